@@ -1,0 +1,292 @@
+// Package sim is the ECS world: container instances, Auto Scaling groups,
+// capacity providers, Fargate, task definitions, tasks, services and batch
+// jobs, driven by the des kernel. It owns the clock and records what happened;
+// the policy packages (placement, autoscale, workload) decide, sim applies.
+package sim
+
+import (
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/catalog"
+)
+
+// Config is a validated scenario: everything a run needs, with references
+// resolved to indexes and every default filled in. The scenarios package builds
+// it from TOML; tests build it directly.
+type Config struct {
+	Name        string
+	Description string
+	Start       time.Time // calendar instant of simulated time zero
+	Duration    time.Duration
+	Seed        uint64
+	Region      string
+
+	Cluster           ClusterConfig
+	Groups            []GroupConfig
+	CapacityProviders []CapacityProviderConfig
+	TaskDefinitions   []TaskDefinition
+	Services          []ServiceConfig
+	BatchJobs         []BatchJobConfig
+	Settings          Settings
+}
+
+// ClusterConfig is the ECS cluster.
+type ClusterConfig struct {
+	Name                     string
+	AvailabilityZones        []string
+	DefaultProviderStrategy  []StrategyItem
+	ENITrunking              bool // the awsvpcTrunking account setting
+	ContainerInstanceAMIID   string
+	ContainerInstanceOSType  string // "linux"
+	ContainerInstanceVPCID   string
+	ContainerInstanceSubnets []string // one per AZ, same order; generated when empty
+}
+
+// GroupConfig is an EC2 Auto Scaling group whose instances register with the
+// cluster. This issue's groups hold a fixed size; scaling comes later.
+type GroupConfig struct {
+	Name              string
+	InstanceTypes     []catalog.InstanceType // the mixed instances policy's overrides, in priority order
+	MinSize           int
+	MaxSize           int
+	DesiredCapacity   int
+	AvailabilityZones []string      // defaults to the cluster's
+	LaunchTime        time.Duration // boot plus ECS agent registration
+	Attributes        []Attribute   // custom container instance attributes
+}
+
+// CapacityProviderConfig binds an Auto Scaling group to the cluster.
+type CapacityProviderConfig struct {
+	Name  string
+	Group int // index into Config.Groups
+}
+
+// Built-in capacity providers.
+const (
+	ProviderFargate     = "FARGATE"
+	ProviderFargateSpot = "FARGATE_SPOT"
+)
+
+// StrategyItem is one entry of a capacity provider strategy.
+type StrategyItem struct {
+	Provider string
+	Base     int
+	Weight   int
+}
+
+// Attribute is a container instance attribute.
+type Attribute struct{ Name, Value string }
+
+// NetworkMode is a task definition's network mode.
+type NetworkMode string
+
+// Network modes.
+const (
+	NetworkBridge NetworkMode = "bridge"
+	NetworkHost   NetworkMode = "host"
+	NetworkAWSVPC NetworkMode = "awsvpc"
+	NetworkNone   NetworkMode = "none"
+)
+
+// TaskDefinition is a registered task definition revision.
+type TaskDefinition struct {
+	Family                  string
+	Revision                int
+	NetworkMode             NetworkMode
+	RequiresCompatibilities []string // "EC2", "FARGATE"
+	CPU                     int      // task-level CPU units; 0 when unset
+	MemoryMiB               int      // task-level memory; 0 when unset
+	Containers              []ContainerDefinition
+	PlacementConstraints    []PlacementConstraint
+	StopTimeout             time.Duration // per task: the longest of its containers'
+}
+
+// ContainerDefinition is one container of a task definition.
+type ContainerDefinition struct {
+	Name                 string
+	Image                string
+	ImageSizeBytes       int64
+	Essential            bool
+	CPU                  int
+	MemoryMiB            int // hard limit; 0 when unset
+	MemoryReservationMiB int // soft limit; 0 when unset
+	PortMappings         []PortMapping
+}
+
+// PortMapping maps a container port to a host port; HostPort 0 in bridge mode
+// asks for a dynamic port.
+type PortMapping struct {
+	ContainerPort int
+	HostPort      int
+	Protocol      string
+}
+
+// PlacementStrategy is one placement strategy entry.
+type PlacementStrategy struct {
+	Type  string // binpack | spread | random
+	Field string
+}
+
+// PlacementConstraint is one placement constraint entry.
+type PlacementConstraint struct {
+	Type       string // distinctInstance | memberOf
+	Expression string
+}
+
+// ServiceConfig is an ECS service using the REPLICA scheduling strategy.
+type ServiceConfig struct {
+	Name                    string
+	TaskDefinition          int // index into Config.TaskDefinitions
+	DesiredCount            int
+	LaunchType              string // "EC2" or "FARGATE" when no provider strategy is given
+	ProviderStrategy        []StrategyItem
+	PlacementStrategy       []PlacementStrategy
+	PlacementConstraints    []PlacementConstraint
+	MinimumHealthyPercent   int
+	MaximumPercent          int
+	HealthCheckGracePeriod  time.Duration
+	TaskFailuresPerTaskHour float64 // essential-container exits per running task-hour
+}
+
+// BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and
+// exit.
+type BatchJobConfig struct {
+	Name             string
+	TaskDefinition   int
+	LaunchType       string
+	ProviderStrategy []StrategyItem
+	Arrivals         Arrivals
+	Duration         Distribution
+}
+
+// Arrivals describes when batch tasks arrive: a Poisson process at
+// RatePerHour, during [Start, Start+Window) repeated every Every (Window and
+// Every zero: always active), at most Max tasks in all (0: no limit).
+type Arrivals struct {
+	RatePerHour float64
+	Start       time.Duration
+	Window      time.Duration
+	Every       time.Duration
+	Max         int
+}
+
+// Distribution is a distribution of durations.
+type Distribution struct {
+	Kind   string // fixed | exponential | lognormal | uniform
+	Value  time.Duration
+	Median time.Duration
+	Sigma  float64
+	Min    time.Duration
+	Max    time.Duration
+}
+
+// Settings holds the model's tunables: AWS's documented defaults, or observed
+// behaviour where AWS documents none (docs/semantics.md says which).
+type Settings struct {
+	// ReservedMemoryMiB is the ECS agent's ECS_RESERVED_MEMORY (default 0).
+	ReservedMemoryMiB int64
+	// KernelMemoryNumerator/Denominator scale installed memory to what the OS
+	// reports (AWS's example: an m4.large's 8192 MiB registers 7985 MiB).
+	KernelMemoryNumerator, KernelMemoryDenominator int64
+	// ContainerStartTime is the time from the end of the image pull to RUNNING.
+	ContainerStartTime time.Duration
+	// ImagePullBytesPerSecond is an EC2 instance's pull bandwidth.
+	ImagePullBytesPerSecond int64
+	// FargateStartTime is Fargate's provisioning time before the image pull.
+	FargateStartTime time.Duration
+	// FargatePullBytesPerSecond is a Fargate task's pull bandwidth.
+	FargatePullBytesPerSecond int64
+	// DefaultStopTimeout is a container's stopTimeout when unset (ECS: 30 s).
+	DefaultStopTimeout time.Duration
+	// SampleEvery is the recording period (CloudWatch's one minute).
+	SampleEvery time.Duration
+	// AMIID is the ecs.ami-id attribute of launched instances.
+	AMIID string
+}
+
+// DefaultSettings returns the documented (or observed, where undocumented)
+// defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		ReservedMemoryMiB:         0,
+		KernelMemoryNumerator:     7985,
+		KernelMemoryDenominator:   8192,
+		ContainerStartTime:        2 * time.Second,
+		ImagePullBytesPerSecond:   100 << 20,
+		FargateStartTime:          30 * time.Second,
+		FargatePullBytesPerSecond: 50 << 20,
+		DefaultStopTimeout:        30 * time.Second,
+		SampleEvery:               time.Minute,
+		AMIID:                     "ami-0fleetsim0ecs0opt",
+	}
+}
+
+// CPUUnits is the task's CPU reservation: the task-level value, or the sum of
+// its containers' cpu.
+func (td *TaskDefinition) CPUUnits() int {
+	if td.CPU > 0 {
+		return td.CPU
+	}
+	sum := 0
+	for _, c := range td.Containers {
+		sum += c.CPU
+	}
+	return sum
+}
+
+// ReservedMemoryMiB is the task's memory reservation: the task-level value, or
+// the sum over containers of memoryReservation where set, else memory.
+// AWS (ECS Developer Guide, "Reserving Amazon ECS Linux container instance
+// memory" and the task definition parameters page).
+func (td *TaskDefinition) ReservedMemoryMiB() int {
+	if td.MemoryMiB > 0 {
+		return td.MemoryMiB
+	}
+	sum := 0
+	for _, c := range td.Containers {
+		if c.MemoryReservationMiB > 0 {
+			sum += c.MemoryReservationMiB
+		} else {
+			sum += c.MemoryMiB
+		}
+	}
+	return sum
+}
+
+// ImageBytes is the total size of the task's images.
+func (td *TaskDefinition) ImageBytes() int64 {
+	var n int64
+	for _, c := range td.Containers {
+		n += c.ImageSizeBytes
+	}
+	return n
+}
+
+// StaticHostPorts is the host ports the task claims on its instance: host mode
+// uses each container port; bridge mode the non-zero host ports. Dynamic
+// bridge ports and awsvpc tasks claim none.
+func (td *TaskDefinition) StaticHostPorts() []int {
+	var ports []int
+	for _, c := range td.Containers {
+		for _, pm := range c.PortMappings {
+			switch td.NetworkMode {
+			case NetworkHost:
+				ports = append(ports, pm.ContainerPort)
+			case NetworkBridge:
+				if pm.HostPort != 0 {
+					ports = append(ports, pm.HostPort)
+				}
+			}
+		}
+	}
+	return ports
+}
+
+// RegisteredMemoryMiB is what the ECS agent registers for an instance type.
+func (s Settings) RegisteredMemoryMiB(it catalog.InstanceType) int64 {
+	m := it.MemoryMiB
+	if s.KernelMemoryDenominator > 0 {
+		m = m * s.KernelMemoryNumerator / s.KernelMemoryDenominator
+	}
+	return m - s.ReservedMemoryMiB
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// Event is one line of the event log: a task state change, an instance launch
+// or registration, a placement failure.
+type Event struct {
+	At       des.Time
+	Type     string // TaskStateChange, PlacementFailed, RunTaskFailed, InstanceLaunch, InstanceRegistered
+	Subject  string // task ID or EC2 instance ID
+	Group    string // task group ("service:web", "family:etl") or Auto Scaling group
+	Status   string // the new lastStatus
+	Reason   string // stop reason or placement failure reason
+	Instance string // the task's container instance, if any
+	Provider string
+}
+
+// Series is the per-minute recording: one row per sample time, one named
+// column per measure.
+type Series struct {
+	Times   []des.Time
+	Columns []Column
+}
+
+// Column is one measure over time.
+type Column struct {
+	Name   string
+	Values []float64
+}
+
+// recorder collects events, series and per-owner tallies during a run.
+type recorder struct {
+	w      *World
+	events []Event
+	series Series
+
+	// counts[o][s]: tasks of owner o in state s; owners are services first,
+	// then batch jobs.
+	counts        [][numTaskStates]int
+	waits         [][]time.Duration // per owner: creation to placement
+	reasons       map[string]int    // placement failures by reason (first failure per task)
+	launched      int
+	peakInstances int
+	fargate       int // Fargate tasks not yet STOPPED
+}
+
+func (r *recorder) init(w *World) {
+	r.w = w
+	n := len(w.cfg.Services) + len(w.cfg.BatchJobs)
+	r.counts = make([][numTaskStates]int, n)
+	r.waits = make([][]time.Duration, n)
+	r.reasons = map[string]int{}
+	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
+		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
+	for _, s := range w.cfg.Services {
+		for _, c := range []string{"desired", "provisioning", "pending", "running"} {
+			cols = append(cols, "service."+s.Name+"."+c)
+		}
+	}
+	for _, j := range w.cfg.BatchJobs {
+		for _, c := range []string{"provisioning", "pending", "running"} {
+			cols = append(cols, "job."+j.Name+"."+c)
+		}
+	}
+	for _, c := range cols {
+		r.series.Columns = append(r.series.Columns, Column{Name: c})
+	}
+}
+
+func (r *recorder) owner(t *task) int {
+	if t.service >= 0 {
+		return int(t.service)
+	}
+	return len(r.w.cfg.Services) + int(t.job)
+}
+
+func (r *recorder) taskEvent(t *task, typ, reason string) {
+	w := r.w
+	ev := Event{
+		At:       w.eng.Now(),
+		Type:     typ,
+		Subject:  t.id,
+		Group:    w.specs[t.spec].group,
+		Status:   t.state.String(),
+		Reason:   reason,
+		Provider: w.providers[t.provider].name,
+	}
+	if t.instance >= 0 {
+		ev.Instance = w.instances[t.instance].id
+	}
+	r.events = append(r.events, ev)
+}
+
+// recount moves a task's tally from the state it was counted in to state
+// (-1: counted nowhere).
+func (r *recorder) recount(t *task, state int8) {
+	o := r.owner(t)
+	fargate := r.w.providers[t.provider].fargate
+	if t.counted >= 0 {
+		r.counts[o][t.counted]--
+		if fargate {
+			r.fargate--
+		}
+	}
+	if state >= 0 {
+		r.counts[o][state]++
+		if fargate {
+			r.fargate++
+		}
+	}
+	t.counted = state
+}
+
+// taskState logs a task's new state and keeps the per-owner tallies.
+func (r *recorder) taskState(ti int32, reason string) {
+	t := &r.w.tasks[ti]
+	r.recount(t, int8(t.state))
+	r.taskEvent(t, "TaskStateChange", reason)
+}
+
+// placementFailure logs the first time a task cannot be placed, and whenever
+// the reason changes.
+func (r *recorder) placementFailure(ti int32, reason string) {
+	t := &r.w.tasks[ti]
+	if t.placeFailed && t.lastReason == reason {
+		return
+	}
+	if !t.placeFailed {
+		r.reasons[reason]++
+	}
+	t.placeFailed, t.lastReason = true, reason
+	r.taskEvent(t, "PlacementFailed", reason)
+}
+
+func (r *recorder) runTaskFailed(ti int32) {
+	t := &r.w.tasks[ti]
+	r.w.jobs[t.job].failedToPlace++
+	r.recount(t, -1)
+	r.taskEvent(t, "RunTaskFailed", t.lastReason)
+}
+
+func (r *recorder) placed(ti int32) {
+	t := &r.w.tasks[ti]
+	o := r.owner(t)
+	r.waits[o] = append(r.waits[o], (t.placed - t.created).Duration())
+}
+
+// taskDone takes a STOPPED task out of the tallies (STOPPED is not a gauge).
+func (r *recorder) taskDone(ti int32) {
+	r.recount(&r.w.tasks[ti], -1)
+}
+
+func (r *recorder) instanceEvent(in *instance, typ, reason string) {
+	if typ == "InstanceLaunch" {
+		r.launched++
+	}
+	r.events = append(r.events, Event{
+		At:      r.w.eng.Now(),
+		Type:    typ,
+		Subject: in.id,
+		Group:   r.w.cfg.Groups[in.group].Name,
+		Status:  in.status.String(),
+		Reason:  reason,
+	})
+}
+
+// onSample records one row of the series and schedules the next.
+func (w *World) onSample(now des.Time, _ int32) {
+	r := &w.rec
+	var launching, active int
+	var cpuReg, cpuRes, memReg, memRes int64
+	for i := range w.instances {
+		in := &w.instances[i]
+		switch in.status {
+		case InstanceLaunching:
+			launching++
+		case InstanceActive, InstanceDraining:
+			active++
+			cpuReg += in.cpuRegistered
+			memReg += in.memRegistered
+			cpuRes += in.cpuRegistered - in.cpuFree
+			memRes += in.memRegistered - in.memFree
+		}
+	}
+	r.peakInstances = max(r.peakInstances, launching+active)
+	var total [numTaskStates]int
+	for _, c := range r.counts {
+		for s, n := range c {
+			total[s] += n
+		}
+	}
+	row := []float64{float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
+		float64(memReg), float64(memRes), float64(r.fargate),
+		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning])}
+	for si := range w.services {
+		c := r.counts[si]
+		row = append(row, float64(w.services[si].desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
+	}
+	for ji := range w.jobs {
+		c := r.counts[len(w.services)+ji]
+		row = append(row, float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
+	}
+	r.series.Times = append(r.series.Times, now)
+	for i, v := range row {
+		r.series.Columns[i].Values = append(r.series.Columns[i].Values, v)
+	}
+	next := now + des.At(w.cfg.Settings.SampleEvery)
+	if next <= des.At(w.cfg.Duration) {
+		w.eng.At(next, kindSample, 0)
+	}
+}

@@ -1,0 +1,304 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// accountID is the AWS account in the ARNs fleetsim writes.
+const accountID = "123456789012"
+
+// Result is what a run recorded. It is plain data: report writes it out.
+type Result struct {
+	Config  *Config
+	Series  Series
+	Events  []Event
+	Summary Summary
+	State   State
+	Stats   des.Stats
+}
+
+// Summary is the run's outcome in numbers (summary.json).
+type Summary struct {
+	Scenario          string           `json:"scenario"`
+	Description       string           `json:"description,omitempty"`
+	Seed              uint64           `json:"seed"`
+	Start             string           `json:"start"`
+	SimulatedDuration string           `json:"simulated_duration"`
+	Services          []ServiceSummary `json:"services"`
+	BatchJobs         []JobSummary     `json:"batch_jobs"`
+	Instances         InstanceSummary  `json:"instances"`
+	PlacementFailures map[string]int   `json:"placement_failures"` // tasks by first failure reason
+	EventsProcessed   uint64           `json:"events_processed"`
+}
+
+// ServiceSummary is one service's outcome.
+type ServiceSummary struct {
+	Name           string    `json:"name"`
+	TaskDefinition string    `json:"task_definition"`
+	DesiredAtEnd   int       `json:"desired_at_end"`
+	RunningAtEnd   int       `json:"running_at_end"`
+	PendingAtEnd   int       `json:"pending_at_end"`
+	WaitingAtEnd   int       `json:"provisioning_at_end"`
+	TasksStarted   int       `json:"tasks_started"`
+	TasksStopped   int       `json:"tasks_stopped"`
+	PlacementWait  WaitStats `json:"placement_wait"`
+}
+
+// JobSummary is one batch job's outcome.
+type JobSummary struct {
+	Name            string    `json:"name"`
+	Submitted       int       `json:"submitted"`
+	Completed       int       `json:"completed"`
+	RunningAtEnd    int       `json:"running_at_end"`
+	WaitingAtEnd    int       `json:"provisioning_at_end"`
+	RunTaskFailures int       `json:"run_task_failures"`
+	PlacementWait   WaitStats `json:"placement_wait"`
+}
+
+// WaitStats summarises placement waits (creation to PENDING), in seconds.
+type WaitStats struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50_s"`
+	P95   float64 `json:"p95_s"`
+	Max   float64 `json:"max_s"`
+}
+
+// InstanceSummary counts EC2 instances.
+type InstanceSummary struct {
+	Launched   int `json:"launched"`
+	Terminated int `json:"terminated"`
+	Peak       int `json:"peak"`
+	AtEnd      int `json:"at_end"`
+}
+
+func waitStats(ws []time.Duration) WaitStats {
+	if len(ws) == 0 {
+		return WaitStats{}
+	}
+	s := slices.Clone(ws)
+	slices.Sort(s)
+	// nearest-rank percentile
+	pct := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999999) - 1
+		return s[min(max(i, 0), len(s)-1)].Seconds()
+	}
+	return WaitStats{Count: len(s), P50: pct(0.50), P95: pct(0.95), Max: s[len(s)-1].Seconds()}
+}
+
+func (w *World) result() *Result {
+	r := &w.rec
+	res := &Result{Config: w.cfg, Series: r.series, Events: r.events, Stats: w.eng.Stats()}
+	sum := Summary{
+		Scenario:          w.cfg.Name,
+		Description:       w.cfg.Description,
+		Seed:              w.cfg.Seed,
+		Start:             w.cfg.Start.Format(time.RFC3339),
+		SimulatedDuration: w.cfg.Duration.String(),
+		PlacementFailures: r.reasons,
+		EventsProcessed:   res.Stats.Events,
+		Services:          []ServiceSummary{},
+		BatchJobs:         []JobSummary{},
+	}
+	for si := range w.services {
+		s := &w.services[si]
+		c := r.counts[si]
+		td := &w.cfg.TaskDefinitions[s.cfg.TaskDefinition]
+		sum.Services = append(sum.Services, ServiceSummary{
+			Name: s.cfg.Name, TaskDefinition: td.Family + ":" + strconv.Itoa(td.Revision),
+			DesiredAtEnd: s.desired, RunningAtEnd: c[TaskRunning], PendingAtEnd: c[TaskPending],
+			WaitingAtEnd: c[TaskProvisioning], TasksStarted: s.started, TasksStopped: s.stopped,
+			PlacementWait: waitStats(r.waits[si]),
+		})
+	}
+	for ji := range w.jobs {
+		j := &w.jobs[ji]
+		o := len(w.services) + ji
+		sum.BatchJobs = append(sum.BatchJobs, JobSummary{
+			Name: j.cfg.Name, Submitted: j.submitted, Completed: j.completed,
+			RunningAtEnd: r.counts[o][TaskRunning], WaitingAtEnd: r.counts[o][TaskProvisioning],
+			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(r.waits[o]),
+		})
+	}
+	atEnd := 0
+	for i := range w.instances {
+		if w.instances[i].status != InstanceDeregistered {
+			atEnd++
+		}
+	}
+	sum.Instances = InstanceSummary{Launched: r.launched, Peak: max(r.peakInstances, atEnd), AtEnd: atEnd}
+	res.Summary = sum
+	res.State = w.state()
+	return res
+}
+
+// State is the final cluster as ECS's describe calls would show it
+// (state.json). Field names follow the ECS API's JSON.
+type State struct {
+	ClusterName        string                   `json:"clusterName"`
+	At                 string                   `json:"at"`
+	ContainerInstances []ContainerInstanceState `json:"containerInstances"`
+	Tasks              []TaskDescription        `json:"tasks"`
+	Services           []ServiceDescription     `json:"services"`
+}
+
+// ContainerInstanceState is one DescribeContainerInstances entry.
+type ContainerInstanceState struct {
+	ContainerInstanceArn string          `json:"containerInstanceArn"`
+	EC2InstanceID        string          `json:"ec2InstanceId"`
+	InstanceType         string          `json:"instanceType"`
+	AvailabilityZone     string          `json:"availabilityZone"`
+	AutoScalingGroup     string          `json:"autoScalingGroupName"`
+	Status               string          `json:"status"`
+	AgentConnected       bool            `json:"agentConnected"`
+	RegisteredAt         string          `json:"registeredAt,omitempty"`
+	Attributes           []AttributeJSON `json:"attributes"`
+	RegisteredResources  []ResourceJSON  `json:"registeredResources"`
+	RemainingResources   []ResourceJSON  `json:"remainingResources"`
+	RunningTasksCount    int             `json:"runningTasksCount"`
+	PendingTasksCount    int             `json:"pendingTasksCount"`
+	Tasks                []string        `json:"tasks"`
+}
+
+// AttributeJSON is an ECS attribute.
+type AttributeJSON struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ResourceJSON is an ECS resource; only INTEGER resources are written.
+type ResourceJSON struct {
+	Name         string `json:"name"`
+	Type         string `json:"type"`
+	IntegerValue int64  `json:"integerValue"`
+}
+
+// TaskDescription is one DescribeTasks entry, for tasks not STOPPED.
+type TaskDescription struct {
+	TaskArn              string `json:"taskArn"`
+	Group                string `json:"group"`
+	TaskDefinitionArn    string `json:"taskDefinitionArn"`
+	LastStatus           string `json:"lastStatus"`
+	DesiredStatus        string `json:"desiredStatus"`
+	LaunchType           string `json:"launchType"`
+	CapacityProviderName string `json:"capacityProviderName,omitempty"`
+	ContainerInstance    string `json:"containerInstance,omitempty"`
+	AvailabilityZone     string `json:"availabilityZone,omitempty"`
+	CPU                  string `json:"cpu"`
+	Memory               string `json:"memory"`
+	CreatedAt            string `json:"createdAt"`
+	StartedAt            string `json:"startedAt,omitempty"`
+}
+
+// ServiceDescription is one DescribeServices entry.
+type ServiceDescription struct {
+	ServiceName  string `json:"serviceName"`
+	DesiredCount int    `json:"desiredCount"`
+	RunningCount int    `json:"runningCount"`
+	PendingCount int    `json:"pendingCount"`
+}
+
+func (w *World) arn(kind, id string) string {
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s/%s/%s", w.cfg.Region, accountID, kind, w.cfg.Cluster.Name, id)
+}
+
+func (w *World) stamp(t des.Time) string { return w.calendar(t).Format(time.RFC3339) }
+
+func (w *World) state() State {
+	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
+		ContainerInstances: []ContainerInstanceState{}, Tasks: []TaskDescription{}}
+	for i := range w.instances {
+		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(&w.instances[i]))
+	}
+	// Tasks in creation order: IDs are hex counters of equal width.
+	var live []int32
+	for ti := range w.tasks {
+		if w.tasks[ti].counted >= 0 && w.tasks[ti].state < TaskStopped {
+			live = append(live, int32(ti))
+		}
+	}
+	slices.SortFunc(live, func(a, b int32) int { return strings.Compare(w.tasks[a].id, w.tasks[b].id) })
+	for _, ti := range live {
+		st.Tasks = append(st.Tasks, w.describeTask(&w.tasks[ti]))
+	}
+	for si := range w.services {
+		c := w.rec.counts[si]
+		st.Services = append(st.Services, ServiceDescription{ServiceName: w.services[si].cfg.Name,
+			DesiredCount: w.services[si].desired, RunningCount: c[TaskRunning], PendingCount: c[TaskPending]})
+	}
+	return st
+}
+
+func (w *World) describeInstance(in *instance) ContainerInstanceState {
+	g := &w.cfg.Groups[in.group]
+	cs := ContainerInstanceState{
+		ContainerInstanceArn: w.arn("container-instance", in.id),
+		EC2InstanceID:        in.id,
+		InstanceType:         in.typ.Name,
+		AvailabilityZone:     g.AvailabilityZones[in.az],
+		AutoScalingGroup:     g.Name,
+		Status:               in.status.String(),
+		AgentConnected:       in.status == InstanceActive || in.status == InstanceDraining,
+		Attributes:           []AttributeJSON{},
+		Tasks:                []string{},
+	}
+	if cs.AgentConnected {
+		cs.RegisteredAt = w.stamp(in.registered)
+	}
+	for _, a := range in.attrs {
+		cs.Attributes = append(cs.Attributes, AttributeJSON{a.Name, a.Value})
+	}
+	cs.RegisteredResources = []ResourceJSON{{"CPU", "INTEGER", in.cpuRegistered}, {"MEMORY", "INTEGER", in.memRegistered}}
+	cs.RemainingResources = []ResourceJSON{{"CPU", "INTEGER", in.cpuFree}, {"MEMORY", "INTEGER", in.memFree}}
+	for _, t := range in.tasks {
+		tk := &w.tasks[t]
+		switch tk.state {
+		case TaskRunning:
+			cs.RunningTasksCount++
+		case TaskPending:
+			cs.PendingTasksCount++
+		}
+		cs.Tasks = append(cs.Tasks, w.arn("task", tk.id))
+	}
+	return cs
+}
+
+func (w *World) describeTask(t *task) TaskDescription {
+	sp := &w.specs[t.spec]
+	td := &w.cfg.TaskDefinitions[sp.def]
+	p := &w.providers[t.provider]
+	d := TaskDescription{
+		TaskArn:           w.arn("task", t.id),
+		Group:             sp.group,
+		TaskDefinitionArn: fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", w.cfg.Region, accountID, td.Family, td.Revision),
+		LastStatus:        t.state.String(),
+		DesiredStatus:     "RUNNING",
+		LaunchType:        "EC2",
+		CPU:               strconv.FormatInt(sp.cpu, 10),
+		Memory:            strconv.FormatInt(sp.memMiB, 10),
+		CreatedAt:         w.stamp(t.created),
+	}
+	if t.state >= TaskStopping {
+		d.DesiredStatus = "STOPPED"
+	}
+	if p.fargate {
+		d.LaunchType = "FARGATE"
+	}
+	if t.provider != provEC2Launch {
+		d.CapacityProviderName = p.name
+	}
+	if t.instance >= 0 {
+		in := &w.instances[t.instance]
+		d.ContainerInstance = w.arn("container-instance", in.id)
+		d.AvailabilityZone = w.cfg.Groups[in.group].AvailabilityZones[in.az]
+	}
+	if t.state >= TaskRunning {
+		d.StartedAt = w.stamp(t.started)
+	}
+	return d
+}

@@ -1,0 +1,148 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// service is an ECS service with the REPLICA strategy: it keeps DesiredCount
+// tasks PROVISIONING, PENDING or RUNNING, replacing those that stop.
+type service struct {
+	w        *World
+	idx      int32
+	cfg      *ServiceConfig
+	desired  int
+	spec     int32
+	strategy []strategyItem
+	active   []int32 // tasks not yet STOPPING, in creation order
+	fail     *rand.Rand
+
+	started, stopped int // tasks launched; tasks that reached STOPPED
+}
+
+// strategyItem is a resolved capacity provider strategy entry.
+type strategyItem struct {
+	provider     int
+	base, weight int
+}
+
+func newService(w *World, i int) service {
+	cfg := &w.cfg.Services[i]
+	return service{
+		w:        w,
+		idx:      int32(i),
+		cfg:      cfg,
+		desired:  cfg.DesiredCount,
+		spec:     w.specFor(cfg.TaskDefinition, "service:"+cfg.Name),
+		strategy: w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType),
+		fail:     w.stream("service/" + cfg.Name + "/failures"),
+	}
+}
+
+// resolveStrategy turns a capacity provider strategy (or a launch type, or the
+// cluster's default strategy) into provider indexes. AWS: with neither a
+// strategy nor a launch type, the cluster's default strategy applies; without
+// one, the EC2 launch type.
+func (w *World) resolveStrategy(items []StrategyItem, launchType string) []strategyItem {
+	if len(items) == 0 {
+		switch {
+		case launchType == "FARGATE":
+			return []strategyItem{{provider: provFargate, weight: 1}}
+		case launchType == "" && len(w.cfg.Cluster.DefaultProviderStrategy) > 0:
+			items = w.cfg.Cluster.DefaultProviderStrategy
+		default:
+			return []strategyItem{{provider: provEC2Launch, weight: 1}}
+		}
+	}
+	out := make([]strategyItem, len(items))
+	for i, it := range items {
+		out[i] = strategyItem{provider: w.providerIndex(it.Provider), base: it.Base, weight: it.Weight}
+	}
+	return out
+}
+
+// pickProvider chooses the provider of the next task given how many active
+// tasks each strategy entry already has. AWS (ECS Developer Guide, "Capacity
+// provider strategies"): the base is satisfied first, then the remaining tasks
+// are split in proportion to the weights.
+func pickProvider(items []strategyItem, counts []int) int {
+	for i, it := range items {
+		if counts[i] < it.base {
+			return i
+		}
+	}
+	best := -1
+	var bestNum, bestDen int
+	for i, it := range items {
+		if it.weight <= 0 {
+			continue
+		}
+		// Compare (above base + 1) / weight without floats: the entry whose
+		// next task keeps it closest to its share.
+		num, den := max(counts[i]-it.base, 0)+1, it.weight
+		if best < 0 || num*bestDen < bestNum*den {
+			best, bestNum, bestDen = i, num, den
+		}
+	}
+	return best
+}
+
+// reconcile starts or stops tasks so that the service has desired active
+// tasks.
+func (w *World) reconcile(si int32) {
+	s := &w.services[si]
+	for len(s.active) < s.desired {
+		counts := make([]int, len(s.strategy))
+		for _, t := range s.active {
+			for i, it := range s.strategy {
+				if it.provider == w.tasks[t].provider {
+					counts[i]++
+					break
+				}
+			}
+		}
+		item := pickProvider(s.strategy, counts)
+		t := w.newTask(s.spec, si, -1, s.strategy[item].provider)
+		s.active = append(s.active, t)
+		s.started++
+	}
+	for len(s.active) > s.desired {
+		t := s.scaleInVictim()
+		w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t))
+	}
+}
+
+// scaleInVictim picks the task to stop on scale-in: the least advanced
+// (PROVISIONING before PENDING before RUNNING), newest first.
+func (s *service) scaleInVictim() int32 {
+	best := s.active[len(s.active)-1]
+	for i := len(s.active) - 1; i >= 0; i-- {
+		t := s.active[i]
+		if s.w.tasks[t].state < s.w.tasks[best].state {
+			best = t
+		}
+	}
+	return best
+}
+
+// stopGrace is how long a stopping task takes: its stopTimeout.
+func (w *World) stopGrace(t int32) des.Time {
+	return des.At(w.cfg.TaskDefinitions[w.specs[w.tasks[t].spec].def].StopTimeout)
+}
+
+// onRunning schedules the task's failure, if the service fails at all.
+func (s *service) onRunning(t int32) {
+	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
+		hours := s.fail.ExpFloat64() / rate
+		s.w.tasks[t].timer = s.w.eng.At(s.w.eng.Now()+des.Time(hours*3600e9), kindTaskExit, t)
+	}
+}
+
+// dropActive removes a task that began stopping from the active list.
+func (s *service) dropActive(t int32) {
+	if i := slices.Index(s.active, t); i >= 0 {
+		s.active = slices.Delete(s.active, i, i+1)
+	}
+}

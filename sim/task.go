@@ -1,0 +1,321 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// TaskState is a task's lastStatus. ECS's finer ACTIVATING, DEACTIVATING and
+// DEPROVISIONING are folded into PENDING and STOPPING.
+type TaskState uint8
+
+// Task states, in lifecycle order.
+const (
+	TaskProvisioning TaskState = iota
+	TaskPending
+	TaskRunning
+	TaskStopping
+	TaskStopped
+	numTaskStates
+)
+
+func (s TaskState) String() string {
+	return [...]string{"PROVISIONING", "PENDING", "RUNNING", "STOPPING", "STOPPED"}[s]
+}
+
+// Stop codes, as ECS's TaskStopCode names them.
+const (
+	StopTaskFailedToStart          = "TaskFailedToStart"
+	StopEssentialContainerExited   = "EssentialContainerExited"
+	StopUserInitiated              = "UserInitiated"
+	StopServiceSchedulerInitiated  = "ServiceSchedulerInitiated"
+	StopSpotInterruption           = "SpotInterruption"
+	StopTerminationNotice          = "TerminationNotice"
+	StopInfrastructureHealth       = "InfrastructureHealth"
+	reasonScaleIn                  = "Service scaled in"
+	reasonEssentialExitedFailure   = "Essential container in task exited"
+	reasonEssentialExitedCompleted = "Essential container in task exited (exit code 0)"
+)
+
+// task is one ECS task. Slots are recycled once a task is STOPPED and counted.
+type task struct {
+	id       string
+	spec     int32 // placementSpec index: task definition + group
+	service  int32 // -1 for batch tasks
+	job      int32 // -1 for service tasks
+	provider int
+	instance int32 // -1 until placed, and for Fargate tasks
+	state    TaskState
+
+	created, placed, started, stopAt des.Time
+	stopCode, stopReason             string
+	timer                            des.Timer
+	placeFailed                      bool // a placement failure was already recorded
+	lastReason                       string
+	counted                          int8 // state counted in the recorder's tallies; -1 none
+}
+
+// placementSpec is what placement needs of a task: its reservation and its
+// rules. One per (task definition, group), shared by every task of it.
+type placementSpec struct {
+	def      int
+	group    string // "service:web" or "family:etl"
+	cpu      int64
+	memMiB   int64
+	ports    []int
+	awsvpc   bool
+	images   []int32
+	imageSum int64
+}
+
+func (w *World) specFor(def int, group string) int32 {
+	for i, s := range w.specs {
+		if s.def == def && s.group == group {
+			return int32(i)
+		}
+	}
+	td := &w.cfg.TaskDefinitions[def]
+	s := placementSpec{
+		def:      def,
+		group:    group,
+		cpu:      int64(td.CPUUnits()),
+		memMiB:   int64(td.ReservedMemoryMiB()),
+		ports:    td.StaticHostPorts(),
+		awsvpc:   td.NetworkMode == NetworkAWSVPC,
+		imageSum: td.ImageBytes(),
+	}
+	for _, c := range td.Containers {
+		s.images = append(s.images, w.imageID(c.Image))
+	}
+	w.specs = append(w.specs, s)
+	return int32(len(w.specs) - 1)
+}
+
+// newTask creates a task in PROVISIONING on the given provider and tries to
+// place it at once.
+func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
+	var idx int32
+	if n := len(w.freeTasks); n > 0 {
+		idx = w.freeTasks[n-1]
+		w.freeTasks = w.freeTasks[:n-1]
+	} else {
+		w.tasks = append(w.tasks, task{})
+		idx = int32(len(w.tasks) - 1)
+	}
+	w.nextTaskID++
+	w.tasks[idx] = task{
+		id:       fmt.Sprintf("%032x", w.nextTaskID),
+		spec:     spec,
+		service:  svc,
+		job:      job,
+		provider: prov,
+		instance: -1,
+		state:    TaskProvisioning,
+		created:  w.eng.Now(),
+		counted:  -1,
+	}
+	w.rec.taskState(idx, "")
+	if w.tryPlace(idx) {
+		return idx
+	}
+	if job >= 0 && prov == provEC2Launch {
+		// RunTask with the EC2 launch type does not queue: it returns a
+		// failure and creates no task.
+		w.rec.runTaskFailed(idx)
+		w.tasks[idx].state = TaskStopped
+		w.freeTasks = append(w.freeTasks, idx)
+		return -1
+	}
+	w.waiting = append(w.waiting, idx)
+	return idx
+}
+
+// tryPlace places a PROVISIONING task if its provider has room, moving it to
+// PENDING, and reports whether it did. Fargate always has room.
+func (w *World) tryPlace(t int32) bool {
+	tk := &w.tasks[t]
+	sp := &w.specs[tk.spec]
+	now := w.eng.Now()
+	if w.providers[tk.provider].fargate {
+		s := &w.cfg.Settings
+		start := now + des.At(s.FargateStartTime) + pullTime(sp.imageSum, s.FargatePullBytesPerSecond) + des.At(s.ContainerStartTime)
+		w.toPending(t, start)
+		return true
+	}
+	in, reason := w.choose(tk.provider, sp)
+	if in < 0 {
+		w.rec.placementFailure(t, reason)
+		return false
+	}
+	w.reserve(in, t)
+	tk.instance = in
+	ready := w.pullImages(in, sp)
+	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
+	return true
+}
+
+func (w *World) toPending(t int32, runningAt des.Time) {
+	tk := &w.tasks[t]
+	tk.state = TaskPending
+	tk.placed = w.eng.Now()
+	w.rec.placed(t)
+	w.rec.taskState(t, "")
+	tk.timer = w.eng.At(runningAt, kindTaskRunning, t)
+}
+
+// pullImages returns when the task's images are on the instance: at once for
+// cached ones, after a pull at the instance's bandwidth for the others (a pull
+// already in progress is shared).
+func (w *World) pullImages(in int32, sp *placementSpec) des.Time {
+	inst := &w.instances[in]
+	now := w.eng.Now()
+	ready := now
+	td := &w.cfg.TaskDefinitions[sp.def]
+	for i, img := range sp.images {
+		for int(img) >= len(inst.imageReady) {
+			inst.imageReady = append(inst.imageReady, 0)
+		}
+		at := inst.imageReady[img]
+		if at == 0 {
+			at = now + pullTime(td.Containers[i].ImageSizeBytes, w.cfg.Settings.ImagePullBytesPerSecond)
+			if at == 0 {
+				at = 1 // 0 means "absent"; an empty image is ready at once
+			}
+			inst.imageReady[img] = at
+		}
+		ready = max(ready, at)
+	}
+	return ready
+}
+
+func pullTime(bytes, perSecond int64) des.Time {
+	if bytes <= 0 || perSecond <= 0 {
+		return 0
+	}
+	return des.Time(float64(bytes) / float64(perSecond) * 1e9)
+}
+
+// reserve takes the task's resources from the instance.
+func (w *World) reserve(in int32, t int32) {
+	inst := &w.instances[in]
+	sp := &w.specs[w.tasks[t].spec]
+	inst.cpuFree -= sp.cpu
+	inst.memFree -= sp.memMiB
+	if sp.awsvpc {
+		inst.eniFree--
+	}
+	inst.ports = append(inst.ports, sp.ports...)
+	inst.tasks = append(inst.tasks, t)
+}
+
+// release gives the task's resources back to its instance.
+func (w *World) release(t int32) {
+	tk := &w.tasks[t]
+	if tk.instance < 0 {
+		return
+	}
+	inst := &w.instances[tk.instance]
+	sp := &w.specs[tk.spec]
+	inst.cpuFree += sp.cpu
+	inst.memFree += sp.memMiB
+	if sp.awsvpc {
+		inst.eniFree++
+	}
+	for _, p := range sp.ports {
+		if i := slices.Index(inst.ports, p); i >= 0 {
+			inst.ports = slices.Delete(inst.ports, i, i+1)
+		}
+	}
+	inst.removeTask(t)
+}
+
+func (w *World) onTaskRunning(now des.Time, t int32) {
+	tk := &w.tasks[t]
+	tk.state = TaskRunning
+	tk.started = now
+	w.rec.taskState(t, "")
+	switch {
+	case tk.job >= 0:
+		w.jobs[tk.job].onRunning(t)
+	case tk.service >= 0:
+		w.services[tk.service].onRunning(t)
+	}
+}
+
+// onTaskExit is an essential container exiting on its own: the task stops at
+// once (no stop timeout: nothing is left to signal).
+func (w *World) onTaskExit(now des.Time, t int32) {
+	tk := &w.tasks[t]
+	reason := reasonEssentialExitedFailure
+	if tk.job >= 0 {
+		reason = reasonEssentialExitedCompleted
+	}
+	w.stopTask(t, StopEssentialContainerExited, reason, 0)
+}
+
+// stopTask moves a task to STOPPING and schedules STOPPED after grace. A task
+// still waiting for placement stops at once.
+func (w *World) stopTask(t int32, code, reason string, grace des.Time) {
+	tk := &w.tasks[t]
+	if tk.state >= TaskStopping {
+		return
+	}
+	w.eng.Cancel(tk.timer)
+	if tk.state == TaskProvisioning {
+		if i := slices.Index(w.waiting, t); i >= 0 {
+			w.waiting = slices.Delete(w.waiting, i, i+1)
+		}
+		grace = 0
+	}
+	tk.stopCode, tk.stopReason = code, reason
+	tk.state = TaskStopping
+	w.rec.taskState(t, reason)
+	if tk.service >= 0 {
+		w.services[tk.service].dropActive(t)
+		if code != StopServiceSchedulerInitiated {
+			w.reconcile(tk.service) // replace it
+		}
+	}
+	tk.timer = w.eng.At(w.eng.Now()+grace, kindTaskStopped, t)
+}
+
+func (w *World) onTaskStopped(now des.Time, t int32) {
+	tk := &w.tasks[t]
+	tk.state = TaskStopped
+	tk.stopAt = now
+	w.rec.taskState(t, tk.stopReason)
+	w.release(t)
+	w.rec.taskDone(t)
+	if tk.job >= 0 {
+		w.jobs[tk.job].onStopped(t)
+	}
+	if tk.service >= 0 {
+		w.services[tk.service].stopped++
+	}
+	w.freeTasks = append(w.freeTasks, t)
+	w.schedulePass()
+}
+
+// placementPass retries every PROVISIONING task in arrival order. Tasks with
+// the same spec on the same provider that failed once in this pass are not
+// retried: nothing has changed for them.
+func (w *World) placementPass() {
+	w.passPending = false
+	type key struct {
+		spec int32
+		prov int
+	}
+	failed := map[key]bool{}
+	kept := w.waiting[:0]
+	for _, t := range w.waiting {
+		tk := &w.tasks[t]
+		k := key{tk.spec, tk.provider}
+		if failed[k] || !w.tryPlace(t) {
+			failed[k] = true
+			kept = append(kept, t)
+		}
+	}
+	w.waiting = kept
+}

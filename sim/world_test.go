@@ -1,0 +1,135 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var cat = catalog.Default()
+
+func mustType(t testing.TB, name string) catalog.InstanceType {
+	it, ok := cat.Lookup(name)
+	require.True(t, ok, name)
+	return it
+}
+
+// baseConfig is a cluster of n m5.large instances over two AZs and one
+// "web" task definition of 512 CPU / 1024 MiB.
+func baseConfig(t testing.TB, n int) *Config {
+	return &Config{
+		Name:     "test",
+		Start:    time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
+		Duration: time.Hour,
+		Seed:     1,
+		Region:   "us-east-1",
+		Cluster:  ClusterConfig{Name: "c", AvailabilityZones: []string{"us-east-1a", "us-east-1b"}},
+		Groups: []GroupConfig{{
+			Name: "asg", InstanceTypes: []catalog.InstanceType{mustType(t, "m5.large")},
+			MinSize: n, MaxSize: n, DesiredCapacity: n,
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 90 * time.Second,
+		}},
+		CapacityProviders: []CapacityProviderConfig{{Name: "cp", Group: 0}},
+		TaskDefinitions: []TaskDefinition{{
+			Family: "web", Revision: 1, NetworkMode: NetworkBridge, CPU: 512, MemoryMiB: 1024,
+			StopTimeout: 30 * time.Second,
+			Containers: []ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 100 << 20, Essential: true,
+				PortMappings: []PortMapping{{ContainerPort: 8080}}}},
+		}},
+		Settings: DefaultSettings(),
+	}
+}
+
+func run(t testing.TB, cfg *Config) *Result {
+	res, err := New(cfg).Run()
+	require.NoError(t, err)
+	return res
+}
+
+func TestServiceReachesDesiredCountOnFixedCluster(t *testing.T) {
+	cfg := baseConfig(t, 2)
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	s := res.Summary.Services[0]
+	assert.Equal(t, 6, s.RunningAtEnd)
+	assert.Equal(t, 6, s.TasksStarted)
+	assert.Equal(t, 0, s.TasksStopped)
+	// 6 tasks x 512 CPU on 2 x 2048: all fit; memory 6 x 1024 on 2 x 7985.
+	require.Len(t, res.State.ContainerInstances, 2)
+	total := 0
+	for _, ci := range res.State.ContainerInstances {
+		total += ci.RunningTasksCount
+		assert.Equal(t, int64(2048), ci.RegisteredResources[0].IntegerValue)
+		assert.Equal(t, int64(7985), ci.RegisteredResources[1].IntegerValue, "m5.large registers 8192*7985/8192 MiB")
+	}
+	assert.Equal(t, 6, total)
+}
+
+func TestTasksWaitInProvisioningWhenTheClusterIsFull(t *testing.T) {
+	cfg := baseConfig(t, 1) // 2048 CPU: four 512-unit tasks
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	s := res.Summary.Services[0]
+	assert.Equal(t, 4, s.RunningAtEnd)
+	assert.Equal(t, 2, s.WaitingAtEnd)
+	assert.Equal(t, 2, res.Summary.PlacementFailures[ReasonCPU])
+}
+
+func TestStartLatencyIsImagePullPlusContainerStart(t *testing.T) {
+	cfg := baseConfig(t, 1)
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	var running []Event
+	for _, e := range res.Events {
+		if e.Type == "TaskStateChange" && e.Status == "RUNNING" {
+			running = append(running, e)
+		}
+	}
+	require.Len(t, running, 2)
+	// 100 MiB at 100 MiB/s = 1 s pull, shared by both tasks on the one instance, + 2 s start.
+	assert.Equal(t, 3*time.Second, running[0].At.Duration())
+	assert.Equal(t, 3*time.Second, running[1].At.Duration())
+}
+
+func TestFailedTasksAreReplaced(t *testing.T) {
+	cfg := baseConfig(t, 4)
+	cfg.Duration = 24 * time.Hour
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, TaskFailuresPerTaskHour: 0.5,
+		ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	s := res.Summary.Services[0]
+	// 4 tasks x 24 h x 0.5/h = 48 failures expected; each replaced.
+	assert.InDelta(t, 48, s.TasksStopped, 20)
+	assert.Equal(t, s.TasksStarted, s.TasksStopped+4)
+	assert.Equal(t, 4, s.RunningAtEnd)
+}
+
+func TestBaseAndWeightSplitTasksAcrossProviders(t *testing.T) {
+	// AWS (ECS Developer Guide, capacity provider strategy example): provider A
+	// base 1 weight 1, provider B weight 4: first task on A, then 1:4.
+	items := []strategyItem{{provider: 10, base: 1, weight: 1}, {provider: 11, weight: 4}}
+	counts := make([]int, 2)
+	var order []int
+	for range 11 {
+		i := pickProvider(items, counts)
+		counts[i]++
+		order = append(order, i)
+	}
+	assert.Equal(t, 0, order[0], "base first")
+	assert.Equal(t, []int{3, 8}, counts, "1 base + 10 split 1:4")
+}
+
+func TestSameSeedSameResult(t *testing.T) {
+	mk := func() *Config {
+		cfg := baseConfig(t, 3)
+		cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 5, TaskFailuresPerTaskHour: 1,
+			ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+		return cfg
+	}
+	a, b := run(t, mk()), run(t, mk())
+	assert.Equal(t, a.Events, b.Events)
+	assert.Equal(t, a.Summary, b.Summary)
+}
