@@ -1,0 +1,117 @@
+// Package report turns a run's recorded results into files: CSV series and
+// events, JSON summary and final state, and (later) the HTML report. It reads
+// sim.Result and never drives a simulation.
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// Files are the files WriteRun writes, in order.
+var Files = []string{"timeseries.csv", "events.csv", "summary.json", "state.json"}
+
+// WriteRun writes a run's outputs into dir, creating it. Each file is written
+// under a temporary name and renamed into place, so a failed write leaves no
+// partial file behind.
+func WriteRun(dir string, res *sim.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	writers := []func(*bufio.Writer) error{
+		func(w *bufio.Writer) error { return WriteSeries(w, res) },
+		func(w *bufio.Writer) error { return WriteEvents(w, res) },
+		func(w *bufio.Writer) error { return writeJSON(w, res.Summary) },
+		func(w *bufio.Writer) error { return writeJSON(w, res.State) },
+	}
+	for i, name := range Files {
+		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, fill func(*bufio.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err = fill(bw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Close()); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func writeJSON(w *bufio.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// WriteSeries writes the per-minute series: one row per sample, the calendar
+// time and minute offset first, then every column.
+func WriteSeries(w *bufio.Writer, res *sim.Result) error {
+	cw := csv.NewWriter(w)
+	header := []string{"time", "minute"}
+	for _, c := range res.Series.Columns {
+		header = append(header, c.Name)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	row := make([]string, len(header))
+	for i, t := range res.Series.Times {
+		row[0] = res.Config.Start.Add(t.Duration()).Format(time.RFC3339)
+		row[1] = strconv.FormatInt(t.Minutes(), 10)
+		for j, c := range res.Series.Columns {
+			row[j+2] = num(c.Values[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteEvents writes the event log, in simulated-time order.
+func WriteEvents(w *bufio.Writer, res *sim.Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"time", "offset_s", "type", "subject", "group", "status", "reason", "instance", "capacity_provider"}); err != nil {
+		return err
+	}
+	for _, e := range res.Events {
+		rec := []string{
+			res.Config.Start.Add(e.At.Duration()).Format(time.RFC3339Nano),
+			num(e.At.Duration().Seconds()),
+			e.Type, e.Subject, e.Group, e.Status, e.Reason, e.Instance, e.Provider,
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

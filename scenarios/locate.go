@@ -1,0 +1,141 @@
+package scenarios
+
+import (
+	"strconv"
+	"strings"
+)
+
+// locator maps key paths of a TOML document to the line that defines them, so
+// that a problem found after decoding can name its line. Paths index arrays of
+// tables and inline arrays by position: services.1.desired_count. It is a
+// line-oriented approximation of TOML (enough for the files people write);
+// where it cannot tell, the parent's line is used.
+type locator struct {
+	lines  map[string]int
+	counts map[string]int // arrays of tables: entries seen so far
+}
+
+func newLocator(src string) *locator {
+	l := &locator{lines: map[string]int{}, counts: map[string]int{}}
+	var table []string // current table path, with indexes
+	var openArray []string
+	arrayIdx, depth := 0, 0
+	for n, raw := range strings.Split(src, "\n") {
+		line := strings.TrimSpace(stripComment(raw))
+		lineNo := n + 1
+		if line == "" {
+			continue
+		}
+		if depth > 0 { // inside a multi-line array value
+			if strings.HasPrefix(line, "{") || (depth == 1 && !strings.HasPrefix(line, "]")) {
+				l.record(append(openArray, strconv.Itoa(arrayIdx)), lineNo)
+				arrayIdx++
+			}
+			depth += bracketDepth(line)
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "[["):
+			table = l.header(strings.Trim(line, "[] "), true)
+			l.record(table, lineNo)
+		case strings.HasPrefix(line, "["):
+			table = l.header(strings.Trim(line, "[] "), false)
+			l.record(table, lineNo)
+		default:
+			key, value, ok := strings.Cut(line, "=")
+			if !ok {
+				continue
+			}
+			path := append(append([]string{}, table...), splitKey(key)...)
+			l.record(path, lineNo)
+			if d := bracketDepth(value); d > 0 {
+				depth, openArray, arrayIdx = d, path, 0
+			}
+		}
+	}
+	return l
+}
+
+// header resolves a table header to an indexed path; arrays of tables get
+// their next index.
+func (l *locator) header(name string, array bool) []string {
+	segs := splitKey(name)
+	var path []string
+	for i, s := range segs {
+		path = append(path, s)
+		key := strings.Join(path, ".")
+		if i == len(segs)-1 && array {
+			path = append(path, strconv.Itoa(l.counts[key]))
+			l.counts[key]++
+		} else if c, ok := l.counts[key]; ok {
+			path = append(path, strconv.Itoa(c-1))
+		}
+	}
+	return path
+}
+
+func (l *locator) record(path []string, line int) {
+	k := strings.Join(path, ".")
+	if _, ok := l.lines[k]; !ok {
+		l.lines[k] = line
+	}
+}
+
+// line returns the line of path or of its nearest located ancestor (0: none).
+func (l *locator) line(path []string) int {
+	for n := len(path); n > 0; n-- {
+		if ln, ok := l.lines[strings.Join(path[:n], ".")]; ok {
+			return ln
+		}
+	}
+	return 0
+}
+
+func splitKey(k string) []string {
+	parts := strings.Split(strings.TrimSpace(k), ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return parts
+}
+
+// stripComment drops a # comment that is not inside a string.
+func stripComment(s string) string {
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == '\\' && quote == '"':
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\''):
+			quote = c
+		case quote == 0 && c == '#':
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// bracketDepth is the net count of [ over ] outside strings.
+func bracketDepth(s string) int {
+	d := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == '\\' && quote == '"':
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\''):
+			quote = c
+		case quote == 0 && c == '[':
+			d++
+		case quote == 0 && c == ']':
+			d--
+		}
+	}
+	return d
+}

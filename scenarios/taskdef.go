@@ -1,0 +1,270 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// defaultImageSize is used when a container gives no image_size.
+const defaultImageSize = 200 << 20
+
+func (v *validator) taskDefinitions(s sim.Settings) []sim.TaskDefinition {
+	var out []sim.TaskDefinition
+	families := map[string]bool{}
+	for i, td := range v.f.TaskDefinitions {
+		path := p("task_definitions", i)
+		if td.File != "" {
+			td = v.readJSONTaskDef(path, td)
+		}
+		def := v.taskDefinition(path, td, s)
+		if def.Family == "" {
+			v.bad(append(path, "family"), "a family name", "none")
+		} else if families[def.Family] {
+			v.bad(append(path, "family"), "a unique family", strconv.Quote(def.Family)+" again")
+		}
+		families[def.Family] = true
+		out = append(out, def)
+	}
+	return out
+}
+
+func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settings) sim.TaskDefinition {
+	def := sim.TaskDefinition{
+		Family:                  td.Family,
+		Revision:                max(td.Revision, 1),
+		NetworkMode:             sim.NetworkMode(td.NetworkMode),
+		RequiresCompatibilities: td.RequiresCompatibilities,
+		CPU:                     td.CPU,
+		MemoryMiB:               td.Memory,
+	}
+	if def.NetworkMode == "" {
+		def.NetworkMode = sim.NetworkBridge // ECS's default on Linux EC2
+		if slices.Contains(td.RequiresCompatibilities, "FARGATE") {
+			def.NetworkMode = sim.NetworkAWSVPC
+		}
+	}
+	if !slices.Contains([]sim.NetworkMode{sim.NetworkBridge, sim.NetworkHost, sim.NetworkAWSVPC, sim.NetworkNone}, def.NetworkMode) {
+		v.bad(append(path, "network_mode"), `"awsvpc", "bridge", "host" or "none"`, strconv.Quote(td.NetworkMode))
+	}
+	if len(def.RequiresCompatibilities) == 0 {
+		def.RequiresCompatibilities = []string{"EC2"}
+	}
+	for j, c := range def.RequiresCompatibilities {
+		if c != "EC2" && c != "FARGATE" {
+			v.bad(append(path, "requires_compatibilities", strconv.Itoa(j)), `"EC2" or "FARGATE"`, strconv.Quote(c))
+		}
+	}
+	if td.CPU < 0 || td.Memory < 0 {
+		v.bad(path, "non-negative cpu and memory", fmt.Sprintf("cpu %d, memory %d", td.CPU, td.Memory))
+	}
+	if len(td.ContainerDefinitions) == 0 {
+		v.bad(append(path, "container_definitions"), "at least one container definition", "none")
+	}
+	essential := false
+	for j, c := range td.ContainerDefinitions {
+		cd, stop := v.container(append(slices.Clone(path), "container_definitions", strconv.Itoa(j)), c, td, def.NetworkMode, s)
+		essential = essential || cd.Essential
+		def.StopTimeout = max(def.StopTimeout, stop)
+		def.Containers = append(def.Containers, cd)
+	}
+	if len(td.ContainerDefinitions) > 0 && !essential {
+		v.bad(append(path, "container_definitions"), "at least one essential container", "none essential")
+	}
+	if slices.Contains(def.RequiresCompatibilities, "FARGATE") {
+		v.checkFargate(path, def)
+	}
+	for j, c := range td.PlacementConstraints {
+		if c.Type != "memberOf" {
+			v.bad(append(path, "placement_constraints", strconv.Itoa(j), "type"), `"memberOf" (the only constraint a task definition takes)`, strconv.Quote(c.Type))
+		}
+		def.PlacementConstraints = append(def.PlacementConstraints, sim.PlacementConstraint{Type: c.Type, Expression: c.Expression})
+	}
+	return def
+}
+
+func (v *validator) container(path []string, c containerSchema, td taskDefSchema, mode sim.NetworkMode, s sim.Settings) (sim.ContainerDefinition, time.Duration) {
+	cd := sim.ContainerDefinition{
+		Name: c.Name, Image: c.Image, ImageSizeBytes: c.ImageSize.Bytes, Essential: c.Essential == nil || *c.Essential,
+		CPU: c.CPU, MemoryMiB: c.Memory, MemoryReservationMiB: c.MemoryReservation,
+	}
+	if !c.ImageSize.Set {
+		cd.ImageSizeBytes = defaultImageSize
+		if sz, ok := td.ImageSizes[c.Image]; ok {
+			cd.ImageSizeBytes = sz.Bytes
+		}
+	}
+	if c.Name == "" {
+		v.bad(append(path, "name"), "a container name", "none")
+	}
+	if c.Image == "" {
+		v.bad(append(path, "image"), "an image such as \"nginx:1.27\"", "none")
+	}
+	if c.CPU < 0 || c.Memory < 0 || c.MemoryReservation < 0 {
+		v.bad(path, "non-negative cpu, memory and memory_reservation", fmt.Sprintf("%d, %d, %d", c.CPU, c.Memory, c.MemoryReservation))
+	}
+	if td.Memory == 0 && c.Memory == 0 && c.MemoryReservation == 0 {
+		v.bad(append(path, "memory"), "memory or memory_reservation on the container when the task sets no memory", "neither")
+	}
+	if c.Memory > 0 && c.MemoryReservation > c.Memory {
+		v.bad(append(path, "memory_reservation"), fmt.Sprintf("at most memory (%d)", c.Memory), fmt.Sprint(c.MemoryReservation))
+	}
+	for k, pm := range c.PortMappings {
+		pp := append(slices.Clone(path), "port_mappings", strconv.Itoa(k))
+		if pm.ContainerPort < 1 || pm.ContainerPort > 65535 {
+			v.bad(append(pp, "container_port"), "a port from 1 to 65535", fmt.Sprint(pm.ContainerPort))
+		}
+		if pm.HostPort < 0 || pm.HostPort > 65535 {
+			v.bad(append(pp, "host_port"), "a port from 0 (dynamic) to 65535", fmt.Sprint(pm.HostPort))
+		}
+		if mode == sim.NetworkAWSVPC || mode == sim.NetworkHost {
+			if pm.HostPort != 0 && pm.HostPort != pm.ContainerPort {
+				v.bad(append(pp, "host_port"), fmt.Sprintf("host_port equal to container_port (%d) or omitted in %s mode", pm.ContainerPort, mode), fmt.Sprint(pm.HostPort))
+			}
+		}
+		cd.PortMappings = append(cd.PortMappings, sim.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
+	}
+	stop := s.DefaultStopTimeout
+	if c.StopTimeout != nil {
+		stop = c.StopTimeout.Duration
+		if stop < 0 || stop > 120*time.Second {
+			v.bad(append(path, "stop_timeout"), "a stop timeout from 0s to 120s", stop.String())
+		}
+	}
+	return cd, stop
+}
+
+// checkFargate applies Fargate's rules: awsvpc, and a task size from the
+// documented table.
+func (v *validator) checkFargate(path []string, def sim.TaskDefinition) {
+	if def.NetworkMode != sim.NetworkAWSVPC {
+		v.bad(append(path, "network_mode"), `"awsvpc" for a FARGATE-compatible task definition`, strconv.Quote(string(def.NetworkMode)))
+	}
+	if def.CPU == 0 || def.MemoryMiB == 0 {
+		v.bad(path, "task-level cpu and memory for a FARGATE-compatible task definition", fmt.Sprintf("cpu %d, memory %d", def.CPU, def.MemoryMiB))
+		return
+	}
+	if err := sim.CheckFargateSize(def.CPU, def.MemoryMiB); err != nil {
+		v.bad(append(path, "memory"), "a valid Fargate task size", err.Error())
+	}
+}
+
+// jsonTaskDef is the subset of `aws ecs register-task-definition
+// --cli-input-json` that fleetsim models; other fields are accepted and
+// ignored (they do not change scheduling).
+type jsonTaskDef struct {
+	Family                  string          `json:"family"`
+	NetworkMode             string          `json:"networkMode"`
+	RequiresCompatibilities []string        `json:"requiresCompatibilities"`
+	CPU                     flexInt         `json:"cpu"`
+	Memory                  flexInt         `json:"memory"`
+	ContainerDefinitions    []jsonContainer `json:"containerDefinitions"`
+	PlacementConstraints    []struct {
+		Type       string `json:"type"`
+		Expression string `json:"expression"`
+	} `json:"placementConstraints"`
+}
+
+type jsonContainer struct {
+	Name              string  `json:"name"`
+	Image             string  `json:"image"`
+	CPU               flexInt `json:"cpu"`
+	Memory            flexInt `json:"memory"`
+	MemoryReservation flexInt `json:"memoryReservation"`
+	Essential         *bool   `json:"essential"`
+	StopTimeout       *int    `json:"stopTimeout"`
+	PortMappings      []struct {
+		ContainerPort int    `json:"containerPort"`
+		HostPort      int    `json:"hostPort"`
+		Protocol      string `json:"protocol"`
+	} `json:"portMappings"`
+}
+
+// flexInt reads a number or a numeric string: the API takes task-level cpu and
+// memory as strings ("512", and also "1 vCPU"/"2 GB").
+type flexInt int
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*n = 0
+		return nil
+	}
+	low := strings.ToLower(s)
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(low, "vcpu"):
+		low, mult = strings.TrimSpace(strings.TrimSuffix(low, "vcpu")), 1024
+	case strings.HasSuffix(low, "gb"):
+		low, mult = strings.TrimSpace(strings.TrimSuffix(low, "gb")), 1024
+	}
+	f, err := strconv.ParseFloat(low, 64)
+	if err != nil || f < 0 || f > 1<<30 {
+		return fmt.Errorf("want a number, \"1 vCPU\" or \"2 GB\", found %s", string(b))
+	}
+	*n = flexInt(f * mult)
+	return nil
+}
+
+// readJSONTaskDef loads a task definition from AWS's JSON into the TOML
+// schema; TOML keys beside file override the family and add image_sizes.
+func (v *validator) readJSONTaskDef(path []string, td taskDefSchema) taskDefSchema {
+	fp := append(slices.Clone(path), "file")
+	if td.NetworkMode != "" || td.CPU != 0 || td.Memory != 0 || len(td.ContainerDefinitions) > 0 {
+		v.bad(fp, "either file or the task definition's own keys", "both")
+	}
+	data, err := v.readRel(td.File)
+	if err != nil {
+		v.bad(fp, "a readable task definition JSON file", fmt.Sprintf("%q: %v", td.File, unwrapPathError(err)))
+		return td
+	}
+	var j jsonTaskDef
+	if err := json.Unmarshal(data, &j); err != nil {
+		v.bad(fp, "task definition JSON as `aws ecs register-task-definition --cli-input-json` takes", fmt.Sprintf("%s: %s", td.File, jsonError(data, err)))
+		return td
+	}
+	out := taskDefSchema{Family: j.Family, Revision: td.Revision, NetworkMode: j.NetworkMode, RequiresCompatibilities: j.RequiresCompatibilities,
+		CPU: int(j.CPU), Memory: int(j.Memory), ImageSizes: td.ImageSizes}
+	if td.Family != "" {
+		if j.Family != "" && j.Family != td.Family {
+			v.bad(append(slices.Clone(path), "family"), fmt.Sprintf("the family in %s (%q)", td.File, j.Family), strconv.Quote(td.Family))
+		}
+		out.Family = td.Family
+	}
+	for _, c := range j.ContainerDefinitions {
+		cs := containerSchema{Name: c.Name, Image: c.Image, Essential: c.Essential, CPU: int(c.CPU), Memory: int(c.Memory), MemoryReservation: int(c.MemoryReservation)}
+		if c.StopTimeout != nil {
+			cs.StopTimeout = &Duration{Duration: time.Duration(*c.StopTimeout) * time.Second, Set: true}
+		}
+		for _, pm := range c.PortMappings {
+			cs.PortMappings = append(cs.PortMappings, portMappingSchema{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
+		}
+		out.ContainerDefinitions = append(out.ContainerDefinitions, cs)
+	}
+	for _, c := range j.PlacementConstraints {
+		out.PlacementConstraints = append(out.PlacementConstraints, constraintSchema{Type: c.Type, Expression: c.Expression})
+	}
+	return out
+}
+
+// jsonError adds the line of a JSON syntax or type error.
+func jsonError(data []byte, err error) string {
+	var off int64 = -1
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		off = e.Offset
+	case *json.UnmarshalTypeError:
+		off = e.Offset
+	}
+	if off < 0 {
+		return err.Error()
+	}
+	line := 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n"))
+	return fmt.Sprintf("line %d: %v", line, err)
+}

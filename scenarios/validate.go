@@ -1,0 +1,350 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/catalog"
+)
+
+// validator checks a decoded scenario and builds the sim.Config, collecting
+// every problem rather than stopping at the first.
+type validator struct {
+	file     string
+	loc      *locator
+	f        *fileSchema
+	readRel  func(string) ([]byte, error)
+	cat      *catalog.Catalog
+	problems Problems
+}
+
+// defaultStart is a Monday, so that weekly patterns start at a week's start.
+var defaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// bad records a problem at path (indexed, e.g. services 1 desired_count).
+func (v *validator) bad(path []string, want, got string) {
+	v.problems = append(v.problems, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got})
+}
+
+func p(parts ...any) []string {
+	out := make([]string, len(parts))
+	for i, x := range parts {
+		out[i] = fmt.Sprint(x)
+	}
+	return out
+}
+
+// display names an indexed path the way a user reads it: entries of the
+// top-level lists by their name (services.web.desired_count), others by index.
+func (v *validator) display(path []string) string {
+	out := slices.Clone(path)
+	if len(out) >= 2 {
+		if i, err := strconv.Atoi(out[1]); err == nil {
+			if name := v.entryName(out[0], i); name != "" && !strings.Contains(name, ".") {
+				out[1] = name
+			}
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+func (v *validator) entryName(list string, i int) string {
+	f := v.f
+	switch {
+	case list == "services" && i < len(f.Services):
+		return f.Services[i].Name
+	case list == "auto_scaling_groups" && i < len(f.AutoScalingGroups):
+		return f.AutoScalingGroups[i].Name
+	case list == "capacity_providers" && i < len(f.CapacityProviders):
+		return f.CapacityProviders[i].Name
+	case list == "task_definitions" && i < len(f.TaskDefinitions):
+		return f.TaskDefinitions[i].Family
+	case list == "batch_jobs" && i < len(f.BatchJobs):
+		return f.BatchJobs[i].Name
+	}
+	return ""
+}
+
+func (v *validator) build() *sim.Config {
+	f := v.f
+	v.cat = catalog.Default()
+	cfg := &sim.Config{
+		Name:        f.Name,
+		Description: f.Description,
+		Start:       defaultStart,
+		Duration:    f.Duration.Duration,
+		Seed:        1,
+		Region:      f.Region,
+		Settings:    v.settings(),
+	}
+	if f.Name == "" {
+		v.bad(p("name"), "a scenario name", "none")
+	}
+	if f.Start != nil {
+		cfg.Start = f.Start.UTC()
+	}
+	if !f.Duration.Set || f.Duration.Duration <= 0 {
+		v.bad(p("duration"), "a positive duration such as \"24h\"", quoteOrNone(f.Duration))
+	} else if f.Duration.Duration > 366*24*time.Hour {
+		v.bad(p("duration"), "at most a year (\"8784h\")", f.Duration.String())
+	}
+	if f.Seed != nil {
+		cfg.Seed = uint64(*f.Seed)
+	}
+	if cfg.Region == "" {
+		cfg.Region = v.cat.Region
+	}
+	if cfg.Region != v.cat.Region {
+		v.bad(p("region"), fmt.Sprintf("%q (the only region with a price catalog)", v.cat.Region), strconv.Quote(cfg.Region))
+	}
+	cfg.Cluster = v.cluster()
+	cfg.Groups = v.groups(cfg.Cluster.AvailabilityZones)
+	cfg.CapacityProviders = v.providers(cfg.Groups)
+	cfg.Cluster.DefaultProviderStrategy = v.strategy(p("cluster", "default_capacity_provider_strategy"), f.Cluster.DefaultCapacityProviderStrategy, cfg)
+	cfg.TaskDefinitions = v.taskDefinitions(cfg.Settings)
+	cfg.Services = v.services(cfg)
+	cfg.BatchJobs = v.batchJobs(cfg)
+	v.report()
+	return cfg
+}
+
+func quoteOrNone(d Duration) string {
+	if !d.Set {
+		return "none"
+	}
+	return strconv.Quote(d.String())
+}
+
+func (v *validator) settings() sim.Settings {
+	s := sim.DefaultSettings()
+	f := v.f.Settings
+	if f.ReservedMemoryMiB != nil {
+		if *f.ReservedMemoryMiB < 0 {
+			v.bad(p("settings", "ecs_reserved_memory_mib"), "a non-negative number of MiB", fmt.Sprint(*f.ReservedMemoryMiB))
+		}
+		s.ReservedMemoryMiB = *f.ReservedMemoryMiB
+	}
+	setDur := func(dst *time.Duration, d *Duration, key string) {
+		if d == nil {
+			return
+		}
+		if d.Duration < 0 {
+			v.bad(p("settings", key), "a non-negative duration", d.String())
+		}
+		*dst = d.Duration
+	}
+	setDur(&s.ContainerStartTime, f.ContainerStartTime, "container_start_time")
+	setDur(&s.FargateStartTime, f.FargateStartTime, "fargate_start_time")
+	if f.ImagePullBandwidth != nil {
+		s.ImagePullBytesPerSecond = f.ImagePullBandwidth.BytesPerSecond
+	}
+	if f.FargatePullBandwidth != nil {
+		s.FargatePullBytesPerSecond = f.FargatePullBandwidth.BytesPerSecond
+	}
+	if f.AMIID != "" {
+		s.AMIID = f.AMIID
+	}
+	return s
+}
+
+func (v *validator) cluster() sim.ClusterConfig {
+	c := v.f.Cluster
+	out := sim.ClusterConfig{Name: c.Name, AvailabilityZones: c.AvailabilityZones, ENITrunking: c.ENITrunking, ContainerInstanceVPCID: c.VPCID}
+	if out.Name == "" {
+		out.Name = "default"
+	}
+	if out.ContainerInstanceVPCID == "" {
+		out.ContainerInstanceVPCID = "vpc-0fleetsim"
+	}
+	if len(out.AvailabilityZones) == 0 {
+		v.bad(p("cluster", "availability_zones"), "at least one Availability Zone such as \"us-east-1a\"", "none")
+	}
+	seen := map[string]bool{}
+	for i, az := range out.AvailabilityZones {
+		if !strings.HasPrefix(az, v.cat.Region) || len(az) != len(v.cat.Region)+1 {
+			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s such as %q", v.cat.Region, v.cat.Region+"a"), strconv.Quote(az))
+		}
+		if seen[az] {
+			v.bad(p("cluster", "availability_zones", i), "each zone once", strconv.Quote(az)+" twice")
+		}
+		seen[az] = true
+		out.ContainerInstanceSubnets = append(out.ContainerInstanceSubnets, "subnet-"+az)
+	}
+	return out
+}
+
+func (v *validator) groups(clusterAZs []string) []sim.GroupConfig {
+	var out []sim.GroupConfig
+	names := map[string]bool{}
+	for i, g := range v.f.AutoScalingGroups {
+		path := p("auto_scaling_groups", i)
+		gc := sim.GroupConfig{Name: g.Name, AvailabilityZones: g.AvailabilityZones, LaunchTime: 90 * time.Second}
+		if g.Name == "" {
+			v.bad(append(path, "name"), "a group name", "none")
+		} else if names[g.Name] {
+			v.bad(append(path, "name"), "a unique group name", strconv.Quote(g.Name)+" again")
+		}
+		names[g.Name] = true
+		if len(g.InstanceTypes) == 0 {
+			v.bad(append(path, "instance_types"), "at least one instance type such as \"m5.large\"", "none")
+		}
+		for j, name := range g.InstanceTypes {
+			it, ok := v.cat.Lookup(name)
+			if !ok {
+				pr := Problem{File: v.file, Line: v.loc.line(append(path, "instance_types")), Key: v.display(append(path, "instance_types", strconv.Itoa(j))),
+					Want: "an EC2 instance type in the " + v.cat.Region + " catalog", Got: strconv.Quote(name)}
+				if s := v.cat.Suggest(name, 3); len(s) > 0 {
+					pr.Hint = "did you mean " + strings.Join(s, ", ") + "?"
+				}
+				v.problems = append(v.problems, pr)
+				continue
+			}
+			gc.InstanceTypes = append(gc.InstanceTypes, it)
+		}
+		gc.MinSize, gc.MaxSize, gc.DesiredCapacity = v.sizes(path, g)
+		if len(gc.AvailabilityZones) == 0 {
+			gc.AvailabilityZones = clusterAZs
+		}
+		for j, az := range gc.AvailabilityZones {
+			if !slices.Contains(clusterAZs, az) {
+				v.bad(append(path, "availability_zones", strconv.Itoa(j)), "one of the cluster's availability_zones", strconv.Quote(az))
+			}
+		}
+		if g.InstanceLaunchTime != nil {
+			if g.InstanceLaunchTime.Duration < 0 {
+				v.bad(append(path, "instance_launch_time"), "a non-negative duration", g.InstanceLaunchTime.String())
+			}
+			gc.LaunchTime = g.InstanceLaunchTime.Duration
+		}
+		for _, k := range sortedKeys(g.Attributes) {
+			if strings.HasPrefix(k, "ecs.") {
+				v.bad(append(path, "attributes", k), "a custom attribute name (ecs.* are built in)", strconv.Quote(k))
+			}
+			gc.Attributes = append(gc.Attributes, sim.Attribute{Name: k, Value: g.Attributes[k]})
+		}
+		out = append(out, gc)
+	}
+	return out
+}
+
+// sizes checks 0 <= min <= desired <= max; desired defaults to min, max to
+// desired.
+func (v *validator) sizes(path []string, g asgSchema) (minS, maxS, desired int) {
+	if g.MinSize != nil {
+		minS = *g.MinSize
+	}
+	desired = minS
+	if g.DesiredCapacity != nil {
+		desired = *g.DesiredCapacity
+	}
+	maxS = max(desired, minS)
+	if g.MaxSize != nil {
+		maxS = *g.MaxSize
+	}
+	switch {
+	case minS < 0:
+		v.bad(append(path, "min_size"), "min_size >= 0", fmt.Sprint(minS))
+	case maxS < minS:
+		v.bad(append(path, "max_size"), fmt.Sprintf("max_size >= min_size (%d)", minS), fmt.Sprint(maxS))
+	case desired < minS || desired > maxS:
+		v.bad(append(path, "desired_capacity"), fmt.Sprintf("desired_capacity between min_size %d and max_size %d", minS, maxS), fmt.Sprint(desired))
+	}
+	return minS, maxS, desired
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (v *validator) providers(groups []sim.GroupConfig) []sim.CapacityProviderConfig {
+	var out []sim.CapacityProviderConfig
+	names := map[string]bool{}
+	for i, cp := range v.f.CapacityProviders {
+		path := p("capacity_providers", i)
+		switch {
+		case cp.Name == "":
+			v.bad(append(path, "name"), "a capacity provider name", "none")
+		case cp.Name == sim.ProviderFargate || cp.Name == sim.ProviderFargateSpot || strings.HasPrefix(strings.ToLower(cp.Name), "aws") || strings.HasPrefix(strings.ToLower(cp.Name), "ecs") || strings.HasPrefix(strings.ToLower(cp.Name), "fargate"):
+			v.bad(append(path, "name"), "a name not starting with aws, ecs or fargate (reserved by ECS)", strconv.Quote(cp.Name))
+		case names[cp.Name]:
+			v.bad(append(path, "name"), "a unique capacity provider name", strconv.Quote(cp.Name)+" again")
+		}
+		names[cp.Name] = true
+		gi := slices.IndexFunc(groups, func(g sim.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
+		if gi < 0 {
+			v.bad(append(path, "auto_scaling_group"), "the name of one of auto_scaling_groups", strconv.Quote(cp.AutoScalingGroup))
+		}
+		out = append(out, sim.CapacityProviderConfig{Name: cp.Name, Group: gi})
+	}
+	return out
+}
+
+// strategy checks a capacity provider strategy. AWS (CapacityProviderStrategyItem
+// API): base 0-100000 on at most one provider, weight 0-1000 with at least one
+// above zero, at most 20 providers, and no mix of Fargate and Auto Scaling
+// group providers.
+func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Config) []sim.StrategyItem {
+	if len(items) == 0 {
+		return nil
+	}
+	var out []sim.StrategyItem
+	bases, weighted, fargate, asg := 0, 0, 0, 0
+	if len(items) > 20 {
+		v.bad(path, "at most 20 capacity providers", fmt.Sprint(len(items)))
+	}
+	for i, it := range items {
+		ip := append(slices.Clone(path), strconv.Itoa(i))
+		w := 0
+		if it.Weight != nil {
+			w = *it.Weight
+		}
+		switch {
+		case it.CapacityProvider == sim.ProviderFargate || it.CapacityProvider == sim.ProviderFargateSpot:
+			fargate++
+		case slices.ContainsFunc(cfg.CapacityProviders, func(c sim.CapacityProviderConfig) bool { return c.Name == it.CapacityProvider }):
+			asg++
+		default:
+			v.bad(append(ip, "capacity_provider"), "FARGATE, FARGATE_SPOT or one of capacity_providers", strconv.Quote(it.CapacityProvider))
+		}
+		if it.Base < 0 || it.Base > 100000 {
+			v.bad(append(ip, "base"), "base between 0 and 100000", fmt.Sprint(it.Base))
+		}
+		if w < 0 || w > 1000 {
+			v.bad(append(ip, "weight"), "weight between 0 and 1000", fmt.Sprint(w))
+		}
+		if it.Base > 0 {
+			bases++
+		}
+		if w > 0 {
+			weighted++
+		}
+		out = append(out, sim.StrategyItem{Provider: it.CapacityProvider, Base: it.Base, Weight: w})
+	}
+	if bases > 1 {
+		v.bad(path, "a base on at most one capacity provider", fmt.Sprintf("%d bases", bases))
+	}
+	if weighted == 0 {
+		v.bad(path, "a weight above 0 on at least one capacity provider", "no weight")
+	}
+	if fargate > 0 && asg > 0 {
+		v.bad(path, "either Fargate or Auto Scaling group capacity providers", "both")
+	}
+	return out
+}
+
+func (v *validator) report() {
+	for i, o := range v.f.Report.Outputs {
+		if !slices.Contains([]string{"html", "csv", "json"}, o) {
+			v.bad(p("report", "outputs", i), `"html", "csv" or "json"`, strconv.Quote(o))
+		}
+	}
+}

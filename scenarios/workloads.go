@@ -1,0 +1,304 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
+	var out []sim.ServiceConfig
+	names := map[string]bool{}
+	for i, s := range v.f.Services {
+		path := p("services", i)
+		sc := sim.ServiceConfig{
+			Name: s.Name, DesiredCount: s.DesiredCount, LaunchType: s.LaunchType,
+			HealthCheckGracePeriod:  s.HealthCheckGracePeriod.Duration,
+			TaskFailuresPerTaskHour: s.TaskFailuresPerTaskHour,
+			MinimumHealthyPercent:   100, MaximumPercent: 200,
+		}
+		if s.Name == "" {
+			v.bad(append(path, "name"), "a service name", "none")
+		} else if names[s.Name] {
+			v.bad(append(path, "name"), "a unique service name", strconv.Quote(s.Name)+" again")
+		}
+		names[s.Name] = true
+		if s.DesiredCount < 0 {
+			v.bad(append(path, "desired_count"), "desired_count >= 0", fmt.Sprint(s.DesiredCount))
+		}
+		if s.TaskFailuresPerTaskHour < 0 {
+			v.bad(append(path, "task_failures_per_task_hour"), "a rate >= 0", fmt.Sprint(s.TaskFailuresPerTaskHour))
+		}
+		if d := s.DeploymentConfiguration; d.MinimumHealthyPercent != nil || d.MaximumPercent != nil {
+			sc.MinimumHealthyPercent, sc.MaximumPercent = v.deployment(append(path, "deployment_configuration"), d)
+		}
+		sc.TaskDefinition = v.taskDefRef(append(path, "task_definition"), s.TaskDefinition)
+		sc.ProviderStrategy = v.strategy(append(slices.Clone(path), "capacity_provider_strategy"), s.CapacityProviderStrategy, cfg)
+		v.launch(path, s.LaunchType, sc.ProviderStrategy, sc.TaskDefinition, cfg)
+		sc.PlacementStrategy = v.placementStrategy(append(slices.Clone(path), "placement_strategy"), s.PlacementStrategy)
+		sc.PlacementConstraints = v.placementConstraints(append(slices.Clone(path), "placement_constraints"), s.PlacementConstraints)
+		out = append(out, sc)
+	}
+	return out
+}
+
+// deployment checks the rolling-update bounds. AWS (DeploymentConfiguration
+// API): defaults minimumHealthyPercent 100, maximumPercent 200.
+func (v *validator) deployment(path []string, d deploymentSchema) (int, int) {
+	minH, maxP := 100, 200
+	if d.MinimumHealthyPercent != nil {
+		minH = *d.MinimumHealthyPercent
+	}
+	if d.MaximumPercent != nil {
+		maxP = *d.MaximumPercent
+	}
+	if minH < 0 || minH > 100 {
+		v.bad(append(slices.Clone(path), "minimum_healthy_percent"), "0 to 100", fmt.Sprint(minH))
+	}
+	if maxP < 100 || maxP < minH {
+		v.bad(append(slices.Clone(path), "maximum_percent"), "at least 100 and at least minimum_healthy_percent", fmt.Sprint(maxP))
+	}
+	return minH, maxP
+}
+
+// taskDefRef resolves a task_definition reference ("family" or
+// "family:revision") to an index, or -1.
+func (v *validator) taskDefRef(path []string, ref string) int {
+	family, rev, hasRev := strings.Cut(ref, ":")
+	for i, td := range v.f.TaskDefinitions {
+		fam := td.Family
+		if fam == family && (!hasRev || rev == strconv.Itoa(max(td.Revision, 1))) {
+			return i
+		}
+	}
+	var families []string
+	for _, td := range v.f.TaskDefinitions {
+		if td.Family != "" {
+			families = append(families, td.Family)
+		}
+	}
+	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "the family of one of task_definitions", Got: strconv.Quote(ref)}
+	if len(families) > 0 {
+		pr.Hint = "defined: " + strings.Join(families, ", ")
+		if c := closest(family, families); c != "" {
+			pr.Hint = fmt.Sprintf("did you mean %q?", c)
+		}
+	}
+	v.problems = append(v.problems, pr)
+	return -1
+}
+
+// launch checks where a service's or job's tasks can run: launch type or
+// strategy (not both), compatibility with the task definition, and that the
+// task fits at least one instance type it may use.
+func (v *validator) launch(path []string, launchType string, strategy []sim.StrategyItem, td int, cfg *sim.Config) {
+	if launchType != "" && launchType != "EC2" && launchType != "FARGATE" {
+		v.bad(append(slices.Clone(path), "launch_type"), `"EC2" or "FARGATE"`, strconv.Quote(launchType))
+		return
+	}
+	if launchType != "" && len(strategy) > 0 {
+		v.bad(append(slices.Clone(path), "launch_type"), "either launch_type or capacity_provider_strategy", "both")
+		return
+	}
+	if len(strategy) == 0 && launchType == "" {
+		strategy = cfg.Cluster.DefaultProviderStrategy
+	}
+	if td < 0 || td >= len(cfg.TaskDefinitions) {
+		return
+	}
+	def := &cfg.TaskDefinitions[td]
+	var groups []int
+	fargate := launchType == "FARGATE"
+	switch {
+	case len(strategy) > 0:
+		for _, it := range strategy {
+			if it.Provider == sim.ProviderFargate || it.Provider == sim.ProviderFargateSpot {
+				fargate = true
+				continue
+			}
+			for _, cp := range cfg.CapacityProviders {
+				if cp.Name == it.Provider && cp.Group >= 0 {
+					groups = append(groups, cp.Group)
+				}
+			}
+		}
+	case !fargate:
+		for gi := range cfg.Groups {
+			groups = append(groups, gi)
+		}
+	}
+	if fargate && !slices.Contains(def.RequiresCompatibilities, "FARGATE") {
+		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"FARGATE\" to run on Fargate", strconv.Quote(def.Family))
+	}
+	if len(groups) > 0 && !slices.Contains(def.RequiresCompatibilities, "EC2") {
+		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"EC2\" to run on EC2", strconv.Quote(def.Family))
+	}
+	if !fargate && len(groups) == 0 && len(cfg.Groups) == 0 {
+		v.bad(path, "EC2 capacity (an auto_scaling_groups entry) or Fargate for the tasks", "none")
+	}
+	if len(groups) > 0 {
+		v.checkFits(path, def, groups, cfg)
+	}
+}
+
+// checkFits rejects a task larger than every instance type it may use.
+func (v *validator) checkFits(path []string, def *sim.TaskDefinition, groups []int, cfg *sim.Config) {
+	cpu, mem := int64(def.CPUUnits()), int64(def.ReservedMemoryMiB())
+	var largest string
+	var bestCPU, bestMem int64
+	for _, gi := range groups {
+		for _, it := range cfg.Groups[gi].InstanceTypes {
+			c, m := int64(it.VCPU)*1024, cfg.Settings.RegisteredMemoryMiB(it)
+			if c >= cpu && m >= mem {
+				return
+			}
+			if m > bestMem || (m == bestMem && c > bestCPU) {
+				largest, bestCPU, bestMem = it.Name, c, m
+			}
+		}
+	}
+	if largest == "" {
+		return // no known instance type: reported where the type is named
+	}
+	v.bad(append(slices.Clone(path), "task_definition"),
+		fmt.Sprintf("a task that fits an instance type it may use (largest: %s with %d CPU units, %d MiB registered)", largest, bestCPU, bestMem),
+		fmt.Sprintf("task %q needing %d CPU units, %d MiB", def.Family, cpu, mem))
+}
+
+// placementStrategy checks the strategy list's shape. AWS (ECS Developer
+// Guide, "Task placement strategies"): binpack on cpu or memory, spread on
+// instanceId, host or attribute:NAME, random; at most 5.
+func (v *validator) placementStrategy(path []string, items []placementStrategySchema) []sim.PlacementStrategy {
+	if len(items) > 5 {
+		v.bad(path, "at most 5 placement strategies", fmt.Sprint(len(items)))
+	}
+	var out []sim.PlacementStrategy
+	for i, it := range items {
+		ip := append(slices.Clone(path), strconv.Itoa(i))
+		switch it.Type {
+		case "binpack":
+			if it.Field != "cpu" && it.Field != "memory" {
+				v.bad(append(ip, "field"), `"cpu" or "memory" for binpack`, strconv.Quote(it.Field))
+			}
+		case "spread":
+			if it.Field != "instanceId" && it.Field != "host" && !strings.HasPrefix(it.Field, "attribute:") {
+				v.bad(append(ip, "field"), `"instanceId", "host" or "attribute:NAME" for spread`, strconv.Quote(it.Field))
+			}
+		case "random":
+			if it.Field != "" {
+				v.bad(append(ip, "field"), "no field for random", strconv.Quote(it.Field))
+			}
+		default:
+			v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, strconv.Quote(it.Type))
+		}
+		out = append(out, sim.PlacementStrategy{Type: it.Type, Field: it.Field})
+	}
+	return out
+}
+
+// placementConstraints checks constraint entries: distinctInstance without an
+// expression, memberOf with one of at most 2000 characters, at most 10.
+func (v *validator) placementConstraints(path []string, items []constraintSchema) []sim.PlacementConstraint {
+	if len(items) > 10 {
+		v.bad(path, "at most 10 placement constraints", fmt.Sprint(len(items)))
+	}
+	var out []sim.PlacementConstraint
+	for i, it := range items {
+		ip := append(slices.Clone(path), strconv.Itoa(i))
+		switch it.Type {
+		case "distinctInstance":
+			if it.Expression != "" {
+				v.bad(append(ip, "expression"), "no expression for distinctInstance", strconv.Quote(it.Expression))
+			}
+		case "memberOf":
+			if it.Expression == "" || len(it.Expression) > 2000 {
+				v.bad(append(ip, "expression"), "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", len(it.Expression)))
+			}
+		default:
+			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
+		}
+		out = append(out, sim.PlacementConstraint{Type: it.Type, Expression: it.Expression})
+	}
+	return out
+}
+
+func (v *validator) batchJobs(cfg *sim.Config) []sim.BatchJobConfig {
+	var out []sim.BatchJobConfig
+	names := map[string]bool{}
+	for i, j := range v.f.BatchJobs {
+		path := p("batch_jobs", i)
+		bc := sim.BatchJobConfig{Name: j.Name, LaunchType: j.LaunchType}
+		if j.Name == "" {
+			v.bad(append(path, "name"), "a job name", "none")
+		} else if names[j.Name] {
+			v.bad(append(path, "name"), "a unique job name", strconv.Quote(j.Name)+" again")
+		}
+		names[j.Name] = true
+		bc.TaskDefinition = v.taskDefRef(append(path, "task_definition"), j.TaskDefinition)
+		bc.ProviderStrategy = v.strategy(append(slices.Clone(path), "capacity_provider_strategy"), j.CapacityProviderStrategy, cfg)
+		v.launch(path, j.LaunchType, bc.ProviderStrategy, bc.TaskDefinition, cfg)
+		bc.Arrivals = v.arrivals(append(slices.Clone(path), "arrivals"), j.Arrivals)
+		bc.Duration = v.distribution(append(slices.Clone(path), "duration"), j.Duration)
+		out = append(out, bc)
+	}
+	return out
+}
+
+func (v *validator) arrivals(path []string, a arrivalsSchema) sim.Arrivals {
+	if a.Pattern != "poisson" {
+		v.bad(append(slices.Clone(path), "pattern"), `"poisson"`, strconv.Quote(a.Pattern))
+	}
+	if a.RatePerHour <= 0 {
+		v.bad(append(slices.Clone(path), "rate_per_hour"), "a rate above 0", fmt.Sprint(a.RatePerHour))
+	}
+	if a.MaxTasks < 0 {
+		v.bad(append(slices.Clone(path), "max_tasks"), "max_tasks >= 0", fmt.Sprint(a.MaxTasks))
+	}
+	if a.Every.Set && !a.ActiveFor.Set {
+		v.bad(append(slices.Clone(path), "active_for"), "active_for with every", "none")
+	}
+	if a.ActiveFor.Set && a.Every.Set && a.ActiveFor.Duration > a.Every.Duration {
+		v.bad(append(slices.Clone(path), "active_for"), fmt.Sprintf("at most every (%s)", a.Every.Duration), a.ActiveFor.Duration.String())
+	}
+	if a.ActiveFor.Set && a.ActiveFor.Duration <= 0 {
+		v.bad(append(slices.Clone(path), "active_for"), "a positive duration", a.ActiveFor.Duration.String())
+	}
+	return sim.Arrivals{RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration, Every: a.Every.Duration, Max: a.MaxTasks}
+}
+
+func (v *validator) distribution(path []string, d durationSchema) sim.Distribution {
+	out := sim.Distribution{Kind: d.Distribution, Value: d.Value.Duration, Median: d.Median.Duration, Sigma: d.Sigma, Min: d.Min.Duration, Max: d.Max.Duration}
+	need := func(key string, dur Duration) {
+		if !dur.Set || dur.Duration <= 0 {
+			v.bad(append(slices.Clone(path), key), "a positive duration for "+d.Distribution, quoteOrNone(dur))
+		}
+	}
+	switch d.Distribution {
+	case "fixed":
+		need("value", d.Value)
+	case "exponential":
+		need("mean", d.Mean)
+		out.Value = d.Mean.Duration
+	case "lognormal":
+		need("median", d.Median)
+		if d.Sigma <= 0 || d.Sigma > 5 {
+			v.bad(append(slices.Clone(path), "sigma"), "sigma above 0 and at most 5", fmt.Sprint(d.Sigma))
+		}
+	case "uniform":
+		need("min", d.Min)
+		need("max", d.Max)
+		if d.Max.Duration < d.Min.Duration {
+			v.bad(append(slices.Clone(path), "max"), "max >= min", d.Max.Duration.String())
+		}
+	default:
+		v.bad(append(slices.Clone(path), "distribution"), `"fixed", "exponential", "lognormal" or "uniform"`, strconv.Quote(d.Distribution))
+	}
+	if out.Value > 365*24*time.Hour || out.Median > 365*24*time.Hour {
+		v.bad(path, "a duration under a year", "longer")
+	}
+	return out
+}
