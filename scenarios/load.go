@@ -123,8 +123,17 @@ func (v *validator) locateUnindexed(k toml.Key, used map[string]bool) (int, []st
 		used[p] = true
 		return v.loc.lines[p], strings.Split(p, ".")
 	}
-	// Inside an inline table: the line of the nearest located parent.
-	return v.loc.line(k), k
+	// Inside an inline table: the nearest located parent, with the rest of
+	// the key after it.
+	for n := len(k) - 1; n > 0; n-- {
+		prefix := strings.Join(k[:n], ".")
+		for _, p := range keys {
+			if stripIndexes(p) == prefix {
+				return v.loc.lines[p], append(strings.Split(p, "."), k[n:]...)
+			}
+		}
+	}
+	return 0, k
 }
 
 func stripIndexes(p string) string {

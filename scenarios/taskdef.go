@@ -187,14 +187,27 @@ type jsonContainer struct {
 }
 
 // flexInt reads a number or a numeric string: the API takes task-level cpu and
-// memory as strings ("512", and also "1 vCPU"/"2 GB").
-type flexInt int
+// memory as strings ("512", and also "1 vCPU"/"2 GB"). A value it cannot read
+// is kept in Bad, to be reported with its key and line.
+type flexInt struct {
+	N   int
+	Bad string
+}
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
+	v, err := parseFlexInt(b)
+	if err != nil {
+		n.Bad = string(b)
+		return nil
+	}
+	n.N = v
+	return nil
+}
+
+func parseFlexInt(b []byte) (int, error) {
 	s := strings.Trim(string(b), `"`)
 	if s == "" || s == "null" {
-		*n = 0
-		return nil
+		return 0, nil
 	}
 	low := strings.ToLower(s)
 	mult := 1.0
@@ -206,10 +219,22 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(low, 64)
 	if err != nil || f < 0 || f > 1<<30 {
-		return fmt.Errorf("want a number, \"1 vCPU\" or \"2 GB\", found %s", string(b))
+		return 0, fmt.Errorf("not a size")
 	}
-	*n = flexInt(f * mult)
-	return nil
+	return int(f * mult), nil
+}
+
+// checkFlex reports an unreadable number with the line of its key in the
+// JSON file.
+func (v *validator) checkFlex(fp []string, file string, data []byte, key string, n flexInt) int {
+	if n.Bad != "" {
+		line := 1
+		if i := bytes.Index(data, []byte(`"`+key+`"`)); i >= 0 {
+			line += bytes.Count(data[:i], []byte("\n"))
+		}
+		v.bad(fp, fmt.Sprintf("in %s:%d, %s as a number, \"1 vCPU\" or \"2 GB\"", file, line, key), n.Bad)
+	}
+	return n.N
 }
 
 // readJSONTaskDef loads a task definition from AWS's JSON into the TOML
@@ -230,7 +255,7 @@ func (v *validator) readJSONTaskDef(path []string, td taskDefSchema) taskDefSche
 		return td
 	}
 	out := taskDefSchema{Family: j.Family, Revision: td.Revision, NetworkMode: j.NetworkMode, RequiresCompatibilities: j.RequiresCompatibilities,
-		CPU: int(j.CPU), Memory: int(j.Memory), ImageSizes: td.ImageSizes}
+		CPU: v.checkFlex(fp, td.File, data, "cpu", j.CPU), Memory: v.checkFlex(fp, td.File, data, "memory", j.Memory), ImageSizes: td.ImageSizes}
 	if td.Family != "" {
 		if j.Family != "" && j.Family != td.Family {
 			v.bad(append(slices.Clone(path), "family"), fmt.Sprintf("the family in %s (%q)", td.File, j.Family), strconv.Quote(td.Family))
@@ -238,7 +263,9 @@ func (v *validator) readJSONTaskDef(path []string, td taskDefSchema) taskDefSche
 		out.Family = td.Family
 	}
 	for _, c := range j.ContainerDefinitions {
-		cs := containerSchema{Name: c.Name, Image: c.Image, Essential: c.Essential, CPU: int(c.CPU), Memory: int(c.Memory), MemoryReservation: int(c.MemoryReservation)}
+		cs := containerSchema{Name: c.Name, Image: c.Image, Essential: c.Essential,
+			CPU: v.checkFlex(fp, td.File, data, "cpu", c.CPU), Memory: v.checkFlex(fp, td.File, data, "memory", c.Memory),
+			MemoryReservation: v.checkFlex(fp, td.File, data, "memoryReservation", c.MemoryReservation)}
 		if c.StopTimeout != nil {
 			cs.StopTimeout = &Duration{Duration: time.Duration(*c.StopTimeout) * time.Second, Set: true}
 		}

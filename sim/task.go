@@ -128,7 +128,7 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		w.freeTasks = append(w.freeTasks, idx)
 		return -1
 	}
-	w.waiting = append(w.waiting, idx)
+	w.enqueue(idx)
 	return idx
 }
 
@@ -264,9 +264,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time) {
 	}
 	w.eng.Cancel(tk.timer)
 	if tk.state == TaskProvisioning {
-		if i := slices.Index(w.waiting, t); i >= 0 {
-			w.waiting = slices.Delete(w.waiting, i, i+1)
-		}
+		w.dequeue(t)
 		grace = 0
 	}
 	tk.stopCode, tk.stopReason = code, reason
@@ -298,24 +296,58 @@ func (w *World) onTaskStopped(now des.Time, t int32) {
 	w.schedulePass()
 }
 
-// placementPass retries every PROVISIONING task in arrival order. Tasks with
-// the same spec on the same provider that failed once in this pass are not
-// retried: nothing has changed for them.
+// queueKey identifies tasks with identical placement needs: if one of them
+// cannot be placed, none of the others can.
+type queueKey struct {
+	spec int32
+	prov int
+}
+
+// waitQueue is a FIFO of PROVISIONING tasks with one queueKey.
+type waitQueue struct {
+	key   queueKey
+	tasks []int32
+	head  int
+}
+
+func (w *World) enqueue(t int32) {
+	k := queueKey{w.tasks[t].spec, w.tasks[t].provider}
+	qi, ok := w.queueOf[k]
+	if !ok {
+		qi = len(w.queues)
+		w.queues = append(w.queues, waitQueue{key: k})
+		w.queueOf[k] = qi
+	}
+	w.queues[qi].tasks = append(w.queues[qi].tasks, t)
+	w.nWaiting++
+}
+
+// dequeue removes a PROVISIONING task that is stopped before placement.
+func (w *World) dequeue(t int32) {
+	q := &w.queues[w.queueOf[queueKey{w.tasks[t].spec, w.tasks[t].provider}]]
+	if i := slices.Index(q.tasks[q.head:], t); i >= 0 {
+		q.tasks = slices.Delete(q.tasks, q.head+i, q.head+i+1)
+		w.nWaiting--
+	}
+}
+
+// placementPass retries waiting tasks after capacity changed: each queue in
+// the order it was first used, each from its oldest task, until one fails
+// (the rest of that queue would fail the same way). Cost: one failed attempt
+// per queue plus one attempt per placed task.
 func (w *World) placementPass() {
 	w.passPending = false
-	type key struct {
-		spec int32
-		prov int
-	}
-	failed := map[key]bool{}
-	kept := w.waiting[:0]
-	for _, t := range w.waiting {
-		tk := &w.tasks[t]
-		k := key{tk.spec, tk.provider}
-		if failed[k] || !w.tryPlace(t) {
-			failed[k] = true
-			kept = append(kept, t)
+	for qi := range w.queues {
+		q := &w.queues[qi]
+		for q.head < len(q.tasks) && w.tryPlace(q.tasks[q.head]) {
+			q.head++
+			w.nWaiting--
+		}
+		if q.head == len(q.tasks) {
+			q.tasks, q.head = q.tasks[:0], 0
+		} else if q.head > 1024 && q.head*2 > len(q.tasks) {
+			q.tasks = append(q.tasks[:0], q.tasks[q.head:]...)
+			q.head = 0
 		}
 	}
-	w.waiting = kept
 }

@@ -35,7 +35,9 @@ type World struct {
 	jobs      []batchJob
 	specs     []placementSpec // one per (task definition, task group)
 
-	waiting     []int32 // PROVISIONING tasks in arrival order
+	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
+	queueOf     map[queueKey]int
+	nWaiting    int
 	passPending bool
 
 	images map[string]int32 // image name -> id, for the per-instance cache
@@ -63,7 +65,7 @@ const (
 // New builds the world for cfg. cfg must have been validated (scenarios.Load
 // does); New panics on references out of range, which is a programming error.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), images: map[string]int32{}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), images: map[string]int32{}, queueOf: map[queueKey]int{}}
 	w.providers = []provider{
 		{name: ProviderFargate, group: -1, fargate: true},
 		{name: ProviderFargateSpot, group: -1, fargate: true},
@@ -143,7 +145,7 @@ func (w *World) providerIndex(name string) int {
 // schedulePass asks for a placement pass at the current time, once however
 // many capacity changes happen in this instant.
 func (w *World) schedulePass() {
-	if w.passPending || len(w.waiting) == 0 {
+	if w.passPending || w.nWaiting == 0 {
 		return
 	}
 	w.passPending = true

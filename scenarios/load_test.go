@@ -1,0 +1,211 @@
+package scenarios
+
+import (
+	"errors"
+	"io/fs"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func defaultSource(t testing.TB) string {
+	src, err := fs.ReadFile(LibraryFS(), DefaultName+".toml")
+	require.NoError(t, err)
+	return string(src)
+}
+
+func parseLibrary(src string) (*Scenario, error) {
+	return Parse(src, "test.toml", func(rel string) ([]byte, error) { return fs.ReadFile(LibraryFS(), rel) })
+}
+
+func problemsOf(t *testing.T, err error) Problems {
+	t.Helper()
+	var ps Problems
+	require.True(t, errors.As(err, &ps), "want Problems, got %v", err)
+	return ps
+}
+
+func TestEveryLibraryScenarioLoads(t *testing.T) {
+	entries := Library()
+	require.NotEmpty(t, entries)
+	names := []string{}
+	for _, e := range entries {
+		names = append(names, e.Name)
+		t.Run(e.Name, func(t *testing.T) {
+			s, err := Resolve(e.Name)
+			require.NoError(t, err)
+			assert.Equal(t, e.Name, s.Config.Name, "file name and scenario name agree")
+			assert.NotEmpty(t, e.Description)
+		})
+	}
+	assert.Contains(t, names, DefaultName)
+}
+
+func TestDefaultScenarioResolvesFields(t *testing.T) {
+	s, err := Resolve("")
+	require.NoError(t, err)
+	c := s.Config
+	assert.Equal(t, 24*time.Hour, c.Duration)
+	assert.Equal(t, uint64(42), c.Seed)
+	assert.Equal(t, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), c.Start)
+	require.Len(t, c.Groups, 1)
+	assert.Equal(t, "m5.large", c.Groups[0].InstanceTypes[0].Name)
+	assert.Equal(t, 90*time.Second, c.Groups[0].LaunchTime)
+	// The etl task definition comes from AWS's JSON: string cpu/memory, stopTimeout in seconds.
+	etl := c.TaskDefinitions[2]
+	assert.Equal(t, "etl", etl.Family)
+	assert.Equal(t, 1024, etl.CPU)
+	assert.Equal(t, 2048, etl.MemoryMiB)
+	assert.Equal(t, 60*time.Second, etl.StopTimeout)
+	assert.Equal(t, int64(800e6), etl.Containers[0].ImageSizeBytes)
+}
+
+// The acceptance case: three independent mistakes are all reported, each with
+// the file, its line and its key.
+func TestThreeMistakesAreAllReportedWithLines(t *testing.T) {
+	src := defaultSource(t)
+	src = strings.Replace(src, "desired_count = 8", "desired_count = -3", 1)
+	src = strings.Replace(src, `instance_types = ["m5.large"]`, `instance_types = ["m5.larg"]`, 1)
+	src = strings.Replace(src, "min_size = 6", "min_sise = 6", 1)
+	_, err := parseLibrary(src)
+	ps := problemsOf(t, err)
+	msg := ps.Error()
+	assert.Contains(t, msg, `auto_scaling_groups.asg-main.min_sise: unknown key (did you mean "min_size"?)`)
+	assert.Contains(t, msg, `auto_scaling_groups.asg-main.instance_types.0: want an EC2 instance type in the us-east-1 catalog, found "m5.larg" (did you mean m5.large`)
+	assert.Contains(t, msg, "services.web.desired_count: want desired_count >= 0, found -3")
+	lineOf := func(needle string) int {
+		for i, l := range strings.Split(src, "\n") {
+			if strings.Contains(l, needle) {
+				return i + 1
+			}
+		}
+		return -1
+	}
+	for _, p := range ps {
+		assert.Equal(t, "test.toml", p.File)
+		assert.Positive(t, p.Line, p.Error())
+	}
+	assert.Contains(t, msg, "test.toml:"+itoa(lineOf("min_sise"))+":")
+	assert.Contains(t, msg, "test.toml:"+itoa(lineOf("desired_count = -3"))+":")
+	assert.Contains(t, msg, "test.toml:"+itoa(lineOf(`"m5.larg"`))+":")
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestBadScenariosAreRejectedWithClearMessages(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		problem string
+	}{
+		{"malformed TOML names the line",
+			func(s string) string { return strings.Replace(s, `name = "web-and-batch"`, `name = "web-and-batch`, 1) },
+			"test.toml:4:"},
+		{"a value of the wrong type names its key",
+			func(s string) string { return strings.Replace(s, "desired_count = 8", `desired_count = "eight"`, 1) },
+			"services.desired_count"},
+		{"an undefined task definition suggests the nearest",
+			func(s string) string {
+				return strings.Replace(s, `task_definition = "web"`, `task_definition = "wbe"`, 1)
+			},
+			`services.web.task_definition: want the family of one of task_definitions, found "wbe" (did you mean "web"?)`},
+		{"a task larger than every instance type it may use",
+			func(s string) string {
+				return strings.Replace(s, "memory = 1024\n  port_mappings", "memory = 9000\n  port_mappings", 1)
+			},
+			`services.web.task_definition: want a task that fits an instance type it may use (largest: m5.large with 2048 CPU units, 7985 MiB registered), found task "web" needing 512 CPU units, 9000 MiB`},
+		{"an invalid Fargate size names the valid ones",
+			func(s string) string {
+				return strings.Replace(s, "cpu = 512\nmemory = 1024\n  [[task_definitions.container_definitions]]\n  name = \"api\"", "cpu = 512\nmemory = 512\n  [[task_definitions.container_definitions]]\n  name = \"api\"", 1)
+			},
+			"Fargate task with cpu 512 accepts memory 1024 to 4096 in steps of 1024 MiB, not 512"},
+		{"an unknown capacity provider",
+			func(s string) string {
+				return strings.Replace(s, `capacity_provider = "ec2-main"`, `capacity_provider = "ec2-mian"`, 1)
+			},
+			`want FARGATE, FARGATE_SPOT or one of capacity_providers, found "ec2-mian"`},
+		{"a strategy with two bases",
+			func(s string) string {
+				return strings.Replace(s, `capacity_provider = "FARGATE_SPOT", weight = 1`, `capacity_provider = "FARGATE_SPOT", base = 1, weight = 1`, 1)
+			},
+			"want a base on at most one capacity provider, found 2 bases"},
+		{"min_size above max_size",
+			func(s string) string { return strings.Replace(s, "max_size = 6", "max_size = 4", 1) },
+			"auto_scaling_groups.asg-main.max_size: want max_size >= min_size (6), found 4"},
+		{"a capacity provider naming a missing group",
+			func(s string) string {
+				return strings.Replace(s, `auto_scaling_group = "asg-main"`, `auto_scaling_group = "asg-other"`, 1)
+			},
+			`capacity_providers.ec2-main.auto_scaling_group: want the name of one of auto_scaling_groups, found "asg-other"`},
+		{"a bad duration",
+			func(s string) string { return strings.Replace(s, `duration = "24h"`, `duration = "one day"`, 1) },
+			`want a duration such as "90s", "5m", "168h" or "7d", found "one day"`},
+		{"an unknown key inside an inline table",
+			func(s string) string { return strings.Replace(s, "rate_per_hour = 20", "rate_per_our = 20", 1) },
+			`batch_jobs.etl.arrivals.rate_per_our: unknown key (did you mean "rate_per_hour"?)`},
+		{"a missing task definition file",
+			func(s string) string { return strings.Replace(s, "taskdefs/etl.json", "taskdefs/nope.json", 1) },
+			`task_definitions.etl.file: want a readable task definition JSON file, found "taskdefs/nope.json"`},
+		{"a bad placement strategy field",
+			func(s string) string { return strings.Replace(s, `field = "memory"`, `field = "disk"`, 1) },
+			`services.web.placement_strategy.1.field: want "cpu" or "memory" for binpack, found "disk"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := tc.edit(defaultSource(t))
+			require.NotEqual(t, defaultSource(t), src, "the edit applied")
+			s, err := parseLibrary(src)
+			assert.Nil(t, s)
+			require.Error(t, err)
+			assert.Contains(t, problemsOf(t, err).Error(), tc.problem)
+		})
+	}
+}
+
+func TestJSONTaskDefinitionErrorsNameTheFileAndLine(t *testing.T) {
+	src := `name = "x"
+duration = "1h"
+[cluster]
+availability_zones = ["us-east-1a"]
+[[task_definitions]]
+family = "etl"
+file = "bad.json"
+`
+	_, err := Parse(src, "x.toml", func(string) ([]byte, error) { return []byte("{\n  \"family\": \"etl\",\n  \"cpu\": true\n}"), nil })
+		assert.Contains(t, problemsOf(t, err).Error(), `x.toml:7: task_definitions.etl.file: want in bad.json:3, cpu as a number, "1 vCPU" or "2 GB", found true`)
+}
+
+func TestUnknownLibraryNameSuggestsTheNearest(t *testing.T) {
+	_, err := Resolve("web-and-btach")
+	assert.Contains(t, problemsOf(t, err).Error(), "did you mean web-and-batch?")
+}
+
+func TestMissingFileIsAProblem(t *testing.T) {
+	_, err := Resolve("does/not/exist.toml")
+	assert.Contains(t, problemsOf(t, err).Error(), "does/not/exist.toml: cannot read")
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, e := range Library() {
+		src, err := fs.ReadFile(LibraryFS(), e.Name+".toml")
+		require.NoError(f, err)
+		f.Add(string(src))
+	}
+	f.Add("name = \"x\"\nduration = \"1h\"\n[[services]]\nname = \"a\"\ntask_definition = \"a:2\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		s, err := parseLibrary(src)
+		if err == nil {
+			require.NotNil(t, s.Config)
+			return
+		}
+		var ps Problems
+		require.True(t, errors.As(err, &ps))
+		for _, p := range ps {
+			require.NotEmpty(t, p.Error())
+		}
+	})
+}
