@@ -32,6 +32,8 @@ type instance struct {
 	status     InstanceStatus
 	launched   des.Time
 	registered des.Time
+	terminated des.Time
+	purchase   PurchaseOption
 
 	cpuRegistered, memRegistered int64
 	cpuFree, memFree             int64

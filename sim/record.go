@@ -46,6 +46,7 @@ type recorder struct {
 	launched      int
 	peakInstances int
 	fargate       int // Fargate tasks not yet STOPPED
+	usage         []TaskUsage
 }
 
 func (r *recorder) init(w *World) {

@@ -21,6 +21,13 @@ type Result struct {
 	Summary Summary
 	State   State
 	Stats   des.Stats
+
+	// Usage, for billing and utilisation.
+	End       des.Time // the simulated end
+	Providers []ProviderInfo
+	Owners    []OwnerInfo // services, then batch jobs
+	Instances []InstanceUsage
+	Tasks     []TaskUsage
 }
 
 // Summary is the run's outcome in numbers (summary.json).
@@ -134,6 +141,8 @@ func (w *World) result() *Result {
 	sum.Instances = InstanceSummary{Launched: r.launched, Peak: max(r.peakInstances, atEnd), AtEnd: atEnd}
 	res.Summary = sum
 	res.State = w.state()
+	res.End = w.eng.Now()
+	res.Instances, res.Tasks, res.Providers, res.Owners = w.usageResult(res.End)
 	return res
 }
 

@@ -54,7 +54,8 @@ type task struct {
 	timer                            des.Timer
 	placeFailed                      bool // a placement failure was already recorded
 	lastReason                       string
-	counted                          int8 // state counted in the recorder's tallies; -1 none
+	counted                          int8  // state counted in the recorder's tallies; -1 none
+	usage                            int32 // index of its TaskUsage record; -1 before placement
 }
 
 // placementSpec is what placement needs of a task: its reservation and its
@@ -115,6 +116,7 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		state:    TaskProvisioning,
 		created:  w.eng.Now(),
 		counted:  -1,
+		usage:    -1,
 	}
 	w.rec.taskState(idx, "")
 	if w.tryPlace(idx) {
@@ -140,8 +142,9 @@ func (w *World) tryPlace(t int32) bool {
 	now := w.eng.Now()
 	if w.providers[tk.provider].fargate {
 		s := &w.cfg.Settings
-		start := now + des.At(s.FargateStartTime) + pullTime(sp.imageSum, s.FargatePullBytesPerSecond) + des.At(s.ContainerStartTime)
-		w.toPending(t, start)
+		pullStart := now + des.At(s.FargateStartTime)
+		w.toPending(t, pullStart+pullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
+		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
 	in, reason := w.choose(tk.provider, sp)
@@ -153,6 +156,7 @@ func (w *World) tryPlace(t int32) bool {
 	tk.instance = in
 	ready := w.pullImages(in, sp)
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
+	w.rec.startUsage(t, now)
 	return true
 }
 
@@ -284,6 +288,7 @@ func (w *World) onTaskStopped(now des.Time, t int32) {
 	tk.state = TaskStopped
 	tk.stopAt = now
 	w.rec.taskState(t, tk.stopReason)
+	w.rec.stopUsage(t)
 	w.release(t)
 	w.rec.taskDone(t)
 	if tk.job >= 0 {

@@ -155,3 +155,31 @@ func TestFargateSizeTable(t *testing.T) {
 	assert.EqualError(t, CheckFargateSize(768, 2048), "Fargate task cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384, not 768")
 	assert.EqualError(t, CheckFargateSize(256, 4096), "Fargate task with cpu 256 accepts memory 512, 1024, 2048 MiB, not 4096")
 }
+
+func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
+	cfg := baseConfig(t, 2)
+	cfg.TaskDefinitions = append(cfg.TaskDefinitions, TaskDefinition{
+		Family: "api", Revision: 1, NetworkMode: NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
+		CPU: 512, MemoryMiB: 1024, StopTimeout: 30 * time.Second,
+		Containers: []ContainerDefinition{{Name: "api", Image: "api:1", ImageSizeBytes: 50 << 20, Essential: true}},
+	})
+	cfg.Services = []ServiceConfig{{Name: "api", TaskDefinition: 1, DesiredCount: 3, LaunchType: "FARGATE"}}
+	res := run(t, cfg)
+	require.Len(t, res.Tasks, 3)
+	for _, u := range res.Tasks {
+		assert.Equal(t, cfg.Settings.FargateStartTime, u.Start.Duration(), "billing starts at the image pull")
+		assert.Equal(t, res.End, u.Stop)
+		assert.Equal(t, int32(-1), u.Instance)
+		assert.True(t, res.Providers[u.Provider].Fargate)
+		assert.Equal(t, "api", res.Owners[u.Owner].Name)
+	}
+	require.Len(t, res.Instances, 2)
+	for _, in := range res.Instances {
+		assert.Equal(t, des0, in.Launched)
+		assert.Equal(t, res.End, in.Terminated)
+		assert.Equal(t, OnDemand, in.Purchase)
+		assert.Equal(t, "cp", res.Providers[in.Provider].Name)
+	}
+}
+
+const des0 = 0

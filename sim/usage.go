@@ -1,0 +1,111 @@
+package sim
+
+import "github.com/fleetsim/fleetsim/sim/des"
+
+// Usage records are what billing needs, kept apart from the event log so that
+// the cost model never parses events: one record per instance and per placed
+// task.
+
+// PurchaseOption is how an instance is bought.
+type PurchaseOption uint8
+
+// Purchase options.
+const (
+	OnDemand PurchaseOption = iota
+	Spot
+)
+
+func (p PurchaseOption) String() string { return [...]string{"on-demand", "spot"}[p] }
+
+// InstanceUsage is one EC2 instance's life.
+type InstanceUsage struct {
+	ID         string
+	Type       string
+	Group      int // index into Config.Groups
+	Provider   int // index into Result.Providers; -1 when no capacity provider uses the group
+	AZ         string
+	Purchase   PurchaseOption
+	Launched   des.Time
+	Terminated des.Time // End when still running at the end of the run
+}
+
+// TaskUsage is one task's reservation, from placement (EC2) or the start of
+// its image pull (Fargate) until it stopped or the run ended.
+type TaskUsage struct {
+	Owner     int32 // index into Result.Owners
+	Provider  int32 // index into Result.Providers
+	Instance  int32 // index into Result.Instances; -1 for Fargate
+	CPUUnits  int32
+	MemoryMiB int32
+	Start     des.Time
+	Stop      des.Time
+}
+
+// ProviderInfo describes a capacity provider of the run.
+type ProviderInfo struct {
+	Name    string
+	Fargate bool // FARGATE or FARGATE_SPOT
+	Spot    bool // FARGATE_SPOT
+	Group   int  // index into Config.Groups, -1 for Fargate and the EC2 launch type
+}
+
+// OwnerInfo names a task owner: a service or a batch job.
+type OwnerInfo struct {
+	Name    string
+	Service bool
+}
+
+// startUsage opens a usage record for a task that has just been placed.
+func (r *recorder) startUsage(ti int32, billFrom des.Time) {
+	t := &r.w.tasks[ti]
+	sp := &r.w.specs[t.spec]
+	t.usage = int32(len(r.usage))
+	r.usage = append(r.usage, TaskUsage{
+		Owner: int32(r.owner(t)), Provider: int32(t.provider), Instance: t.instance,
+		CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), Start: billFrom, Stop: -1,
+	})
+}
+
+func (r *recorder) stopUsage(ti int32) {
+	if u := r.w.tasks[ti].usage; u >= 0 {
+		r.usage[u].Stop = r.w.eng.Now()
+	}
+}
+
+func (w *World) usageResult(end des.Time) ([]InstanceUsage, []TaskUsage, []ProviderInfo, []OwnerInfo) {
+	provOfGroup := make([]int, len(w.cfg.Groups))
+	for i := range provOfGroup {
+		provOfGroup[i] = -1
+	}
+	var provs []ProviderInfo
+	for i, p := range w.providers {
+		provs = append(provs, ProviderInfo{Name: p.name, Fargate: p.fargate, Spot: i == provFargateSpot, Group: p.group})
+		if p.group >= 0 && provOfGroup[p.group] < 0 {
+			provOfGroup[p.group] = i
+		}
+	}
+	insts := make([]InstanceUsage, len(w.instances))
+	for i := range w.instances {
+		in := &w.instances[i]
+		g := &w.cfg.Groups[in.group]
+		insts[i] = InstanceUsage{ID: in.id, Type: in.typ.Name, Group: in.group, Provider: provOfGroup[in.group],
+			AZ: g.AvailabilityZones[in.az], Purchase: in.purchase, Launched: in.launched, Terminated: end}
+		if in.status == InstanceDeregistered {
+			insts[i].Terminated = in.terminated
+		}
+	}
+	tasks := append([]TaskUsage(nil), w.rec.usage...)
+	for i := range tasks {
+		if tasks[i].Stop < 0 {
+			tasks[i].Stop = end
+		}
+	}
+	var owners []OwnerInfo
+	for _, s := range w.cfg.Services {
+		owners = append(owners, OwnerInfo{Name: s.Name, Service: true})
+	}
+	for _, j := range w.cfg.BatchJobs {
+		owners = append(owners, OwnerInfo{Name: j.Name})
+	}
+	return insts, tasks, provs, owners
+}
