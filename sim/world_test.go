@@ -175,11 +175,9 @@ func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
 	}
 	require.Len(t, res.Instances, 2)
 	for _, in := range res.Instances {
-		assert.Equal(t, des0, in.Launched)
+		assert.Zero(t, in.Launched)
 		assert.Equal(t, res.End, in.Terminated)
 		assert.Equal(t, OnDemand, in.Purchase)
 		assert.Equal(t, "cp", res.Providers[in.Provider].Name)
 	}
 }
-
-const des0 = 0
