@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,7 +69,14 @@ func writeJSON(w *bufio.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// num formats a value; NaN (no data, e.g. utilisation with no running task)
+// is an empty cell.
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
 
 // WriteSeries writes the per-minute series: one row per sample, the calendar
 // time and minute offset first, then every column.

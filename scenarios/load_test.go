@@ -176,7 +176,7 @@ family = "etl"
 file = "bad.json"
 `
 	_, err := Parse(src, "x.toml", func(string) ([]byte, error) { return []byte("{\n  \"family\": \"etl\",\n  \"cpu\": true\n}"), nil })
-		assert.Contains(t, problemsOf(t, err).Error(), `x.toml:7: task_definitions.etl.file: want in bad.json:3, cpu as a number, "1 vCPU" or "2 GB", found true`)
+	assert.Contains(t, problemsOf(t, err).Error(), `x.toml:7: task_definitions.etl.file: want in bad.json:3, cpu as a number, "1 vCPU" or "2 GB", found true`)
 }
 
 func TestUnknownLibraryNameSuggestsTheNearest(t *testing.T) {

@@ -112,6 +112,89 @@ type serviceSchema struct {
 	DeploymentConfiguration  deploymentSchema          `toml:"deployment_configuration"`
 	HealthCheckGracePeriod   Duration                  `toml:"health_check_grace_period"`
 	TaskFailuresPerTaskHour  float64                   `toml:"task_failures_per_task_hour"`
+	Load                     *loadSchema               `toml:"load"`
+	AutoScaling              *autoScalingSchema        `toml:"auto_scaling"`
+}
+
+type loadSchema struct {
+	Pattern              string           `toml:"pattern"`
+	BaseRPS              *float64         `toml:"base_rps"`
+	PeakRPS              float64          `toml:"peak_rps"`
+	PeakHour             float64          `toml:"peak_hour"`
+	WeekendFactor        *float64         `toml:"weekend_factor"`
+	Noise                float64          `toml:"noise"`
+	Timezone             string           `toml:"timezone"`
+	Steps                []loadStepSchema `toml:"steps"`
+	CPUSecondsPerRequest float64          `toml:"cpu_seconds_per_request"`
+	MemoryBaseMiB        float64          `toml:"memory_base_mib"`
+	MemoryMiBPerRPS      float64          `toml:"memory_mib_per_rps"`
+	File                 string           `toml:"file"`
+	TimeColumn           string           `toml:"time_column"`
+	ValueColumn          string           `toml:"value_column"`
+	TimeFormat           string           `toml:"time_format"`
+	ValueUnit            string           `toml:"value_unit"`
+	Scale                float64          `toml:"scale"`
+	Speed                float64          `toml:"speed"`
+	Loop                 bool             `toml:"loop"`
+	Interpolation        string           `toml:"interpolation"`
+}
+
+type loadStepSchema struct {
+	At  Duration `toml:"at"`
+	RPS float64  `toml:"rps"`
+}
+
+type autoScalingSchema struct {
+	MinCapacity      *int                   `toml:"min_capacity"`
+	MaxCapacity      *int                   `toml:"max_capacity"`
+	PublicationDelay Duration               `toml:"metric_publication_delay"`
+	TargetTracking   []targetTrackingSchema `toml:"target_tracking"`
+	StepScaling      []stepScalingSchema    `toml:"step_scaling"`
+	ScheduledActions []scheduledSchema      `toml:"scheduled_actions"`
+}
+
+type targetTrackingSchema struct {
+	Name                 string    `toml:"name"`
+	PredefinedMetric     string    `toml:"predefined_metric"`
+	CustomMetric         string    `toml:"custom_metric"`
+	TargetValue          float64   `toml:"target_value"`
+	ScaleOutCooldown     *Duration `toml:"scale_out_cooldown"`
+	ScaleInCooldown      *Duration `toml:"scale_in_cooldown"`
+	DisableScaleIn       bool      `toml:"disable_scale_in"`
+	ScaleOutDatapoints   int       `toml:"scale_out_datapoints"`
+	ScaleInDatapoints    int       `toml:"scale_in_datapoints"`
+	ScaleInTargetPercent float64   `toml:"scale_in_threshold_percent_of_target"`
+}
+
+type stepScalingSchema struct {
+	Name                   string                 `toml:"name"`
+	Metric                 string                 `toml:"metric"`
+	Comparison             string                 `toml:"comparison"`
+	Threshold              float64                `toml:"threshold"`
+	EvaluationPeriods      int                    `toml:"evaluation_periods"`
+	DatapointsToAlarm      int                    `toml:"datapoints_to_alarm"`
+	TreatMissingData       string                 `toml:"treat_missing_data"`
+	AdjustmentType         string                 `toml:"adjustment_type"`
+	MinAdjustmentMagnitude int                    `toml:"min_adjustment_magnitude"`
+	Cooldown               *Duration              `toml:"cooldown"`
+	MetricAggregationType  string                 `toml:"metric_aggregation_type"`
+	StepAdjustments        []stepAdjustmentSchema `toml:"step_adjustments"`
+}
+
+type stepAdjustmentSchema struct {
+	Lower      *float64 `toml:"metric_interval_lower_bound"`
+	Upper      *float64 `toml:"metric_interval_upper_bound"`
+	Adjustment int      `toml:"scaling_adjustment"`
+}
+
+type scheduledSchema struct {
+	Name        string     `toml:"name"`
+	Schedule    string     `toml:"schedule"`
+	Timezone    string     `toml:"timezone"`
+	StartTime   *time.Time `toml:"start_time"`
+	EndTime     *time.Time `toml:"end_time"`
+	MinCapacity *int       `toml:"min_capacity"`
+	MaxCapacity *int       `toml:"max_capacity"`
 }
 
 type arrivalsSchema struct {

@@ -41,6 +41,11 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 		v.launch(path, s.LaunchType, sc.ProviderStrategy, sc.TaskDefinition, cfg)
 		sc.PlacementStrategy = v.placementStrategy(append(slices.Clone(path), "placement_strategy"), s.PlacementStrategy)
 		sc.PlacementConstraints = v.placementConstraints(append(slices.Clone(path), "placement_constraints"), s.PlacementConstraints)
+		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
+		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
+		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
+			v.bad(append(slices.Clone(path), "auto_scaling"), "a [services.load] section to drive the scaling policies' metrics", "none")
+		}
 		out = append(out, sc)
 	}
 	return out

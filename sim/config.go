@@ -146,6 +146,8 @@ type ServiceConfig struct {
 	MaximumPercent          int
 	HealthCheckGracePeriod  time.Duration
 	TaskFailuresPerTaskHour float64 // essential-container exits per running task-hour
+	Load                    *LoadConfig
+	AutoScaling             *AutoScalingConfig
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and

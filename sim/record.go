@@ -58,7 +58,7 @@ func (r *recorder) init(w *World) {
 	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
 		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
 	for _, s := range w.cfg.Services {
-		for _, c := range []string{"desired", "provisioning", "pending", "running"} {
+		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization"} {
 			cols = append(cols, "service."+s.Name+"."+c)
 		}
 	}
@@ -155,6 +155,12 @@ func (r *recorder) taskDone(ti int32) {
 	r.recount(&r.w.tasks[ti], -1)
 }
 
+// serviceEvent logs a service-level event: a scaling activity, an alarm
+// state change, a scheduled action.
+func (r *recorder) serviceEvent(s *service, typ, status, reason string) {
+	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
+}
+
 func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 	if typ == "InstanceLaunch" {
 		r.launched++
@@ -171,6 +177,9 @@ func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 
 // onSample records one row of the series and schedules the next.
 func (w *World) onSample(now des.Time, _ int32) {
+	for si := range w.services {
+		w.measure(now, int32(si))
+	}
 	r := &w.rec
 	var launching, active int
 	var cpuReg, cpuRes, memReg, memRes int64
@@ -199,7 +208,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning])}
 	for si := range w.services {
 		c := r.counts[si]
-		row = append(row, float64(w.services[si].desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
+		s := &w.services[si]
+		row = append(row, float64(s.desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]),
+			s.lastRate, s.lastCPU, s.lastMem)
 	}
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]

@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
 // service is an ECS service with the REPLICA strategy: it keeps DesiredCount
@@ -18,8 +20,11 @@ type service struct {
 	strategy []strategyItem
 	active   []int32 // tasks not yet STOPPING, in creation order
 	fail     *rand.Rand
+	load     workload.Pattern // nil without a load
+	scaler   *scaler          // nil without auto scaling
 
-	started, stopped int // tasks launched; tasks that reached STOPPED
+	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
+	started, stopped           int     // tasks launched; tasks that reached STOPPED
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -30,7 +35,7 @@ type strategyItem struct {
 
 func newService(w *World, i int) service {
 	cfg := &w.cfg.Services[i]
-	return service{
+	s := service{
 		w:        w,
 		idx:      int32(i),
 		cfg:      cfg,
@@ -38,7 +43,17 @@ func newService(w *World, i int) service {
 		spec:     w.specFor(cfg.TaskDefinition, "service:"+cfg.Name),
 		strategy: w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType),
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
+		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(),
 	}
+	if cfg.Load != nil {
+		s.load = w.pattern(cfg.Name, cfg.Load)
+	}
+	if cfg.AutoScaling != nil {
+		// AWS: the scalable target keeps desired count within min and max.
+		s.desired = min(max(s.desired, cfg.AutoScaling.MinCapacity), cfg.AutoScaling.MaxCapacity)
+		s.scaler = w.newScaler(&s)
+	}
+	return s
 }
 
 // resolveStrategy turns a capacity provider strategy (or a launch type, or the

@@ -18,6 +18,7 @@ const (
 	kindPlacementPass                      // retry PROVISIONING tasks after capacity changed
 	kindBatchArrival                       // a batch job's next task arrives
 	kindSample                             // the per-minute recording tick
+	kindScheduledAction                    // an Application Auto Scaling scheduled action fires
 )
 
 // World is one simulated ECS cluster and its capacity. Build it with New and
@@ -41,6 +42,8 @@ type World struct {
 	passPending bool
 
 	images map[string]int32 // image name -> id, for the per-instance cache
+
+	actionRefs []actionRef // scheduled-action firings, by event subject
 
 	nextTaskID     uint64
 	nextInstanceID uint64
@@ -81,6 +84,7 @@ func New(cfg *Config) *World {
 	w.eng.Handle(kindPlacementPass, func(des.Time, int32) { w.placementPass() })
 	w.eng.Handle(kindBatchArrival, w.onBatchArrival)
 	w.eng.Handle(kindSample, w.onSample)
+	w.eng.Handle(kindScheduledAction, w.onScheduledAction)
 	w.rec.init(w)
 	for i := range cfg.Groups {
 		w.groups = append(w.groups, newGroup(w, i))
@@ -105,6 +109,9 @@ func (w *World) Run() (*Result, error) {
 	}
 	for si := range w.services {
 		w.reconcile(int32(si))
+		if w.services[si].scaler != nil {
+			w.scheduleActions(int32(si))
+		}
 	}
 	for ji := range w.jobs {
 		w.jobs[ji].start()

@@ -1,0 +1,287 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/workload"
+)
+
+// names of enumerations as a scenario spells them, in the enum's order.
+var (
+	comparisonNames  = []string{"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
+	missingDataNames = []string{"missing", "notBreaching", "breaching", "ignore"}
+	adjustmentNames  = []string{"ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"}
+	aggregationNames = []string{"Average", "Minimum", "Maximum"}
+	predefinedNames  = []string{string(autoscale.ECSServiceAverageCPUUtilization), string(autoscale.ECSServiceAverageMemoryUtilization), string(autoscale.ALBRequestCountPerTarget)}
+)
+
+// enum returns the index of got in names, or reports the key and returns
+// def. An empty value is def.
+func (v *validator) enum(path []string, names []string, got string, def int) int {
+	if got == "" {
+		return def
+	}
+	if i := slices.Index(names, got); i >= 0 {
+		return i
+	}
+	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "one of " + strings.Join(names, ", "), Got: strconv.Quote(got)}
+	if c := closest(got, names); c != "" {
+		pr.Hint = fmt.Sprintf("did you mean %q?", c)
+	}
+	v.problems = append(v.problems, pr)
+	return def
+}
+
+func (v *validator) location(path []string, name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		v.bad(path, "an IANA time zone such as \"America/New_York\"", strconv.Quote(name))
+		return time.UTC
+	}
+	return loc
+}
+
+func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
+	if l == nil {
+		return nil
+	}
+	lc := &sim.LoadConfig{Pattern: l.Pattern, PeakRPS: l.PeakRPS, PeakHour: l.PeakHour, Noise: l.Noise,
+		CPUSecondsPerRequest: l.CPUSecondsPerRequest, MemoryBaseMiB: l.MemoryBaseMiB, MemoryMiBPerRPS: l.MemoryMiBPerRPS,
+		Location: v.location(append(slices.Clone(path), "timezone"), l.Timezone)}
+	if l.BaseRPS != nil {
+		lc.BaseRPS = *l.BaseRPS
+	}
+	if l.WeekendFactor != nil {
+		lc.WeekendFactor = *l.WeekendFactor
+		if *l.WeekendFactor <= 0 {
+			v.bad(append(slices.Clone(path), "weekend_factor"), "a factor above 0", fmt.Sprint(*l.WeekendFactor))
+		}
+	}
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	switch l.Pattern {
+	case "constant":
+	case "diurnal":
+		if l.PeakRPS < lc.BaseRPS {
+			v.bad(k("peak_rps"), fmt.Sprintf("peak_rps >= base_rps (%g)", lc.BaseRPS), fmt.Sprint(l.PeakRPS))
+		}
+		if l.PeakHour < 0 || l.PeakHour >= 24 {
+			v.bad(k("peak_hour"), "an hour in [0, 24)", fmt.Sprint(l.PeakHour))
+		}
+	case "step":
+		for i, s := range l.Steps {
+			if s.RPS < 0 {
+				v.bad(append(k("steps"), strconv.Itoa(i), "rps"), "a rate >= 0", fmt.Sprint(s.RPS))
+			}
+			if i > 0 && s.At.Duration <= l.Steps[i-1].At.Duration {
+				v.bad(append(k("steps"), strconv.Itoa(i), "at"), "times in increasing order", s.At.Duration.String())
+			}
+			lc.Steps = append(lc.Steps, sim.LoadStep{At: s.At.Duration, RPS: s.RPS})
+		}
+	case "trace":
+		lc.Trace = v.trace(path, l)
+	default:
+		v.bad(k("pattern"), `"constant", "diurnal", "step" or "trace"`, strconv.Quote(l.Pattern))
+	}
+	if lc.BaseRPS < 0 {
+		v.bad(k("base_rps"), "a rate >= 0", fmt.Sprint(lc.BaseRPS))
+	}
+	if l.Noise < 0 || l.Noise > 1 {
+		v.bad(k("noise"), "a relative noise in [0, 1]", fmt.Sprint(l.Noise))
+	}
+	if l.CPUSecondsPerRequest <= 0 {
+		v.bad(k("cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
+	}
+	if l.MemoryBaseMiB < 0 || l.MemoryMiBPerRPS < 0 {
+		v.bad(k("memory_base_mib"), "memory_base_mib and memory_mib_per_rps >= 0", fmt.Sprintf("%g, %g", l.MemoryBaseMiB, l.MemoryMiBPerRPS))
+	}
+	return lc
+}
+
+// trace loads a request-rate trace file named by a load section.
+func (v *validator) trace(path []string, l *loadSchema) *workload.Replay {
+	fp := append(slices.Clone(path), "file")
+	spec := workload.TraceSpec{TimeColumn: l.TimeColumn, ValueColumn: l.ValueColumn}
+	spec.Time = workload.TimeFormat(v.enum(append(slices.Clone(path), "time_format"), []string{"rfc3339", "offset_seconds", "offset_minutes"}, l.TimeFormat, 0))
+	spec.Value = workload.ValueUnit(v.enum(append(slices.Clone(path), "value_unit"), []string{"per_second", "per_minute", "per_interval"}, l.ValueUnit, 0))
+	interp := v.enum(append(slices.Clone(path), "interpolation"), []string{"step", "linear"}, l.Interpolation, 0)
+	if l.File == "" || l.TimeColumn == "" || l.ValueColumn == "" {
+		v.bad(fp, "file, time_column and value_column for a trace", "missing")
+		return nil
+	}
+	data, err := v.readRel(l.File)
+	if err != nil {
+		v.bad(fp, "a readable trace file", fmt.Sprintf("%q: %v", l.File, unwrapPathError(err)))
+		return nil
+	}
+	tr, err := workload.ReadTrace(l.File, bytes.NewReader(data), spec)
+	if err != nil {
+		v.bad(fp, "a valid trace", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return nil
+	}
+	r := workload.NewReplay(tr, time.Time{})
+	r.Start, r.Scale, r.Speed, r.Loop, r.Interp = v.traceStart(), l.Scale, l.Speed, l.Loop, workload.Interpolation(interp)
+	return &r
+}
+
+// traceStart is the calendar instant the trace's first row is replayed at:
+// the scenario's start.
+func (v *validator) traceStart() time.Time {
+	if v.f.Start != nil {
+		return v.f.Start.UTC()
+	}
+	return defaultStart
+}
+
+func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int) *sim.AutoScalingConfig {
+	if a == nil {
+		return nil
+	}
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	ac := &sim.AutoScalingConfig{PublicationDelay: a.PublicationDelay.Duration}
+	if a.MinCapacity == nil || a.MaxCapacity == nil {
+		v.bad(path, "min_capacity and max_capacity", "missing")
+	} else {
+		ac.MinCapacity, ac.MaxCapacity = *a.MinCapacity, *a.MaxCapacity
+		if ac.MinCapacity < 0 {
+			v.bad(k("min_capacity"), "min_capacity >= 0", fmt.Sprint(ac.MinCapacity))
+		}
+		if ac.MaxCapacity < ac.MinCapacity {
+			v.bad(k("max_capacity"), fmt.Sprintf("max_capacity >= min_capacity (%d)", ac.MinCapacity), fmt.Sprint(ac.MaxCapacity))
+		}
+	}
+	if a.PublicationDelay.Duration < 0 || a.PublicationDelay.Duration > 15*time.Minute {
+		v.bad(k("metric_publication_delay"), "a delay from 0s to 15m", a.PublicationDelay.String())
+	}
+	for i, t := range a.TargetTracking {
+		ac.TargetTracking = append(ac.TargetTracking, v.targetTracking(append(k("target_tracking"), strconv.Itoa(i)), t, i))
+	}
+	for i, s := range a.StepScaling {
+		ac.StepScaling = append(ac.StepScaling, v.stepScaling(append(k("step_scaling"), strconv.Itoa(i)), s, i))
+	}
+	for i, s := range a.ScheduledActions {
+		ac.Scheduled = append(ac.Scheduled, v.scheduled(append(k("scheduled_actions"), strconv.Itoa(i)), s, i))
+	}
+	return ac
+}
+
+func cooldown(d *Duration) time.Duration {
+	switch {
+	case d == nil:
+		return 0 // the 300 s default
+	case d.Duration == 0:
+		return autoscale.NoCooldown
+	}
+	return d.Duration
+}
+
+func (v *validator) metric(path []string, predefined, custom string) autoscale.MetricName {
+	switch {
+	case predefined != "" && custom != "":
+		v.bad(path, "either predefined_metric or custom_metric", "both")
+	case custom != "":
+		return autoscale.MetricName(custom)
+	case predefined == "":
+		v.bad(append(slices.Clone(path), "predefined_metric"), "one of "+strings.Join(predefinedNames, ", "), "none")
+	default:
+		return autoscale.MetricName(predefinedNames[v.enum(append(slices.Clone(path), "predefined_metric"), predefinedNames, predefined, 0)])
+	}
+	return autoscale.ECSServiceAverageCPUUtilization
+}
+
+func (v *validator) targetTracking(path []string, t targetTrackingSchema, i int) autoscale.TargetTrackingConfig {
+	c := autoscale.TargetTrackingConfig{
+		Name: t.Name, Metric: v.metric(path, t.PredefinedMetric, t.CustomMetric), TargetValue: t.TargetValue,
+		ScaleOutCooldown: cooldown(t.ScaleOutCooldown), ScaleInCooldown: cooldown(t.ScaleInCooldown),
+		DisableScaleIn: t.DisableScaleIn, HighDatapoints: t.ScaleOutDatapoints, LowDatapoints: t.ScaleInDatapoints,
+		LowFraction: t.ScaleInTargetPercent / 100,
+	}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("target-tracking-%d", i)
+	}
+	// AWS (TargetTrackingScalingPolicyConfiguration): TargetValue must be
+	// above 8.515920e-109 and at most 1e+10; utilisation metrics are percents.
+	if t.TargetValue < 8.515920e-109 || t.TargetValue > 1e10 || (c.Metric != autoscale.ALBRequestCountPerTarget && t.CustomMetric == "" && t.TargetValue > 100) {
+		v.bad(append(slices.Clone(path), "target_value"), "a target above 0 (at most 100 for a utilisation)", fmt.Sprint(t.TargetValue))
+	}
+	if _, err := autoscale.NewTargetTracking(c); err != nil {
+		v.bad(path, "a valid target tracking policy", err.Error())
+	}
+	return c
+}
+
+func (v *validator) stepScaling(path []string, s stepScalingSchema, i int) autoscale.StepScalingConfig {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	c := autoscale.StepScalingConfig{
+		Name: s.Name, Metric: v.metric(path, s.Metric, ""),
+		AdjustmentType:         autoscale.AdjustmentType(v.enum(k("adjustment_type"), adjustmentNames, s.AdjustmentType, 0)),
+		MinAdjustmentMagnitude: s.MinAdjustmentMagnitude, Cooldown: cooldown(s.Cooldown),
+		Aggregation: autoscale.Statistic(v.enum(k("metric_aggregation_type"), aggregationNames, s.MetricAggregationType, 0)),
+	}
+	if s.Metric == "" {
+		c.Metric = autoscale.ECSServiceAverageCPUUtilization
+	}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("step-scaling-%d", i)
+	}
+	c.Alarm = autoscale.AlarmConfig{Name: c.Name + "-alarm", Threshold: s.Threshold, EvaluationPeriods: max(s.EvaluationPeriods, 1),
+		DatapointsToAlarm: s.DatapointsToAlarm,
+		Comparison:        autoscale.Comparison(v.enum(k("comparison"), comparisonNames, s.Comparison, 0)),
+		TreatMissing:      autoscale.MissingData(v.enum(k("treat_missing_data"), missingDataNames, s.TreatMissingData, 0))}
+	if s.Comparison == "" {
+		v.bad(k("comparison"), "one of "+strings.Join(comparisonNames, ", "), "none")
+	}
+	for _, a := range s.StepAdjustments {
+		c.Steps = append(c.Steps, autoscale.StepAdjustment{Lower: a.Lower, Upper: a.Upper, Adjustment: a.Adjustment})
+	}
+	if s.MinAdjustmentMagnitude != 0 && c.AdjustmentType != autoscale.PercentChangeInCapacity {
+		v.bad(k("min_adjustment_magnitude"), "min_adjustment_magnitude only with PercentChangeInCapacity", fmt.Sprint(s.MinAdjustmentMagnitude))
+	}
+	if err := autoscale.ValidateSteps(c.Steps); err != nil {
+		v.bad(k("step_adjustments"), "step adjustments without gaps or overlaps", oneLine(err))
+	} else if _, err := autoscale.NewStepScaling(c); err != nil {
+		v.bad(path, "a valid step scaling policy", oneLine(err))
+	}
+	return c
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale.ScheduledActionConfig {
+	c := autoscale.ScheduledActionConfig{Name: s.Name, Schedule: s.Schedule, MinCapacity: s.MinCapacity, MaxCapacity: s.MaxCapacity,
+		Timezone: v.location(append(slices.Clone(path), "timezone"), s.Timezone)}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("scheduled-%d", i)
+	}
+	if s.StartTime != nil {
+		c.Start = s.StartTime.UTC()
+	}
+	if s.EndTime != nil {
+		c.End = s.EndTime.UTC()
+	}
+	if s.MinCapacity == nil && s.MaxCapacity == nil {
+		v.bad(path, "min_capacity and/or max_capacity", "neither")
+	}
+	if s.MinCapacity != nil && s.MaxCapacity != nil && *s.MinCapacity > *s.MaxCapacity {
+		v.bad(append(slices.Clone(path), "max_capacity"), fmt.Sprintf("max_capacity >= min_capacity (%d)", *s.MinCapacity), fmt.Sprint(*s.MaxCapacity))
+	}
+	if _, err := autoscale.ParseSchedule(s.Schedule, c.Timezone); err != nil {
+		var pe *autoscale.ParseError
+		got := err.Error()
+		if errors.As(err, &pe) {
+			got = fmt.Sprintf("%q at column %d: want %s, found %s", s.Schedule, pe.Col, pe.Want, pe.Got)
+		}
+		v.bad(append(slices.Clone(path), "schedule"), "at(...), rate(...) or cron(...)", got)
+	}
+	return c
+}

@@ -1,0 +1,217 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/workload"
+)
+
+// LoadConfig is what drives a service's utilisation: a request rate over
+// calendar time, and what a request costs.
+type LoadConfig struct {
+	Pattern       string // constant | diurnal | step | trace
+	BaseRPS       float64
+	PeakRPS       float64
+	PeakHour      float64
+	WeekendFactor float64
+	Noise         float64 // multiplicative Gaussian sigma per minute
+	Steps         []LoadStep
+	Location      *time.Location
+	Trace         *workload.Replay // for pattern "trace", loaded by scenarios
+
+	// CPUSecondsPerRequest is the CPU time one request takes at 1 vCPU.
+	CPUSecondsPerRequest float64
+	// Memory per task: a base plus a share per request per second handled.
+	MemoryBaseMiB, MemoryMiBPerRPS float64
+}
+
+// LoadStep sets the rate from an offset of the scenario's start.
+type LoadStep struct {
+	At  time.Duration
+	RPS float64
+}
+
+// AutoScalingConfig is a service's Application Auto Scaling scalable target
+// and its policies. Policies are rebuilt for every run (they hold state).
+type AutoScalingConfig struct {
+	MinCapacity, MaxCapacity int
+	TargetTracking           []autoscale.TargetTrackingConfig
+	StepScaling              []autoscale.StepScalingConfig
+	Scheduled                []autoscale.ScheduledActionConfig
+	PublicationDelay         time.Duration
+}
+
+// pattern builds the service's request-rate pattern with its own stream.
+func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
+	var p workload.Pattern
+	switch lc.Pattern {
+	case "diurnal":
+		d := workload.NewDiurnal(lc.BaseRPS, lc.PeakRPS, lc.PeakHour)
+		if lc.WeekendFactor > 0 {
+			d.WeekendFactor = lc.WeekendFactor
+		}
+		if lc.Location != nil {
+			d.Location = lc.Location
+		}
+		p = d
+	case "step":
+		steps := make([]workload.StepAt, len(lc.Steps))
+		for i, s := range lc.Steps {
+			steps[i] = workload.StepAt{Offset: s.At, RatePerSec: s.RPS}
+		}
+		p = workload.NewStep(w.cfg.Start, lc.BaseRPS, steps...)
+	case "trace":
+		p = *lc.Trace
+	default:
+		p = workload.Constant(lc.BaseRPS)
+	}
+	if lc.Noise > 0 {
+		p = workload.NewNoise(p, lc.Noise, w.stream("service/"+name+"/load-noise"))
+	}
+	return p
+}
+
+// scaler is a service's scalable target and what it reads.
+type scaler struct {
+	target  *autoscale.ScalableTarget
+	store   *autoscale.Store
+	actions []*autoscale.ScheduledAction
+}
+
+func (w *World) newScaler(s *service) *scaler {
+	ac := s.cfg.AutoScaling
+	t, err := autoscale.NewScalableTarget(ac.MinCapacity, ac.MaxCapacity, s.desired)
+	if err != nil {
+		panic("sim: " + err.Error() + " (scenario not validated?)")
+	}
+	sc := &scaler{target: t, store: autoscale.NewStore(ac.PublicationDelay)}
+	for _, c := range ac.TargetTracking {
+		p, err := autoscale.NewTargetTracking(c)
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		t.Attach(p)
+	}
+	for _, c := range ac.StepScaling {
+		p, err := autoscale.NewStepScaling(c)
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		t.Attach(p)
+	}
+	for _, c := range ac.Scheduled {
+		a, err := autoscale.NewScheduledAction(c, w.cfg.Start)
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		sc.actions = append(sc.actions, a)
+	}
+	return sc
+}
+
+// scheduleActions schedules the first firing of each scheduled action.
+func (w *World) scheduleActions(si int32) {
+	s := &w.services[si]
+	for ai, a := range s.scaler.actions {
+		w.scheduleAction(si, ai, a, w.cfg.Start.Add(-time.Nanosecond))
+	}
+}
+
+func (w *World) scheduleAction(si int32, ai int, a *autoscale.ScheduledAction, after time.Time) {
+	next, ok := a.Next(after)
+	if !ok {
+		return
+	}
+	at := des.At(next.Sub(w.cfg.Start))
+	if at > des.At(w.cfg.Duration) || at < w.eng.Now() {
+		return
+	}
+	w.eng.At(at, kindScheduledAction, int32(len(w.actionRefs)))
+	w.actionRefs = append(w.actionRefs, actionRef{service: si, action: ai})
+}
+
+// actionRef names one pending scheduled-action firing.
+type actionRef struct {
+	service int32
+	action  int
+}
+
+func (w *World) onScheduledAction(now des.Time, ref int32) {
+	r := w.actionRefs[ref]
+	s := &w.services[r.service]
+	a := s.scaler.actions[r.action]
+	ch, changed, err := s.scaler.target.ApplyScheduled(now, a)
+	switch {
+	case err != nil:
+		w.rec.serviceEvent(s, "ScheduledActionFailed", "", err.Error())
+	case changed:
+		w.applyDesired(r.service, ch.New, ch.Cause)
+	default:
+		minC, maxC := s.scaler.target.Range()
+		w.rec.serviceEvent(s, "ScheduledAction", fmt.Sprint(s.desired), fmt.Sprintf("scheduled action %q: min %d max %d", a.Name(), minC, maxC))
+	}
+	w.scheduleAction(r.service, r.action, a, w.calendar(now))
+}
+
+// applyDesired sets a service's desired count and reconciles it.
+func (w *World) applyDesired(si int32, desired int, cause string) {
+	s := &w.services[si]
+	old := s.desired
+	s.desired = desired
+	w.rec.serviceEvent(s, "ScalingActivity", fmt.Sprintf("%d->%d", old, desired), cause)
+	w.reconcile(si)
+}
+
+// measure computes a service's load and utilisation for the minute that ends
+// now, records the metrics and lets its policies decide. With the rate spread
+// evenly over the RUNNING tasks, each task's CPU utilisation is
+// rate x cpu-seconds-per-request / (running x task vCPU) x 100; above 100 is
+// overload, recorded as it is. No RUNNING task: the datapoint is missing.
+func (w *World) measure(now des.Time, si int32) {
+	s := &w.services[si]
+	lc := s.cfg.Load
+	if lc == nil {
+		return
+	}
+	minute := now - des.At(time.Minute)
+	if minute < 0 {
+		return
+	}
+	rate := max(s.load.Rate(w.calendar(minute+des.At(30*time.Second))), 0)
+	running := w.rec.counts[si][TaskRunning]
+	sp := &w.specs[s.spec]
+	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
+	if running > 0 {
+		perTask := rate / float64(running)
+		if sp.cpu > 0 {
+			s.lastCPU = perTask * lc.CPUSecondsPerRequest / (float64(sp.cpu) / 1024) * 100
+		}
+		if sp.memMiB > 0 {
+			s.lastMem = (lc.MemoryBaseMiB + lc.MemoryMiBPerRPS*perTask) / float64(sp.memMiB) * 100
+		}
+	}
+	if s.scaler == nil {
+		return
+	}
+	st := s.scaler.store
+	if running > 0 {
+		if !math.IsNaN(s.lastCPU) {
+			st.Record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
+		}
+		if !math.IsNaN(s.lastMem) {
+			st.Record(autoscale.ECSServiceAverageMemoryUtilization, minute, s.lastMem)
+		}
+		st.Record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(running))
+	}
+	step := s.scaler.target.Evaluate(now, st)
+	for _, ac := range step.AlarmChanges {
+		w.rec.serviceEvent(s, "AlarmStateChange", ac.To.String(), ac.Alarm+": "+ac.Reason)
+	}
+	if step.Changed {
+		w.applyDesired(si, step.Change.New, step.Change.Cause)
+	}
+}

@@ -1,0 +1,81 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fleetsim/fleetsim/autoscale"
+)
+
+// fargateConfig is one Fargate service of 1-vCPU tasks under a constant load.
+func fargateConfig(t testing.TB, desired int, rps float64) *Config {
+	cfg := baseConfig(t, 0)
+	cfg.Groups, cfg.CapacityProviders = nil, nil
+	cfg.TaskDefinitions = []TaskDefinition{{
+		Family: "web", Revision: 1, NetworkMode: NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
+		CPU: 1024, MemoryMiB: 2048, StopTimeout: 30 * time.Second,
+		Containers: []ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 10 << 20, Essential: true}},
+	}}
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: desired, LaunchType: "FARGATE",
+		Load: &LoadConfig{Pattern: "constant", BaseRPS: rps, CPUSecondsPerRequest: 0.01}}}
+	return cfg
+}
+
+func scalingEvents(res *Result) []Event {
+	var out []Event
+	for _, e := range res.Events {
+		if e.Type == "ScalingActivity" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// The issue's documented case: target tracking at 50% CPU, 10 tasks at 80%
+// for three minutes -> 16 tasks (ceil(10 x 80 / 50)).
+func TestTargetTrackingTenTasksAtEightyPercentAsksForSixteen(t *testing.T) {
+	cfg := fargateConfig(t, 10, 800) // 800 rps x 0.01 s = 8 vCPU over 10 x 1 vCPU = 80%
+	cfg.Duration = 5 * time.Minute
+	cfg.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 100,
+		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "cpu50", Metric: autoscale.ECSServiceAverageCPUUtilization, TargetValue: 50}}}
+	res := run(t, cfg)
+	ev := scalingEvents(res)
+	require.NotEmpty(t, ev)
+	assert.Equal(t, "10->16", ev[0].Status)
+	assert.Equal(t, 3*time.Minute, ev[0].At.Duration(), "after three one-minute datapoints above target")
+	assert.Contains(t, ev[0].Reason, "ceil(10 x 80 / 50) = 16")
+	assert.Len(t, ev, 1, "the 300 s scale-out cooldown holds a second scale-out within 5 minutes")
+}
+
+func TestUtilisationIsRecordedPerMinuteIncludingOverload(t *testing.T) {
+	cfg := fargateConfig(t, 2, 300) // 3 vCPU of work on 2 vCPU: 150%
+	cfg.Duration = 3 * time.Minute
+	res := run(t, cfg)
+	var cpu []float64
+	for _, c := range res.Series.Columns {
+		if c.Name == "service.web.cpu_utilization" {
+			cpu = c.Values
+		}
+	}
+	require.Len(t, cpu, 4)
+	assert.InDelta(t, 150, cpu[2], 1e-9, "overload is recorded, never hidden")
+}
+
+func TestScheduledActionRaisesTheFloorAndDesiredFollows(t *testing.T) {
+	cfg := fargateConfig(t, 2, 10)
+	cfg.Duration = 3 * time.Hour
+	eight := 8
+	cfg.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
+		Scheduled: []autoscale.ScheduledActionConfig{{Name: "floor", Schedule: "cron(0 1 * * ? *)", MinCapacity: &eight}}}
+	res := run(t, cfg)
+	ev := scalingEvents(res)
+	require.Len(t, ev, 1)
+	assert.Equal(t, "2->8", ev[0].Status)
+	assert.Equal(t, time.Hour, ev[0].At.Duration())
+	assert.True(t, strings.HasPrefix(ev[0].Reason, `scheduled action "floor"`))
+	assert.Equal(t, 8, res.Summary.Services[0].RunningAtEnd)
+}
