@@ -75,3 +75,27 @@ func TestBadScalingInputIsRejected(t *testing.T) {
 		})
 	}
 }
+
+func TestBadCapacityInputIsRejected(t *testing.T) {
+	src, err := fs.ReadFile(LibraryFS(), "burst-scale-out.toml")
+	require.NoError(t, err)
+	tests := []struct{ name, old, new, problem string }{
+		{"target_capacity outside 1..100", "target_capacity = 100", "target_capacity = 0",
+			"capacity_providers.batch-cp.managed_scaling.target_capacity: want target_capacity from 1 to 100, found 0"},
+		{"managed termination protection without instance protection", "new_instances_protected_from_scale_in = true", "new_instances_protected_from_scale_in = false",
+			"capacity_providers.batch-cp.managed_termination_protection: want new_instances_protected_from_scale_in = true on its group, found false"},
+		{"an unknown managed scaling status", `status = "ENABLED"`, `status = "ON"`,
+			`managed_scaling.status: want one of ENABLED, DISABLED, found "ON"`},
+		{"a percentage above 100", "new_instances_protected_from_scale_in = true", "new_instances_protected_from_scale_in = true\non_demand_percentage_above_base_capacity = 120",
+			"auto_scaling_groups.asg-batch.on_demand_percentage_above_base_capacity: want a percentage from 0 to 100, found 120"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			edited := strings.Replace(string(src), tc.old, tc.new, 1)
+			require.NotEqual(t, string(src), edited)
+			_, err := parseLibrary(edited)
+			require.Error(t, err)
+			assert.Contains(t, problemsOf(t, err).Error(), tc.problem)
+		})
+	}
+}

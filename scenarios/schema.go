@@ -48,11 +48,28 @@ type asgSchema struct {
 	AvailabilityZones  []string          `toml:"availability_zones"`
 	InstanceLaunchTime *Duration         `toml:"instance_launch_time"`
 	Attributes         map[string]string `toml:"attributes"`
+
+	OnDemandBaseCapacity                int     `toml:"on_demand_base_capacity"`
+	OnDemandPercentageAboveBaseCapacity *int    `toml:"on_demand_percentage_above_base_capacity"`
+	SpotAllocationStrategy              string  `toml:"spot_allocation_strategy"`
+	SpotInterruptionsPerInstanceHour    float64 `toml:"spot_interruptions_per_instance_hour"`
+	NewInstancesProtectedFromScaleIn    bool    `toml:"new_instances_protected_from_scale_in"`
 }
 
 type providerSchema struct {
-	Name             string `toml:"name"`
-	AutoScalingGroup string `toml:"auto_scaling_group"`
+	Name                         string                `toml:"name"`
+	AutoScalingGroup             string                `toml:"auto_scaling_group"`
+	ManagedScaling               *managedScalingSchema `toml:"managed_scaling"`
+	ManagedTerminationProtection string                `toml:"managed_termination_protection"`
+	ManagedDraining              string                `toml:"managed_draining"`
+}
+
+type managedScalingSchema struct {
+	Status                 string    `toml:"status"`
+	TargetCapacity         *int      `toml:"target_capacity"`
+	MinimumScalingStepSize *int      `toml:"minimum_scaling_step_size"`
+	MaximumScalingStepSize *int      `toml:"maximum_scaling_step_size"`
+	InstanceWarmupPeriod   *Duration `toml:"instance_warmup_period"`
 }
 
 type taskDefSchema struct {
@@ -226,12 +243,14 @@ type batchJobSchema struct {
 }
 
 type settingsSchema struct {
-	ReservedMemoryMiB    *int64     `toml:"ecs_reserved_memory_mib"`
-	ContainerStartTime   *Duration  `toml:"container_start_time"`
-	ImagePullBandwidth   *Bandwidth `toml:"image_pull_bandwidth"`
-	FargateStartTime     *Duration  `toml:"fargate_start_time"`
-	FargatePullBandwidth *Bandwidth `toml:"fargate_image_pull_bandwidth"`
-	AMIID                string     `toml:"ami_id"`
+	ReservedMemoryMiB                   *int64     `toml:"ecs_reserved_memory_mib"`
+	ContainerStartTime                  *Duration  `toml:"container_start_time"`
+	ImagePullBandwidth                  *Bandwidth `toml:"image_pull_bandwidth"`
+	FargateStartTime                    *Duration  `toml:"fargate_start_time"`
+	FargatePullBandwidth                *Bandwidth `toml:"fargate_image_pull_bandwidth"`
+	AMIID                               string     `toml:"ami_id"`
+	FargateSpotInterruptionsPerTaskHour float64    `toml:"fargate_spot_interruptions_per_task_hour"`
+	SpotDiscount                        *float64   `toml:"spot_discount"`
 }
 
 type reportSchema struct {

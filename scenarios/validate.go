@@ -148,6 +148,16 @@ func (v *validator) settings() sim.Settings {
 	if f.AMIID != "" {
 		s.AMIID = f.AMIID
 	}
+	if f.FargateSpotInterruptionsPerTaskHour < 0 {
+		v.bad(p("settings", "fargate_spot_interruptions_per_task_hour"), "a rate >= 0", fmt.Sprint(f.FargateSpotInterruptionsPerTaskHour))
+	}
+	s.FargateSpotInterruptionsPerTaskHour = f.FargateSpotInterruptionsPerTaskHour
+	if f.SpotDiscount != nil {
+		if *f.SpotDiscount < 0 || *f.SpotDiscount >= 1 {
+			v.bad(p("settings", "spot_discount"), "a fraction off On-Demand in [0, 1)", fmt.Sprint(*f.SpotDiscount))
+		}
+		s.SpotDiscount = *f.SpotDiscount
+	}
 	return s
 }
 
@@ -206,6 +216,7 @@ func (v *validator) groups(clusterAZs []string) []sim.GroupConfig {
 			gc.InstanceTypes = append(gc.InstanceTypes, it)
 		}
 		gc.MinSize, gc.MaxSize, gc.DesiredCapacity = v.sizes(path, g)
+		v.instancesDistribution(path, g, &gc)
 		if len(gc.AvailabilityZones) == 0 {
 			gc.AvailabilityZones = clusterAZs
 		}
@@ -282,8 +293,10 @@ func (v *validator) providers(groups []sim.GroupConfig) []sim.CapacityProviderCo
 		gi := slices.IndexFunc(groups, func(g sim.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
 		if gi < 0 {
 			v.bad(append(path, "auto_scaling_group"), "the name of one of auto_scaling_groups", strconv.Quote(cp.AutoScalingGroup))
+		} else if slices.ContainsFunc(out, func(o sim.CapacityProviderConfig) bool { return o.Group == gi }) {
+			v.bad(append(path, "auto_scaling_group"), "a group no other capacity provider uses", strconv.Quote(cp.AutoScalingGroup))
 		}
-		out = append(out, sim.CapacityProviderConfig{Name: cp.Name, Group: gi})
+		out = append(out, v.provider(path, cp, gi, groups))
 	}
 	return out
 }

@@ -53,12 +53,40 @@ type GroupConfig struct {
 	AvailabilityZones []string      // defaults to the cluster's
 	LaunchTime        time.Duration // boot plus ECS agent registration
 	Attributes        []Attribute   // custom container instance attributes
+
+	// Mixed instances policy. AWS (EC2 Auto Scaling, InstancesDistribution):
+	// OnDemandBaseCapacity default 0, OnDemandPercentageAboveBaseCapacity
+	// default 100.
+	OnDemandBaseCapacity         int
+	OnDemandPercentageAboveBase  int
+	SpotAllocationStrategy       string
+	SpotInterruptionsPerInstHour float64 // EC2 Spot interruptions per spot instance-hour
+	NewInstancesProtected        bool    // NewInstancesProtectedFromScaleIn
 }
 
 // CapacityProviderConfig binds an Auto Scaling group to the cluster.
 type CapacityProviderConfig struct {
 	Name  string
 	Group int // index into Config.Groups
+
+	ManagedScaling               *ManagedScalingConfig // nil: DISABLED
+	ManagedTerminationProtection bool
+	ManagedDraining              bool
+}
+
+// ManagedScalingConfig is a capacity provider's managed scaling. AWS
+// (ManagedScaling API): targetCapacity (0, 100] default 100,
+// minimumScalingStepSize default 1, maximumScalingStepSize default 10000,
+// instanceWarmupPeriod default 300 s.
+type ManagedScalingConfig struct {
+	TargetCapacity int
+	MinStep        int
+	MaxStep        int
+	Warmup         time.Duration
+	// Alarm shapes of the target tracking policy ECS creates (observed):
+	// scale out after ScaleOutDatapoints minutes above target, scale in after
+	// ScaleInDatapoints minutes below.
+	ScaleOutDatapoints, ScaleInDatapoints int
 }
 
 // Built-in capacity providers.
@@ -204,6 +232,12 @@ type Settings struct {
 	SampleEvery time.Duration
 	// AMIID is the ecs.ami-id attribute of launched instances.
 	AMIID string
+	// SpotNotice is the EC2 and Fargate Spot interruption warning (2 min).
+	SpotNotice time.Duration
+	// FargateSpotInterruptionsPerTaskHour is how often Fargate Spot reclaims a task.
+	FargateSpotInterruptionsPerTaskHour float64
+	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
+	SpotDiscount float64
 }
 
 // DefaultSettings returns the documented (or observed, where undocumented)
@@ -220,6 +254,8 @@ func DefaultSettings() Settings {
 		DefaultStopTimeout:        30 * time.Second,
 		SampleEvery:               time.Minute,
 		AMIID:                     "ami-0fleetsim0ecs0opt",
+		SpotNotice:                2 * time.Minute,
+		SpotDiscount:              0.7,
 	}
 }
 

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"fmt"
-
 	"github.com/fleetsim/fleetsim/sim/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -25,15 +23,19 @@ func (s InstanceStatus) String() string {
 // instance is an EC2 instance and, once registered, its ECS container
 // instance.
 type instance struct {
-	id         string
-	typ        catalog.InstanceType
-	group      int
-	az         int
-	status     InstanceStatus
-	launched   des.Time
-	registered des.Time
-	terminated des.Time
-	purchase   PurchaseOption
+	id          string
+	typ         catalog.InstanceType
+	group       int
+	az          int
+	status      InstanceStatus
+	launched    des.Time
+	registered  des.Time
+	terminated  des.Time
+	purchase    PurchaseOption
+	protected   bool // scale-in protection
+	terminating bool // draining before termination
+	regTimer    des.Timer
+	spotTimer   des.Timer
 
 	cpuRegistered, memRegistered int64
 	cpuFree, memFree             int64
@@ -44,60 +46,13 @@ type instance struct {
 	attrs                        []Attribute
 }
 
-// group is an Auto Scaling group. Its size is fixed for now: it launches its
-// desired capacity and keeps it.
-type group struct {
-	w         *World
-	idx       int
-	cfg       *GroupConfig
-	instances []int32
-	nextAZ    int
-}
-
-func newGroup(w *World, i int) group {
-	return group{w: w, idx: i, cfg: &w.cfg.Groups[i]}
-}
-
-// start brings the group to its desired capacity. The instances a scenario
-// starts with are its existing fleet: they are registered at time zero.
-func (g *group) start() {
-	for range g.cfg.DesiredCapacity {
-		g.launch(true)
-	}
-}
-
-// launch starts one instance, balancing Availability Zones round-robin, and
-// registers it after the launch time (at once when it is part of the initial
-// fleet).
-func (g *group) launch(initial bool) int32 {
-	w := g.w
-	azs := g.cfg.AvailabilityZones
-	it := g.cfg.InstanceTypes[0]
-	w.nextInstanceID++
-	in := instance{
-		id:       fmt.Sprintf("i-%017x", w.nextInstanceID),
-		typ:      it,
-		group:    g.idx,
-		az:       g.nextAZ % len(azs),
-		launched: w.eng.Now(),
-	}
-	g.nextAZ++
-	idx := int32(len(w.instances))
-	w.instances = append(w.instances, in)
-	g.instances = append(g.instances, idx)
-	w.rec.instanceEvent(&w.instances[idx], "InstanceLaunch", "")
-	if initial {
-		w.onInstanceRegistered(w.eng.Now(), idx)
-	} else {
-		w.eng.At(w.eng.Now()+des.At(g.cfg.LaunchTime), kindInstanceRegistered, idx)
-	}
-	return idx
-}
-
 // onInstanceRegistered registers the instance's resources and attributes with
 // the cluster and offers them to waiting tasks.
 func (w *World) onInstanceRegistered(now des.Time, id int32) {
 	in := &w.instances[id]
+	if in.status != InstanceLaunching {
+		return
+	}
 	g := &w.cfg.Groups[in.group]
 	s := &w.cfg.Settings
 	in.status = InstanceActive

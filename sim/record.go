@@ -40,13 +40,15 @@ type recorder struct {
 
 	// counts[o][s]: tasks of owner o in state s; owners are services first,
 	// then batch jobs.
-	counts        [][numTaskStates]int
-	waits         [][]time.Duration // per owner: creation to placement
-	reasons       map[string]int    // placement failures by reason (first failure per task)
-	launched      int
-	peakInstances int
-	fargate       int // Fargate tasks not yet STOPPED
-	usage         []TaskUsage
+	counts            [][numTaskStates]int
+	waits             [][]time.Duration // per owner: creation to placement
+	reasons           map[string]int    // placement failures by reason (first failure per task)
+	launched          int
+	peakInstances     int
+	fargate           int // Fargate tasks not yet STOPPED
+	terminated        int
+	spotInterruptions int
+	usage             []TaskUsage
 }
 
 func (r *recorder) init(w *World) {
@@ -65,6 +67,16 @@ func (r *recorder) init(w *World) {
 	for _, j := range w.cfg.BatchJobs {
 		for _, c := range []string{"provisioning", "pending", "running"} {
 			cols = append(cols, "job."+j.Name+"."+c)
+		}
+	}
+	for _, g := range w.cfg.Groups {
+		for _, c := range []string{"desired", "on_demand", "spot", "draining"} {
+			cols = append(cols, "group."+g.Name+"."+c)
+		}
+	}
+	for _, cp := range w.cfg.CapacityProviders {
+		if cp.ManagedScaling != nil {
+			cols = append(cols, "capacity_provider."+cp.Name+".reservation")
 		}
 	}
 	for _, c := range cols {
@@ -161,17 +173,23 @@ func (r *recorder) serviceEvent(s *service, typ, status, reason string) {
 	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
 }
 
+// groupEvent logs an Auto Scaling group's scaling activity.
+func (r *recorder) groupEvent(g *group, typ, status, reason string) {
+	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: g.cfg.Name, Group: g.cfg.Name, Status: status, Reason: reason})
+}
+
 func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 	if typ == "InstanceLaunch" {
 		r.launched++
 	}
 	r.events = append(r.events, Event{
-		At:      r.w.eng.Now(),
-		Type:    typ,
-		Subject: in.id,
-		Group:   r.w.cfg.Groups[in.group].Name,
-		Status:  in.status.String(),
-		Reason:  reason,
+		At:       r.w.eng.Now(),
+		Type:     typ,
+		Subject:  in.id,
+		Group:    r.w.cfg.Groups[in.group].Name,
+		Status:   in.status.String(),
+		Reason:   reason,
+		Instance: in.typ.Name,
 	})
 }
 
@@ -179,6 +197,9 @@ func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 func (w *World) onSample(now des.Time, _ int32) {
 	for si := range w.services {
 		w.measure(now, int32(si))
+	}
+	if now > 0 {
+		w.manageCapacity(now)
 	}
 	r := &w.rec
 	var launching, active int
@@ -215,6 +236,28 @@ func (w *World) onSample(now des.Time, _ int32) {
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]
 		row = append(row, float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
+	}
+	for gi := range w.groups {
+		g := &w.groups[gi]
+		var od, spot, draining int
+		for _, i := range g.instances {
+			in := &w.instances[i]
+			switch {
+			case in.status == InstanceDraining:
+				draining++
+			case in.status == InstanceDeregistered:
+			case in.purchase == Spot:
+				spot++
+			default:
+				od++
+			}
+		}
+		row = append(row, float64(g.desired), float64(od), float64(spot), float64(draining))
+	}
+	for _, m := range w.managed {
+		if m != nil {
+			row = append(row, m.lastMetric)
+		}
 	}
 	r.series.Times = append(r.series.Times, now)
 	for i, v := range row {

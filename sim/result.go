@@ -78,10 +78,11 @@ type WaitStats struct {
 
 // InstanceSummary counts EC2 instances.
 type InstanceSummary struct {
-	Launched   int `json:"launched"`
-	Terminated int `json:"terminated"`
-	Peak       int `json:"peak"`
-	AtEnd      int `json:"at_end"`
+	Launched          int `json:"launched"`
+	Terminated        int `json:"terminated"`
+	SpotInterruptions int `json:"spot_interruptions"` // EC2 instances and Fargate Spot tasks
+	Peak              int `json:"peak"`
+	AtEnd             int `json:"at_end"`
 }
 
 func waitStats(ws []time.Duration) WaitStats {
@@ -138,7 +139,8 @@ func (w *World) result() *Result {
 			atEnd++
 		}
 	}
-	sum.Instances = InstanceSummary{Launched: r.launched, Peak: max(r.peakInstances, atEnd), AtEnd: atEnd}
+	sum.Instances = InstanceSummary{Launched: r.launched, Terminated: r.terminated, Peak: max(r.peakInstances, atEnd), AtEnd: atEnd,
+		SpotInterruptions: r.spotInterruptions}
 	res.Summary = sum
 	res.State = w.state()
 	res.End = w.eng.Now()

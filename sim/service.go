@@ -125,7 +125,7 @@ func (w *World) reconcile(si int32) {
 	}
 	for len(s.active) > s.desired {
 		t := s.scaleInVictim()
-		w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t))
+		w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
 	}
 }
 

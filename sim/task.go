@@ -52,7 +52,8 @@ type task struct {
 	created, placed, started, stopAt des.Time
 	stopCode, stopReason             string
 	timer                            des.Timer
-	placeFailed                      bool // a placement failure was already recorded
+	spotTimer                        des.Timer // Fargate Spot interruption notice
+	placeFailed                      bool      // a placement failure was already recorded
 	lastReason                       string
 	counted                          int8  // state counted in the recorder's tallies; -1 none
 	usage                            int32 // index of its TaskUsage record; -1 before placement
@@ -233,6 +234,9 @@ func (w *World) release(t int32) {
 		}
 	}
 	inst.removeTask(t)
+	if inst.status == InstanceDraining && inst.terminating && len(inst.tasks) == 0 {
+		w.finishTermination(tk.instance)
+	}
 }
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
@@ -240,6 +244,7 @@ func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk.state = TaskRunning
 	tk.started = now
 	w.rec.taskState(t, "")
+	w.scheduleFargateSpot(t)
 	switch {
 	case tk.job >= 0:
 		w.jobs[tk.job].onRunning(t)
@@ -256,17 +261,19 @@ func (w *World) onTaskExit(now des.Time, t int32) {
 	if tk.job >= 0 {
 		reason = reasonEssentialExitedCompleted
 	}
-	w.stopTask(t, StopEssentialContainerExited, reason, 0)
+	w.stopTask(t, StopEssentialContainerExited, reason, 0, true)
 }
 
 // stopTask moves a task to STOPPING and schedules STOPPED after grace. A task
-// still waiting for placement stops at once.
-func (w *World) stopTask(t int32, code, reason string, grace des.Time) {
+// still waiting for placement stops at once. A service starts a replacement
+// when replace is set (not on its own scale-in).
+func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace bool) {
 	tk := &w.tasks[t]
 	if tk.state >= TaskStopping {
 		return
 	}
 	w.eng.Cancel(tk.timer)
+	w.eng.Cancel(tk.spotTimer)
 	if tk.state == TaskProvisioning {
 		w.dequeue(t)
 		grace = 0
@@ -276,8 +283,8 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time) {
 	w.rec.taskState(t, reason)
 	if tk.service >= 0 {
 		w.services[tk.service].dropActive(t)
-		if code != StopServiceSchedulerInitiated {
-			w.reconcile(tk.service) // replace it
+		if replace {
+			w.reconcile(tk.service)
 		}
 	}
 	tk.timer = w.eng.At(w.eng.Now()+grace, kindTaskStopped, t)

@@ -19,6 +19,9 @@ const (
 	kindBatchArrival                       // a batch job's next task arrives
 	kindSample                             // the per-minute recording tick
 	kindScheduledAction                    // an Application Auto Scaling scheduled action fires
+	kindSpotNotice                         // EC2 Spot interruption warning for an instance
+	kindSpotReclaim                        // EC2 takes a Spot instance back
+	kindFargateSpotNotice                  // Fargate Spot reclaims a task
 )
 
 // World is one simulated ECS cluster and its capacity. Build it with New and
@@ -43,7 +46,9 @@ type World struct {
 
 	images map[string]int32 // image name -> id, for the per-instance cache
 
-	actionRefs []actionRef // scheduled-action firings, by event subject
+	actionRefs  []actionRef // scheduled-action firings, by event subject
+	managed     []*managed  // per Config.CapacityProviders entry; nil without managed scaling
+	fargateSpot *rand.Rand
 
 	nextTaskID     uint64
 	nextInstanceID uint64
@@ -63,6 +68,8 @@ const (
 	provFargate     = 0
 	provFargateSpot = 1
 	provEC2Launch   = 2 // launchType EC2 without a capacity provider
+
+	firstASGProvider = 3 // Config.CapacityProviders[i] is providers[firstASGProvider+i]
 )
 
 // New builds the world for cfg. cfg must have been validated (scenarios.Load
@@ -85,6 +92,17 @@ func New(cfg *Config) *World {
 	w.eng.Handle(kindBatchArrival, w.onBatchArrival)
 	w.eng.Handle(kindSample, w.onSample)
 	w.eng.Handle(kindScheduledAction, w.onScheduledAction)
+	w.eng.Handle(kindSpotNotice, w.onSpotNotice)
+	w.eng.Handle(kindSpotReclaim, w.onSpotReclaim)
+	w.eng.Handle(kindFargateSpotNotice, w.onFargateSpotNotice)
+	w.fargateSpot = w.stream("fargate-spot")
+	for _, cp := range cfg.CapacityProviders {
+		var m *managed
+		if cp.ManagedScaling != nil {
+			m = &managed{cfg: cp.ManagedScaling, lastMetric: 100}
+		}
+		w.managed = append(w.managed, m)
+	}
 	w.rec.init(w)
 	for i := range cfg.Groups {
 		w.groups = append(w.groups, newGroup(w, i))

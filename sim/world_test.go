@@ -30,7 +30,7 @@ func baseConfig(t testing.TB, n int) *Config {
 		Groups: []GroupConfig{{
 			Name: "asg", InstanceTypes: []catalog.InstanceType{mustType(t, "m5.large")},
 			MinSize: n, MaxSize: n, DesiredCapacity: n,
-			AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 90 * time.Second,
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 90 * time.Second, OnDemandPercentageAboveBase: 100,
 		}},
 		CapacityProviders: []CapacityProviderConfig{{Name: "cp", Group: 0}},
 		TaskDefinitions: []TaskDefinition{{

@@ -1,0 +1,337 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// group is an EC2 Auto Scaling group: it keeps its in-service instances at
+// its desired capacity, launching and terminating as EC2 Auto Scaling does.
+type group struct {
+	w         *World
+	idx       int
+	cfg       *GroupConfig
+	provider  int     // the capacity provider using this group, or -1
+	instances []int32 // every instance it launched, in launch order
+	desired   int
+	spot      *rand.Rand // Spot interruption draws
+	pick      *rand.Rand // termination policy's last, random step
+	rotate    int        // capacity-optimized Spot: next type
+}
+
+func newGroup(w *World, i int) group {
+	g := group{w: w, idx: i, cfg: &w.cfg.Groups[i], provider: -1,
+		spot: w.stream("group/" + w.cfg.Groups[i].Name + "/spot"),
+		pick: w.stream("group/" + w.cfg.Groups[i].Name + "/terminate")}
+	for pi, p := range w.providers {
+		if p.group == i {
+			g.provider = pi
+			break
+		}
+	}
+	return g
+}
+
+// start brings the group to its desired capacity. The instances a scenario
+// starts with are its existing fleet: they are registered at time zero.
+func (g *group) start() {
+	g.desired = g.cfg.DesiredCapacity
+	for range g.desired {
+		g.launch(true)
+	}
+}
+
+// inService counts instances launching or active (not draining or gone).
+func (g *group) inService() (n, onDemand int) {
+	for _, i := range g.instances {
+		in := &g.w.instances[i]
+		if in.status == InstanceLaunching || in.status == InstanceActive {
+			n++
+			if in.purchase == OnDemand {
+				onDemand++
+			}
+		}
+	}
+	return n, onDemand
+}
+
+// setDesired changes the desired capacity (clamped to min and max) and
+// launches or terminates to reach it. Protected instances are never chosen
+// for scale-in, so the group may stay above the new desired capacity.
+func (g *group) setDesired(n int, cause string) {
+	n = min(max(n, g.cfg.MinSize), g.cfg.MaxSize)
+	old := g.desired
+	g.desired = n
+	cur, _ := g.inService()
+	for ; cur < n; cur++ {
+		g.launch(false)
+	}
+	for ; cur > n; cur-- {
+		victim := g.terminationVictim()
+		if victim < 0 {
+			g.desired = cur // everything left is protected
+			break
+		}
+		g.w.terminate(victim, "scale-in", false)
+	}
+	if g.desired != old {
+		g.w.rec.groupEvent(g, "AutoScalingGroupDesiredCapacity", fmt.Sprintf("%d->%d", old, g.desired), cause)
+	}
+}
+
+// replenish launches replacements after an instance was lost, not scaled in.
+func (g *group) replenish() {
+	cur, _ := g.inService()
+	for ; cur < g.desired; cur++ {
+		g.launch(false)
+	}
+}
+
+// launch starts one instance: the Availability Zone with the fewest in-service
+// instances (AWS: Auto Scaling balances zones on launch), the purchase option
+// the mixed instances policy asks for, and its instance type.
+func (g *group) launch(initial bool) int32 {
+	w := g.w
+	purchase := g.nextPurchase()
+	it := g.instanceType(purchase)
+	w.nextInstanceID++
+	in := instance{
+		id:        fmt.Sprintf("i-%017x", w.nextInstanceID),
+		typ:       it,
+		group:     g.idx,
+		az:        g.leastLoadedAZ(),
+		launched:  w.eng.Now(),
+		purchase:  purchase,
+		protected: g.cfg.NewInstancesProtected,
+	}
+	idx := int32(len(w.instances))
+	w.instances = append(w.instances, in)
+	g.instances = append(g.instances, idx)
+	w.rec.instanceEvent(&w.instances[idx], "InstanceLaunch", purchase.String())
+	if initial {
+		w.onInstanceRegistered(w.eng.Now(), idx)
+	} else {
+		w.instances[idx].regTimer = w.eng.At(w.eng.Now()+des.At(g.cfg.LaunchTime), kindInstanceRegistered, idx)
+	}
+	if purchase == Spot && g.cfg.SpotInterruptionsPerInstHour > 0 {
+		hours := g.spot.ExpFloat64() / g.cfg.SpotInterruptionsPerInstHour
+		w.instances[idx].spotTimer = w.eng.At(w.eng.Now()+des.Time(hours*float64(time.Hour)), kindSpotNotice, idx)
+	}
+	return idx
+}
+
+func (g *group) leastLoadedAZ() int {
+	counts := make([]int, len(g.cfg.AvailabilityZones))
+	for _, i := range g.instances {
+		in := &g.w.instances[i]
+		if in.status == InstanceLaunching || in.status == InstanceActive {
+			counts[in.az]++
+		}
+	}
+	best := 0
+	for z, c := range counts {
+		if c < counts[best] {
+			best = z
+		}
+	}
+	return best
+}
+
+// nextPurchase applies the instances distribution: the first
+// OnDemandBaseCapacity instances are On-Demand, and of those above the base,
+// OnDemandPercentageAboveBase percent are (the On-Demand count rounded up:
+// choice).
+func (g *group) nextPurchase() PurchaseOption {
+	n, od := g.inService()
+	total := n + 1
+	base := min(g.cfg.OnDemandBaseCapacity, total)
+	above := total - base
+	wantOD := base + int(math.Ceil(float64(above)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
+	if od < wantOD {
+		return OnDemand
+	}
+	return Spot
+}
+
+// instanceType chooses the type of a new instance. On-Demand takes the first
+// override (the "prioritized" strategy, the On-Demand default). Spot:
+// lowest-price and price-capacity-optimized take the cheapest type (fleetsim
+// has no Spot capacity pools, so price decides: choice); capacity-optimized
+// rotates through the types.
+func (g *group) instanceType(p PurchaseOption) catalog.InstanceType {
+	types := g.cfg.InstanceTypes
+	if p == OnDemand || len(types) == 1 {
+		return types[0]
+	}
+	if g.cfg.SpotAllocationStrategy == "capacity-optimized" {
+		g.rotate++
+		return types[(g.rotate-1)%len(types)]
+	}
+	best := types[0]
+	for _, t := range types[1:] {
+		if t.PriceUSDPerHour < best.PriceUSDPerHour {
+			best = t
+		}
+	}
+	return best
+}
+
+// terminationVictim applies the default termination policy to the
+// unprotected in-service instances. AWS (EC2 Auto Scaling, "Configure
+// termination policies"): (1) the Availability Zone with the most instances;
+// (2) in a mixed group, the purchase option above its share; (3) launch
+// configuration age (all equal here); (4) the instance closest to the next
+// billing hour; (5) random. Returns -1 when every instance is protected.
+func (g *group) terminationVictim() int32 {
+	var cands []int32
+	azCount := make([]int, len(g.cfg.AvailabilityZones))
+	for _, i := range g.instances {
+		in := &g.w.instances[i]
+		if in.status != InstanceLaunching && in.status != InstanceActive {
+			continue
+		}
+		azCount[in.az]++
+		if !g.w.isProtected(i) {
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return -1
+	}
+	bestAZ := -1
+	for _, i := range cands {
+		if z := g.w.instances[i].az; bestAZ < 0 || azCount[z] > azCount[bestAZ] || (azCount[z] == azCount[bestAZ] && z < bestAZ) {
+			bestAZ = z
+		}
+	}
+	cands = slices.DeleteFunc(cands, func(i int32) bool { return g.w.instances[i].az != bestAZ })
+	if over, ok := g.overAllocated(); ok {
+		if kept := slices.DeleteFunc(slices.Clone(cands), func(i int32) bool { return g.w.instances[i].purchase != over }); len(kept) > 0 {
+			cands = kept
+		}
+	}
+	return g.closestToBillingHour(cands)
+}
+
+// overAllocated says which purchase option has more than its share, if any.
+func (g *group) overAllocated() (PurchaseOption, bool) {
+	n, od := g.inService()
+	base := min(g.cfg.OnDemandBaseCapacity, n)
+	wantOD := base + int(math.Ceil(float64(n-base)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
+	switch {
+	case od > wantOD:
+		return OnDemand, true
+	case od < wantOD:
+		return Spot, true
+	}
+	return OnDemand, false
+}
+
+func (g *group) closestToBillingHour(cands []int32) int32 {
+	now := g.w.eng.Now()
+	hour := des.At(time.Hour)
+	var best []int32
+	var bestLeft des.Time
+	for _, i := range cands {
+		left := hour - (now-g.w.instances[i].launched)%hour
+		switch {
+		case len(best) == 0 || left < bestLeft:
+			best, bestLeft = []int32{i}, left
+		case left == bestLeft:
+			best = append(best, i)
+		}
+	}
+	return best[g.pick.IntN(len(best))]
+}
+
+// isProtected reports scale-in protection: under managed termination
+// protection, whether any non-daemon task runs on it; otherwise the
+// instance's own protection flag. AWS (ECS,
+// "Control the instances Amazon ECS terminates").
+func (w *World) isProtected(i int32) bool {
+	in := &w.instances[i]
+	g := &w.groups[in.group]
+	if g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedTerminationProtection {
+		// ECS keeps scale-in protection on while non-daemon tasks run and
+		// turns it off when the instance is empty.
+		return len(in.tasks) > 0
+	}
+	return in.protected
+}
+
+// terminate takes an instance out of service. Under managed draining (and on
+// a Spot notice) a registered instance first drains: service tasks are
+// stopped and replaced elsewhere, RunTask tasks run to completion, and the
+// instance terminates when empty. Otherwise its tasks stop at once.
+func (w *World) terminate(i int32, cause string, spotNotice bool) {
+	in := &w.instances[i]
+	if in.status == InstanceDraining || in.status == InstanceDeregistered {
+		return
+	}
+	if in.status == InstanceLaunching {
+		w.eng.Cancel(in.regTimer)
+		w.finishTermination(i)
+		return
+	}
+	g := &w.groups[in.group]
+	drain := spotNotice || (g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
+	if !drain {
+		w.stopAllTasks(i, StopTerminationNotice, "Host EC2 (instance "+in.id+") terminated.")
+		w.finishTermination(i)
+		return
+	}
+	in.status, in.terminating = InstanceDraining, true
+	w.rec.instanceEvent(in, "InstanceDraining", cause)
+	for _, t := range slices.Clone(in.tasks) {
+		if tk := &w.tasks[t]; tk.service >= 0 {
+			w.stopTask(t, StopServiceSchedulerInitiated, "Task stopped because the container instance is draining", w.stopGrace(t), true)
+		}
+	}
+	if len(in.tasks) == 0 {
+		w.finishTermination(i)
+	}
+}
+
+// stopAllTasks stops every task on an instance at once (the host is gone).
+func (w *World) stopAllTasks(i int32, code, reason string) {
+	for _, t := range slices.Clone(w.instances[i].tasks) {
+		w.stopTask(t, code, reason, 0, true)
+	}
+}
+
+// finishTermination marks an instance terminated.
+func (w *World) finishTermination(i int32) {
+	in := &w.instances[i]
+	if in.status == InstanceDeregistered {
+		return
+	}
+	w.eng.Cancel(in.spotTimer)
+	in.status = InstanceDeregistered
+	in.terminated = w.eng.Now()
+	w.rec.terminated++
+	w.rec.instanceEvent(in, "InstanceTerminated", "")
+}
+
+// onSpotNotice is EC2's two-minute Spot interruption warning: the instance
+// drains (the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING) and is reclaimed two
+// minutes later; the group launches a replacement at once.
+func (w *World) onSpotNotice(now des.Time, i int32) {
+	in := &w.instances[i]
+	w.rec.spotInterruptions++
+	w.rec.instanceEvent(in, "SpotInterruptionNotice", "")
+	w.terminate(i, "spot-interruption", true)
+	w.eng.At(now+des.At(w.cfg.Settings.SpotNotice), kindSpotReclaim, i)
+	w.groups[in.group].replenish()
+}
+
+// onSpotReclaim is EC2 taking the Spot instance back.
+func (w *World) onSpotReclaim(now des.Time, i int32) {
+	w.stopAllTasks(i, StopTerminationNotice, "Spot instance reclaimed")
+	w.finishTermination(i)
+}

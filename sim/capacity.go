@@ -1,0 +1,172 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// managed is a capacity provider's managed scaling state: the target tracking
+// policy ECS creates on CapacityProviderReservation, reduced to its alarms.
+type managed struct {
+	cfg        *ManagedScalingConfig // lastMetric starts at 100: N = 0, M = 0
+	above      int                   // consecutive minutes above target
+	below      int                   // consecutive minutes below target
+	lastMetric float64
+}
+
+// observed defaults for the alarms ECS creates for managed scaling.
+const (
+	defaultScaleOutDatapoints = 1
+	defaultScaleInDatapoints  = 15
+)
+
+// manageCapacity runs each provider's managed scaling for the minute that
+// ends now. AWS (ECS Developer Guide, "Amazon ECS cluster auto scaling" and
+// "managed scaling behavior"): CapacityProviderReservation = M / N x 100,
+// N the instances in service, M the instances needed; with tasks in
+// PROVISIONING, M = N + the binpacked estimate of the instances they need on
+// the group's largest type; N = 0 and M > 0 reads 200, N = 0 and M = 0 reads
+// 100. Without PROVISIONING tasks M is the instances running a task.
+func (w *World) manageCapacity(now des.Time) {
+	for pi := firstASGProvider; pi < len(w.providers); pi++ {
+		m := w.managed[pi-firstASGProvider]
+		if m == nil {
+			continue
+		}
+		g := &w.groups[w.providers[pi].group]
+		n, _ := g.inService()
+		est := w.provisioningEstimate(pi, g)
+		mm := n + est
+		if est == 0 {
+			mm = w.busyInstances(g)
+		}
+		metric := autoscale.CapacityProviderReservation(mm, n)
+		m.lastMetric = metric
+		target := float64(m.cfg.TargetCapacity)
+		switch {
+		case metric > target:
+			m.above, m.below = m.above+1, 0
+		case metric < target:
+			m.above, m.below = 0, m.below+1
+		default:
+			m.above, m.below = 0, 0
+		}
+		switch {
+		case est > 0 && m.above >= m.cfg.ScaleOutDatapoints && !w.warmingUp(g, m):
+			w.scaleOut(pi, g, m, n, mm, est, metric)
+		case m.below >= m.cfg.ScaleInDatapoints:
+			w.scaleIn(pi, g, m, n, mm, metric)
+		}
+	}
+}
+
+// scaleOut launches what the estimate asks for, adjusted to the target
+// capacity and bounded by the step sizes. AWS: "Amazon ECS will scale up the
+// minimum scaling step size even if the actual demand is less"; from zero
+// instances the metric reads 200%.
+func (w *World) scaleOut(pi int, g *group, m *managed, n, mm, est int, metric float64) {
+	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
+	if n == 0 {
+		// From zero the metric reads 200%: target tracking treats the
+		// current capacity as one and asks for two (shared/aws-semantics.md).
+		want = max(want, 2)
+	}
+	step := max(m.cfg.MinStep, min(m.cfg.MaxStep, want-n))
+	g.setDesired(n+step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f > target %d (M=%d, N=%d, %d more needed by PROVISIONING tasks)",
+		w.providers[pi].name, metric, m.cfg.TargetCapacity, mm, n, est))
+	m.above = 0
+}
+
+// scaleIn removes instances after the low alarm's datapoints: each minute by
+// at least one instance and less than half the group. AWS ("Faster scaling-in
+// for Amazon ECS cluster auto scaling": the step limit is 50% of the group).
+func (w *World) scaleIn(pi int, g *group, m *managed, n, mm int, metric float64) {
+	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
+	if want >= n {
+		return
+	}
+	step := min(n-want, max(1, (n-1)/2))
+	g.setDesired(n-step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f < target %d for %d minutes (M=%d, N=%d)",
+		w.providers[pi].name, metric, m.cfg.TargetCapacity, m.below, mm, n))
+}
+
+// warmingUp reports an instance launched within the warm-up period. AWS
+// (ManagedScaling, instanceWarmupPeriod): a new instance contributes to the
+// metrics only after it; fleetsim holds further scale-out meanwhile.
+func (w *World) warmingUp(g *group, m *managed) bool {
+	now := w.eng.Now()
+	for _, i := range g.instances {
+		in := &w.instances[i]
+		if (in.status == InstanceLaunching || in.status == InstanceActive) && in.launched > 0 && now-in.launched < des.At(m.cfg.Warmup) {
+			return true
+		}
+	}
+	return false
+}
+
+// busyInstances counts in-service instances running at least one task.
+func (w *World) busyInstances(g *group) int {
+	n := 0
+	for _, i := range g.instances {
+		in := &w.instances[i]
+		if (in.status == InstanceActive) && len(in.tasks) > 0 || in.status == InstanceLaunching {
+			n++
+		}
+	}
+	return n
+}
+
+// provisioningEstimate is how many more instances the provider's
+// PROVISIONING tasks need, binpacked onto the group's largest type.
+func (w *World) provisioningEstimate(pi int, g *group) int {
+	var needs []autoscale.TaskNeed
+	for qi := range w.queues {
+		q := &w.queues[qi]
+		if q.key.prov != pi {
+			continue
+		}
+		sp := &w.specs[q.key.spec]
+		eni := 0
+		if sp.awsvpc {
+			eni = 1
+		}
+		for range len(q.tasks) - q.head {
+			needs = append(needs, autoscale.TaskNeed{CPUUnits: int(sp.cpu), MemoryMiB: int(sp.memMiB), ENIs: eni})
+		}
+	}
+	if len(needs) == 0 {
+		return 0
+	}
+	largest := g.cfg.InstanceTypes[0]
+	for _, t := range g.cfg.InstanceTypes[1:] {
+		if t.VCPU > largest.VCPU || (t.VCPU == largest.VCPU && t.MemoryMiB > largest.MemoryMiB) {
+			largest = t
+		}
+	}
+	est, _ := autoscale.EstimateInstances(needs, autoscale.InstanceCapacity{
+		CPUUnits: largest.VCPU * 1024, MemoryMiB: int(w.cfg.Settings.RegisteredMemoryMiB(largest)), ENIs: w.eniLimit(largest)})
+	return est
+}
+
+// onFargateSpotNotice is Fargate Spot reclaiming a task: SIGTERM with the
+// two-minute warning; the task stops after its stopTimeout (at most the
+// warning) with stop code SpotInterruption and its service replaces it.
+func (w *World) onFargateSpotNotice(now des.Time, t int32) {
+	w.rec.spotInterruptions++
+	grace := min(w.stopGrace(t), des.At(w.cfg.Settings.SpotNotice))
+	w.stopTask(t, StopSpotInterruption, "Your Spot Task was interrupted.", grace, true)
+}
+
+// scheduleFargateSpot draws a Fargate Spot task's interruption, if any.
+func (w *World) scheduleFargateSpot(t int32) {
+	rate := w.cfg.Settings.FargateSpotInterruptionsPerTaskHour
+	if rate <= 0 || w.tasks[t].provider != provFargateSpot {
+		return
+	}
+	hours := w.fargateSpot.ExpFloat64() / rate
+	w.tasks[t].spotTimer = w.eng.At(w.eng.Now()+des.Time(hours*float64(time.Hour)), kindFargateSpotNotice, t)
+}

@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// managedConfig: an empty group of m5.large behind a managed-scaling provider
+// and a batch job of 1-vCPU tasks.
+func managedConfig(t testing.TB, mtp bool) *Config {
+	cfg := baseConfig(t, 0)
+	cfg.Duration = 4 * time.Hour
+	g := &cfg.Groups[0]
+	g.MinSize, g.MaxSize, g.DesiredCapacity = 0, 20, 0
+	g.NewInstancesProtected = mtp
+	cfg.CapacityProviders[0] = CapacityProviderConfig{Name: "cp", Group: 0, ManagedTerminationProtection: mtp, ManagedDraining: true,
+		ManagedScaling: &ManagedScalingConfig{TargetCapacity: 100, MinStep: 1, MaxStep: 10, Warmup: 300 * time.Second, ScaleOutDatapoints: 1, ScaleInDatapoints: 15}}
+	cfg.TaskDefinitions[0].CPU, cfg.TaskDefinitions[0].MemoryMiB = 1024, 2048
+	cfg.BatchJobs = []BatchJobConfig{{Name: "job", TaskDefinition: 0, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+		Arrivals: Arrivals{RatePerHour: 120, Max: 12}, Duration: Distribution{Kind: "fixed", Value: 30 * time.Minute}}}
+	return cfg
+}
+
+func eventsOf(res *Result, typ string) []Event {
+	var out []Event
+	for _, e := range res.Events {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestManagedScalingGrowsFromZeroForProvisioningTasksAndShrinksBack(t *testing.T) {
+	res := run(t, managedConfig(t, true))
+	desired := eventsOf(res, "AutoScalingGroupDesiredCapacity")
+	require.NotEmpty(t, desired)
+	assert.Equal(t, "0->2", desired[0].Status, "from zero instances the reservation reads 200%: two instances")
+	assert.Contains(t, desired[0].Reason, "CapacityProviderReservation 200")
+	job := res.Summary.BatchJobs[0]
+	assert.Equal(t, 12, job.Submitted)
+	assert.Equal(t, 12, job.Completed, "every task waited in PROVISIONING, then ran")
+	assert.Positive(t, job.PlacementWait.Max, "tasks waited for instances to launch")
+	assert.Equal(t, 0, res.Summary.Instances.AtEnd, "the group scales back in after the load leaves")
+	assert.Positive(t, res.Summary.Instances.Terminated)
+}
+
+// AWS ("Control the instances Amazon ECS terminates"): with managed
+// termination protection, only instances without tasks are terminated.
+func TestManagedTerminationProtectionKeepsBusyInstances(t *testing.T) {
+	cfg := managedConfig(t, true)
+	cfg.Groups[0].DesiredCapacity = 4
+	cfg.BatchJobs[0].Arrivals = Arrivals{RatePerHour: 1e6, Max: 1} // one task, at once
+	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: 3 * time.Hour}
+	res := run(t, cfg)
+	terminated := eventsOf(res, "InstanceTerminated")
+	var busy string
+	for _, u := range res.Tasks {
+		busy = res.Instances[u.Instance].ID
+	}
+	require.Len(t, terminated, 4)
+	for _, e := range terminated[:3] {
+		assert.NotEqual(t, busy, e.Subject, "the instance running the task is protected")
+		assert.Less(t, e.At.Duration(), time.Hour, "the empty instances go after 15 minutes below target")
+	}
+	assert.Equal(t, busy, terminated[3].Subject)
+	assert.GreaterOrEqual(t, terminated[3].At.Duration(), 3*time.Hour, "the busy instance goes only once its task has stopped")
+}
+
+func TestMixedInstancesPolicySplitsOnDemandAndSpot(t *testing.T) {
+	// base 2, 50% above: of 6 instances, 2 + ceil(4 x 0.5) = 4 On-Demand, 2 Spot.
+	cfg := baseConfig(t, 6)
+	cfg.Groups[0].OnDemandBaseCapacity, cfg.Groups[0].OnDemandPercentageAboveBase = 2, 50
+	res := run(t, cfg)
+	counts := map[PurchaseOption]int{}
+	for _, in := range res.Instances {
+		counts[in.Purchase]++
+	}
+	assert.Equal(t, 4, counts[OnDemand])
+	assert.Equal(t, 2, counts[Spot])
+}
+
+func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
+	cfg := baseConfig(t, 4)
+	cfg.Duration = 12 * time.Hour
+	cfg.Groups[0].OnDemandPercentageAboveBase = 0 // all Spot
+	cfg.Groups[0].SpotInterruptionsPerInstHour = 0.2
+	cfg.CapacityProviders[0].ManagedDraining = true
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	notices := eventsOf(res, "SpotInterruptionNotice")
+	require.NotEmpty(t, notices)
+	assert.Equal(t, len(notices), res.Summary.Instances.SpotInterruptions)
+	assert.Equal(t, 4, res.Summary.Instances.AtEnd, "the group replaced every reclaimed instance")
+	assert.Equal(t, 8, res.Summary.Services[0].RunningAtEnd, "the service replaced every drained task")
+	for _, e := range eventsOf(res, "InstanceTerminated") {
+		var notice *Event
+		for i := range notices {
+			if notices[i].Subject == e.Subject {
+				notice = &notices[i]
+			}
+		}
+		require.NotNil(t, notice, "only interrupted instances terminate")
+		assert.LessOrEqual(t, (e.At - notice.At).Duration(), 2*time.Minute, "reclaimed within the two-minute notice")
+	}
+}
+
+func TestFargateSpotInterruptionStopsWithSpotInterruptionAndIsReplaced(t *testing.T) {
+	cfg := fargateConfig(t, 5, 10)
+	cfg.Duration = 24 * time.Hour
+	cfg.Services[0].LaunchType = ""
+	cfg.Services[0].ProviderStrategy = []StrategyItem{{Provider: ProviderFargateSpot, Weight: 1}}
+	cfg.Settings.FargateSpotInterruptionsPerTaskHour = 0.1
+	res := run(t, cfg)
+	var stops int
+	for _, e := range res.Events {
+		if e.Status == "STOPPING" && e.Reason == "Your Spot Task was interrupted." {
+			stops++
+		}
+	}
+	assert.Positive(t, stops)
+	assert.Equal(t, stops, res.Summary.Instances.SpotInterruptions)
+	assert.Equal(t, 5, res.Summary.Services[0].RunningAtEnd+res.Summary.Services[0].PendingAtEnd)
+	assert.Equal(t, 5+stops, res.Summary.Services[0].TasksStarted)
+}
+
+// AWS (EC2 Auto Scaling default termination policy): the instance comes from
+// the Availability Zone with the most instances.
+func TestScaleInTerminatesFromTheBusiestZone(t *testing.T) {
+	cfg := baseConfig(t, 3) // AZs a, b, a
+	w := New(cfg)
+	w.groups[0].start()
+	require.Equal(t, 0, w.instances[0].az)
+	require.Equal(t, 1, w.instances[1].az)
+	require.Equal(t, 0, w.instances[2].az)
+	v := w.groups[0].terminationVictim()
+	assert.Equal(t, 0, w.instances[v].az)
+}
