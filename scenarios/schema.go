@@ -250,6 +250,7 @@ type settingsSchema struct {
 	FargatePullBandwidth                *Bandwidth `toml:"fargate_image_pull_bandwidth"`
 	AMIID                               string     `toml:"ami_id"`
 	FargateSpotInterruptionsPerTaskHour float64    `toml:"fargate_spot_interruptions_per_task_hour"`
+	ImagePullBehavior                   string     `toml:"image_pull_behavior"`
 	SpotDiscount                        *float64   `toml:"spot_discount"`
 }
 

@@ -152,6 +152,8 @@ func (v *validator) settings() sim.Settings {
 		v.bad(p("settings", "fargate_spot_interruptions_per_task_hour"), "a rate >= 0", fmt.Sprint(f.FargateSpotInterruptionsPerTaskHour))
 	}
 	s.FargateSpotInterruptionsPerTaskHour = f.FargateSpotInterruptionsPerTaskHour
+	behaviours := []string{"default", "always", "once", "prefer-cached"}
+	s.ImagePullBehavior = behaviours[v.enum(p("settings", "image_pull_behavior"), behaviours, f.ImagePullBehavior, 0)]
 	if f.SpotDiscount != nil {
 		if *f.SpotDiscount < 0 || *f.SpotDiscount >= 1 {
 			v.bad(p("settings", "spot_discount"), "a fraction off On-Demand in [0, 1)", fmt.Sprint(*f.SpotDiscount))

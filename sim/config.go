@@ -232,6 +232,12 @@ type Settings struct {
 	SampleEvery time.Duration
 	// AMIID is the ecs.ami-id attribute of launched instances.
 	AMIID string
+	// ImagePullBehavior is the agent's ECS_IMAGE_PULL_BEHAVIOR: default,
+	// always, once or prefer-cached.
+	ImagePullBehavior string
+	// CachedPullTime is a pull of an image the instance already holds under
+	// the default and always behaviours (choice: 1 s, a manifest check).
+	CachedPullTime time.Duration
 	// SpotNotice is the EC2 and Fargate Spot interruption warning (2 min).
 	SpotNotice time.Duration
 	// FargateSpotInterruptionsPerTaskHour is how often Fargate Spot reclaims a task.
@@ -255,6 +261,8 @@ func DefaultSettings() Settings {
 		SampleEvery:               time.Minute,
 		AMIID:                     "ami-0fleetsim0ecs0opt",
 		SpotNotice:                2 * time.Minute,
+		ImagePullBehavior:         "default",
+		CachedPullTime:            time.Second,
 		SpotDiscount:              0.7,
 	}
 }
@@ -318,6 +326,12 @@ func (td *TaskDefinition) StaticHostPorts() []int {
 		}
 	}
 	return ports
+}
+
+// recheckCached reports whether the pull behaviour goes to the registry even
+// for a cached image.
+func (s Settings) recheckCached() bool {
+	return s.ImagePullBehavior == "default" || s.ImagePullBehavior == "always" || s.ImagePullBehavior == ""
 }
 
 // RegisteredMemoryMiB is what the ECS agent registers for an instance type.

@@ -170,9 +170,12 @@ func (w *World) toPending(t int32, runningAt des.Time) {
 	tk.timer = w.eng.At(runningAt, kindTaskRunning, t)
 }
 
-// pullImages returns when the task's images are on the instance: at once for
-// cached ones, after a pull at the instance's bandwidth for the others (a pull
-// already in progress is shared).
+// pullImages returns when the task's images are on the instance: after a
+// pull at the instance's bandwidth for absent ones (a pull already in
+// progress is shared); for cached ones, at once under the agent's "once" and
+// "prefer-cached" pull behaviours, after a registry check (only the manifest
+// moves: Settings.CachedPullTime) under "default" and "always". AWS (ECS
+// container agent configuration, ECS_IMAGE_PULL_BEHAVIOR).
 func (w *World) pullImages(in int32, sp *placementSpec) des.Time {
 	inst := &w.instances[in]
 	now := w.eng.Now()
@@ -183,6 +186,9 @@ func (w *World) pullImages(in int32, sp *placementSpec) des.Time {
 			inst.imageReady = append(inst.imageReady, 0)
 		}
 		at := inst.imageReady[img]
+		if at != 0 && at <= now && w.cfg.Settings.recheckCached() {
+			at = now + des.At(w.cfg.Settings.CachedPullTime)
+		}
 		if at == 0 {
 			at = now + pullTime(td.Containers[i].ImageSizeBytes, w.cfg.Settings.ImagePullBytesPerSecond)
 			if at == 0 {

@@ -181,3 +181,38 @@ func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
 		assert.Equal(t, "cp", res.Providers[in.Provider].Name)
 	}
 }
+
+// AWS (ECS_IMAGE_PULL_BEHAVIOR): "default" checks the registry even for a
+// cached image; "prefer-cached" uses the cache without a pull.
+func TestImagePullBehaviourOnACachedImage(t *testing.T) {
+	for _, tc := range []struct {
+		behaviour string
+		want      time.Duration
+	}{{"default", time.Second + 2*time.Second}, {"prefer-cached", 2 * time.Second}, {"once", 2 * time.Second}, {"always", 3 * time.Second}} {
+		t.Run(tc.behaviour, func(t *testing.T) {
+			cfg := baseConfig(t, 1)
+			cfg.Settings.ImagePullBehavior = tc.behaviour
+			cfg.Duration = 2 * time.Hour
+			cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 1, TaskFailuresPerTaskHour: 1,
+				ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+			res := run(t, cfg)
+			created := map[string]time.Duration{}
+			var second time.Duration
+			for _, e := range res.Events {
+				if e.Type != "TaskStateChange" {
+					continue
+				}
+				switch e.Status {
+				case "PROVISIONING":
+					created[e.Subject] = e.At.Duration()
+				case "RUNNING":
+					if e.At.Duration() > 10*time.Second && second == 0 {
+						second = e.At.Duration() - created[e.Subject]
+					}
+				}
+			}
+			require.NotZero(t, second, "a replacement task started")
+			assert.Equal(t, tc.want, second, "start of a replacement on the instance that has the image")
+		})
+	}
+}
