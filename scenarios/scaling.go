@@ -58,7 +58,8 @@ func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
 	}
 	lc := &sim.LoadConfig{Pattern: l.Pattern, PeakRPS: l.PeakRPS, PeakHour: l.PeakHour, Noise: l.Noise,
 		CPUSecondsPerRequest: l.CPUSecondsPerRequest, MemoryBaseMiB: l.MemoryBaseMiB, MemoryMiBPerRPS: l.MemoryMiBPerRPS,
-		Location: v.location(append(slices.Clone(path), "timezone"), l.Timezone)}
+		LatencySLO: l.LatencySLO.Duration,
+		Location:   v.location(append(slices.Clone(path), "timezone"), l.Timezone)}
 	if l.BaseRPS != nil {
 		lc.BaseRPS = *l.BaseRPS
 	}
@@ -101,6 +102,9 @@ func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
 	}
 	if l.CPUSecondsPerRequest <= 0 {
 		v.bad(k("cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
+	}
+	if l.LatencySLO.Set && l.LatencySLO.Duration <= 0 {
+		v.bad(k("latency_slo"), "a positive duration such as \"200ms\"", l.LatencySLO.String())
 	}
 	if l.MemoryBaseMiB < 0 || l.MemoryMiBPerRPS < 0 {
 		v.bad(k("memory_base_mib"), "memory_base_mib and memory_mib_per_rps >= 0", fmt.Sprintf("%g, %g", l.MemoryBaseMiB, l.MemoryMiBPerRPS))

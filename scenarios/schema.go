@@ -145,6 +145,7 @@ type loadSchema struct {
 	CPUSecondsPerRequest float64          `toml:"cpu_seconds_per_request"`
 	MemoryBaseMiB        float64          `toml:"memory_base_mib"`
 	MemoryMiBPerRPS      float64          `toml:"memory_mib_per_rps"`
+	LatencySLO           Duration         `toml:"latency_slo"`
 	File                 string           `toml:"file"`
 	TimeColumn           string           `toml:"time_column"`
 	ValueColumn          string           `toml:"value_column"`

@@ -60,7 +60,7 @@ func (r *recorder) init(w *World) {
 	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
 		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
 	for _, s := range w.cfg.Services {
-		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization"} {
+		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps"} {
 			cols = append(cols, "service."+s.Name+"."+c)
 		}
 	}
@@ -231,7 +231,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 		c := r.counts[si]
 		s := &w.services[si]
 		row = append(row, float64(s.desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]),
-			s.lastRate, s.lastCPU, s.lastMem)
+			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped)
 	}
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]

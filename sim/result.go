@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +56,12 @@ type ServiceSummary struct {
 	TasksStarted   int       `json:"tasks_started"`
 	TasksStopped   int       `json:"tasks_stopped"`
 	PlacementWait  WaitStats `json:"placement_wait"`
+	// Requests, when the service has a load: offered and dropped over the
+	// run, and the share served within the latency SLO (drops count as
+	// misses); -1 without an SLO.
+	RequestsOffered  float64 `json:"requests_offered"`
+	RequestsDropped  float64 `json:"requests_dropped"`
+	SLOAttainmentPct float64 `json:"slo_attainment_pct"`
 }
 
 // JobSummary is one batch job's outcome.
@@ -121,8 +128,12 @@ func (w *World) result() *Result {
 			Name: s.cfg.Name, TaskDefinition: td.Family + ":" + strconv.Itoa(td.Revision),
 			DesiredAtEnd: s.desired, RunningAtEnd: c[TaskRunning], PendingAtEnd: c[TaskPending],
 			WaitingAtEnd: c[TaskProvisioning], TasksStarted: s.started, TasksStopped: s.stopped,
-			PlacementWait: waitStats(r.waits[si]),
+			PlacementWait:   waitStats(r.waits[si]),
+			RequestsOffered: math.Round(s.offered), RequestsDropped: math.Round(s.dropped), SLOAttainmentPct: -1,
 		})
+		if s.cfg.Load != nil && s.cfg.Load.LatencySLO > 0 && s.offered > 0 {
+			sum.Services[len(sum.Services)-1].SLOAttainmentPct = math.Round((1-s.missed/s.offered)*1e4) / 100
+		}
 	}
 	for ji := range w.jobs {
 		j := &w.jobs[ji]

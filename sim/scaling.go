@@ -27,6 +27,9 @@ type LoadConfig struct {
 	CPUSecondsPerRequest float64
 	// Memory per task: a base plus a share per request per second handled.
 	MemoryBaseMiB, MemoryMiBPerRPS float64
+	// LatencySLO is the response time a request should beat; the service
+	// model (M/M/c per minute) reports the share that does.
+	LatencySLO time.Duration
 }
 
 // LoadStep sets the rate from an offset of the scenario's start.
@@ -166,6 +169,28 @@ func (w *World) applyDesired(si int32, desired int, cause string) {
 	w.reconcile(si)
 }
 
+// respond runs the service model for the minute: an M/M/c queue with one
+// server per RUNNING task (workload.ServiceModel), requests above what the
+// tasks can serve dropped, and tallies requests, drops and SLO misses.
+func (w *World) respond(s *service, rate float64, running int, vcpu float64) {
+	lc := s.cfg.Load
+	if vcpu <= 0 || lc.CPUSecondsPerRequest <= 0 {
+		return
+	}
+	model := workload.ServiceModel{CPUSecondsPerRequest: lc.CPUSecondsPerRequest, TaskVCPU: vcpu, SLO: lc.LatencySLO}
+	r := model.Respond(rate, running)
+	s.lastResponse, s.lastDropped = math.NaN(), r.Dropped
+	if r.Served > 0 {
+		s.lastResponse = float64(r.MeanResponse) / float64(time.Millisecond)
+	}
+	perMin := 60.0
+	s.offered += r.Offered * perMin
+	s.dropped += r.Dropped * perMin
+	if lc.LatencySLO > 0 {
+		s.missed += r.MissShare * r.Offered * perMin
+	}
+}
+
 // measure computes a service's load and utilisation for the minute that ends
 // now, records the metrics and lets its policies decide. With the rate spread
 // evenly over the RUNNING tasks, each task's CPU utilisation is
@@ -184,6 +209,7 @@ func (w *World) measure(now des.Time, si int32) {
 	rate := max(s.load.Rate(w.calendar(minute+des.At(30*time.Second))), 0)
 	running := w.rec.counts[si][TaskRunning]
 	sp := &w.specs[s.spec]
+	w.respond(s, rate, running, float64(sp.cpu)/1024)
 	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
 	if running > 0 {
 		perTask := rate / float64(running)

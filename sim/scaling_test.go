@@ -79,3 +79,25 @@ func TestScheduledActionRaisesTheFloorAndDesiredFollows(t *testing.T) {
 	assert.True(t, strings.HasPrefix(ev[0].Reason, `scheduled action "floor"`))
 	assert.Equal(t, 8, res.Summary.Services[0].RunningAtEnd)
 }
+
+// The service model: 2 tasks of 1 vCPU at 10 ms a request serve at most
+// 2 x 100 = 200 rps, less the 1% headroom (workload.ServiceModel's default
+// 0.99); of 300 rps offered, 300 - 198 = 102 rps are dropped.
+func TestOverloadDropsRequestsAndMissesTheSLO(t *testing.T) {
+	cfg := fargateConfig(t, 2, 300)
+	cfg.Duration = 10 * time.Minute
+	cfg.Services[0].Load.LatencySLO = 100 * time.Millisecond
+	res := run(t, cfg)
+	s := res.Summary.Services[0]
+	assert.InDelta(t, 300*60*10, s.RequestsOffered, 1)
+	assert.InDelta(t, 102*60*10, s.RequestsDropped, 1)
+	assert.Less(t, s.SLOAttainmentPct, 66.0, "at most the served share can meet the SLO")
+	assert.GreaterOrEqual(t, s.SLOAttainmentPct, 0.0)
+
+	light := fargateConfig(t, 2, 20) // 10% utilisation: nearly every request within 100 ms
+	light.Duration = 10 * time.Minute
+	light.Services[0].Load.LatencySLO = 100 * time.Millisecond
+	ls := run(t, light).Summary.Services[0]
+	assert.Zero(t, ls.RequestsDropped)
+	assert.Greater(t, ls.SLOAttainmentPct, 99.0)
+}

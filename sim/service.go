@@ -24,6 +24,8 @@ type service struct {
 	scaler   *scaler          // nil without auto scaling
 
 	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
+	lastResponse, lastDropped  float64 // mean response (ms) and dropped requests/s
+	offered, dropped, missed   float64 // requests over the run: offered, dropped, not within the SLO (dropped included)
 	started, stopped           int     // tasks launched; tasks that reached STOPPED
 }
 
@@ -43,7 +45,7 @@ func newService(w *World, i int) service {
 		spec:     w.specFor(cfg.TaskDefinition, "service:"+cfg.Name),
 		strategy: w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType),
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
-		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(),
+		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(),
 	}
 	if cfg.Load != nil {
 		s.load = w.pattern(cfg.Name, cfg.Load)
