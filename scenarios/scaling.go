@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -280,12 +279,7 @@ func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale
 		v.bad(append(slices.Clone(path), "max_capacity"), fmt.Sprintf("max_capacity >= min_capacity (%d)", *s.MinCapacity), fmt.Sprint(*s.MaxCapacity))
 	}
 	if _, err := autoscale.ParseSchedule(s.Schedule, c.Timezone); err != nil {
-		var pe *autoscale.ParseError
-		got := err.Error()
-		if errors.As(err, &pe) {
-			got = fmt.Sprintf("%q at column %d: want %s, found %s", s.Schedule, pe.Col, pe.Want, pe.Got)
-		}
-		v.bad(append(slices.Clone(path), "schedule"), "at(...), rate(...) or cron(...)", got)
+		v.bad(append(slices.Clone(path), "schedule"), "at(...), rate(...) or cron(...)", scheduleError(s.Schedule, err))
 	}
 	return c
 }

@@ -222,6 +222,19 @@ type arrivalsSchema struct {
 	ActiveFor   Duration `toml:"active_for"`
 	Every       Duration `toml:"every"`
 	MaxTasks    int      `toml:"max_tasks"`
+	// cron
+	Schedule       string `toml:"schedule"`
+	Timezone       string `toml:"timezone"`
+	TasksPerFiring int    `toml:"tasks_per_firing"`
+	// trace
+	File                 string `toml:"file"`
+	Format               string `toml:"format"` // swf | csv
+	CPUUnitsPerProcessor int    `toml:"cpu_units_per_processor"`
+	DefaultMemoryMiB     int    `toml:"default_memory_mib"`
+	ArrivalColumn        string `toml:"arrival_column"`
+	DurationColumn       string `toml:"duration_column"`
+	CPUColumn            string `toml:"cpu_column"`
+	MemoryColumn         string `toml:"memory_column"`
 }
 
 type durationSchema struct {
@@ -232,6 +245,9 @@ type durationSchema struct {
 	Sigma        float64  `toml:"sigma"`
 	Min          Duration `toml:"min"`
 	Max          Duration `toml:"max"`
+	Scale        Duration `toml:"scale"`
+	Shape        float64  `toml:"shape"`
+	Alpha        float64  `toml:"alpha"`
 }
 
 type batchJobSchema struct {
@@ -241,6 +257,7 @@ type batchJobSchema struct {
 	CapacityProviderStrategy []strategySchema `toml:"capacity_provider_strategy"`
 	Arrivals                 arrivalsSchema   `toml:"arrivals"`
 	Duration                 durationSchema   `toml:"duration"`
+	Retries                  int              `toml:"retries"`
 }
 
 type settingsSchema struct {

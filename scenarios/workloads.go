@@ -1,13 +1,17 @@
 package scenarios
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
 func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
@@ -247,32 +251,96 @@ func (v *validator) batchJobs(cfg *sim.Config) []sim.BatchJobConfig {
 		bc.ProviderStrategy = v.strategy(append(slices.Clone(path), "capacity_provider_strategy"), j.CapacityProviderStrategy, cfg)
 		v.launch(path, j.LaunchType, bc.ProviderStrategy, bc.TaskDefinition, cfg)
 		bc.Arrivals = v.arrivals(append(slices.Clone(path), "arrivals"), j.Arrivals)
-		bc.Duration = v.distribution(append(slices.Clone(path), "duration"), j.Duration)
+		if j.Arrivals.Pattern != "trace" {
+			bc.Duration = v.distribution(append(slices.Clone(path), "duration"), j.Duration)
+		}
+		bc.Retries = j.Retries
+		if j.Retries < 0 || j.Retries > 100 {
+			v.bad(append(slices.Clone(path), "retries"), "retries from 0 to 100", fmt.Sprint(j.Retries))
+		}
 		out = append(out, bc)
 	}
 	return out
 }
 
 func (v *validator) arrivals(path []string, a arrivalsSchema) sim.Arrivals {
-	if a.Pattern != "poisson" {
-		v.bad(append(slices.Clone(path), "pattern"), `"poisson"`, strconv.Quote(a.Pattern))
-	}
-	if a.RatePerHour <= 0 {
-		v.bad(append(slices.Clone(path), "rate_per_hour"), "a rate above 0", fmt.Sprint(a.RatePerHour))
-	}
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	out := sim.Arrivals{Pattern: a.Pattern, RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration,
+		Every: a.Every.Duration, Max: a.MaxTasks, Schedule: a.Schedule, PerFiring: max(a.TasksPerFiring, 1)}
 	if a.MaxTasks < 0 {
-		v.bad(append(slices.Clone(path), "max_tasks"), "max_tasks >= 0", fmt.Sprint(a.MaxTasks))
+		v.bad(k("max_tasks"), "max_tasks >= 0", fmt.Sprint(a.MaxTasks))
+	}
+	switch a.Pattern {
+	case "poisson":
+		v.poissonArrivals(path, a)
+	case "cron":
+		out.Location = v.location(k("timezone"), a.Timezone)
+		if _, err := autoscale.ParseSchedule(a.Schedule, out.Location); err != nil {
+			v.bad(k("schedule"), "a schedule expression such as \"cron(0 1 * * ? *)\"", scheduleError(a.Schedule, err))
+		}
+		if a.TasksPerFiring < 0 {
+			v.bad(k("tasks_per_firing"), "a count >= 1", fmt.Sprint(a.TasksPerFiring))
+		}
+	case "trace":
+		out.Tasks = v.taskTrace(path, a)
+	default:
+		v.bad(k("pattern"), `"poisson", "cron" or "trace"`, strconv.Quote(a.Pattern))
+	}
+	return out
+}
+
+func (v *validator) poissonArrivals(path []string, a arrivalsSchema) {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	if a.RatePerHour <= 0 {
+		v.bad(k("rate_per_hour"), "a rate above 0", fmt.Sprint(a.RatePerHour))
 	}
 	if a.Every.Set && !a.ActiveFor.Set {
-		v.bad(append(slices.Clone(path), "active_for"), "active_for with every", "none")
+		v.bad(k("active_for"), "active_for with every", "none")
 	}
 	if a.ActiveFor.Set && a.Every.Set && a.ActiveFor.Duration > a.Every.Duration {
-		v.bad(append(slices.Clone(path), "active_for"), fmt.Sprintf("at most every (%s)", a.Every.Duration), a.ActiveFor.Duration.String())
+		v.bad(k("active_for"), fmt.Sprintf("at most every (%s)", a.Every.Duration), a.ActiveFor.Duration.String())
 	}
 	if a.ActiveFor.Set && a.ActiveFor.Duration <= 0 {
-		v.bad(append(slices.Clone(path), "active_for"), "a positive duration", a.ActiveFor.Duration.String())
+		v.bad(k("active_for"), "a positive duration", a.ActiveFor.Duration.String())
 	}
-	return sim.Arrivals{RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration, Every: a.Every.Duration, Max: a.MaxTasks}
+}
+
+// taskTrace loads a RunTask trace: SWF (the Parallel Workloads Archive's
+// format) or CSV with named columns.
+func (v *validator) taskTrace(path []string, a arrivalsSchema) []workload.Task {
+	fp := append(slices.Clone(path), "file")
+	if a.File == "" {
+		v.bad(fp, "a task trace file (SWF or CSV)", "none")
+		return nil
+	}
+	data, err := v.readRel(a.File)
+	if err != nil {
+		v.bad(fp, "a readable task trace", fmt.Sprintf("%q: %v", a.File, unwrapPathError(err)))
+		return nil
+	}
+	var tr *workload.TaskTrace
+	switch a.Format {
+	case "swf":
+		tr, err = workload.ReadSWF(a.File, bytes.NewReader(data), workload.SWFOptions{CPUUnitsPerProcessor: a.CPUUnitsPerProcessor, DefaultMemoryMiB: a.DefaultMemoryMiB})
+	case "csv":
+		tr, err = workload.ReadTaskCSV(a.File, bytes.NewReader(data), workload.TaskColumns{Arrival: a.ArrivalColumn, Duration: a.DurationColumn, CPU: a.CPUColumn, Memory: a.MemoryColumn})
+	default:
+		v.bad(append(slices.Clone(path), "format"), `"swf" or "csv"`, strconv.Quote(a.Format))
+		return nil
+	}
+	if err != nil {
+		v.bad(fp, "a valid task trace", oneLine(err))
+		return nil
+	}
+	return tr.Tasks
+}
+
+func scheduleError(expr string, err error) string {
+	var pe *autoscale.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%q at column %d: want %s, found %s", expr, pe.Col, pe.Want, pe.Got)
+	}
+	return err.Error()
 }
 
 func (v *validator) distribution(path []string, d durationSchema) sim.Distribution {
@@ -299,8 +367,20 @@ func (v *validator) distribution(path []string, d durationSchema) sim.Distributi
 		if d.Max.Duration < d.Min.Duration {
 			v.bad(append(slices.Clone(path), "max"), "max >= min", d.Max.Duration.String())
 		}
+	case "weibull":
+		need("scale", d.Scale)
+		out.Value, out.Shape = d.Scale.Duration, d.Shape
+		if d.Shape <= 0 {
+			v.bad(append(slices.Clone(path), "shape"), "a shape above 0", fmt.Sprint(d.Shape))
+		}
+	case "pareto":
+		need("min", d.Min)
+		out.Shape = d.Alpha
+		if d.Alpha <= 0 {
+			v.bad(append(slices.Clone(path), "alpha"), "a tail index above 0", fmt.Sprint(d.Alpha))
+		}
 	default:
-		v.bad(append(slices.Clone(path), "distribution"), `"fixed", "exponential", "lognormal" or "uniform"`, strconv.Quote(d.Distribution))
+		v.bad(append(slices.Clone(path), "distribution"), `"fixed", "exponential", "lognormal", "uniform", "weibull" or "pareto"`, strconv.Quote(d.Distribution))
 	}
 	if out.Value > 365*24*time.Hour || out.Median > 365*24*time.Hour {
 		v.bad(path, "a duration under a year", "longer")

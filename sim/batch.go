@@ -1,121 +1,181 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
-// batchJob submits RunTask-style tasks: each arrives, runs for a drawn
-// duration and exits with code 0.
+// batchJob submits RunTask-style tasks: each arrives, runs for its duration
+// (drawn, or from the trace) and exits with code 0. Tasks stopped by Spot or
+// instance termination are resubmitted up to Retries times.
 type batchJob struct {
 	w        *World
 	idx      int32
 	cfg      *BatchJobConfig
 	spec     int32
+	group    string
 	provider int
-	arrive   *rand.Rand
-	length   *rand.Rand
+	arrivals workload.Arrivals
+	length   workload.Durations
+	sized    map[[2]int]int32 // trace tasks: (cpu, memory) -> spec
 
-	submitted, completed, failedToPlace int
+	submitted, completed, failedToPlace, retried int
 }
 
 func newBatchJob(w *World, i int) batchJob {
 	cfg := &w.cfg.BatchJobs[i]
 	td := &w.cfg.TaskDefinitions[cfg.TaskDefinition]
 	items := w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType)
-	return batchJob{
+	j := batchJob{
 		w:        w,
 		idx:      int32(i),
 		cfg:      cfg,
-		spec:     w.specFor(cfg.TaskDefinition, "family:"+td.Family),
+		group:    "family:" + td.Family,
 		provider: items[pickProvider(items, make([]int, len(items)))].provider,
-		arrive:   w.stream("job/" + cfg.Name + "/arrivals"),
-		length:   w.stream("job/" + cfg.Name + "/durations"),
+		sized:    map[[2]int]int32{},
 	}
+	j.spec = w.specFor(cfg.TaskDefinition, j.group)
+	j.arrivals = w.arrivalsFor(cfg)
+	if cfg.Arrivals.Pattern != "trace" {
+		j.length = durations(cfg.Duration, w.stream("job/"+cfg.Name+"/durations"))
+	}
+	return j
 }
 
-func (j *batchJob) start() { j.scheduleNext(0) }
+// arrivalsFor builds a job's arrival process over the run.
+func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
+	a := &cfg.Arrivals
+	end := des.At(w.cfg.Duration)
+	switch a.Pattern {
+	case "trace":
+		return workload.FromTasks(a.Tasks, 0)
+	case "cron":
+		sched, err := autoscale.ParseSchedule(a.Schedule, a.Location)
+		if err != nil {
+			panic(fmt.Sprintf("sim: job %s: %v (scenario not validated?)", cfg.Name, err))
+		}
+		var times []des.Time
+		for at, ok := sched.Next(w.cfg.Start.Add(-time.Nanosecond)); ok; at, ok = sched.Next(at) {
+			t := des.At(at.Sub(w.cfg.Start))
+			if t > end || (a.Max > 0 && len(times) >= a.Max) {
+				break
+			}
+			for range max(a.PerFiring, 1) {
+				times = append(times, t)
+			}
+		}
+		return workload.NewSchedule(times...)
+	}
+	p := workload.NewPoisson(a.RatePerHour, 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
+	if a.Window <= 0 {
+		return p
+	}
+	start, win, every := des.At(a.Start), des.At(a.Window), des.At(a.Every)
+	return workload.Windowed{A: p, Active: func(t des.Time) bool {
+		if t < start {
+			return false
+		}
+		if every <= 0 {
+			return t < start+win
+		}
+		return (t-start)%every < win
+	}}
+}
 
-// scheduleNext draws the next Poisson arrival after from, skipping to the next
-// active window when the draw falls outside one.
-func (j *batchJob) scheduleNext(from des.Time) {
-	a := &j.cfg.Arrivals
-	if a.RatePerHour <= 0 || (a.Max > 0 && j.submitted >= a.Max) {
+// durations builds a duration distribution from its configuration.
+func durations(d Distribution, r *rand.Rand) workload.Durations {
+	switch d.Kind {
+	case "exponential":
+		return workload.Exponential(d.Value, r)
+	case "lognormal":
+		return workload.LogNormal(d.Median, d.Sigma, r)
+	case "weibull":
+		return workload.Weibull(d.Value, d.Shape, r)
+	case "pareto":
+		return workload.Pareto(d.Min, d.Shape, r)
+	case "uniform":
+		return uniform{d.Min, d.Max, r}
+	}
+	return workload.Fixed(d.Value)
+}
+
+// uniform draws durations uniformly from [lo, hi].
+type uniform struct {
+	lo, hi time.Duration
+	r      *rand.Rand
+}
+
+func (u uniform) Sample() time.Duration {
+	return u.lo + time.Duration(math.Round(u.r.Float64()*float64(u.hi-u.lo)))
+}
+
+func (j *batchJob) start() { j.scheduleNext() }
+
+func (j *batchJob) scheduleNext() {
+	if j.cfg.Arrivals.Max > 0 && j.submitted >= j.cfg.Arrivals.Max {
 		return
 	}
-	t := from + des.Time(j.arrive.ExpFloat64()/a.RatePerHour*float64(time.Hour))
-	if a.Window > 0 {
-		t = j.intoWindow(from, t)
+	if t, ok := j.arrivals.Next(); ok && t <= des.At(j.w.cfg.Duration) {
+		j.w.eng.At(max(t, j.w.eng.Now()), kindBatchArrival, j.idx)
 	}
-	if t <= des.At(j.w.cfg.Duration) {
-		j.w.eng.At(t, kindBatchArrival, j.idx)
-	}
-}
-
-// intoWindow maps an arrival drawn at t (after from) into the active windows
-// [Start + k*Every, Start + k*Every + Window): time outside a window does not
-// count, so the process is Poisson within the windows.
-func (j *batchJob) intoWindow(from, t des.Time) des.Time {
-	a := &j.cfg.Arrivals
-	start, win, every := des.At(a.Start), des.At(a.Window), des.At(a.Every)
-	if every <= 0 {
-		every = des.Never / 4
-	}
-	need := t - from // active time to consume
-	cur := from
-	for need > 0 {
-		k := max((cur-start)/every, 0)
-		ws := start + k*every
-		if cur >= ws+win { // past this window: go to the next one
-			ws += every
-		}
-		cur = max(cur, ws)
-		left := ws + win - cur
-		if need <= left {
-			return cur + need
-		}
-		need -= left
-		cur = ws + every
-		if cur > des.At(j.w.cfg.Duration) {
-			return des.Never
-		}
-	}
-	return cur
 }
 
 func (w *World) onBatchArrival(now des.Time, ji int32) {
 	j := &w.jobs[ji]
+	k := j.submitted
 	j.submitted++
-	w.newTask(j.spec, -1, ji, j.provider)
-	j.scheduleNext(now)
+	spec, runFor := j.spec, des.Time(0)
+	if tasks := j.cfg.Arrivals.Tasks; j.cfg.Arrivals.Pattern == "trace" && k < len(tasks) {
+		spec = j.sizedSpec(tasks[k].CPUUnits, tasks[k].MemoryMiB)
+		runFor = max(des.At(tasks[k].Duration), 1)
+	}
+	if t := w.newTask(spec, -1, ji, j.provider); t >= 0 {
+		w.tasks[t].runFor = runFor
+	}
+	j.scheduleNext()
+}
+
+// sizedSpec is the placement spec of a trace task with its own size (RunTask
+// with cpu and memory overrides).
+func (j *batchJob) sizedSpec(cpu, mem int) int32 {
+	key := [2]int{cpu, mem}
+	if s, ok := j.sized[key]; ok {
+		return s
+	}
+	s := j.w.specSized(j.cfg.TaskDefinition, j.group, int64(cpu), int64(mem))
+	j.sized[key] = s
+	return s
 }
 
 func (j *batchJob) onRunning(t int32) {
-	d := j.cfg.Duration.sample(j.length)
-	j.w.tasks[t].timer = j.w.eng.At(j.w.eng.Now()+des.At(d), kindTaskExit, t)
+	d := j.w.tasks[t].runFor
+	if d == 0 {
+		d = des.At(j.length.Sample())
+	}
+	j.w.tasks[t].timer = j.w.eng.At(j.w.eng.Now()+d, kindTaskExit, t)
 }
 
+// onStopped counts a completion, or resubmits a task the infrastructure
+// took away, within the job's retries.
 func (j *batchJob) onStopped(t int32) {
-	if j.w.tasks[t].stopCode == StopEssentialContainerExited {
+	tk := &j.w.tasks[t]
+	switch tk.stopCode {
+	case StopEssentialContainerExited:
 		j.completed++
+	case StopSpotInterruption, StopTerminationNotice:
+		if int(tk.attempt) < j.cfg.Retries {
+			j.retried++
+			n := j.w.newTask(tk.spec, -1, j.idx, tk.provider)
+			if n >= 0 {
+				j.w.tasks[n].attempt = j.w.tasks[t].attempt + 1
+				j.w.tasks[n].runFor = j.w.tasks[t].runFor
+			}
+		}
 	}
-}
-
-// sample draws one duration, rounded to the nanosecond once.
-func (d Distribution) sample(r *rand.Rand) time.Duration {
-	var v float64
-	switch d.Kind {
-	case "exponential":
-		v = r.ExpFloat64() * float64(d.Value)
-	case "lognormal":
-		v = float64(d.Median) * math.Exp(d.Sigma*r.NormFloat64())
-	case "uniform":
-		v = float64(d.Min) + r.Float64()*float64(d.Max-d.Min)
-	default: // fixed
-		v = float64(d.Value)
-	}
-	return time.Duration(math.Round(max(v, 0)))
 }

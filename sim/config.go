@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
 // Config is a validated scenario: everything a run needs, with references
@@ -187,27 +188,40 @@ type BatchJobConfig struct {
 	ProviderStrategy []StrategyItem
 	Arrivals         Arrivals
 	Duration         Distribution
+	Retries          int // resubmissions of a task stopped by Spot or instance termination
 }
 
-// Arrivals describes when batch tasks arrive: a Poisson process at
-// RatePerHour, during [Start, Start+Window) repeated every Every (Window and
-// Every zero: always active), at most Max tasks in all (0: no limit).
+// Arrivals describes when batch tasks arrive, by Pattern:
+//   - "poisson": a Poisson process at RatePerHour, active during
+//     [Start+k*Every, Start+k*Every+Window) (Window zero: always);
+//   - "cron": PerFiring tasks at each instant of Schedule (an Application
+//     Auto Scaling schedule expression) in Location;
+//   - "trace": one task per Tasks entry, at its arrival offset, with its own
+//     duration and size.
+//
+// At most Max tasks in all (0: no limit).
 type Arrivals struct {
+	Pattern     string
 	RatePerHour float64
 	Start       time.Duration
 	Window      time.Duration
 	Every       time.Duration
 	Max         int
+	Schedule    string
+	Location    *time.Location
+	PerFiring   int
+	Tasks       []workload.Task
 }
 
 // Distribution is a distribution of durations.
 type Distribution struct {
-	Kind   string // fixed | exponential | lognormal | uniform
-	Value  time.Duration
+	Kind   string        // fixed | exponential | lognormal | uniform | weibull | pareto
+	Value  time.Duration // fixed value, exponential mean, Weibull scale
 	Median time.Duration
 	Sigma  float64
-	Min    time.Duration
+	Min    time.Duration // uniform lower bound, Pareto minimum
 	Max    time.Duration
+	Shape  float64 // Weibull shape, Pareto alpha
 }
 
 // Settings holds the model's tunables: AWS's documented defaults, or observed

@@ -55,8 +55,10 @@ type task struct {
 	spotTimer                        des.Timer // Fargate Spot interruption notice
 	placeFailed                      bool      // a placement failure was already recorded
 	lastReason                       string
-	counted                          int8  // state counted in the recorder's tallies; -1 none
-	usage                            int32 // index of its TaskUsage record; -1 before placement
+	counted                          int8     // state counted in the recorder's tallies; -1 none
+	usage                            int32    // index of its TaskUsage record; -1 before placement
+	runFor                           des.Time // batch tasks from a trace: their run time
+	attempt                          uint8    // batch retries: 0 for the first submission
 }
 
 // placementSpec is what placement needs of a task: its reservation and its
@@ -73,8 +75,14 @@ type placementSpec struct {
 }
 
 func (w *World) specFor(def int, group string) int32 {
+	td := &w.cfg.TaskDefinitions[def]
+	return w.specSized(def, group, int64(td.CPUUnits()), int64(td.ReservedMemoryMiB()))
+}
+
+// specSized is specFor with the task's CPU and memory overridden.
+func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 	for i, s := range w.specs {
-		if s.def == def && s.group == group {
+		if s.def == def && s.group == group && s.cpu == cpu && s.memMiB == mem {
 			return int32(i)
 		}
 	}
@@ -82,8 +90,8 @@ func (w *World) specFor(def int, group string) int32 {
 	s := placementSpec{
 		def:      def,
 		group:    group,
-		cpu:      int64(td.CPUUnits()),
-		memMiB:   int64(td.ReservedMemoryMiB()),
+		cpu:      cpu,
+		memMiB:   mem,
 		ports:    td.StaticHostPorts(),
 		awsvpc:   td.NetworkMode == NetworkAWSVPC,
 		imageSum: td.ImageBytes(),
