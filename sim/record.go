@@ -259,6 +259,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 			row = append(row, m.lastMetric)
 		}
 	}
+	w.checkMinute(row)
 	r.series.Times = append(r.series.Times, now)
 	for i, v := range row {
 		r.series.Columns[i].Values = append(r.series.Columns[i].Values, v)

@@ -227,6 +227,7 @@ func (w *World) reserve(in int32, t int32) {
 	}
 	inst.ports = append(inst.ports, sp.ports...)
 	inst.tasks = append(inst.tasks, t)
+	w.checkInstance(in)
 }
 
 // release gives the task's resources back to its instance.

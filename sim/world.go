@@ -135,7 +135,12 @@ func (w *World) Run() (*Result, error) {
 		w.jobs[ji].start()
 	}
 	w.eng.At(0, kindSample, 0)
-	if _, err := w.eng.Run(end); err != nil {
+	_, err := w.eng.Run(end)
+	if err == nil {
+		w.checkEnd()
+		err = w.eng.Err()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("at %s: %w", w.calendar(w.eng.Now()).Format(time.RFC3339), err)
 	}
 	return w.result(), nil

@@ -142,6 +142,9 @@ func (e *Engine) Fail(err error) {
 	e.stopped = true
 }
 
+// Err returns the first error given to Fail, if any.
+func (e *Engine) Err() error { return e.err }
+
 // Stop ends the run after the current handler, without an error.
 func (e *Engine) Stop() { e.stopped = true }
 

@@ -1,0 +1,121 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// ErrInvariant marks a breach of the simulated cluster's own rules: a bug in
+// fleetsim, never a property of the scenario. The run ends with it.
+var ErrInvariant = errors.New("sim: invariant broken")
+
+// Invariants checked on every run:
+//   - at every reservation, no instance holds more CPU, memory, ENIs or host
+//     ports than it registered (checkInstance);
+//   - every minute, every service's tasks are accounted for (started =
+//     active + stopping + stopped), desired counts stay within their scalable
+//     target's bounds, and no recorded figure is negative or NaN where a
+//     number is due (checkMinute);
+//   - at the end, every instance's free resources equal its registered ones
+//     less what its tasks reserve (checkEnd).
+//
+// Simulated time never going back is the kernel's own guarantee (des panics
+// on an event in the past).
+
+func (w *World) breach(format string, args ...any) {
+	at := w.calendar(w.eng.Now()).Format(time.RFC3339)
+	w.eng.Fail(fmt.Errorf("%w at %s: %s", ErrInvariant, at, fmt.Sprintf(format, args...)))
+}
+
+// checkInstance verifies an instance's free resources after a change.
+func (w *World) checkInstance(i int32) {
+	in := &w.instances[i]
+	switch {
+	case in.cpuFree < 0:
+		w.breach("instance %s: CPU reserved %d units > registered %d", in.id, in.cpuRegistered-in.cpuFree, in.cpuRegistered)
+	case in.memFree < 0:
+		w.breach("instance %s: memory reserved %d MiB > registered %d", in.id, in.memRegistered-in.memFree, in.memRegistered)
+	case in.eniFree < 0:
+		w.breach("instance %s: ENIs in use exceed the limit of %d", in.id, w.eniLimit(in.typ))
+	case in.cpuFree > in.cpuRegistered || in.memFree > in.memRegistered:
+		w.breach("instance %s: free resources above registered (CPU %d/%d, memory %d/%d)", in.id, in.cpuFree, in.cpuRegistered, in.memFree, in.memRegistered)
+	}
+	if hasDuplicate(in.ports) {
+		w.breach("instance %s: a static host port is taken twice: %v", in.id, in.ports)
+	}
+}
+
+func hasDuplicate(ports []int) bool {
+	if len(ports) < 2 {
+		return false
+	}
+	s := slices.Clone(ports)
+	slices.Sort(s)
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkMinute verifies the per-service accounting and the row just recorded.
+func (w *World) checkMinute(row []float64) {
+	for si := range w.services {
+		s := &w.services[si]
+		c := w.rec.counts[si]
+		live := c[TaskProvisioning] + c[TaskPending] + c[TaskRunning] + c[TaskStopping]
+		if s.started != live+s.stopped {
+			w.breach("service %s: %d tasks started but %d live + %d stopped", s.cfg.Name, s.started, live, s.stopped)
+		}
+		if s.scaler != nil {
+			lo, hi := s.scaler.target.Range()
+			if s.desired < lo || s.desired > hi {
+				w.breach("service %s: desired count %d outside [%d, %d]", s.cfg.Name, s.desired, lo, hi)
+			}
+		}
+	}
+	for i, v := range row {
+		name := w.rec.series.Columns[i].Name
+		if v < 0 || (math.IsNaN(v) && !mayBeMissing(name)) {
+			w.breach("series %s: %v", name, v)
+		}
+	}
+}
+
+// mayBeMissing names the measures that have no value when a service has no
+// running task (written as an empty cell).
+func mayBeMissing(column string) bool {
+	for _, suffix := range []string{".load_rps", ".cpu_utilization", ".memory_utilization", ".response_ms", ".dropped_rps"} {
+		if len(column) > len(suffix) && column[len(column)-len(suffix):] == suffix {
+			return true
+		}
+	}
+	return false
+}
+
+// checkEnd recomputes every instance's reservations from its tasks.
+func (w *World) checkEnd() {
+	for i := range w.instances {
+		in := &w.instances[i]
+		if in.status == InstanceLaunching || in.status == InstanceDeregistered {
+			if len(in.tasks) > 0 {
+				w.breach("instance %s (%s) still holds %d tasks", in.id, in.status, len(in.tasks))
+			}
+			continue
+		}
+		var cpu, mem int64
+		for _, t := range in.tasks {
+			sp := &w.specs[w.tasks[t].spec]
+			cpu += sp.cpu
+			mem += sp.memMiB
+		}
+		if in.cpuRegistered-in.cpuFree != cpu || in.memRegistered-in.memFree != mem {
+			w.breach("instance %s: books say CPU %d, memory %d reserved; its tasks reserve %d, %d",
+				in.id, in.cpuRegistered-in.cpuFree, in.memRegistered-in.memFree, cpu, mem)
+		}
+	}
+}

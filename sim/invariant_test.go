@@ -1,0 +1,47 @@
+package sim
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// A deliberately broken fixture: an event that reserves a task on an
+// instance without room must end the run with an error naming the instance,
+// the resource and the simulated time.
+func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
+	cfg := baseConfig(t, 1) // one m5.large: 2048 CPU units
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	w := New(cfg)
+	const kindBreak des.Kind = 100
+	w.eng.Handle(kindBreak, func(now des.Time, _ int32) {
+		// Force a fifth 512-unit task onto the full instance, bypassing placement.
+		s := &w.services[0]
+		extra := w.newTask(s.spec, -1, -1, provFargate)
+		w.tasks[extra].provider = s.strategy[0].provider
+		w.reserve(0, extra)
+	})
+	w.eng.At(des.At(10*time.Minute), kindBreak, 0)
+	_, err := w.Run()
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, ErrInvariant))
+	assert.Contains(t, err.Error(), "instance i-00000000000000001: CPU reserved 2560 units > registered 2048")
+	assert.Contains(t, err.Error(), "2026-01-05T00:10:00Z")
+}
+
+func TestBooksThatDisagreeWithTasksAreCaughtAtTheEnd(t *testing.T) {
+	cfg := baseConfig(t, 1)
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	w := New(cfg)
+	const kindLeak des.Kind = 101
+	w.eng.Handle(kindLeak, func(des.Time, int32) { w.instances[0].memFree -= 100 }) // a leak
+	w.eng.At(des.At(time.Minute), kindLeak, 0)
+	_, err := w.Run()
+	require.ErrorIs(t, err, ErrInvariant)
+	assert.Contains(t, err.Error(), "books say CPU 1024, memory 2148 reserved; its tasks reserve 1024, 2048")
+}
