@@ -23,6 +23,7 @@ type fileSchema struct {
 	BatchJobs         []batchJobSchema `toml:"batch_jobs"`
 	Settings          settingsSchema   `toml:"settings"`
 	Report            reportSchema     `toml:"report"`
+	Timeline          []timelineSchema `toml:"timeline"`
 }
 
 type clusterSchema struct {
@@ -83,6 +84,36 @@ type taskDefSchema struct {
 	ContainerDefinitions    []containerSchema   `toml:"container_definitions"`
 	PlacementConstraints    []constraintSchema  `toml:"placement_constraints"`
 	ImageSizes              map[string]ByteSize `toml:"image_sizes"` // for file= definitions: image -> size
+	HealthCheck             *healthCheckSchema  `toml:"health_check"`
+	FailsToStart            bool                `toml:"simulate_image_pull_failure"`
+	FailsHealthCheck        bool                `toml:"simulate_failing_health_check"`
+}
+
+type healthCheckSchema struct {
+	Interval    *Duration `toml:"interval"`
+	Retries     *int      `toml:"retries"`
+	StartPeriod Duration  `toml:"start_period"`
+}
+
+type circuitBreakerSchema struct {
+	Enable   bool `toml:"enable"`
+	Rollback bool `toml:"rollback"`
+}
+
+type timelineSchema struct {
+	At                    Duration   `toml:"at"`
+	Time                  *time.Time `toml:"time"`
+	Action                string     `toml:"action"`
+	Service               string     `toml:"service"`
+	TaskDefinition        string     `toml:"task_definition"`
+	DesiredCount          *int       `toml:"desired_count"`
+	MinimumHealthyPercent *int       `toml:"minimum_healthy_percent"`
+	MaximumPercent        *int       `toml:"maximum_percent"`
+	AutoScalingGroup      string     `toml:"auto_scaling_group"`
+	Count                 int        `toml:"count"`
+	Fraction              float64    `toml:"fraction"`
+	AvailabilityZone      string     `toml:"availability_zone"`
+	Duration              Duration   `toml:"duration"`
 }
 
 type containerSchema struct {
@@ -131,6 +162,7 @@ type serviceSchema struct {
 	TaskFailuresPerTaskHour  float64                   `toml:"task_failures_per_task_hour"`
 	Load                     *loadSchema               `toml:"load"`
 	AutoScaling              *autoScalingSchema        `toml:"auto_scaling"`
+	CircuitBreaker           *circuitBreakerSchema     `toml:"deployment_circuit_breaker"`
 }
 
 type loadSchema struct {

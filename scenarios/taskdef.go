@@ -26,10 +26,10 @@ func (v *validator) taskDefinitions(s sim.Settings) []sim.TaskDefinition {
 		def := v.taskDefinition(path, td, s)
 		if def.Family == "" {
 			v.bad(append(path, "family"), "a family name", "none")
-		} else if families[def.Family] {
-			v.bad(append(path, "family"), "a unique family", strconv.Quote(def.Family)+" again")
+		} else if key := def.Family + ":" + strconv.Itoa(def.Revision); families[key] {
+			v.bad(append(path, "revision"), "a unique family and revision", strconv.Quote(key)+" again")
 		}
-		families[def.Family] = true
+		families[def.Family+":"+strconv.Itoa(def.Revision)] = true
 		out = append(out, def)
 	}
 	return out
@@ -79,6 +79,10 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 	}
 	if slices.Contains(def.RequiresCompatibilities, "FARGATE") {
 		v.checkFargate(path, def)
+	}
+	def.FailsToStart, def.FailsHealthCheck = td.FailsToStart, td.FailsHealthCheck
+	if hc := td.HealthCheck; hc != nil {
+		def.HealthCheck = v.healthCheck(append(slices.Clone(path), "health_check"), hc)
 	}
 	for j, c := range td.PlacementConstraints {
 		if c.Type != "memberOf" {
@@ -138,6 +142,29 @@ func (v *validator) container(path []string, c containerSchema, td taskDefSchema
 		}
 	}
 	return cd, stop
+}
+
+// healthCheck reads a container health check. AWS (HealthCheck API):
+// interval 5-300 s (default 30), retries 1-10 (default 3), startPeriod
+// 0-300 s (default 0).
+func (v *validator) healthCheck(path []string, hc *healthCheckSchema) *sim.HealthCheck {
+	out := &sim.HealthCheck{Interval: 30 * time.Second, Retries: 3, StartPeriod: hc.StartPeriod.Duration}
+	if hc.Interval != nil {
+		out.Interval = hc.Interval.Duration
+	}
+	if hc.Retries != nil {
+		out.Retries = *hc.Retries
+	}
+	if out.Interval < 5*time.Second || out.Interval > 300*time.Second {
+		v.bad(append(slices.Clone(path), "interval"), "an interval from 5s to 300s", out.Interval.String())
+	}
+	if out.Retries < 1 || out.Retries > 10 {
+		v.bad(append(slices.Clone(path), "retries"), "retries from 1 to 10", fmt.Sprint(out.Retries))
+	}
+	if out.StartPeriod < 0 || out.StartPeriod > 300*time.Second {
+		v.bad(append(slices.Clone(path), "start_period"), "a start period from 0s to 300s", out.StartPeriod.String())
+	}
+	return out
 }
 
 // checkFargate applies Fargate's rules: awsvpc, and a task size from the

@@ -108,6 +108,7 @@ func (v *validator) build() *sim.Config {
 	cfg.TaskDefinitions = v.taskDefinitions(cfg.Settings)
 	cfg.Services = v.services(cfg)
 	cfg.BatchJobs = v.batchJobs(cfg)
+	cfg.Timeline = v.timeline(cfg)
 	v.report()
 	return cfg
 }

@@ -45,6 +45,9 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 		v.launch(path, s.LaunchType, sc.ProviderStrategy, sc.TaskDefinition, cfg)
 		sc.PlacementStrategy = v.placementStrategy(append(slices.Clone(path), "placement_strategy"), s.PlacementStrategy)
 		sc.PlacementConstraints = v.placementConstraints(append(slices.Clone(path), "placement_constraints"), s.PlacementConstraints)
+		if cb := s.CircuitBreaker; cb != nil {
+			sc.CircuitBreaker = &sim.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
+		}
 		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
 		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
 		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
@@ -68,8 +71,10 @@ func (v *validator) deployment(path []string, d deploymentSchema) (int, int) {
 	if minH < 0 || minH > 100 {
 		v.bad(append(slices.Clone(path), "minimum_healthy_percent"), "0 to 100", fmt.Sprint(minH))
 	}
-	if maxP < 100 || maxP < minH {
-		v.bad(append(slices.Clone(path), "maximum_percent"), "at least 100 and at least minimum_healthy_percent", fmt.Sprint(maxP))
+	if maxP < 100 || maxP > 200 || maxP < minH {
+		v.bad(append(slices.Clone(path), "maximum_percent"), "100 to 200 and at least minimum_healthy_percent", fmt.Sprint(maxP))
+	} else if maxP == minH {
+		v.bad(append(slices.Clone(path), "maximum_percent"), "above minimum_healthy_percent (else a rolling update can neither start nor stop a task)", fmt.Sprint(maxP))
 	}
 	return minH, maxP
 }
@@ -78,11 +83,18 @@ func (v *validator) deployment(path []string, d deploymentSchema) (int, int) {
 // "family:revision") to an index, or -1.
 func (v *validator) taskDefRef(path []string, ref string) int {
 	family, rev, hasRev := strings.Cut(ref, ":")
+	best, bestRev := -1, 0
 	for i, td := range v.f.TaskDefinitions {
-		fam := td.Family
-		if fam == family && (!hasRev || rev == strconv.Itoa(max(td.Revision, 1))) {
-			return i
+		r := max(td.Revision, 1)
+		if td.Family != family || (hasRev && rev != strconv.Itoa(r)) {
+			continue
 		}
+		if best < 0 || r > bestRev { // a bare family means its latest revision, as in ECS
+			best, bestRev = i, r
+		}
+	}
+	if best >= 0 {
+		return best
 	}
 	var families []string
 	for _, td := range v.f.TaskDefinitions {

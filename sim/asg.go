@@ -98,6 +98,11 @@ func (g *group) replenish() {
 // the mixed instances policy asks for, and its instance type.
 func (g *group) launch(initial bool) int32 {
 	w := g.w
+	az := g.leastLoadedAZ()
+	if az < 0 {
+		w.rec.groupEvent(g, "LaunchFailed", "", "every Availability Zone of the group is down")
+		return -1
+	}
 	purchase := g.nextPurchase()
 	it := g.instanceType(purchase)
 	w.nextInstanceID++
@@ -105,7 +110,7 @@ func (g *group) launch(initial bool) int32 {
 		id:        fmt.Sprintf("i-%017x", w.nextInstanceID),
 		typ:       it,
 		group:     g.idx,
-		az:        g.leastLoadedAZ(),
+		az:        az,
 		launched:  w.eng.Now(),
 		purchase:  purchase,
 		protected: g.cfg.NewInstancesProtected,
@@ -126,7 +131,20 @@ func (g *group) launch(initial bool) int32 {
 	return idx
 }
 
+// leastLoadedAZ is the zone with the fewest in-service instances among the
+// zones that are up, or -1 when all are down.
 func (g *group) leastLoadedAZ() int {
+	counts := g.azCounts()
+	best := -1
+	for z, c := range counts {
+		if !g.w.zoneDown(g.cfg.AvailabilityZones[z]) && (best < 0 || c < counts[best]) {
+			best = z
+		}
+	}
+	return best
+}
+
+func (g *group) azCounts() []int {
 	counts := make([]int, len(g.cfg.AvailabilityZones))
 	for _, i := range g.instances {
 		in := &g.w.instances[i]
@@ -134,13 +152,28 @@ func (g *group) leastLoadedAZ() int {
 			counts[in.az]++
 		}
 	}
-	best := 0
-	for z, c := range counts {
-		if c < counts[best] {
-			best = z
+	return counts
+}
+
+// rebalance evens the group's zones after a zone returns: launch in the
+// emptiest zone, then terminate from the fullest, while they differ by more
+// than one. AWS (EC2 Auto Scaling, "AZ rebalancing").
+func (g *group) rebalance() {
+	for range len(g.instances) {
+		counts := g.azCounts()
+		lo, hi := slices.Min(counts), slices.Max(counts)
+		if hi-lo <= 1 {
+			return
 		}
+		if g.launch(false) < 0 {
+			return
+		}
+		victim := g.terminationVictim()
+		if victim < 0 {
+			return
+		}
+		g.w.terminate(victim, "az-rebalance", false)
 	}
-	return best
 }
 
 // nextPurchase applies the instances distribution: the first
@@ -282,6 +315,7 @@ func (w *World) terminate(i int32, cause string, spotNotice bool) {
 	g := &w.groups[in.group]
 	drain := spotNotice || (g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
 	if !drain {
+		in.status = InstanceDraining // no replacement may land on it
 		w.stopAllTasks(i, StopTerminationNotice, "Host EC2 (instance "+in.id+") terminated.")
 		w.finishTermination(i)
 		return

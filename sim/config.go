@@ -29,6 +29,7 @@ type Config struct {
 	Services          []ServiceConfig
 	BatchJobs         []BatchJobConfig
 	Settings          Settings
+	Timeline          []TimelineEntry
 }
 
 // ClusterConfig is the ECS cluster.
@@ -128,6 +129,40 @@ type TaskDefinition struct {
 	Containers              []ContainerDefinition
 	PlacementConstraints    []PlacementConstraint
 	StopTimeout             time.Duration // per task: the longest of its containers'
+	HealthCheck             *HealthCheck  // the essential container's; nil: none
+	// Failure modes, to rehearse a bad deploy: the image cannot be pulled
+	// (every task stops TaskFailedToStart), or the container never passes
+	// its health check.
+	FailsToStart, FailsHealthCheck bool
+}
+
+// HealthCheck is a container health check. AWS (HealthCheck API): interval
+// default 30 s, retries default 3, startPeriod default 0.
+type HealthCheck struct {
+	Interval    time.Duration
+	Retries     int
+	StartPeriod time.Duration
+}
+
+// CircuitBreakerConfig is a service's deployment circuit breaker.
+type CircuitBreakerConfig struct {
+	Enable, Rollback bool
+}
+
+// TimelineEntry is one scheduled operation on the running cluster.
+type TimelineEntry struct {
+	At             time.Duration
+	Action         string // update_service | set_desired_capacity | drain_instances | fail_instances | az_outage | spot_interruptions
+	Service        int    // index into Services; -1 when not used
+	TaskDefinition int    // index into TaskDefinitions; -1 when unchanged
+	DesiredCount   *int
+	MinimumHealthy *int
+	MaximumPercent *int
+	Group          int // index into Groups; -1 when not used
+	Count          int
+	Fraction       float64
+	Zone           string
+	Duration       time.Duration
 }
 
 // ContainerDefinition is one container of a task definition.
@@ -177,6 +212,7 @@ type ServiceConfig struct {
 	TaskFailuresPerTaskHour float64 // essential-container exits per running task-hour
 	Load                    *LoadConfig
 	AutoScaling             *AutoScalingConfig
+	CircuitBreaker          *CircuitBreakerConfig
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and
@@ -256,6 +292,13 @@ type Settings struct {
 	SpotNotice time.Duration
 	// FargateSpotInterruptionsPerTaskHour is how often Fargate Spot reclaims a task.
 	FargateSpotInterruptionsPerTaskHour float64
+	// ThrottleBase and ThrottleMax shape the service throttle's wait after
+	// repeated start failures: doubling from the base, capped at the max
+	// (AWS documents only the 27-minute cap).
+	ThrottleBase, ThrottleMax time.Duration
+	// InstanceFailureDetection is how long the group takes to notice a failed
+	// instance and replace it (choice: 3 min of failed EC2 status checks).
+	InstanceFailureDetection time.Duration
 	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
 	SpotDiscount float64
 }
@@ -277,6 +320,9 @@ func DefaultSettings() Settings {
 		SpotNotice:                2 * time.Minute,
 		ImagePullBehavior:         "default",
 		CachedPullTime:            time.Second,
+		ThrottleBase:              15 * time.Second,
+		ThrottleMax:               27 * time.Minute,
+		InstanceFailureDetection:  3 * time.Minute,
 		SpotDiscount:              0.7,
 	}
 }

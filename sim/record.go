@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
@@ -60,7 +61,7 @@ func (r *recorder) init(w *World) {
 	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
 		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
 	for _, s := range w.cfg.Services {
-		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps"} {
+		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps", "healthy"} {
 			cols = append(cols, "service."+s.Name+"."+c)
 		}
 	}
@@ -173,6 +174,11 @@ func (r *recorder) serviceEvent(s *service, typ, status, reason string) {
 	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
 }
 
+// zoneEvent logs an Availability Zone outage or recovery.
+func (r *recorder) zoneEvent(zone, typ, reason string) {
+	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: zone, Reason: reason})
+}
+
 // groupEvent logs an Auto Scaling group's scaling activity.
 func (r *recorder) groupEvent(g *group, typ, status, reason string) {
 	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: g.cfg.Name, Group: g.cfg.Name, Status: status, Reason: reason})
@@ -231,7 +237,14 @@ func (w *World) onSample(now des.Time, _ int32) {
 		c := r.counts[si]
 		s := &w.services[si]
 		row = append(row, float64(s.desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]),
-			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped)
+			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped, float64(s.healthy))
+		s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
+		if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent); now > 0 {
+			s.minutes++
+			if s.healthy >= minHealthy {
+				s.minutesUp++
+			}
+		}
 	}
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]

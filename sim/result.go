@@ -62,6 +62,12 @@ type ServiceSummary struct {
 	RequestsOffered  float64 `json:"requests_offered"`
 	RequestsDropped  float64 `json:"requests_dropped"`
 	SLOAttainmentPct float64 `json:"slo_attainment_pct"`
+	// AvailabilityPct is the share of minutes with at least the minimum
+	// healthy count (minimumHealthyPercent of desired) healthy and running.
+	AvailabilityPct      float64 `json:"availability_pct"`
+	DeploymentsCompleted int     `json:"deployments_completed"`
+	DeploymentsFailed    int     `json:"deployments_failed"`
+	RolledBack           int     `json:"rolled_back"`
 }
 
 // JobSummary is one batch job's outcome.
@@ -130,7 +136,12 @@ func (w *World) result() *Result {
 			WaitingAtEnd: c[TaskProvisioning], TasksStarted: s.started, TasksStopped: s.stopped,
 			PlacementWait:   waitStats(r.waits[si]),
 			RequestsOffered: math.Round(s.offered), RequestsDropped: math.Round(s.dropped), SLOAttainmentPct: -1,
+			AvailabilityPct:      100,
+			DeploymentsCompleted: s.completed, DeploymentsFailed: s.failed, RolledBack: s.rolledBack,
 		})
+		if s.minutes > 0 {
+			sum.Services[len(sum.Services)-1].AvailabilityPct = math.Round(float64(s.minutesUp)/float64(s.minutes)*1e4) / 100
+		}
 		if s.cfg.Load != nil && s.cfg.Load.LatencySLO > 0 && s.offered > 0 {
 			sum.Services[len(sum.Services)-1].SLOAttainmentPct = math.Round((1-s.missed/s.offered)*1e4) / 100
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 	"github.com/fleetsim/fleetsim/workload"
@@ -25,8 +26,17 @@ type service struct {
 
 	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
 	lastResponse, lastDropped  float64 // mean response (ms) and dropped requests/s
-	offered, dropped, missed   float64 // requests over the run: offered, dropped, not within the SLO (dropped included)
-	started, stopped           int     // tasks launched; tasks that reached STOPPED
+
+	deps                          []deployment // every deployment; the last is PRIMARY
+	lastCompleted                 int          // task definition of the last completed deployment; -1 none
+	completed, failed, rolledBack int
+	healthy                       int      // RUNNING tasks that passed their health check
+	throttle                      int      // consecutive start failures
+	throttledUntil                des.Time // no launch before
+	minutesUp, minutes            int      // minutes with at least the minimum healthy count
+	recentDesired                 [5]int   // desired count over the last five minutes
+	offered, dropped, missed      float64  // requests over the run: offered, dropped, not within the SLO (dropped included)
+	started, stopped              int      // tasks launched; tasks that reached STOPPED
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -46,7 +56,9 @@ func newService(w *World, i int) service {
 		strategy: w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType),
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
 		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(),
+		lastCompleted: -1,
 	}
+	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
 	if cfg.Load != nil {
 		s.load = w.pattern(cfg.Name, cfg.Load)
 	}
@@ -107,28 +119,50 @@ func pickProvider(items []strategyItem, counts []int) int {
 }
 
 // reconcile starts or stops tasks so that the service has desired active
-// tasks.
+// tasks of its PRIMARY deployment; while an older deployment still has
+// tasks, the rolling update's bounds apply.
 func (w *World) reconcile(si int32) {
 	s := &w.services[si]
-	for len(s.active) < s.desired {
-		counts := make([]int, len(s.strategy))
-		for _, t := range s.active {
-			for i, it := range s.strategy {
-				if it.provider == w.tasks[t].provider {
-					counts[i]++
-					break
-				}
+	p := s.primary()
+	rolling := false
+	for _, t := range s.active {
+		if w.tasks[t].deployment != p {
+			rolling = true
+			break
+		}
+	}
+	if rolling {
+		w.rollingUpdate(si)
+	} else {
+		for len(s.active) < s.desired && w.launchAllowed(si) {
+			w.launch(si)
+		}
+		for len(s.active) > s.desired {
+			t := s.scaleInVictim()
+			w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
+		}
+	}
+	w.checkRollout(si)
+}
+
+// launch starts one task of the PRIMARY deployment on the provider the
+// capacity provider strategy picks.
+func (w *World) launch(si int32) {
+	s := &w.services[si]
+	counts := make([]int, len(s.strategy))
+	for _, t := range s.active {
+		for i, it := range s.strategy {
+			if it.provider == w.tasks[t].provider {
+				counts[i]++
+				break
 			}
 		}
-		item := pickProvider(s.strategy, counts)
-		t := w.newTask(s.spec, si, -1, s.strategy[item].provider)
-		s.active = append(s.active, t)
-		s.started++
 	}
-	for len(s.active) > s.desired {
-		t := s.scaleInVictim()
-		w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
-	}
+	item := pickProvider(s.strategy, counts)
+	t := w.newTask(s.spec, si, -1, s.strategy[item].provider)
+	w.tasks[t].deployment = s.primary()
+	s.active = append(s.active, t)
+	s.started++
 }
 
 // scaleInVictim picks the task to stop on scale-in: the least advanced
@@ -149,8 +183,21 @@ func (w *World) stopGrace(t int32) des.Time {
 	return des.At(w.cfg.TaskDefinitions[w.specs[w.tasks[t].spec].def].StopTimeout)
 }
 
-// onRunning schedules the task's failure, if the service fails at all.
+// onRunning schedules the task's health and its failure, if the service
+// fails at all.
 func (s *service) onRunning(t int32) {
+	w := s.w
+	s.throttle = 0
+	def := w.specs[w.tasks[t].spec].def
+	if td := &w.cfg.TaskDefinitions[def]; td.FailsHealthCheck {
+		hc := td.HealthCheck
+		if hc == nil {
+			hc = &HealthCheck{Interval: 30 * time.Second, Retries: 3}
+		}
+		w.eng.At(w.eng.Now()+des.At(hc.StartPeriod+time.Duration(hc.Retries)*hc.Interval), kindTaskUnhealthy, t)
+	} else {
+		w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def)), kindTaskHealthy, t)
+	}
 	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
 		hours := s.fail.ExpFloat64() / rate
 		s.w.tasks[t].timer = s.w.eng.At(s.w.eng.Now()+des.Time(hours*3600e9), kindTaskExit, t)

@@ -58,6 +58,9 @@ type task struct {
 	counted                          int8     // state counted in the recorder's tallies; -1 none
 	usage                            int32    // index of its TaskUsage record; -1 before placement
 	runFor                           des.Time // batch tasks from a trace: their run time
+	deployment                       int32    // service tasks: index into the service's deployments
+	healthy                          bool     // passed its health check (service tasks)
+	zone                             string   // Fargate tasks: their Availability Zone
 	attempt                          uint8    // batch retries: 0 for the first submission
 }
 
@@ -151,6 +154,7 @@ func (w *World) tryPlace(t int32) bool {
 	now := w.eng.Now()
 	if w.providers[tk.provider].fargate {
 		s := &w.cfg.Settings
+		tk.zone = w.fargateZone()
 		pullStart := now + des.At(s.FargateStartTime)
 		w.toPending(t, pullStart+pullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
 		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
@@ -256,6 +260,13 @@ func (w *World) release(t int32) {
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk := &w.tasks[t]
+	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart {
+		w.stopTask(t, StopTaskFailedToStart, "CannotPullContainerError: pull image manifest has been retried 5 time(s)", 0, true)
+		if tk.service >= 0 {
+			w.taskFailed(t, true)
+		}
+		return
+	}
 	tk.state = TaskRunning
 	tk.started = now
 	w.rec.taskState(t, "")
@@ -294,6 +305,10 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 		grace = 0
 	}
 	tk.stopCode, tk.stopReason = code, reason
+	if tk.healthy {
+		tk.healthy = false
+		w.services[tk.service].healthy--
+	}
 	tk.state = TaskStopping
 	w.rec.taskState(t, reason)
 	if tk.service >= 0 {

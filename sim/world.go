@@ -22,6 +22,12 @@ const (
 	kindSpotNotice                         // EC2 Spot interruption warning for an instance
 	kindSpotReclaim                        // EC2 takes a Spot instance back
 	kindFargateSpotNotice                  // Fargate Spot reclaims a task
+	kindTaskHealthy                        // a RUNNING service task passes its health check
+	kindTaskUnhealthy                      // a RUNNING service task fails its health checks
+	kindServiceRetry                       // a throttled service may launch again
+	kindTimeline                           // a timeline entry happens
+	kindZoneRecovered                      // an Availability Zone outage ends
+	kindGroupReplenish                     // a group replaces failed instances
 )
 
 // World is one simulated ECS cluster and its capacity. Build it with New and
@@ -49,6 +55,9 @@ type World struct {
 	actionRefs  []actionRef // scheduled-action firings, by event subject
 	managed     []*managed  // per Config.CapacityProviders entry; nil without managed scaling
 	fargateSpot *rand.Rand
+
+	downZones     []string // Availability Zones in an outage
+	nextFargateAZ int
 
 	nextTaskID     uint64
 	nextInstanceID uint64
@@ -95,6 +104,12 @@ func New(cfg *Config) *World {
 	w.eng.Handle(kindSpotNotice, w.onSpotNotice)
 	w.eng.Handle(kindSpotReclaim, w.onSpotReclaim)
 	w.eng.Handle(kindFargateSpotNotice, w.onFargateSpotNotice)
+	w.eng.Handle(kindTaskHealthy, w.onTaskHealthy)
+	w.eng.Handle(kindTaskUnhealthy, w.onTaskUnhealthy)
+	w.eng.Handle(kindServiceRetry, func(_ des.Time, si int32) { w.reconcile(si) })
+	w.eng.Handle(kindTimeline, w.onTimeline)
+	w.eng.Handle(kindZoneRecovered, w.onZoneRecovered)
+	w.eng.Handle(kindGroupReplenish, func(_ des.Time, gi int32) { w.groups[gi].replenish() })
 	w.fargateSpot = w.stream("fargate-spot")
 	for _, cp := range cfg.CapacityProviders {
 		var m *managed
@@ -133,6 +148,9 @@ func (w *World) Run() (*Result, error) {
 	}
 	for ji := range w.jobs {
 		w.jobs[ji].start()
+	}
+	for i, e := range w.cfg.Timeline {
+		w.eng.At(des.At(e.At), kindTimeline, int32(i))
 	}
 	w.eng.At(0, kindSample, 0)
 	_, err := w.eng.Run(end)

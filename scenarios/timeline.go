@@ -1,0 +1,93 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+var timelineActions = []string{"update_service", "set_desired_capacity", "drain_instances", "fail_instances", "az_outage", "spot_interruptions"}
+
+// timeline reads the [[timeline]] entries: when (an offset "at" or a
+// calendar "time" inside the run), what, and on which service, group or
+// zone. Each problem names its entry.
+func (v *validator) timeline(cfg *sim.Config) []sim.TimelineEntry {
+	var out []sim.TimelineEntry
+	for i, t := range v.f.Timeline {
+		path := p("timeline", i)
+		k := func(key string) []string { return append(slices.Clone(path), key) }
+		e := sim.TimelineEntry{At: t.At.Duration, Action: t.Action, Service: -1, TaskDefinition: -1, Group: -1,
+			DesiredCount: t.DesiredCount, MinimumHealthy: t.MinimumHealthyPercent, MaximumPercent: t.MaximumPercent,
+			Count: t.Count, Fraction: t.Fraction, Zone: t.AvailabilityZone, Duration: t.Duration.Duration}
+		switch {
+		case t.Time != nil && t.At.Set:
+			v.bad(path, "either at or time", "both")
+		case t.Time != nil:
+			e.At = t.Time.Sub(cfg.Start)
+		case !t.At.Set:
+			v.bad(k("at"), "an offset such as \"2h\" or a time", "none")
+		}
+		if e.At < 0 || e.At > cfg.Duration {
+			v.bad(k("at"), fmt.Sprintf("a time within the run (0 to %s)", cfg.Duration), e.At.String())
+		}
+		v.enum(k("action"), timelineActions, t.Action, 0)
+		if t.Action == "" {
+			v.bad(k("action"), "one of update_service, set_desired_capacity, drain_instances, fail_instances, az_outage, spot_interruptions", "none")
+		}
+		v.timelineTargets(path, t, &e, cfg)
+		out = append(out, e)
+	}
+	return out
+}
+
+// timelineTargets resolves and checks what an entry acts on.
+func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.TimelineEntry, cfg *sim.Config) {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	switch t.Action {
+	case "update_service":
+		e.Service = slices.IndexFunc(cfg.Services, func(s sim.ServiceConfig) bool { return s.Name == t.Service })
+		if e.Service < 0 {
+			v.bad(k("service"), "the name of one of services", strconv.Quote(t.Service))
+			return
+		}
+		if t.TaskDefinition != "" {
+			e.TaskDefinition = v.taskDefRef(k("task_definition"), t.TaskDefinition)
+		}
+		svc := cfg.Services[e.Service]
+		if t.MinimumHealthyPercent != nil || t.MaximumPercent != nil {
+			minH, maxP := svc.MinimumHealthyPercent, svc.MaximumPercent
+			if t.MinimumHealthyPercent != nil {
+				minH = *t.MinimumHealthyPercent
+			}
+			if t.MaximumPercent != nil {
+				maxP = *t.MaximumPercent
+			}
+			v.deployment(path, deploymentSchema{MinimumHealthyPercent: &minH, MaximumPercent: &maxP})
+		}
+		if t.DesiredCount != nil && *t.DesiredCount < 0 {
+			v.bad(k("desired_count"), "desired_count >= 0", fmt.Sprint(*t.DesiredCount))
+		}
+	case "set_desired_capacity", "drain_instances", "fail_instances", "spot_interruptions":
+		e.Group = slices.IndexFunc(cfg.Groups, func(g sim.GroupConfig) bool { return g.Name == t.AutoScalingGroup })
+		if e.Group < 0 {
+			v.bad(k("auto_scaling_group"), "the name of one of auto_scaling_groups", strconv.Quote(t.AutoScalingGroup))
+		}
+		switch {
+		case t.Action == "set_desired_capacity" && t.DesiredCount == nil:
+			v.bad(k("desired_count"), "a desired capacity", "none")
+		case t.Action == "spot_interruptions" && (t.Fraction <= 0 || t.Fraction > 1):
+			v.bad(k("fraction"), "a share of the Spot instances in (0, 1]", fmt.Sprint(t.Fraction))
+		case (t.Action == "drain_instances" || t.Action == "fail_instances") && t.Count < 1:
+			v.bad(k("count"), "a count >= 1", fmt.Sprint(t.Count))
+		}
+	case "az_outage":
+		if !slices.Contains(cfg.Cluster.AvailabilityZones, t.AvailabilityZone) {
+			v.bad(k("availability_zone"), "one of the cluster's availability_zones", strconv.Quote(t.AvailabilityZone))
+		}
+		if t.Duration.Duration <= 0 {
+			v.bad(k("duration"), "a positive duration", quoteOrNone(t.Duration))
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// Rollout is a deployment's rolloutState.
+type Rollout uint8
+
+// Rollout states, as DescribeServices reports them.
+const (
+	RolloutInProgress Rollout = iota
+	RolloutCompleted
+	RolloutFailed
+)
+
+func (r Rollout) String() string { return [...]string{"IN_PROGRESS", "COMPLETED", "FAILED"}[r] }
+
+// deployment is one of a service's deployments: the task definition it runs
+// and how its rollout goes. The last of a service's deployments is PRIMARY.
+type deployment struct {
+	def      int
+	spec     int32
+	rollout  Rollout
+	failures int // tasks that failed to reach RUNNING or failed health checks
+	rollback bool
+}
+
+// healthyDelay is how long after RUNNING a task counts as healthy. AWS (ECS
+// Developer Guide, "Deploy Amazon ECS services by replacing tasks"): a task
+// without a health check counts as healthy 40 s after RUNNING; with one, when
+// its first check passes (choice: start period plus one interval).
+func (w *World) healthyDelay(def int) time.Duration {
+	hc := w.cfg.TaskDefinitions[def].HealthCheck
+	if hc == nil {
+		return 40 * time.Second
+	}
+	return hc.StartPeriod + hc.Interval
+}
+
+// CircuitBreakerThreshold is the number of failed tasks that fails a
+// deployment. AWS (ServiceDeploymentCircuitBreaker / "How the deployment
+// circuit breaker detects failures"): 0.5 x desired count (rounded up), at
+// least 3, at most 200. Older guides gave a minimum of 10.
+func CircuitBreakerThreshold(desired int) int {
+	return min(200, max(3, int(math.Ceil(0.5*float64(desired)))))
+}
+
+// RollingBounds are a rolling update's bounds on the service's tasks. AWS
+// (DeploymentConfiguration): at least minimumHealthyPercent of the desired
+// count (rounded up) stay healthy, at most maximumPercent (rounded down) run.
+func RollingBounds(desired, minPct, maxPct int) (minHealthy, maxTotal int) {
+	minHealthy = (desired*minPct + 99) / 100
+	maxTotal = desired * maxPct / 100
+	return minHealthy, maxTotal
+}
+
+func (s *service) primary() int32 { return int32(len(s.deps) - 1) }
+
+// deploy starts a new deployment of task definition def. The previous
+// PRIMARY's tasks are replaced within the rolling bounds.
+func (w *World) deploy(si int32, def int, cause string, rollback bool) {
+	s := &w.services[si]
+	p := &s.deps[s.primary()]
+	if p.rollout == RolloutInProgress {
+		p.rollout = RolloutFailed // superseded before completing
+	}
+	s.deps = append(s.deps, deployment{def: def, spec: w.specFor(def, "service:"+s.cfg.Name), rollback: rollback})
+	s.spec = s.deps[len(s.deps)-1].spec
+	s.throttle, s.throttledUntil = 0, 0
+	td := &w.cfg.TaskDefinitions[def]
+	w.rec.serviceEvent(s, "DeploymentStarted", RolloutInProgress.String(), fmt.Sprintf("%s:%d (%s)", td.Family, td.Revision, cause))
+	w.reconcile(si)
+}
+
+// rollingUpdate starts new tasks and stops old ones within the bounds while
+// an older deployment still has tasks. It reports whether it did anything
+// beyond the steady-state reconcile's job.
+func (w *World) rollingUpdate(si int32) {
+	s := &w.services[si]
+	p := s.primary()
+	minHealthy, maxTotal := RollingBounds(s.desired, s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent)
+	var newActive, healthy int
+	var old []int32
+	for _, t := range s.active {
+		tk := &w.tasks[t]
+		if tk.healthy {
+			healthy++
+		}
+		if tk.deployment == p {
+			newActive++
+		} else {
+			old = append(old, t)
+		}
+	}
+	for newActive < s.desired && newActive+len(old) < max(maxTotal, 1) && w.launchAllowed(si) {
+		w.launch(si)
+		newActive++
+	}
+	// Stop old tasks, those not serving first, keeping minHealthy healthy.
+	slices.SortStableFunc(old, func(a, b int32) int { return b2i(w.tasks[a].healthy) - b2i(w.tasks[b].healthy) })
+	for _, t := range old {
+		if newActive+len(old) <= s.desired && w.tasks[t].healthy && healthy-1 < minHealthy {
+			break
+		}
+		if w.tasks[t].healthy {
+			if healthy-1 < minHealthy {
+				break
+			}
+			healthy--
+		}
+		w.stopTask(t, StopServiceSchedulerInitiated, "deployment: replaced by the new task definition", w.stopGrace(t), false)
+		old = old[1:]
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkRollout completes the primary deployment once it alone runs the
+// desired count, healthy.
+func (w *World) checkRollout(si int32) {
+	s := &w.services[si]
+	p := s.primary()
+	d := &s.deps[p]
+	if d.rollout != RolloutInProgress {
+		return
+	}
+	healthy := 0
+	for _, t := range s.active {
+		tk := &w.tasks[t]
+		if tk.deployment != p {
+			return
+		}
+		if tk.healthy {
+			healthy++
+		}
+	}
+	if healthy >= s.desired {
+		d.rollout = RolloutCompleted
+		s.lastCompleted = d.def
+		s.completed++
+		td := &w.cfg.TaskDefinitions[d.def]
+		w.rec.serviceEvent(s, "DeploymentCompleted", RolloutCompleted.String(), fmt.Sprintf("%s:%d", td.Family, td.Revision))
+	}
+}
+
+// taskFailed counts a new task's failure against its deployment's circuit
+// breaker and the service's throttle.
+func (w *World) taskFailed(t int32, startFailure bool) {
+	tk := &w.tasks[t]
+	s := &w.services[tk.service]
+	if startFailure {
+		s.throttle++
+		wait := min(w.cfg.Settings.ThrottleBase<<min(s.throttle-1, 20), w.cfg.Settings.ThrottleMax)
+		s.throttledUntil = w.eng.Now() + des.At(wait)
+		w.eng.At(s.throttledUntil, kindServiceRetry, tk.service)
+	}
+	d := &s.deps[tk.deployment]
+	d.failures++
+	cb := s.cfg.CircuitBreaker
+	if cb == nil || !cb.Enable || d.rollout != RolloutInProgress || tk.deployment != s.primary() {
+		return
+	}
+	if d.failures < CircuitBreakerThreshold(s.desired) {
+		return
+	}
+	d.rollout = RolloutFailed
+	s.failed++
+	w.rec.serviceEvent(s, "DeploymentFailed", RolloutFailed.String(),
+		fmt.Sprintf("circuit breaker: %d failed tasks, threshold %d", d.failures, CircuitBreakerThreshold(s.desired)))
+	if cb.Rollback && s.lastCompleted >= 0 {
+		s.rolledBack++
+		w.deploy(tk.service, s.lastCompleted, "rollback to the last completed deployment", true)
+	}
+}
+
+// launchAllowed reports whether the service may start a task now: not while
+// throttled after repeated start failures. AWS ("Amazon ECS service throttle
+// logic"): the wait grows up to 27 minutes; its steps are undocumented
+// (choice: ThrottleBase doubling, capped at ThrottleMax).
+func (w *World) launchAllowed(si int32) bool {
+	return w.services[si].throttledUntil <= w.eng.Now()
+}
+
+// onTaskHealthy marks a RUNNING task healthy and moves any rollout on.
+func (w *World) onTaskHealthy(now des.Time, t int32) {
+	tk := &w.tasks[t]
+	if tk.state != TaskRunning {
+		return
+	}
+	tk.healthy = true
+	s := &w.services[tk.service]
+	s.healthy++
+	w.reconcile(tk.service)
+}
+
+// onTaskUnhealthy stops a task whose container health checks failed: a
+// stage-two failure of its deployment.
+func (w *World) onTaskUnhealthy(now des.Time, t int32) {
+	if w.tasks[t].state != TaskRunning {
+		return
+	}
+	w.stopTask(t, StopServiceSchedulerInitiated, "Task failed container health checks", w.stopGrace(t), true)
+	w.taskFailed(t, false)
+}

@@ -1,0 +1,159 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// AWS (DeploymentConfiguration): minimumHealthyPercent rounds up,
+// maximumPercent rounds down.
+func TestRollingBoundsRounding(t *testing.T) {
+	tests := []struct{ desired, minPct, maxPct, minHealthy, maxTotal int }{
+		{5, 50, 150, 3, 7}, // 2.5 -> 3, 7.5 -> 7
+		{4, 100, 200, 4, 8},
+		{3, 0, 100, 0, 3},
+		{1, 50, 200, 1, 2}, // 0.5 -> 1
+		{10, 75, 125, 8, 12},
+	}
+	for _, tc := range tests {
+		minH, maxT := RollingBounds(tc.desired, tc.minPct, tc.maxPct)
+		assert.Equal(t, tc.minHealthy, minH, "min healthy of %d at %d%%", tc.desired, tc.minPct)
+		assert.Equal(t, tc.maxTotal, maxT, "max total of %d at %d%%", tc.desired, tc.maxPct)
+	}
+}
+
+// AWS (deployment circuit breaker): 0.5 x desired, at least 3, at most 200.
+func TestCircuitBreakerThresholdForDocumentedDesiredCounts(t *testing.T) {
+	for desired, want := range map[int]int{1: 3, 4: 3, 25: 13, 400: 200, 800: 200} {
+		assert.Equal(t, want, CircuitBreakerThreshold(desired), "desired %d", desired)
+	}
+}
+
+// deployConfig: a Fargate service of 10 tasks, two revisions of its task
+// definition, and an update to revision 2 at 1 h.
+func deployConfig(t testing.TB) *Config {
+	cfg := fargateConfig(t, 10, 0)
+	cfg.Duration = 3 * time.Hour
+	cfg.Services[0].Load = nil
+	cfg.Services[0].MinimumHealthyPercent, cfg.Services[0].MaximumPercent = 100, 200
+	rev2 := cfg.TaskDefinitions[0]
+	rev2.Revision = 2
+	cfg.TaskDefinitions = append(cfg.TaskDefinitions, rev2)
+	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: 1, Group: -1}}
+	return cfg
+}
+
+func column(res *Result, name string) []float64 {
+	for _, c := range res.Series.Columns {
+		if c.Name == name {
+			return c.Values
+		}
+	}
+	return nil
+}
+
+func TestTaskIsHealthyFortySecondsAfterRunningWithoutAHealthCheck(t *testing.T) {
+	cfg := fargateConfig(t, 1, 0)
+	cfg.Services[0].Load = nil
+	cfg.Duration = 5 * time.Minute
+	res := run(t, cfg)
+	var running time.Duration
+	for _, e := range res.Events {
+		if e.Type == "TaskStateChange" && e.Status == "RUNNING" {
+			running = e.At.Duration()
+		}
+	}
+	var completed []Event
+	for _, e := range res.Events {
+		if e.Type == "DeploymentCompleted" {
+			completed = append(completed, e)
+		}
+	}
+	require.Len(t, completed, 1)
+	assert.Equal(t, running+40*time.Second, completed[0].At.Duration())
+}
+
+func TestRollingDeploymentNeverDropsBelowMinimumHealthy(t *testing.T) {
+	res := run(t, deployConfig(t))
+	s := res.Summary.Services[0]
+	assert.Equal(t, 2, s.DeploymentsCompleted, "the initial deployment and the update")
+	assert.Equal(t, 0, s.DeploymentsFailed)
+	healthy := column(res, "service.web.healthy")
+	for m := 5; m < len(healthy); m++ { // after the first tasks became healthy
+		assert.GreaterOrEqual(t, healthy[m], 10.0, "minute %d", m)
+	}
+	assert.GreaterOrEqual(t, s.AvailabilityPct, 99.0, "only the first minute, before the first tasks were healthy, is short")
+	// Every task at the end runs revision 2.
+	for _, td := range res.State.Tasks {
+		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:2")
+	}
+	assert.Equal(t, 20, s.TasksStarted)
+}
+
+func TestBrokenImageTripsTheCircuitBreakerAndRollsBack(t *testing.T) {
+	cfg := deployConfig(t)
+	cfg.TaskDefinitions[1].FailsToStart = true
+	cfg.Services[0].CircuitBreaker = &CircuitBreakerConfig{Enable: true, Rollback: true}
+	res := run(t, cfg)
+	s := res.Summary.Services[0]
+	assert.Equal(t, 1, s.DeploymentsFailed)
+	assert.Equal(t, 1, s.RolledBack)
+	var failed *Event
+	for i, e := range res.Events {
+		if e.Type == "DeploymentFailed" {
+			failed = &res.Events[i]
+		}
+	}
+	require.NotNil(t, failed)
+	assert.Contains(t, failed.Reason, "5 failed tasks, threshold 5", "0.5 x 10")
+	for _, td := range res.State.Tasks {
+		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:1", "rolled back to revision 1")
+	}
+	healthy := column(res, "service.web.healthy")
+	for m := 5; m < len(healthy); m++ {
+		assert.GreaterOrEqual(t, healthy[m], 10.0, "old tasks keep serving, minute %d", m)
+	}
+}
+
+func TestFailedInstancesAreReplacedAndTheirTasksRescheduled(t *testing.T) {
+	cfg := baseConfig(t, 4)
+	cfg.Duration = 2 * time.Hour
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+		MinimumHealthyPercent: 100, MaximumPercent: 200}}
+	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "fail_instances", Group: 0, Count: 2, Service: -1, TaskDefinition: -1}}
+	res := run(t, cfg)
+	failed := eventsOf(res, "InstanceFailed")
+	require.Len(t, failed, 2)
+	lost := 0
+	for _, e := range res.Events {
+		if e.Status == "STOPPING" && e.Reason == "Host EC2 instance failed its status checks" {
+			lost++
+		}
+	}
+	assert.Positive(t, lost)
+	assert.Equal(t, 4, res.Summary.Instances.AtEnd, "the group replaced both")
+	assert.Equal(t, 8, res.Summary.Services[0].RunningAtEnd)
+	assert.Less(t, res.Summary.Services[0].AvailabilityPct, 100.0, "the loss shows as minutes below minimum healthy")
+}
+
+func TestZoneOutageLosesItsCapacityAndTheGroupRebalancesAfter(t *testing.T) {
+	cfg := baseConfig(t, 4) // two in us-east-1a, two in us-east-1b
+	cfg.Duration = 3 * time.Hour
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+		MinimumHealthyPercent: 100, MaximumPercent: 200}}
+	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "az_outage", Zone: "us-east-1a", Duration: time.Hour, Service: -1, Group: -1, TaskDefinition: -1}}
+	res := run(t, cfg)
+	assert.Len(t, eventsOf(res, "InstanceFailed"), 2)
+	assert.Len(t, eventsOf(res, "ZoneRecovered"), 1)
+	zones := map[string]int{}
+	for _, ci := range res.State.ContainerInstances {
+		if ci.Status == "ACTIVE" {
+			zones[ci.AvailabilityZone]++
+		}
+	}
+	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2}, zones, "rebalanced after the zone returned")
+	assert.Equal(t, 6, res.Summary.Services[0].RunningAtEnd)
+}
