@@ -1,6 +1,7 @@
 // Package report turns a run's recorded results into files: CSV series and
-// events, JSON summary and final state, and (later) the HTML report. It reads
-// sim.Result and never drives a simulation.
+// events, JSON summary, final state and cost, gonum plots, and the
+// self-contained HTML report; and compares runs. It reads sim.Result and
+// never drives a simulation.
 package report
 
 import (
@@ -18,14 +19,28 @@ import (
 	"github.com/fleetsim/fleetsim/sim"
 )
 
-// Files are the files WriteRun writes, in order.
-var Files = []string{"timeseries.csv", "events.csv", "summary.json", "state.json"}
+// Files are the files WriteRun writes, in order. It also writes one PNG per
+// figure under PlotsDir (plots/<figure id>.png).
+var Files = []string{"timeseries.csv", "events.csv", "summary.json", "state.json", "cost.json", "report.html"}
 
-// WriteRun writes a run's outputs into dir, creating it. Each file is written
-// under a temporary name and renamed into place, so a failed write leaves no
-// partial file behind.
-func WriteRun(dir string, res *sim.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// PlotsDir is the folder, inside a run's folder, of the figures' PNGs.
+const PlotsDir = "plots"
+
+// WriteRun writes a run's outputs into dir, creating it: the CSV and JSON
+// files, cost.json (ComputeCost at DefaultPrices), report.html (which echoes
+// source, the scenario text) and plots/*.png. Each file is written under a
+// temporary name and renamed into place, so a failed write leaves no partial
+// file behind.
+func WriteRun(dir string, res *sim.Result, source string) error {
+	cost, err := ComputeCost(res, DefaultPrices())
+	if err != nil {
+		return err
+	}
+	figs, err := Figures(res, cost)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return err
 	}
 	writers := []func(*bufio.Writer) error{
@@ -33,9 +48,21 @@ func WriteRun(dir string, res *sim.Result) error {
 		func(w *bufio.Writer) error { return WriteEvents(w, res) },
 		func(w *bufio.Writer) error { return writeJSON(w, res.Summary) },
 		func(w *bufio.Writer) error { return writeJSON(w, res.State) },
+		func(w *bufio.Writer) error { return writeJSON(w, cost) },
+		func(w *bufio.Writer) error { return WriteHTML(w, res, cost, figs, source) },
 	}
 	for i, name := range Files {
 		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
+			return err
+		}
+	}
+	for _, f := range figs {
+		png, err := f.PNG()
+		if err != nil {
+			return err
+		}
+		fill := func(w *bufio.Writer) error { _, err := w.Write(png); return err }
+		if err := writeFile(filepath.Join(dir, PlotsDir, f.ID+".png"), fill); err != nil {
 			return err
 		}
 	}

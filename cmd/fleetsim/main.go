@@ -3,6 +3,7 @@
 //
 //	fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]   run a scenario (default: the library's default)
 //	fleetsim validate SCENARIO...                       check scenarios without running them
+//	fleetsim compare [-o DIR] RUN_DIR RUN_DIR...         compare runs side by side
 //	fleetsim list                                       list the shipped scenarios
 package main
 
@@ -37,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(stdout)
 	case "help", "-h", "--help":
@@ -53,6 +56,7 @@ func usage(w io.Writer) {
   fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]   run a scenario: a library name or a .toml file
                                                      (default: the library's `+scenarios.DefaultName+`)
   fleetsim validate SCENARIO...                      check scenarios without running them
+  fleetsim compare [-o DIR] RUN_DIR RUN_DIR...        two or more runs side by side, with deltas
   fleetsim list                                      list the shipped scenarios
 `)
 }

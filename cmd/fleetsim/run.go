@@ -60,7 +60,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetsim: %s: %v\n", sc.File, err)
 		return exitFailure
 	}
-	if err := report.WriteRun(dir, res); err != nil {
+	if err := report.WriteRun(dir, res, sc.Source); err != nil {
 		fmt.Fprintln(stderr, "fleetsim:", err)
 		return exitFailure
 	}

@@ -1,0 +1,208 @@
+package report
+
+import (
+	"bufio"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+//go:embed compare.html.tmpl
+var compareTemplate string
+
+// run is one run folder as Compare reads it back.
+type run struct {
+	Dir     string
+	Summary sim.Summary
+	Cost    Cost
+}
+
+// metric is one compared number: its value in each run, and how to show it.
+type metric struct {
+	Name   string
+	Values []float64 // NaN: not available in that run
+	format func(float64) string
+	Better string // "lower" or "higher": which way is good, for the delta's colour
+}
+
+// compareRow is a metric as the comparison page shows it.
+type compareRow struct {
+	Name  string
+	Cells []compareCell
+}
+
+type compareCell struct {
+	Value, Delta string
+	Class        string // better, worse or ""
+}
+
+// Compare reads two or more run folders (summary.json and cost.json, as
+// WriteRun writes them) and writes outDir/report.html: the runs side by
+// side, with each run's delta against the first.
+func Compare(dirs []string, outDir string) error {
+	if len(dirs) < 2 {
+		return fmt.Errorf("report: compare needs at least two run folders, found %d", len(dirs))
+	}
+	var runs []run
+	for _, d := range dirs {
+		r, err := readRun(d)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	t, err := template.New("compare").Parse(compareTemplate)
+	if err != nil {
+		return fmt.Errorf("report: template: %w", err)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	var heads []string
+	for _, r := range runs {
+		heads = append(heads, fmt.Sprintf("%s (seed %d)", r.Summary.Scenario, r.Summary.Seed))
+	}
+	data := struct {
+		Runs []run
+		Head []string
+		Rows []compareRow
+	}{runs, heads, compareRows(compareMetrics(runs))}
+	return writeFile(filepath.Join(outDir, "report.html"), func(w *bufio.Writer) error { return t.Execute(w, data) })
+}
+
+func readRun(dir string) (run, error) {
+	r := run{Dir: dir}
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"summary.json", &r.Summary}, {"cost.json", &r.Cost}} {
+		name, v := f.name, f.v
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return r, fmt.Errorf("run folder %s: %w", dir, err)
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			return r, fmt.Errorf("run folder %s: %s: %w", dir, name, err)
+		}
+	}
+	return r, nil
+}
+
+// compareMetrics picks the numbers that answer the report's questions:
+// cost, fullness, whether services kept up; then each service's cost and
+// p95 wait, by service name (a service missing from a run is NaN there).
+func compareMetrics(runs []run) []metric {
+	each := func(name, better string, format func(float64) string, f func(r *run) float64) metric {
+		m := metric{Name: name, Better: better, format: format}
+		for i := range runs {
+			m.Values = append(m.Values, f(&runs[i]))
+		}
+		return m
+	}
+	usd := func(v float64) string { return money(USD(v)) }
+	count := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+	ms := []metric{
+		each("total cost", "lower", usd, func(r *run) float64 { return float64(r.Cost.TotalUSD) }),
+		each("cost per day", "lower", usd, func(r *run) float64 { return float64(r.Cost.PerDayUSD) }),
+		each("idle EC2 capacity", "lower", usd, func(r *run) float64 { return float64(idle(&r.Cost)) }),
+		each("peak instances", "lower", count, func(r *run) float64 { return float64(r.Summary.Instances.Peak) }),
+		each("instances launched", "lower", count, func(r *run) float64 { return float64(r.Summary.Instances.Launched) }),
+		each("placement failures (tasks)", "lower", count, func(r *run) float64 {
+			n := 0
+			for _, v := range r.Summary.PlacementFailures {
+				n += v
+			}
+			return float64(n)
+		}),
+	}
+	return append(ms, serviceMetrics(runs, each)...)
+}
+
+// serviceMetrics compares each service, by name, across runs.
+func serviceMetrics(runs []run, each func(string, string, func(float64) string, func(*run) float64) metric) []metric {
+	usd := func(v float64) string { return money(USD(v)) }
+	count := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+	var ms []metric
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		for _, s := range r.Summary.Services {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				names = append(names, s.Name)
+			}
+		}
+	}
+	for _, n := range names {
+		find := func(r *run) *sim.ServiceSummary {
+			for i := range r.Summary.Services {
+				if r.Summary.Services[i].Name == n {
+					return &r.Summary.Services[i]
+				}
+			}
+			return nil
+		}
+		ms = append(ms,
+			each("service "+n+": cost", "lower", usd, func(r *run) float64 {
+				if find(r) == nil {
+					return math.NaN()
+				}
+				return float64(ownerCost(&r.Cost, n, "service"))
+			}),
+			each("service "+n+": wait p95 (s)", "lower", func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+				func(r *run) float64 {
+					if s := find(r); s != nil {
+						return s.PlacementWait.P95
+					}
+					return math.NaN()
+				}),
+			each("service "+n+": running at end", "higher", count, func(r *run) float64 {
+				if s := find(r); s != nil {
+					return float64(s.RunningAtEnd)
+				}
+				return math.NaN()
+			}))
+	}
+	return ms
+}
+
+// compareRows formats each metric with its delta against the first run.
+func compareRows(ms []metric) []compareRow {
+	var rows []compareRow
+	for _, m := range ms {
+		row := compareRow{Name: m.Name}
+		base := m.Values[0]
+		for i, v := range m.Values {
+			c := compareCell{Value: "–"}
+			if !math.IsNaN(v) {
+				c.Value = m.format(v)
+			}
+			if i > 0 && !math.IsNaN(v) && !math.IsNaN(base) {
+				d := v - base
+				sign := "+"
+				if d < 0 {
+					sign = "−"
+				}
+				c.Delta = sign + m.format(math.Abs(d))
+				if base != 0 {
+					c.Delta += fmt.Sprintf(" (%s%.1f%%)", sign, math.Abs(100*d/base))
+				}
+				if d != 0 && (d < 0) == (m.Better == "lower") {
+					c.Class = "better"
+				} else if d != 0 {
+					c.Class = "worse"
+				}
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
