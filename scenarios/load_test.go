@@ -209,3 +209,11 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestABadClusterQueryExpressionNamesItsColumn(t *testing.T) {
+	src := strings.Replace(defaultSource(t), `placement_strategy = [`, `placement_constraints = [{ type = "memberOf", expression = "attribute:ecs.instance-type =~ m5.* and" }]
+placement_strategy = [`, 1)
+	_, err := parseLibrary(src)
+	require.Error(t, err)
+	assert.Contains(t, problemsOf(t, err).Error(), `services.web.placement_constraints.0.expression: want a cluster query expression, found "attribute:ecs.instance-type =~ m5.* and": column`)
+}

@@ -87,6 +87,8 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 	for j, c := range td.PlacementConstraints {
 		if c.Type != "memberOf" {
 			v.bad(append(path, "placement_constraints", strconv.Itoa(j), "type"), `"memberOf" (the only constraint a task definition takes)`, strconv.Quote(c.Type))
+		} else {
+			v.expression(append(path, "placement_constraints", strconv.Itoa(j), "expression"), c.Expression)
 		}
 		def.PlacementConstraints = append(def.PlacementConstraints, sim.PlacementConstraint{Type: c.Type, Expression: c.Expression})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/workload"
 )
@@ -236,15 +237,30 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 				v.bad(append(ip, "expression"), "no expression for distinctInstance", strconv.Quote(it.Expression))
 			}
 		case "memberOf":
-			if it.Expression == "" || len(it.Expression) > 2000 {
-				v.bad(append(ip, "expression"), "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", len(it.Expression)))
-			}
+			v.expression(append(ip, "expression"), it.Expression)
 		default:
 			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
 		}
 		out = append(out, sim.PlacementConstraint{Type: it.Type, Expression: it.Expression})
 	}
 	return out
+}
+
+// expression parses a memberOf expression with the placement package's
+// Cluster Query Language parser, reporting the column of a fault.
+func (v *validator) expression(path []string, expr string) {
+	if expr == "" || len(expr) > placement.MaxExpressionLen {
+		v.bad(path, "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", len(expr)))
+		return
+	}
+	if _, err := placement.ParseExpression(expr); err != nil {
+		var se *placement.SyntaxError
+		if errors.As(err, &se) {
+			v.bad(path, "a cluster query expression", fmt.Sprintf("%q: column %d: %s", expr, se.Col, se.Msg))
+			return
+		}
+		v.bad(path, "a cluster query expression", err.Error())
+	}
 }
 
 func (v *validator) batchJobs(cfg *sim.Config) []sim.BatchJobConfig {

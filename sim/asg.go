@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -114,9 +115,11 @@ func (g *group) launch(initial bool) int32 {
 		launched:  w.eng.Now(),
 		purchase:  purchase,
 		protected: g.cfg.NewInstancesProtected,
+		handles:   [2]placement.Handle{placement.NoHandle, placement.NoHandle},
 	}
 	idx := int32(len(w.instances))
 	w.instances = append(w.instances, in)
+	w.byID[in.id] = idx
 	g.instances = append(g.instances, idx)
 	w.rec.instanceEvent(&w.instances[idx], "InstanceLaunch", purchase.String())
 	if initial {
@@ -316,11 +319,13 @@ func (w *World) terminate(i int32, cause string, spotNotice bool) {
 	drain := spotNotice || (g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
 	if !drain {
 		in.status = InstanceDraining // no replacement may land on it
+		w.poolDeactivate(in)
 		w.stopAllTasks(i, StopTerminationNotice, "Host EC2 (instance "+in.id+") terminated.")
 		w.finishTermination(i)
 		return
 	}
 	in.status, in.terminating = InstanceDraining, true
+	w.poolDeactivate(in)
 	w.rec.instanceEvent(in, "InstanceDraining", cause)
 	for _, t := range slices.Clone(in.tasks) {
 		if tk := &w.tasks[t]; tk.service >= 0 {
@@ -346,6 +351,7 @@ func (w *World) finishTermination(i int32) {
 		return
 	}
 	w.eng.Cancel(in.spotTimer)
+	w.poolRemove(in)
 	in.status = InstanceDeregistered
 	in.terminated = w.eng.Now()
 	w.rec.terminated++

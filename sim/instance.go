@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -32,8 +33,9 @@ type instance struct {
 	registered  des.Time
 	terminated  des.Time
 	purchase    PurchaseOption
-	protected   bool // scale-in protection
-	terminating bool // draining before termination
+	protected   bool                // scale-in protection
+	terminating bool                // draining before termination
+	handles     [2]placement.Handle // in its group\'s pool, and in the EC2 launch-type pool
 	regTimer    des.Timer
 	spotTimer   des.Timer
 
@@ -73,6 +75,7 @@ func (w *World) onInstanceRegistered(now des.Time, id int32) {
 		{"ecs.vpc-id", w.cfg.Cluster.ContainerInstanceVPCID},
 	}, g.Attributes...)
 	w.rec.instanceEvent(in, "InstanceRegistered", "")
+	w.poolAdd(id)
 	w.schedulePass()
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
@@ -165,13 +166,80 @@ func (w *World) launch(si int32) {
 	s.started++
 }
 
-// scaleInVictim picks the task to stop on scale-in: the least advanced
-// (PROVISIONING before PENDING before RUNNING), newest first.
+// scaleInVictim picks the task to stop on scale-in: a task not yet RUNNING
+// (the least advanced, newest first), else as the first placement strategy
+// says. AWS (task-placement-strategies.html): with spread, tasks are removed
+// so that the values stay balanced (random within a value: fleetsim takes the
+// newest); with binpack, from the instance with the most of that resource
+// left. Otherwise, and on Fargate, the newest.
 func (s *service) scaleInVictim() int32 {
+	w := s.w
 	best := s.active[len(s.active)-1]
 	for i := len(s.active) - 1; i >= 0; i-- {
-		t := s.active[i]
-		if s.w.tasks[t].state < s.w.tasks[best].state {
+		if t := s.active[i]; w.tasks[t].state < w.tasks[best].state {
+			best = t
+		}
+	}
+	if w.tasks[best].state < TaskRunning || w.tasks[best].instance < 0 {
+		return best
+	}
+	strategy := PlacementStrategy{Type: "spread", Field: "attribute:ecs.availability-zone"}
+	if len(s.cfg.PlacementStrategy) > 0 {
+		strategy = s.cfg.PlacementStrategy[0]
+	}
+	switch {
+	case strategy.Type == "binpack":
+		return s.victimByFree(strategy.Field)
+	case strategy.Type == "spread" && strings.HasPrefix(strategy.Field, "attribute:"):
+		return s.victimBySpread(strings.TrimPrefix(strategy.Field, "attribute:"))
+	}
+	return best
+}
+
+// victimBySpread takes the newest task with the attribute value that holds
+// the most of the service's tasks.
+func (s *service) victimBySpread(attr string) int32 {
+	w := s.w
+	count := map[string]int{}
+	value := func(t int32) string {
+		if in := w.tasks[t].instance; in >= 0 {
+			for _, a := range w.instances[in].attrs {
+				if a.Name == attr {
+					return a.Value
+				}
+			}
+		}
+		return ""
+	}
+	for _, t := range s.active {
+		count[value(t)]++
+	}
+	best := s.active[len(s.active)-1]
+	for i := len(s.active) - 1; i >= 0; i-- {
+		if t := s.active[i]; count[value(t)] > count[value(best)] {
+			best = t
+		}
+	}
+	return best
+}
+
+// victimByFree takes the newest task on the instance with the most CPU or
+// memory left.
+func (s *service) victimByFree(field string) int32 {
+	w := s.w
+	free := func(t int32) int64 {
+		in := w.tasks[t].instance
+		if in < 0 {
+			return -1
+		}
+		if field == "cpu" {
+			return w.instances[in].cpuFree
+		}
+		return w.instances[in].memFree
+	}
+	best := s.active[len(s.active)-1]
+	for i := len(s.active) - 1; i >= 0; i-- {
+		if t := s.active[i]; free(t) > free(best) {
 			best = t
 		}
 	}

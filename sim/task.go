@@ -3,6 +3,9 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/fleetsim/fleetsim/placement"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -75,6 +78,7 @@ type placementSpec struct {
 	awsvpc   bool
 	images   []int32
 	imageSum int64
+	task     placement.Task // placement's view, bound to a pool on first use
 }
 
 func (w *World) specFor(def int, group string) int32 {
@@ -101,6 +105,12 @@ func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 	}
 	for _, c := range td.Containers {
 		s.images = append(s.images, w.imageID(c.Image))
+	}
+	if name, ok := strings.CutPrefix(group, "service:"); ok {
+		si := slices.IndexFunc(w.cfg.Services, func(sc ServiceConfig) bool { return sc.Name == name })
+		s.task = w.placementTask(&s, true, w.cfg.Services[si].PlacementStrategy, w.cfg.Services[si].PlacementConstraints)
+	} else {
+		s.task = w.placementTask(&s, false, nil, nil)
 	}
 	w.specs = append(w.specs, s)
 	return int32(len(w.specs) - 1)
@@ -160,7 +170,7 @@ func (w *World) tryPlace(t int32) bool {
 		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
-	in, reason := w.choose(tk.provider, sp)
+	in, reason := w.choose(tk.provider, tk.spec)
 	if in < 0 {
 		w.rec.placementFailure(t, reason)
 		return false
@@ -232,6 +242,7 @@ func (w *World) reserve(in int32, t int32) {
 	inst.ports = append(inst.ports, sp.ports...)
 	inst.tasks = append(inst.tasks, t)
 	w.checkInstance(in)
+	w.poolReserve(in, t)
 }
 
 // release gives the task's resources back to its instance.
@@ -253,6 +264,7 @@ func (w *World) release(t int32) {
 		}
 	}
 	inst.removeTask(t)
+	w.poolRelease(tk.instance, t)
 	if inst.status == InstanceDraining && inst.terminating && len(inst.tasks) == 0 {
 		w.finishTermination(tk.instance)
 	}

@@ -81,6 +81,7 @@ func (w *World) pickInstances(group, count int, why string) []int32 {
 func (w *World) drain(i int32) {
 	in := &w.instances[i]
 	in.status = InstanceDraining
+	w.poolDeactivate(in)
 	w.rec.instanceEvent(in, "InstanceDraining", "timeline: drain_instances")
 	for _, t := range slices.Clone(in.tasks) {
 		if w.tasks[t].service >= 0 {
@@ -101,6 +102,7 @@ func (w *World) failInstance(i int32, reason string) {
 		w.eng.Cancel(in.regTimer)
 	}
 	in.status = InstanceDraining // no replacement may land on it
+	w.poolDeactivate(in)
 	w.stopAllTasks(i, StopInfrastructureHealth, reason)
 	w.finishTermination(i)
 	w.eng.After(w.cfg.Settings.InstanceFailureDetection, kindGroupReplenish, int32(in.group))

@@ -50,7 +50,10 @@ type World struct {
 	nWaiting    int
 	passPending bool
 
-	images map[string]int32 // image name -> id, for the per-instance cache
+	images    map[string]int32 // image name -> id, for the per-instance cache
+	byID      map[string]int32 // EC2 instance ID -> index
+	pool      pools
+	placeRand *rand.Rand
 
 	actionRefs  []actionRef // scheduled-action firings, by event subject
 	managed     []*managed  // per Config.CapacityProviders entry; nil without managed scaling
@@ -84,7 +87,9 @@ const (
 // New builds the world for cfg. cfg must have been validated (scenarios.Load
 // does); New panics on references out of range, which is a programming error.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), images: map[string]int32{}, queueOf: map[queueKey]int{}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), images: map[string]int32{}, queueOf: map[queueKey]int{}, byID: map[string]int32{}}
+	w.initPools()
+	w.placeRand = w.stream("placement")
 	w.providers = []provider{
 		{name: ProviderFargate, group: -1, fargate: true},
 		{name: ProviderFargateSpot, group: -1, fargate: true},

@@ -75,7 +75,7 @@ func TestTasksWaitInProvisioningWhenTheClusterIsFull(t *testing.T) {
 	s := res.Summary.Services[0]
 	assert.Equal(t, 4, s.RunningAtEnd)
 	assert.Equal(t, 2, s.WaitingAtEnd)
-	assert.Equal(t, 2, res.Summary.PlacementFailures[ReasonCPU])
+	assert.Equal(t, 2, res.Summary.PlacementFailures["RESOURCE:CPU"])
 }
 
 func TestStartLatencyIsImagePullPlusContainerStart(t *testing.T) {
@@ -215,4 +215,21 @@ func TestImagePullBehaviourOnACachedImage(t *testing.T) {
 			assert.Equal(t, tc.want, second, "start of a replacement on the instance that has the image")
 		})
 	}
+}
+
+// AWS (task placement strategies): with spread over zones, scale-in keeps the
+// zones balanced.
+func TestScaleInUnderSpreadKeepsZonesBalanced(t *testing.T) {
+	cfg := baseConfig(t, 4) // zones a, b, a, b
+	cfg.Duration = 2 * time.Hour
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+		MinimumHealthyPercent: 100, MaximumPercent: 200}}
+	four := 4
+	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: -1, Group: -1, DesiredCount: &four}}
+	res := run(t, cfg)
+	zones := map[string]int{}
+	for _, task := range res.State.Tasks {
+		zones[task.AvailabilityZone]++
+	}
+	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2}, zones)
 }
