@@ -56,7 +56,7 @@ func (w *World) manageCapacity(now des.Time) {
 			m.above, m.below = 0, 0
 		}
 		switch {
-		case est > 0 && m.above >= m.cfg.ScaleOutDatapoints && !w.warmingUp(g, m):
+		case m.above >= m.cfg.ScaleOutDatapoints && !w.warmingUp(g, m):
 			w.scaleOut(pi, g, m, n, mm, est, metric)
 		case m.below >= m.cfg.ScaleInDatapoints:
 			w.scaleIn(pi, g, m, n, mm, metric)
@@ -78,6 +78,9 @@ func (w *World) scaleOut(pi int, g *group, m *managed, n, mm, est int, metric fl
 	step := max(m.cfg.MinStep, min(m.cfg.MaxStep, want-n))
 	g.setDesired(n+step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f > target %d (M=%d, N=%d, %d more needed by PROVISIONING tasks)",
 		w.providers[pi].name, metric, m.cfg.TargetCapacity, mm, n, est))
+	if g.desired == n {
+		m.above = 0 // at max size: nothing to do until the metric moves
+	}
 	m.above = 0
 }
 
