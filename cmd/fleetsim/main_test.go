@@ -70,7 +70,7 @@ func TestBadScenarioExitsTwoNamesEveryProblemAndWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	bad := strings.Replace(string(src), "desired_count = 8", "desired_count = -1", 1)
 	bad = strings.Replace(bad, `instance_types = ["m5.large"]`, `instance_types = ["m5.mega"]`, 1)
-	bad = strings.Replace(bad, "desired_capacity = 6", "desired_capacty = 6", 1)
+	bad = strings.Replace(bad, "desired_capacity = 4", "desired_capacty = 4", 1)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "bad.toml")
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "taskdefs"), 0o755))
