@@ -70,7 +70,7 @@ func TestThreeMistakesAreAllReportedWithLines(t *testing.T) {
 	src := defaultSource(t)
 	src = strings.Replace(src, "desired_count = 8", "desired_count = -3", 1)
 	src = strings.Replace(src, `instance_types = ["m5.large"]`, `instance_types = ["m5.larg"]`, 1)
-	src = strings.Replace(src, "min_size = 6", "min_sise = 6", 1)
+	src = strings.Replace(src, "min_size = 2", "min_sise = 2", 1)
 	_, err := parseLibrary(src)
 	ps := problemsOf(t, err)
 	msg := ps.Error()
@@ -104,7 +104,7 @@ func TestBadScenariosAreRejectedWithClearMessages(t *testing.T) {
 	}{
 		{"malformed TOML names the line",
 			func(s string) string { return strings.Replace(s, `name = "web-and-batch"`, `name = "web-and-batch`, 1) },
-			"test.toml:4:"},
+			"test.toml:5:"},
 		{"a value of the wrong type names its key",
 			func(s string) string { return strings.Replace(s, "desired_count = 8", `desired_count = "eight"`, 1) },
 			"services.desired_count"},
@@ -134,8 +134,8 @@ func TestBadScenariosAreRejectedWithClearMessages(t *testing.T) {
 			},
 			"want a base on at most one capacity provider, found 2 bases"},
 		{"min_size above max_size",
-			func(s string) string { return strings.Replace(s, "max_size = 6", "max_size = 4", 1) },
-			"auto_scaling_groups.asg-main.max_size: want max_size >= min_size (6), found 4"},
+			func(s string) string { return strings.Replace(s, "max_size = 20", "max_size = 1", 1) },
+			"auto_scaling_groups.asg-main.max_size: want max_size >= min_size (2), found 1"},
 		{"a capacity provider naming a missing group",
 			func(s string) string {
 				return strings.Replace(s, `auto_scaling_group = "asg-main"`, `auto_scaling_group = "asg-other"`, 1)

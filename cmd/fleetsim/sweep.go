@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/fleetsim/fleetsim/sweep"
+)
+
+// listFlag collects a repeated flag's values.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--vary ...] [--set KEY=V ...]
+                      [--seeds N] [-j WORKERS] [--shard I/N] [-o DIR] [-q]
+  Runs every combination of the --vary values, each with N seeds, and writes
+  DIR/results.csv, DIR/report.html and DIR/sweep.json (a shard: no report).
+  KEY is a dotted scenario path (services.web.desired_count,
+  services.web.auto_scaling.target_tracking.0.target_value); values are TOML
+  (60, 0.5, "2h", true, ["m5.large","m5.xlarge"]). --shard I/N (0 <= I < N)
+  runs runs I, I+N, I+2N...; join shard folders with fleetsim merge.
+`
+
+func cmdSweep(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, sweepUsage); fs.PrintDefaults() }
+	var vary, set listFlag
+	fs.Var(&vary, "vary", "`KEY=V1,V2,...`: a varied key and its values (repeatable)")
+	fs.Var(&set, "set", "`KEY=VALUE`: a key set in every variant (repeatable)")
+	seeds := fs.Int("seeds", 5, "`N` seeds per variant, derived from the scenario's seed")
+	workers := fs.Int("j", runtime.GOMAXPROCS(0), "simulations run at once (default: the CPUs this process may use)")
+	shardArg := fs.String("shard", "", "run only shard `I/N` (0-based: 0/3, 1/3, 2/3)")
+	out := fs.String("o", "", "output `directory` (default out/<scenario>-sweep, a shard's out/<scenario>-sweep/shard-I-of-N)")
+	quiet := fs.Bool("q", false, "quiet: no progress bar and no table")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitBadInput
+	}
+	if len(pos) > 1 {
+		fmt.Fprintf(stderr, "fleetsim sweep: one scenario at a time, found %d: %s\n", len(pos), strings.Join(pos, " "))
+		return exitBadInput
+	}
+	spec, shard, code := sweepSpec(pos, vary, set, *seeds, *shardArg, *workers, stderr)
+	if code != exitOK {
+		return code
+	}
+	plan, err := sweep.NewPlan(spec)
+	if err != nil {
+		return reportProblems(stderr, err)
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", plan.Manifest.Scenario+"-sweep")
+		if shard.Count > 1 {
+			dir = filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
+		}
+	}
+	runs := plan.RunsOf(shard)
+	bar := sweepProgress(len(runs), stderr, *quiet)
+	wallStart := time.Now()
+	rows, err := sweep.Execute(plan, runs, sweep.Options{Workers: *workers, Progress: bar})
+	wall := time.Since(wallStart)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim sweep: %s: %v\n", spec.Base.File, err)
+		return exitFailure
+	}
+	m := plan.Manifest
+	m.Shard = shard
+	if err := sweep.Write(dir, &m, rows); err != nil {
+		fmt.Fprintln(stderr, "fleetsim sweep:", err)
+		return exitFailure
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%s: %d variant(s) x %d seed(s); %d run(s) of shard %s in %s wall on %d worker(s)\n",
+			m.Scenario, len(m.Variants), m.Seeds, len(rows), shard, wall.Round(time.Millisecond), max(1, min(*workers, len(runs))))
+		if shard.Count == 1 {
+			printVariants(stdout, &m, rows)
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", dir)
+	}
+	return exitOK
+}
+
+// sweepSpec turns the command line into a sweep.Spec; code is exitOK or
+// exitBadInput (after printing why).
+func sweepSpec(pos, vary, set []string, seeds int, shardArg string, workers int, stderr io.Writer) (sweep.Spec, sweep.Shard, int) {
+	bad := func(format string, a ...any) (sweep.Spec, sweep.Shard, int) {
+		fmt.Fprintf(stderr, "fleetsim sweep: "+format+"\n", a...)
+		return sweep.Spec{}, sweep.Shard{}, exitBadInput
+	}
+	if seeds < 1 {
+		return bad("--seeds %d: want at least 1", seeds)
+	}
+	if workers < 1 {
+		return bad("-j %d: want at least 1", workers)
+	}
+	shard := sweep.Shard{Index: 0, Count: 1}
+	if shardArg != "" {
+		var err error
+		if shard, err = sweep.ParseShard(shardArg); err != nil {
+			return bad("--%v", err)
+		}
+	}
+	spec := sweep.Spec{Seeds: seeds}
+	var errs []error
+	for _, s := range set {
+		o, err := sweep.ParseOverride(s)
+		errs = append(errs, err)
+		spec.Set = append(spec.Set, o)
+	}
+	for _, v := range vary {
+		a, err := sweep.ParseAxis(v)
+		errs = append(errs, err)
+		spec.Axes = append(spec.Axes, a)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return bad("%v", strings.ReplaceAll(err.Error(), "\n", "\nfleetsim sweep: "))
+	}
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
+	}
+	sc, readRel, err := sweep.Resolve(name)
+	if err != nil {
+		return spec, shard, reportProblems(stderr, err)
+	}
+	spec.Base, spec.ReadRel = sc, readRel
+	return spec, shard, exitOK
+}
+
+// sweepProgress returns a progress callback that draws a bar of finished
+// runs on stderr when it is a terminal, or nil.
+func sweepProgress(total int, stderr io.Writer, quiet bool) func(done, total int) {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || total == 0 {
+		return nil
+	}
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("sweeping"),
+		progressbar.OptionSetItsString("runs"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish())
+	return func(done, total int) {
+		_ = bar.Set(done)
+		if done == total {
+			_ = bar.Finish()
+		}
+	}
+}
+
+// printVariants prints the per-variant means and 95% CI half-widths of the
+// outcomes a capacity planner looks at first.
+func printVariants(stdout io.Writer, m *sweep.Manifest, rows []sweep.Row) {
+	cols := []string{"usd_per_day", "p95_wait_s", "peak_instances", "slo_attainment_pct"}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	head := []string{"variant"}
+	for _, a := range m.Axes {
+		head = append(head, a.Key)
+	}
+	head = append(head, "runs", "$/day (95% CI)", "p95 wait s", "peak inst", "SLO %")
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, v := range sweep.Summarize(m, rows) {
+		id := "v" + strconv.Itoa(v.ID)
+		if v.Pareto {
+			id += " *"
+		}
+		line := append([]string{id}, v.Values...)
+		line = append(line, strconv.Itoa(v.Runs))
+		for _, c := range cols {
+			for i, met := range sweep.Metrics {
+				if met.Column == c {
+					line = append(line, meanPM(v.Stats[i], met.Decimals))
+				}
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(line, "\t")+"\t")
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "(* on the cost-vs-quality Pareto front; ± is the 95% confidence half-width)")
+}
+
+func meanPM(iv sweep.Interval, decimals int) string {
+	if math.IsNaN(iv.Mean) {
+		return "-"
+	}
+	s := strconv.FormatFloat(iv.Mean, 'f', decimals, 64)
+	if !math.IsNaN(iv.HalfWide) {
+		s += " ± " + strconv.FormatFloat(iv.HalfWide, 'f', decimals, 64)
+	}
+	return s
+}
