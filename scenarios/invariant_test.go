@@ -9,6 +9,9 @@ import (
 	"github.com/fleetsim/fleetsim/sim"
 )
 
+// heavy names the scale scenarios: a run takes tens of seconds.
+var heavy = map[string]bool{"large-week": true}
+
 // Every library scenario runs clean of invariant breaches over seeds 1..50
 // (1..5 with -short), and the same seed gives the same run.
 func TestLibraryScenariosKeepTheirInvariantsAcrossSeeds(t *testing.T) {
@@ -17,6 +20,9 @@ func TestLibraryScenariosKeepTheirInvariantsAcrossSeeds(t *testing.T) {
 		seeds = 5
 	}
 	for _, e := range Library() {
+		if heavy[e.Name] {
+			continue // measured by benchmarks/, not swept here
+		}
 		t.Run(e.Name, func(t *testing.T) {
 			for seed := 1; seed <= seeds; seed++ {
 				sc, err := Resolve(e.Name)

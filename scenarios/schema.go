@@ -163,6 +163,7 @@ type serviceSchema struct {
 	Load                     *loadSchema               `toml:"load"`
 	AutoScaling              *autoScalingSchema        `toml:"auto_scaling"`
 	CircuitBreaker           *circuitBreakerSchema     `toml:"deployment_circuit_breaker"`
+	Copies                   int                       `toml:"copies"`
 }
 
 type loadSchema struct {
@@ -305,5 +306,7 @@ type settingsSchema struct {
 }
 
 type reportSchema struct {
-	Outputs []string `toml:"outputs"`
+	Outputs       []string `toml:"outputs"`
+	TaskEvents    *bool    `toml:"task_events"`
+	ServiceSeries *bool    `toml:"service_series"`
 }

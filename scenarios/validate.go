@@ -110,6 +110,12 @@ func (v *validator) build() *sim.Config {
 	cfg.BatchJobs = v.batchJobs(cfg)
 	cfg.Timeline = v.timeline(cfg)
 	v.report()
+	if t := f.Report.TaskEvents; t != nil {
+		cfg.Settings.TaskEvents = *t
+	}
+	if s := f.Report.ServiceSeries; s != nil {
+		cfg.Settings.ServiceSeries = *s
+	}
 	return cfg
 }
 

@@ -54,7 +54,32 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
 			v.bad(append(slices.Clone(path), "auto_scaling"), "a [services.load] section to drive the scaling policies' metrics", "none")
 		}
-		out = append(out, sc)
+		out = append(out, v.copies(path, s, sc, names)...)
+	}
+	return out
+}
+
+// copies expands a service with copies = N into N services named
+// NAME-01..NAME-N with the same settings (each draws its own load noise and
+// failures, from streams named by the copy's name).
+func (v *validator) copies(path []string, s serviceSchema, sc sim.ServiceConfig, names map[string]bool) []sim.ServiceConfig {
+	if s.Copies == 0 {
+		return []sim.ServiceConfig{sc}
+	}
+	if s.Copies < 1 || s.Copies > 1000 {
+		v.bad(append(slices.Clone(path), "copies"), "copies from 1 to 1000", fmt.Sprint(s.Copies))
+		return nil
+	}
+	out := make([]sim.ServiceConfig, s.Copies)
+	width := len(strconv.Itoa(s.Copies))
+	for i := range out {
+		c := sc
+		c.Name = fmt.Sprintf("%s-%0*d", sc.Name, max(width, 2), i+1)
+		if names[c.Name] {
+			v.bad(append(slices.Clone(path), "copies"), "copy names not used by another service", strconv.Quote(c.Name))
+		}
+		names[c.Name] = true
+		out[i] = c
 	}
 	return out
 }

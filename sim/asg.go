@@ -19,7 +19,7 @@ type group struct {
 	idx       int
 	cfg       *GroupConfig
 	provider  int     // the capacity provider using this group, or -1
-	instances []int32 // every instance it launched, in launch order
+	instances []int32 // its instances not yet terminated, in launch order
 	desired   int
 	spot      *rand.Rand // Spot interruption draws
 	pick      *rand.Rand // termination policy's last, random step
@@ -354,6 +354,10 @@ func (w *World) finishTermination(i int32) {
 	w.poolRemove(in)
 	in.status = InstanceDeregistered
 	in.terminated = w.eng.Now()
+	g := &w.groups[in.group]
+	if k := slices.Index(g.instances, i); k >= 0 {
+		g.instances = slices.Delete(g.instances, k, k+1) // groups hold in-service instances only
+	}
 	w.rec.terminated++
 	w.rec.instanceEvent(in, "InstanceTerminated", "")
 }

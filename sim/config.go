@@ -299,6 +299,11 @@ type Settings struct {
 	// InstanceFailureDetection is how long the group takes to notice a failed
 	// instance and replace it (choice: 3 min of failed EC2 status checks).
 	InstanceFailureDetection time.Duration
+	// TaskEvents records every task state change in the event log; large
+	// runs turn it off (placement failures and everything else stay).
+	TaskEvents bool
+	// ServiceSeries records per-service columns in the per-minute series.
+	ServiceSeries bool
 	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
 	SpotDiscount float64
 }
@@ -323,6 +328,8 @@ func DefaultSettings() Settings {
 		ThrottleBase:              15 * time.Second,
 		ThrottleMax:               27 * time.Minute,
 		InstanceFailureDetection:  3 * time.Minute,
+		TaskEvents:                true,
+		ServiceSeries:             true,
 		SpotDiscount:              0.7,
 	}
 }

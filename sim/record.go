@@ -61,6 +61,9 @@ func (r *recorder) init(w *World) {
 	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
 		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
 	for _, s := range w.cfg.Services {
+		if !w.cfg.Settings.ServiceSeries {
+			break
+		}
 		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps", "healthy"} {
 			cols = append(cols, "service."+s.Name+"."+c)
 		}
@@ -94,6 +97,9 @@ func (r *recorder) owner(t *task) int {
 
 func (r *recorder) taskEvent(t *task, typ, reason string) {
 	w := r.w
+	if !w.cfg.Settings.TaskEvents && typ == "TaskStateChange" {
+		return
+	}
 	ev := Event{
 		At:       w.eng.Now(),
 		Type:     typ,
@@ -199,6 +205,18 @@ func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 	})
 }
 
+// availability counts the minute as up when the service has at least the
+// minimum healthy count of the lowest desired count of the last five minutes.
+func (w *World) availability(s *service, now des.Time) {
+	s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
+	if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent); now > 0 {
+		s.minutes++
+		if s.healthy >= minHealthy {
+			s.minutesUp++
+		}
+	}
+}
+
 // onSample records one row of the series and schedules the next.
 func (w *World) onSample(now des.Time, _ int32) {
 	for si := range w.services {
@@ -236,15 +254,12 @@ func (w *World) onSample(now des.Time, _ int32) {
 	for si := range w.services {
 		c := r.counts[si]
 		s := &w.services[si]
+		w.availability(s, now)
+		if !w.cfg.Settings.ServiceSeries {
+			continue
+		}
 		row = append(row, float64(s.desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]),
 			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped, float64(s.healthy))
-		s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
-		if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent); now > 0 {
-			s.minutes++
-			if s.healthy >= minHealthy {
-				s.minutesUp++
-			}
-		}
 	}
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]

@@ -3,6 +3,8 @@
 //
 //	fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]   run a scenario (default: the library's default)
 //	fleetsim validate SCENARIO...                       check scenarios without running them
+//	fleetsim sweep SCENARIO --vary KEY=V1,V2 --seeds N   a parameter sweep, in parallel
+//	fleetsim merge SHARD_DIR...                          join a sharded sweep
 //	fleetsim compare [-o DIR] RUN_DIR RUN_DIR...         compare runs side by side
 //	fleetsim list                                       list the shipped scenarios
 package main
@@ -38,6 +40,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
 	case "list":
@@ -56,6 +62,9 @@ func usage(w io.Writer) {
   fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]   run a scenario: a library name or a .toml file
                                                      (default: the library's `+scenarios.DefaultName+`)
   fleetsim validate SCENARIO...                      check scenarios without running them
+  fleetsim sweep [SCENARIO] --vary KEY=V1,V2 [--vary ...] [--seeds N] [-j N] [--shard I/N] [-o DIR] [-q]
+                                                     run a grid of variants x seeds in parallel and compare them
+  fleetsim merge [-o OUT] SHARD_DIR...               join the shards of a sweep
   fleetsim compare [-o DIR] RUN_DIR RUN_DIR...        two or more runs side by side, with deltas
   fleetsim list                                      list the shipped scenarios
 `)

@@ -24,10 +24,11 @@ const module = "github.com/fleetsim/fleetsim"
 // packages it may import. A package not listed may import nothing of the
 // project; internal/ and benchmarks/ are test-only and unrestricted.
 var allowed = map[string][]string{
-	"cmd/fleetsim": {"scenarios", "report", "sim", "sim/des", "sim/catalog"},
+	"cmd/fleetsim": {"scenarios", "report", "sim", "sim/des", "sim/catalog", "sweep"},
 	"scenarios":    {"sim", "sim/catalog", "sim/des", "placement", "autoscale", "workload"},
 	"report":       {"sim", "sim/des", "sim/catalog"},
 	"sim":          {"sim/des", "sim/catalog", "placement", "autoscale", "workload"},
+	"sweep":        {"scenarios", "report", "sim", "sim/des", "sim/catalog"},
 	"sim/catalog":  {},
 	"sim/des":      {},
 	"placement":    {"sim/des"},
