@@ -29,6 +29,16 @@ const (
 // pool: call Reserve on the chosen handle. Randomness comes only from r,
 // which may be nil when the chain has no random strategy.
 func (p *Pool) Place(s *Spec, r *rand.Rand) Decision {
+	if h := p.Choose(s, r); h != NoHandle {
+		return Decision{Chosen: h}
+	}
+	return p.explain(s)
+}
+
+// Choose is Place without the explanation: the chosen instance, or NoHandle.
+// A caller that already knows why a task waits (it failed the same way
+// before) saves the full scan that explaining a failure costs.
+func (p *Pool) Choose(s *Spec, r *rand.Rand) Handle {
 	s.mustBelong(p)
 	var h Handle
 	switch s.plan {
@@ -41,9 +51,13 @@ func (p *Pool) Place(s *Spec, r *rand.Rand) Decision {
 	default:
 		h, _ = p.scanBest(s, 0, p.order, r)
 	}
-	if h != NoHandle {
-		return Decision{Chosen: h}
-	}
+	return h
+}
+
+// Explain counts, over every active instance, the first check it fails: the
+// Decision of a task that cannot be placed. O(instances).
+func (p *Pool) Explain(s *Spec) Decision {
+	s.mustBelong(p)
 	return p.explain(s)
 }
 

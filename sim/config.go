@@ -299,8 +299,9 @@ type Settings struct {
 	// InstanceFailureDetection is how long the group takes to notice a failed
 	// instance and replace it (choice: 3 min of failed EC2 status checks).
 	InstanceFailureDetection time.Duration
-	// TaskEvents records every task state change in the event log; large
-	// runs turn it off (placement failures and everything else stay).
+	// TaskEvents records every task state change and placement failure in
+	// the event log; large runs turn it off (the summary still counts them;
+	// scaling, instance and deployment events stay).
 	TaskEvents bool
 	// ServiceSeries records per-service columns in the per-minute series.
 	ServiceSeries bool

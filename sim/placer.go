@@ -113,8 +113,9 @@ func (w *World) poolSpec(spec int32, p *placement.Pool) *placement.Spec {
 }
 
 // choose picks the instance for a task on an EC2-backed provider, or returns
-// -1 and ECS's reason (the most frequent rejection).
-func (w *World) choose(prov int, spec int32) (int32, string) {
+// -1 and, when explain is set, ECS's reason (the most frequent rejection;
+// explaining costs a scan of every instance, so retries skip it).
+func (w *World) choose(prov int, spec int32, explain bool) (int32, string) {
 	p := w.pool.all
 	if g := w.providers[prov].group; g >= 0 {
 		p = w.pool.byGroup[g]
@@ -122,11 +123,14 @@ func (w *World) choose(prov int, spec int32) (int32, string) {
 	if p == nil || p.Len() == 0 {
 		return -1, ReasonNoInstances
 	}
-	d := p.Place(w.poolSpec(spec, p), w.placeRand)
-	if d.Chosen == placement.NoHandle {
-		return -1, mostFrequent(d)
+	ps := w.poolSpec(spec, p)
+	if h := p.Choose(ps, w.placeRand); h != placement.NoHandle {
+		return w.handleOwner(p, h), ""
 	}
-	return w.handleOwner(p, d.Chosen), ""
+	if !explain {
+		return -1, ""
+	}
+	return -1, mostFrequent(p.Explain(ps))
 }
 
 func mostFrequent(d placement.Decision) string {

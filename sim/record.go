@@ -49,6 +49,7 @@ type recorder struct {
 	fargate           int // Fargate tasks not yet STOPPED
 	terminated        int
 	spotInterruptions int
+	peakServiceTasks  int
 	usage             []TaskUsage
 }
 
@@ -97,8 +98,8 @@ func (r *recorder) owner(t *task) int {
 
 func (r *recorder) taskEvent(t *task, typ, reason string) {
 	w := r.w
-	if !w.cfg.Settings.TaskEvents && typ == "TaskStateChange" {
-		return
+	if !w.cfg.Settings.TaskEvents && (typ == "TaskStateChange" || typ == "PlacementFailed") {
+		return // counted in the summary all the same
 	}
 	ev := Event{
 		At:       w.eng.Now(),
@@ -142,16 +143,11 @@ func (r *recorder) taskState(ti int32, reason string) {
 	r.taskEvent(t, "TaskStateChange", reason)
 }
 
-// placementFailure logs the first time a task cannot be placed, and whenever
-// the reason changes.
+// placementFailure logs the first time a task cannot be placed, with ECS's
+// reason.
 func (r *recorder) placementFailure(ti int32, reason string) {
 	t := &r.w.tasks[ti]
-	if t.placeFailed && t.lastReason == reason {
-		return
-	}
-	if !t.placeFailed {
-		r.reasons[reason]++
-	}
+	r.reasons[reason]++
 	t.placeFailed, t.lastReason = true, reason
 	r.taskEvent(t, "PlacementFailed", reason)
 }
@@ -242,6 +238,11 @@ func (w *World) onSample(now des.Time, _ int32) {
 		}
 	}
 	r.peakInstances = max(r.peakInstances, launching+active)
+	serviceRunning := 0
+	for si := range w.services {
+		serviceRunning += r.counts[si][TaskRunning]
+	}
+	r.peakServiceTasks = max(r.peakServiceTasks, serviceRunning)
 	var total [numTaskStates]int
 	for _, c := range r.counts {
 		for s, n := range c {

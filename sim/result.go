@@ -42,6 +42,7 @@ type Summary struct {
 	BatchJobs         []JobSummary     `json:"batch_jobs"`
 	Instances         InstanceSummary  `json:"instances"`
 	PlacementFailures map[string]int   `json:"placement_failures"` // tasks by first failure reason
+	PeakServiceTasks  int              `json:"peak_service_tasks_running"`
 	EventsProcessed   uint64           `json:"events_processed"`
 }
 
@@ -123,6 +124,7 @@ func (w *World) result() *Result {
 		SimulatedDuration: w.cfg.Duration.String(),
 		PlacementFailures: r.reasons,
 		EventsProcessed:   res.Stats.Events,
+		PeakServiceTasks:  r.peakServiceTasks,
 		Services:          []ServiceSummary{},
 		BatchJobs:         []JobSummary{},
 	}

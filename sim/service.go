@@ -21,6 +21,7 @@ type service struct {
 	spec     int32
 	strategy []strategyItem
 	active   []int32 // tasks not yet STOPPING, in creation order
+	perItem  []int   // active tasks per capacity provider strategy entry
 	fail     *rand.Rand
 	load     workload.Pattern // nil without a load
 	scaler   *scaler          // nil without auto scaling
@@ -150,20 +151,25 @@ func (w *World) reconcile(si int32) {
 // capacity provider strategy picks.
 func (w *World) launch(si int32) {
 	s := &w.services[si]
-	counts := make([]int, len(s.strategy))
-	for _, t := range s.active {
-		for i, it := range s.strategy {
-			if it.provider == w.tasks[t].provider {
-				counts[i]++
-				break
-			}
-		}
+	if s.perItem == nil {
+		s.perItem = make([]int, len(s.strategy))
 	}
-	item := pickProvider(s.strategy, counts)
+	item := pickProvider(s.strategy, s.perItem)
 	t := w.newTask(s.spec, si, -1, s.strategy[item].provider)
 	w.tasks[t].deployment = s.primary()
 	s.active = append(s.active, t)
+	s.perItem[item]++
 	s.started++
+}
+
+// itemOf is the strategy entry a task's provider belongs to.
+func (s *service) itemOf(t int32) int {
+	for i, it := range s.strategy {
+		if it.provider == s.w.tasks[t].provider {
+			return i
+		}
+	}
+	return -1
 }
 
 // scaleInVictim picks the task to stop on scale-in: a task not yet RUNNING
@@ -200,10 +206,13 @@ func (s *service) scaleInVictim() int32 {
 // the most of the service's tasks.
 func (s *service) victimBySpread(attr string) int32 {
 	w := s.w
-	count := map[string]int{}
 	value := func(t int32) string {
-		if in := w.tasks[t].instance; in >= 0 {
-			for _, a := range w.instances[in].attrs {
+		tk := &w.tasks[t]
+		if attr == "ecs.availability-zone" {
+			return tk.zone
+		}
+		if tk.instance >= 0 {
+			for _, a := range w.instances[tk.instance].attrs {
 				if a.Name == attr {
 					return a.Value
 				}
@@ -211,16 +220,29 @@ func (s *service) victimBySpread(attr string) int32 {
 		}
 		return ""
 	}
+	// Few distinct values: count in a slice, not a map.
+	var vals []string
+	var counts []int
 	for _, t := range s.active {
-		count[value(t)]++
+		v := value(t)
+		k := slices.Index(vals, v)
+		if k < 0 {
+			vals, counts, k = append(vals, v), append(counts, 0), len(vals)
+		}
+		counts[k]++
 	}
-	best := s.active[len(s.active)-1]
-	for i := len(s.active) - 1; i >= 0; i-- {
-		if t := s.active[i]; count[value(t)] > count[value(best)] {
-			best = t
+	top := 0
+	for k := range counts {
+		if counts[k] > counts[top] {
+			top = k
 		}
 	}
-	return best
+	for i := len(s.active) - 1; i >= 0; i-- {
+		if t := s.active[i]; value(t) == vals[top] {
+			return t
+		}
+	}
+	return s.active[len(s.active)-1]
 }
 
 // victimByFree takes the newest task on the instance with the most CPU or
@@ -276,5 +298,8 @@ func (s *service) onRunning(t int32) {
 func (s *service) dropActive(t int32) {
 	if i := slices.Index(s.active, t); i >= 0 {
 		s.active = slices.Delete(s.active, i, i+1)
+		if k := s.itemOf(t); k >= 0 {
+			s.perItem[k]--
+		}
 	}
 }

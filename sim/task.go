@@ -63,7 +63,7 @@ type task struct {
 	runFor                           des.Time // batch tasks from a trace: their run time
 	deployment                       int32    // service tasks: index into the service's deployments
 	healthy                          bool     // passed its health check (service tasks)
-	zone                             string   // Fargate tasks: their Availability Zone
+	zone                             string   // the Availability Zone it was placed in
 	attempt                          uint8    // batch retries: 0 for the first submission
 }
 
@@ -170,13 +170,16 @@ func (w *World) tryPlace(t int32) bool {
 		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
-	in, reason := w.choose(tk.provider, tk.spec)
+	in, reason := w.choose(tk.provider, tk.spec, !tk.placeFailed)
 	if in < 0 {
-		w.rec.placementFailure(t, reason)
+		if reason != "" {
+			w.rec.placementFailure(t, reason)
+		}
 		return false
 	}
 	w.reserve(in, t)
 	tk.instance = in
+	tk.zone = w.cfg.Groups[w.instances[in].group].AvailabilityZones[w.instances[in].az]
 	ready := w.pullImages(in, sp)
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
 	w.rec.startUsage(t, now)

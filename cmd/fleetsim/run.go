@@ -125,7 +125,12 @@ func printSummary(stdout io.Writer, sc *scenarios.Scenario, res *sim.Result, wal
 		float64(s.EventsProcessed)/wall.Seconds()/1e6)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "service\tdesired\trunning\tstarted\tstopped\twait p50\twait p95\twait max\t")
-	for _, sv := range s.Services {
+	const maxRows = 20
+	for i, sv := range s.Services {
+		if i == maxRows {
+			fmt.Fprintf(tw, "(%d more services: see summary.json)\t\t\t\t\t\t\t\t\n", len(s.Services)-maxRows)
+			break
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1fs\t%.1fs\t%.1fs\t\n", sv.Name, sv.DesiredAtEnd, sv.RunningAtEnd,
 			sv.TasksStarted, sv.TasksStopped, sv.PlacementWait.P50, sv.PlacementWait.P95, sv.PlacementWait.Max)
 	}
