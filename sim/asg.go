@@ -15,19 +15,21 @@ import (
 // group is an EC2 Auto Scaling group: it keeps its in-service instances at
 // its desired capacity, launching and terminating as EC2 Auto Scaling does.
 type group struct {
-	w         *World
-	idx       int
-	cfg       *GroupConfig
-	provider  int     // the capacity provider using this group, or -1
-	instances []int32 // its instances not yet terminated, in launch order
-	desired   int
-	spot      *rand.Rand // Spot interruption draws
-	pick      *rand.Rand // termination policy's last, random step
-	rotate    int        // capacity-optimized Spot: next type
+	w            *World
+	idx          int
+	cfg          *GroupConfig
+	provider     int     // the capacity provider using this group, or -1
+	instances    []int32 // its instances not yet terminated, in launch order
+	desired      int
+	live, liveOD int        // in-service instances (launching or active), and how many On-Demand
+	liveAZ       []int      // in-service instances per zone
+	spot         *rand.Rand // Spot interruption draws
+	pick         *rand.Rand // termination policy's last, random step
+	rotate       int        // capacity-optimized Spot: next type
 }
 
 func newGroup(w *World, i int) group {
-	g := group{w: w, idx: i, cfg: &w.cfg.Groups[i], provider: -1,
+	g := group{w: w, idx: i, cfg: &w.cfg.Groups[i], provider: -1, liveAZ: make([]int, len(w.cfg.Groups[i].AvailabilityZones)),
 		spot: w.stream("group/" + w.cfg.Groups[i].Name + "/spot"),
 		pick: w.stream("group/" + w.cfg.Groups[i].Name + "/terminate")}
 	for pi, p := range w.providers {
@@ -49,17 +51,32 @@ func (g *group) start() {
 }
 
 // inService counts instances launching or active (not draining or gone).
-func (g *group) inService() (n, onDemand int) {
-	for _, i := range g.instances {
-		in := &g.w.instances[i]
-		if in.status == InstanceLaunching || in.status == InstanceActive {
-			n++
-			if in.purchase == OnDemand {
-				onDemand++
-			}
-		}
+func (g *group) inService() (n, onDemand int) { return g.live, g.liveOD }
+
+// count adds d to the in-service counters for an instance.
+func (g *group) count(in *instance, d int) {
+	g.live += d
+	g.liveAZ[in.az] += d
+	if in.purchase == OnDemand {
+		g.liveOD += d
 	}
-	return n, onDemand
+}
+
+// setStatus changes an instance's status, keeping its group's in-service
+// counters.
+func (w *World) setStatus(i int32, s InstanceStatus) {
+	in := &w.instances[i]
+	was := in.status == InstanceLaunching || in.status == InstanceActive
+	is := s == InstanceLaunching || s == InstanceActive
+	w.tally(in, -1)
+	in.status = s
+	w.tally(in, 1)
+	switch {
+	case was && !is:
+		w.groups[in.group].count(in, -1)
+	case !was && is:
+		w.groups[in.group].count(in, 1)
+	}
 }
 
 // setDesired changes the desired capacity (clamped to min and max) and
@@ -120,6 +137,8 @@ func (g *group) launch(initial bool) int32 {
 	idx := int32(len(w.instances))
 	w.instances = append(w.instances, in)
 	w.byID[in.id] = idx
+	g.count(&w.instances[idx], 1) // launching counts as in service
+	w.tally(&w.instances[idx], 1)
 	g.instances = append(g.instances, idx)
 	w.rec.instanceEvent(&w.instances[idx], "InstanceLaunch", purchase.String())
 	if initial {
@@ -147,16 +166,7 @@ func (g *group) leastLoadedAZ() int {
 	return best
 }
 
-func (g *group) azCounts() []int {
-	counts := make([]int, len(g.cfg.AvailabilityZones))
-	for _, i := range g.instances {
-		in := &g.w.instances[i]
-		if in.status == InstanceLaunching || in.status == InstanceActive {
-			counts[in.az]++
-		}
-	}
-	return counts
-}
+func (g *group) azCounts() []int { return g.liveAZ }
 
 // rebalance evens the group's zones after a zone returns: launch in the
 // emptiest zone, then terminate from the fullest, while they differ by more
@@ -318,13 +328,14 @@ func (w *World) terminate(i int32, cause string, spotNotice bool) {
 	g := &w.groups[in.group]
 	drain := spotNotice || (g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
 	if !drain {
-		in.status = InstanceDraining // no replacement may land on it
+		w.setStatus(i, InstanceDraining) // no replacement may land on it
 		w.poolDeactivate(in)
 		w.stopAllTasks(i, StopTerminationNotice, "Host EC2 (instance "+in.id+") terminated.")
 		w.finishTermination(i)
 		return
 	}
-	in.status, in.terminating = InstanceDraining, true
+	w.setStatus(i, InstanceDraining)
+	in.terminating = true
 	w.poolDeactivate(in)
 	w.rec.instanceEvent(in, "InstanceDraining", cause)
 	for _, t := range slices.Clone(in.tasks) {
@@ -352,7 +363,7 @@ func (w *World) finishTermination(i int32) {
 	}
 	w.eng.Cancel(in.spotTimer)
 	w.poolRemove(in)
-	in.status = InstanceDeregistered
+	w.setStatus(i, InstanceDeregistered)
 	in.terminated = w.eng.Now()
 	g := &w.groups[in.group]
 	if k := slices.Index(g.instances, i); k >= 0 {

@@ -57,6 +57,8 @@ func (w *World) onInstanceRegistered(now des.Time, id int32) {
 	}
 	g := &w.cfg.Groups[in.group]
 	s := &w.cfg.Settings
+	w.tally(in, -1)
+	defer w.tally(in, 1)
 	in.status = InstanceActive
 	in.registered = now
 	in.cpuRegistered = int64(in.typ.VCPU) * 1024

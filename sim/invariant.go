@@ -97,8 +97,14 @@ func mayBeMissing(column string) bool {
 	return false
 }
 
-// checkEnd recomputes every instance's reservations from its tasks.
+// checkEnd recomputes every instance's reservations from its tasks, and the
+// cluster aggregate the series reads from every instance.
 func (w *World) checkEnd() {
+	defer func() {
+		if fresh := w.recount(); fresh != w.agg {
+			w.breach("cluster aggregate %+v disagrees with its instances %+v", w.agg, fresh)
+		}
+	}()
 	for i := range w.instances {
 		in := &w.instances[i]
 		if in.status == InstanceLaunching || in.status == InstanceDeregistered {

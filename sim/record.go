@@ -213,6 +213,42 @@ func (w *World) availability(s *service, now des.Time) {
 	}
 }
 
+// aggregate is the cluster's instance counts and resources, kept as
+// instances change so that a minute's sample does not visit every instance.
+type aggregate struct {
+	launching, active              int64 // active: ACTIVE or DRAINING
+	cpuReg, cpuRes, memReg, memRes int64
+}
+
+// tally adds (sign 1) or removes (sign -1) an instance's share of the
+// aggregate; callers remove it before changing the instance and add it back
+// after.
+func (w *World) tally(in *instance, sign int64) {
+	a := &w.agg
+	switch in.status {
+	case InstanceLaunching:
+		a.launching += sign
+	case InstanceActive, InstanceDraining:
+		a.active += sign
+		a.cpuReg += sign * in.cpuRegistered
+		a.memReg += sign * in.memRegistered
+		a.cpuRes += sign * (in.cpuRegistered - in.cpuFree)
+		a.memRes += sign * (in.memRegistered - in.memFree)
+	}
+}
+
+// recount recomputes the aggregate from every instance (the invariant check).
+func (w *World) recount() aggregate {
+	saved := w.agg
+	w.agg = aggregate{}
+	for i := range w.instances {
+		w.tally(&w.instances[i], 1)
+	}
+	fresh := w.agg
+	w.agg = saved
+	return fresh
+}
+
 // onSample records one row of the series and schedules the next.
 func (w *World) onSample(now des.Time, _ int32) {
 	for si := range w.services {
@@ -222,21 +258,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 		w.manageCapacity(now)
 	}
 	r := &w.rec
-	var launching, active int
-	var cpuReg, cpuRes, memReg, memRes int64
-	for i := range w.instances {
-		in := &w.instances[i]
-		switch in.status {
-		case InstanceLaunching:
-			launching++
-		case InstanceActive, InstanceDraining:
-			active++
-			cpuReg += in.cpuRegistered
-			memReg += in.memRegistered
-			cpuRes += in.cpuRegistered - in.cpuFree
-			memRes += in.memRegistered - in.memFree
-		}
-	}
+	a := w.agg
+	launching, active := int(a.launching), int(a.active)
+	cpuReg, cpuRes, memReg, memRes := a.cpuReg, a.cpuRes, a.memReg, a.memRes
 	r.peakInstances = max(r.peakInstances, launching+active)
 	serviceRunning := 0
 	for si := range w.services {

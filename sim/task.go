@@ -237,6 +237,8 @@ func pullTime(bytes, perSecond int64) des.Time {
 func (w *World) reserve(in int32, t int32) {
 	inst := &w.instances[in]
 	sp := &w.specs[w.tasks[t].spec]
+	w.tally(inst, -1)
+	defer w.tally(inst, 1)
 	inst.cpuFree -= sp.cpu
 	inst.memFree -= sp.memMiB
 	if sp.awsvpc {
@@ -256,6 +258,7 @@ func (w *World) release(t int32) {
 	}
 	inst := &w.instances[tk.instance]
 	sp := &w.specs[tk.spec]
+	w.tally(inst, -1)
 	inst.cpuFree += sp.cpu
 	inst.memFree += sp.memMiB
 	if sp.awsvpc {
@@ -267,6 +270,7 @@ func (w *World) release(t int32) {
 		}
 	}
 	inst.removeTask(t)
+	w.tally(inst, 1)
 	w.poolRelease(tk.instance, t)
 	if inst.status == InstanceDraining && inst.terminating && len(inst.tasks) == 0 {
 		w.finishTermination(tk.instance)

@@ -80,7 +80,7 @@ func (w *World) pickInstances(group, count int, why string) []int32 {
 // tasks, service tasks replaced elsewhere, RunTask tasks left to finish.
 func (w *World) drain(i int32) {
 	in := &w.instances[i]
-	in.status = InstanceDraining
+	w.setStatus(i, InstanceDraining)
 	w.poolDeactivate(in)
 	w.rec.instanceEvent(in, "InstanceDraining", "timeline: drain_instances")
 	for _, t := range slices.Clone(in.tasks) {
@@ -101,7 +101,7 @@ func (w *World) failInstance(i int32, reason string) {
 	if in.status == InstanceLaunching {
 		w.eng.Cancel(in.regTimer)
 	}
-	in.status = InstanceDraining // no replacement may land on it
+	w.setStatus(i, InstanceDraining) // no replacement may land on it
 	w.poolDeactivate(in)
 	w.stopAllTasks(i, StopInfrastructureHealth, reason)
 	w.finishTermination(i)

@@ -53,6 +53,7 @@ type World struct {
 	images    map[string]int32 // image name -> id, for the per-instance cache
 	byID      map[string]int32 // EC2 instance ID -> index
 	pool      pools
+	agg       aggregate
 	placeRand *rand.Rand
 
 	actionRefs  []actionRef // scheduled-action firings, by event subject

@@ -1,0 +1,214 @@
+// Package benchmarks compares fleetsim's speed and, more usefully, the
+// outcomes of placement strategies and scaling policies, as go benchmarks:
+// outcome figures are reported with b.ReportMetric so that benchstat puts
+// them side by side (see README.md, "Benchmarks").
+//
+//	go test -run '^$' -bench . -count 10 ./benchmarks | tee new.txt
+//	benchstat new.txt
+package benchmarks
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/fleetsim/fleetsim/report"
+	"github.com/fleetsim/fleetsim/scenarios"
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/catalog"
+)
+
+// outcome reports a run's figures as benchmark metrics.
+func outcome(b *testing.B, res *sim.Result) {
+	b.Helper()
+	cost, err := report.ComputeCost(res, report.DefaultPrices())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(cost.PerDayUSD), "usd/day")
+	var p95, offered, within float64
+	for _, s := range res.Summary.Services {
+		p95 = math.Max(p95, s.PlacementWait.P95)
+		if s.SLOAttainmentPct >= 0 {
+			offered += s.RequestsOffered
+			within += s.RequestsOffered * s.SLOAttainmentPct / 100
+		}
+	}
+	for _, j := range res.Summary.BatchJobs {
+		p95 = math.Max(p95, j.PlacementWait.P95)
+	}
+	b.ReportMetric(p95, "p95-wait-s")
+	if offered > 0 {
+		b.ReportMetric(within/offered*100, "slo-%")
+	}
+	b.ReportMetric(cpuReservedPct(res), "cpu-util-%")
+}
+
+// cpuReservedPct is the mean share of registered EC2 CPU that tasks
+// reserve (0 for a Fargate-only run).
+func cpuReservedPct(res *sim.Result) float64 {
+	var reg, rsv []float64
+	for _, c := range res.Series.Columns {
+		switch c.Name {
+		case "cpu_registered_units":
+			reg = c.Values
+		case "cpu_reserved_units":
+			rsv = c.Values
+		}
+	}
+	var sumReg, sumRsv float64
+	for i := range reg {
+		sumReg += reg[i]
+		sumRsv += rsv[i]
+	}
+	if sumReg == 0 {
+		return 0
+	}
+	return sumRsv / sumReg * 100
+}
+
+func load(b *testing.B, name string) *sim.Config {
+	b.Helper()
+	sc, err := scenarios.Resolve(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc.Config
+}
+
+func runOnce(b *testing.B, cfg *sim.Config) *sim.Result {
+	b.Helper()
+	res, err := sim.New(cfg).Run()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// BenchmarkPlacementStrategy runs the placement-rules and default scenarios
+// with the web service's strategy replaced, to compare what each costs and
+// how well it packs.
+func BenchmarkPlacementStrategy(b *testing.B) {
+	strategies := []struct {
+		name string
+		s    []sim.PlacementStrategy
+	}{
+		{"binpack-memory", []sim.PlacementStrategy{{Type: "binpack", Field: "memory"}}},
+		{"spread-az+binpack-memory", []sim.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}}},
+		{"spread-instance", []sim.PlacementStrategy{{Type: "spread", Field: "instanceId"}}},
+		{"random", []sim.PlacementStrategy{{Type: "random"}}},
+	}
+	for _, st := range strategies {
+		b.Run(st.name, func(b *testing.B) {
+			var res *sim.Result
+			for b.Loop() {
+				cfg := load(b, scenarios.DefaultName)
+				cfg.Services[0].PlacementStrategy = st.s
+				res = runOnce(b, cfg)
+			}
+			outcome(b, res)
+		})
+	}
+}
+
+// BenchmarkTargetTracking compares target values of the default scenario's
+// web service: cheaper at a higher target, at what cost to latency.
+func BenchmarkTargetTracking(b *testing.B) {
+	for _, target := range []float64{40, 50, 60, 75, 90} {
+		b.Run(fmt.Sprintf("target=%g", target), func(b *testing.B) {
+			var res *sim.Result
+			for b.Loop() {
+				cfg := load(b, "diurnal-target-tracking")
+				cfg.Services[0].AutoScaling.TargetTracking[0].TargetValue = target
+				res = runOnce(b, cfg)
+			}
+			outcome(b, res)
+		})
+	}
+}
+
+// BenchmarkManagedScalingTarget compares capacity providers' target
+// capacity on the burst scenario: spare capacity against placement wait.
+func BenchmarkManagedScalingTarget(b *testing.B) {
+	for _, target := range []int{70, 85, 100} {
+		b.Run(fmt.Sprintf("target_capacity=%d", target), func(b *testing.B) {
+			var res *sim.Result
+			for b.Loop() {
+				cfg := load(b, "burst-scale-out")
+				cfg.CapacityProviders[0].ManagedScaling.TargetCapacity = target
+				res = runOnce(b, cfg)
+			}
+			outcome(b, res)
+		})
+	}
+}
+
+// sized is a one-day cluster of n m5.xlarge instances (a fixed group) with
+// n/10 services of 20 tasks each that fail now and then, for the speed of
+// whole runs by cluster size.
+func sized(n int) *sim.Config {
+	it, _ := catalog.Default().Lookup("m5.xlarge")
+	azs := []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+	cfg := &sim.Config{
+		Name: fmt.Sprintf("sized-%d", n), Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
+		Seed: 1, Region: "us-east-1", Settings: sim.DefaultSettings(),
+		Cluster: sim.ClusterConfig{Name: "c", AvailabilityZones: azs},
+		Groups: []sim.GroupConfig{{Name: "g", InstanceTypes: []catalog.InstanceType{it}, MinSize: n, MaxSize: n, DesiredCapacity: n,
+			AvailabilityZones: azs, LaunchTime: 90 * time.Second, OnDemandPercentageAboveBase: 100}},
+		CapacityProviders: []sim.CapacityProviderConfig{{Name: "cp", Group: 0}},
+		TaskDefinitions: []sim.TaskDefinition{{Family: "app", Revision: 1, NetworkMode: sim.NetworkBridge, StopTimeout: 30 * time.Second,
+			RequiresCompatibilities: []string{"EC2"},
+			Containers:              []sim.ContainerDefinition{{Name: "app", Image: "app:1", ImageSizeBytes: 200 << 20, Essential: true, CPU: 256, MemoryMiB: 512}}}},
+	}
+	cfg.Settings.TaskEvents, cfg.Settings.ServiceSeries = false, false
+	for i := range max(n/10, 1) {
+		cfg.Services = append(cfg.Services, sim.ServiceConfig{
+			Name: fmt.Sprintf("svc-%04d", i), DesiredCount: 20, TaskFailuresPerTaskHour: 0.05,
+			ProviderStrategy:      []sim.StrategyItem{{Provider: "cp", Weight: 1}},
+			PlacementStrategy:     []sim.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}},
+			MinimumHealthyPercent: 100, MaximumPercent: 200,
+		})
+	}
+	return cfg
+}
+
+// BenchmarkLibrary is the speed of each light library scenario, with its
+// outcomes. (large-week, the scale test, takes tens of seconds a run; time
+// it with the CLI: see README.md, "Speed".)
+func BenchmarkLibrary(b *testing.B) {
+	for _, e := range scenarios.Library() {
+		if e.Name == "large-week" {
+			continue
+		}
+		b.Run(e.Name, func(b *testing.B) {
+			var res *sim.Result
+			for b.Loop() {
+				res = runOnce(b, load(b, e.Name))
+			}
+			b.ReportMetric(float64(res.Stats.Events), "events/op")
+			outcome(b, res)
+		})
+	}
+}
+
+// BenchmarkClusterSize is the speed of a whole one-day run by cluster size:
+// 100, 1,000 and 10,000 instances, two tasks per instance. ns/op should grow
+// no faster than the instance count; events/s is the kernel's throughput
+// with the world around it.
+func BenchmarkClusterSize(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+			var events uint64
+			for b.Loop() {
+				res := runOnce(b, sized(n))
+				if res.Summary.Services[0].RunningAtEnd != 20 {
+					b.Fatalf("service not at desired: %+v", res.Summary.Services[0])
+				}
+				events = res.Stats.Events
+			}
+			b.ReportMetric(float64(events), "events/op")
+			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
