@@ -55,28 +55,73 @@ func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
 	if l == nil {
 		return nil
 	}
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	lc := v.loadPattern(path, l, 0)
+	lc.CPUSecondsPerRequest, lc.MemoryBaseMiB, lc.MemoryMiBPerRPS = l.CPUSecondsPerRequest, l.MemoryBaseMiB, l.MemoryMiBPerRPS
+	lc.LatencySLO = l.LatencySLO.Duration
+	if l.CPUSecondsPerRequest <= 0 {
+		v.bad(k("cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
+	}
+	if l.LatencySLO.Set && l.LatencySLO.Duration <= 0 {
+		v.bad(k("latency_slo"), "a positive duration such as \"200ms\"", l.LatencySLO.String())
+	}
+	if l.MemoryBaseMiB < 0 || l.MemoryMiBPerRPS < 0 {
+		v.bad(k("memory_base_mib"), "memory_base_mib and memory_mib_per_rps >= 0", fmt.Sprintf("%g, %g", l.MemoryBaseMiB, l.MemoryMiBPerRPS))
+	}
+	return lc
+}
+
+var loadPatterns = []string{"constant", "diurnal", "step", "ramp", "spike", "trace", "sum", "product"}
+
+// loadPattern reads a request-rate pattern and its modifiers; sum and
+// product nest their components (at most 4 deep).
+func (v *validator) loadPattern(path []string, l *loadSchema, depth int) *sim.LoadConfig {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
 	lc := &sim.LoadConfig{Pattern: l.Pattern, PeakRPS: l.PeakRPS, PeakHour: l.PeakHour, Noise: l.Noise,
-		CPUSecondsPerRequest: l.CPUSecondsPerRequest, MemoryBaseMiB: l.MemoryBaseMiB, MemoryMiBPerRPS: l.MemoryMiBPerRPS,
-		LatencySLO: l.LatencySLO.Duration,
-		Location:   v.location(append(slices.Clone(path), "timezone"), l.Timezone)}
+		Location: v.location(k("timezone"), l.Timezone), RampStart: l.RampStart.Duration, RampEnd: l.RampEnd.Duration,
+		SpikeAt: l.SpikeAt.Duration, Rise: l.Rise.Duration, Decay: l.Decay.Duration, Multiplier: l.Multiplier, AddedRPS: l.AddedRPS,
+		WalkSigma: l.WalkSigma, WalkReversion: l.WalkReversion.Duration, ClipMin: l.ClipMin, ClipMax: l.ClipMax}
 	if l.BaseRPS != nil {
 		lc.BaseRPS = *l.BaseRPS
 	}
 	if l.WeekendFactor != nil {
 		lc.WeekendFactor = *l.WeekendFactor
 		if *l.WeekendFactor <= 0 {
-			v.bad(append(slices.Clone(path), "weekend_factor"), "a factor above 0", fmt.Sprint(*l.WeekendFactor))
+			v.bad(k("weekend_factor"), "a factor above 0", fmt.Sprint(*l.WeekendFactor))
 		}
 	}
+	for _, h := range l.Holidays {
+		lc.Holidays = append(lc.Holidays, time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC))
+	}
+	if l.Pattern != "trace" {
+		lc.Scale = l.Scale // a trace scales inside its replay
+	}
+	v.patternShape(path, l, lc, depth)
+	v.loadModifiers(path, l, lc)
+	return lc
+}
+
+// patternShape checks the keys of each pattern kind.
+func (v *validator) patternShape(path []string, l *loadSchema, lc *sim.LoadConfig, depth int) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	switch l.Pattern {
 	case "constant":
-	case "diurnal":
-		if l.PeakRPS < lc.BaseRPS {
+	case "diurnal", "ramp":
+		if l.Pattern == "diurnal" && l.PeakRPS < lc.BaseRPS {
 			v.bad(k("peak_rps"), fmt.Sprintf("peak_rps >= base_rps (%g)", lc.BaseRPS), fmt.Sprint(l.PeakRPS))
 		}
 		if l.PeakHour < 0 || l.PeakHour >= 24 {
 			v.bad(k("peak_hour"), "an hour in [0, 24)", fmt.Sprint(l.PeakHour))
+		}
+		if l.Pattern == "ramp" && l.RampEnd.Duration <= l.RampStart.Duration {
+			v.bad(k("ramp_end"), fmt.Sprintf("an offset after ramp_start (%s)", l.RampStart.Duration), l.RampEnd.Duration.String())
+		}
+	case "spike":
+		if l.Rise.Duration < 0 || l.Decay.Duration <= 0 {
+			v.bad(k("decay"), "rise >= 0 and a positive decay", fmt.Sprintf("rise %s, decay %s", l.Rise.Duration, l.Decay.Duration))
+		}
+		if l.Multiplier <= 0 && l.AddedRPS <= 0 {
+			v.bad(k("multiplier"), "multiplier above 0 or added_rps above 0", "neither")
 		}
 	case "step":
 		for i, s := range l.Steps {
@@ -90,25 +135,40 @@ func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
 		}
 	case "trace":
 		lc.Trace = v.trace(path, l)
+	case "sum", "product":
+		if len(l.Components) < 2 || depth >= 4 {
+			v.bad(k("components"), "2 or more component patterns, nested at most 4 deep", fmt.Sprintf("%d at depth %d", len(l.Components), depth))
+		}
+		for i := range l.Components {
+			lc.Components = append(lc.Components, *v.loadPattern(append(k("components"), strconv.Itoa(i)), &l.Components[i], depth+1))
+		}
 	default:
-		v.bad(k("pattern"), `"constant", "diurnal", "step" or "trace"`, strconv.Quote(l.Pattern))
+		pr := Problem{File: v.file, Line: v.loc.line(k("pattern")), Key: v.display(k("pattern")), Want: "one of " + strings.Join(loadPatterns, ", "), Got: strconv.Quote(l.Pattern)}
+		if c := closest(l.Pattern, loadPatterns); c != "" {
+			pr.Hint = fmt.Sprintf("did you mean %q?", c)
+		}
+		v.problems = append(v.problems, pr)
 	}
+}
+
+// loadModifiers checks noise, the random walk, scale and clipping.
+func (v *validator) loadModifiers(path []string, l *loadSchema, lc *sim.LoadConfig) {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
 	if lc.BaseRPS < 0 {
 		v.bad(k("base_rps"), "a rate >= 0", fmt.Sprint(lc.BaseRPS))
 	}
 	if l.Noise < 0 || l.Noise > 1 {
 		v.bad(k("noise"), "a relative noise in [0, 1]", fmt.Sprint(l.Noise))
 	}
-	if l.CPUSecondsPerRequest <= 0 {
-		v.bad(k("cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
+	if l.WalkSigma < 0 || l.WalkSigma > 1 || (l.WalkSigma > 0 && l.WalkReversion.Duration <= 0) {
+		v.bad(k("walk_sigma"), "walk_sigma in [0, 1] with a positive walk_reversion", fmt.Sprintf("%g, %s", l.WalkSigma, l.WalkReversion.Duration))
 	}
-	if l.LatencySLO.Set && l.LatencySLO.Duration <= 0 {
-		v.bad(k("latency_slo"), "a positive duration such as \"200ms\"", l.LatencySLO.String())
+	if l.Scale < 0 {
+		v.bad(k("scale"), "a factor >= 0", fmt.Sprint(l.Scale))
 	}
-	if l.MemoryBaseMiB < 0 || l.MemoryMiBPerRPS < 0 {
-		v.bad(k("memory_base_mib"), "memory_base_mib and memory_mib_per_rps >= 0", fmt.Sprintf("%g, %g", l.MemoryBaseMiB, l.MemoryMiBPerRPS))
+	if l.ClipMin < 0 || (l.ClipMax > 0 && l.ClipMax < l.ClipMin) {
+		v.bad(k("clip_max"), "0 <= clip_min <= clip_max (0: no upper bound)", fmt.Sprintf("%g, %g", l.ClipMin, l.ClipMax))
 	}
-	return lc
 }
 
 // trace loads a request-rate trace file named by a load section.
@@ -134,6 +194,7 @@ func (v *validator) trace(path []string, l *loadSchema) *workload.Replay {
 	}
 	r := workload.NewReplay(tr, time.Time{})
 	r.Start, r.Scale, r.Speed, r.Loop, r.Interp = v.traceStart(), l.Scale, l.Speed, l.Loop, workload.Interpolation(interp)
+	r.Shift = l.Shift.Duration
 	return &r
 }
 

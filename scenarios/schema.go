@@ -188,6 +188,20 @@ type loadSchema struct {
 	Speed                float64          `toml:"speed"`
 	Loop                 bool             `toml:"loop"`
 	Interpolation        string           `toml:"interpolation"`
+	Shift                Duration         `toml:"shift"`
+	Holidays             []time.Time      `toml:"holidays"`
+	RampStart            Duration         `toml:"ramp_start"`
+	RampEnd              Duration         `toml:"ramp_end"`
+	SpikeAt              Duration         `toml:"spike_at"`
+	Rise                 Duration         `toml:"rise"`
+	Decay                Duration         `toml:"decay"`
+	Multiplier           float64          `toml:"multiplier"`
+	AddedRPS             float64          `toml:"added_rps"`
+	Components           []loadSchema     `toml:"components"`
+	WalkSigma            float64          `toml:"walk_sigma"`
+	WalkReversion        Duration         `toml:"walk_reversion"`
+	ClipMin              float64          `toml:"clip_min"`
+	ClipMax              float64          `toml:"clip_max"`
 }
 
 type loadStepSchema struct {
@@ -268,6 +282,8 @@ type arrivalsSchema struct {
 	DurationColumn       string `toml:"duration_column"`
 	CPUColumn            string `toml:"cpu_column"`
 	MemoryColumn         string `toml:"memory_column"`
+	// pattern: the rate in tasks per hour, as a load pattern
+	Rate *loadSchema `toml:"rate"`
 }
 
 type durationSchema struct {

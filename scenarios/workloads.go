@@ -336,8 +336,14 @@ func (v *validator) arrivals(path []string, a arrivalsSchema) sim.Arrivals {
 		}
 	case "trace":
 		out.Tasks = v.taskTrace(path, a)
+	case "pattern":
+		if a.Rate == nil {
+			v.bad(k("rate"), "a rate pattern in tasks per hour (the keys of [services.load])", "none")
+		} else {
+			out.Rate = v.loadPattern(k("rate"), a.Rate, 0)
+		}
 	default:
-		v.bad(k("pattern"), `"poisson", "cron" or "trace"`, strconv.Quote(a.Pattern))
+		v.bad(k("pattern"), `"poisson", "cron", "trace" or "pattern"`, strconv.Quote(a.Pattern))
 	}
 	return out
 }

@@ -71,6 +71,9 @@ func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
 			}
 		}
 		return workload.NewSchedule(times...)
+	case "pattern":
+		perSec := workload.Scale{P: w.pattern("job/"+cfg.Name, a.Rate), Factor: 1.0 / 3600}
+		return workload.NewThinned(perSec, w.cfg.Start, w.peakRate(perSec), 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	}
 	p := workload.NewPoisson(a.RatePerHour, 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	if a.Window <= 0 {
@@ -86,6 +89,17 @@ func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
 		}
 		return (t-start)%every < win
 	}}
+}
+
+// peakRate bounds a pattern's rate over the run for thinning: the highest
+// per-minute value, with 20% headroom for what happens between samples
+// (candidates above the bound are kept and counted by workload.Thinned).
+func (w *World) peakRate(p workload.Pattern) float64 {
+	peak := 0.0
+	for t := time.Duration(0); t <= w.cfg.Duration; t += time.Minute {
+		peak = max(peak, p.Rate(w.cfg.Start.Add(t)))
+	}
+	return max(peak*1.2, 1e-9)
 }
 
 // durations builds a duration distribution from its configuration.

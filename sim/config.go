@@ -233,7 +233,9 @@ type BatchJobConfig struct {
 //   - "cron": PerFiring tasks at each instant of Schedule (an Application
 //     Auto Scaling schedule expression) in Location;
 //   - "trace": one task per Tasks entry, at its arrival offset, with its own
-//     duration and size.
+//     duration and size;
+//   - "pattern": a non-homogeneous Poisson process whose rate (tasks per
+//     hour) follows Rate, by thinning.
 //
 // At most Max tasks in all (0: no limit).
 type Arrivals struct {
@@ -247,6 +249,7 @@ type Arrivals struct {
 	Location    *time.Location
 	PerFiring   int
 	Tasks       []workload.Task
+	Rate        *LoadConfig // tasks per hour, for "pattern"
 }
 
 // Distribution is a distribution of durations.

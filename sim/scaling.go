@@ -13,15 +13,32 @@ import (
 // LoadConfig is what drives a service's utilisation: a request rate over
 // calendar time, and what a request costs.
 type LoadConfig struct {
-	Pattern       string // constant | diurnal | step | trace
+	Pattern       string // constant | diurnal | step | ramp | spike | trace | sum | product
 	BaseRPS       float64
 	PeakRPS       float64
 	PeakHour      float64
 	WeekendFactor float64
-	Noise         float64 // multiplicative Gaussian sigma per minute
+	Holidays      []time.Time // diurnal: days treated like weekend days
+	Noise         float64     // multiplicative Gaussian sigma per minute
 	Steps         []LoadStep
 	Location      *time.Location
 	Trace         *workload.Replay // for pattern "trace", loaded by scenarios
+
+	// ramp: BaseRPS at RampStart to PeakRPS at RampEnd (offsets).
+	RampStart, RampEnd time.Duration
+	// spike: on BaseRPS, a flash crowd at SpikeAt rising over Rise and
+	// decaying with time constant Decay, to Multiplier x base or + AddedRPS.
+	SpikeAt, Rise, Decay time.Duration
+	Multiplier, AddedRPS float64
+	// sum | product of Components.
+	Components []LoadConfig
+	// Modifiers of any pattern: a mean-reverting random walk (WalkSigma,
+	// WalkReversion), then Scale (0: 1), then clipping to [ClipMin, ClipMax]
+	// (ClipMax 0: no upper bound).
+	WalkSigma        float64
+	WalkReversion    time.Duration
+	Scale            float64
+	ClipMin, ClipMax float64
 
 	// CPUSecondsPerRequest is the CPU time one request takes at 1 vCPU.
 	CPUSecondsPerRequest float64
@@ -48,7 +65,9 @@ type AutoScalingConfig struct {
 	PublicationDelay         time.Duration
 }
 
-// pattern builds the service's request-rate pattern with its own stream.
+// pattern builds a request-rate pattern; random parts draw from streams
+// named after its owner (and a component's position), so that adding a
+// service does not change another's load.
 func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 	var p workload.Pattern
 	switch lc.Pattern {
@@ -60,7 +79,25 @@ func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 		if lc.Location != nil {
 			d.Location = lc.Location
 		}
+		for _, h := range lc.Holidays {
+			d.Holidays = append(d.Holidays, workload.DateOf(h))
+		}
 		p = d
+	case "ramp":
+		p = workload.Ramp{From: w.cfg.Start.Add(lc.RampStart), To: w.cfg.Start.Add(lc.RampEnd), FromRate: lc.BaseRPS, ToRate: lc.PeakRPS}
+	case "spike":
+		p = workload.Spike{Base: workload.Constant(lc.BaseRPS), Start: w.cfg.Start.Add(lc.SpikeAt), Rise: lc.Rise, Decay: lc.Decay,
+			Multiplier: lc.Multiplier, AddedRate: lc.AddedRPS}
+	case "sum", "product":
+		parts := make([]workload.Pattern, len(lc.Components))
+		for i := range lc.Components {
+			parts[i] = w.pattern(fmt.Sprintf("%s/%d", name, i), &lc.Components[i])
+		}
+		if lc.Pattern == "sum" {
+			p = workload.Sum(parts)
+		} else {
+			p = workload.Product(parts)
+		}
 	case "step":
 		steps := make([]workload.StepAt, len(lc.Steps))
 		for i, s := range lc.Steps {
@@ -73,7 +110,16 @@ func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 		p = workload.Constant(lc.BaseRPS)
 	}
 	if lc.Noise > 0 {
-		p = workload.NewNoise(p, lc.Noise, w.stream("service/"+name+"/load-noise"))
+		p = workload.NewNoise(p, lc.Noise, w.stream("load/"+name+"/noise"))
+	}
+	if lc.WalkSigma > 0 {
+		p = workload.NewMeanReverting(p, w.cfg.Start, w.cfg.Duration+time.Minute, lc.WalkReversion, lc.WalkSigma, w.stream("load/"+name+"/walk"))
+	}
+	if lc.Scale > 0 && lc.Scale != 1 {
+		p = workload.Scale{P: p, Factor: lc.Scale}
+	}
+	if lc.ClipMin > 0 || lc.ClipMax > 0 {
+		p = workload.Clip{P: p, Min: lc.ClipMin, Max: lc.ClipMax}
 	}
 	return p
 }

@@ -101,3 +101,34 @@ func TestOverloadDropsRequestsAndMissesTheSLO(t *testing.T) {
 	assert.Zero(t, ls.RequestsDropped)
 	assert.Greater(t, ls.SLOAttainmentPct, 99.0)
 }
+
+func TestComposedLoadPatterns(t *testing.T) {
+	cfg := fargateConfig(t, 1, 0)
+	cfg.Duration = 4 * time.Hour
+	w := New(cfg)
+	at := func(d time.Duration) time.Time { return cfg.Start.Add(d) }
+	sum := w.pattern("s", &LoadConfig{Pattern: "sum", Components: []LoadConfig{
+		{Pattern: "constant", BaseRPS: 100},
+		{Pattern: "ramp", BaseRPS: 0, PeakRPS: 60, RampStart: time.Hour, RampEnd: 3 * time.Hour},
+	}})
+	assert.InDelta(t, 100, sum.Rate(at(30*time.Minute)), 1e-9, "before the ramp")
+	assert.InDelta(t, 130, sum.Rate(at(2*time.Hour)), 1e-9, "half way up the ramp")
+	assert.InDelta(t, 160, sum.Rate(at(4*time.Hour)), 1e-9, "after the ramp")
+
+	clipped := w.pattern("c", &LoadConfig{Pattern: "constant", BaseRPS: 100, Scale: 3, ClipMax: 250})
+	assert.InDelta(t, 250, clipped.Rate(at(time.Hour)), 1e-9, "scaled to 300, clipped to 250")
+
+	spike := w.pattern("p", &LoadConfig{Pattern: "spike", BaseRPS: 10, SpikeAt: time.Hour, Rise: 10 * time.Minute, Decay: 30 * time.Minute, AddedRPS: 90})
+	assert.InDelta(t, 10, spike.Rate(at(30*time.Minute)), 1e-9, "before the spike")
+	assert.InDelta(t, 100, spike.Rate(at(70*time.Minute)), 1e-6, "at the top of the spike")
+	assert.Less(t, spike.Rate(at(3*time.Hour)), 15.0, "decayed")
+}
+
+func TestPatternArrivalsFollowTheirRate(t *testing.T) {
+	// A constant 600 tasks an hour, by thinning: about 2,400 in 4 hours.
+	cfg := batchConfig(t, Arrivals{Pattern: "pattern", Rate: &LoadConfig{Pattern: "constant", BaseRPS: 600}})
+	cfg.Duration = 4 * time.Hour
+	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: time.Minute}
+	res := run(t, cfg)
+	assert.InDelta(t, 2400, res.Summary.BatchJobs[0].Submitted, 150, "within 3 standard deviations of a Poisson count")
+}
