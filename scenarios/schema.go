@@ -164,6 +164,15 @@ type serviceSchema struct {
 	AutoScaling              *autoScalingSchema        `toml:"auto_scaling"`
 	CircuitBreaker           *circuitBreakerSchema     `toml:"deployment_circuit_breaker"`
 	Copies                   int                       `toml:"copies"`
+	LoadBalancer             *loadBalancerSchema       `toml:"load_balancer"`
+}
+
+type loadBalancerSchema struct {
+	TargetGroup         string    `toml:"target_group"`
+	HealthCheckInterval *Duration `toml:"health_check_interval"`
+	HealthyThreshold    *int      `toml:"healthy_threshold"`
+	UnhealthyThreshold  *int      `toml:"unhealthy_threshold"`
+	DeregistrationDelay *Duration `toml:"deregistration_delay"`
 }
 
 type loadSchema struct {

@@ -46,11 +46,22 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 		v.launch(path, s.LaunchType, sc.ProviderStrategy, sc.TaskDefinition, cfg)
 		sc.PlacementStrategy = v.placementStrategy(append(slices.Clone(path), "placement_strategy"), s.PlacementStrategy)
 		sc.PlacementConstraints = v.placementConstraints(append(slices.Clone(path), "placement_constraints"), s.PlacementConstraints)
+		if lb := s.LoadBalancer; lb != nil {
+			sc.LoadBalancer = v.loadBalancer(append(slices.Clone(path), "load_balancer"), lb)
+		}
 		if cb := s.CircuitBreaker; cb != nil {
 			sc.CircuitBreaker = &sim.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
 		}
 		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
 		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
+		if sc.AutoScaling != nil && sc.LoadBalancer == nil {
+			for i, tt := range sc.AutoScaling.TargetTracking {
+				if tt.Metric == autoscale.ALBRequestCountPerTarget {
+					v.bad(append(slices.Clone(path), "auto_scaling", "target_tracking", strconv.Itoa(i), "predefined_metric"),
+						"a load_balancer on the service for ALBRequestCountPerTarget", "none")
+				}
+			}
+		}
 		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
 			v.bad(append(slices.Clone(path), "auto_scaling"), "a [services.load] section to drive the scaling policies' metrics", "none")
 		}
@@ -267,6 +278,41 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
 		}
 		out = append(out, sim.PlacementConstraint{Type: it.Type, Expression: it.Expression})
+	}
+	return out
+}
+
+// loadBalancer reads a service's ALB target group. AWS (CreateTargetGroup,
+// target group attributes): interval 5-300 s (default 30), thresholds 2-10
+// (healthy default 5, unhealthy 2), deregistration delay 0-3600 s (default
+// 300).
+func (v *validator) loadBalancer(path []string, lb *loadBalancerSchema) *sim.LoadBalancerConfig {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	out := &sim.LoadBalancerConfig{TargetGroup: lb.TargetGroup, Interval: 30 * time.Second, HealthyThreshold: 5,
+		UnhealthyThreshold: 2, DeregistrationDelay: 300 * time.Second}
+	if lb.HealthCheckInterval != nil {
+		out.Interval = lb.HealthCheckInterval.Duration
+	}
+	if lb.DeregistrationDelay != nil {
+		out.DeregistrationDelay = lb.DeregistrationDelay.Duration
+	}
+	if lb.HealthyThreshold != nil {
+		out.HealthyThreshold = *lb.HealthyThreshold
+	}
+	if lb.UnhealthyThreshold != nil {
+		out.UnhealthyThreshold = *lb.UnhealthyThreshold
+	}
+	if out.Interval < 5*time.Second || out.Interval > 300*time.Second {
+		v.bad(k("health_check_interval"), "an interval from 5s to 300s", out.Interval.String())
+	}
+	if out.HealthyThreshold < 2 || out.HealthyThreshold > 10 {
+		v.bad(k("healthy_threshold"), "a threshold from 2 to 10", fmt.Sprint(out.HealthyThreshold))
+	}
+	if out.UnhealthyThreshold < 2 || out.UnhealthyThreshold > 10 {
+		v.bad(k("unhealthy_threshold"), "a threshold from 2 to 10", fmt.Sprint(out.UnhealthyThreshold))
+	}
+	if out.DeregistrationDelay < 0 || out.DeregistrationDelay > time.Hour {
+		v.bad(k("deregistration_delay"), "a delay from 0s to 3600s", out.DeregistrationDelay.String())
 	}
 	return out
 }

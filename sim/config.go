@@ -144,6 +144,19 @@ type HealthCheck struct {
 	StartPeriod time.Duration
 }
 
+// LoadBalancerConfig puts a service's tasks behind an Application Load
+// Balancer target group. AWS (ELB, "Health checks for Application Load
+// Balancer target groups" and target group attributes): interval 30 s,
+// healthy threshold 5, unhealthy threshold 2, deregistration delay 300 s; a
+// newly registered target is healthy after one passing check.
+type LoadBalancerConfig struct {
+	TargetGroup         string
+	Interval            time.Duration
+	HealthyThreshold    int
+	UnhealthyThreshold  int
+	DeregistrationDelay time.Duration
+}
+
 // CircuitBreakerConfig is a service's deployment circuit breaker.
 type CircuitBreakerConfig struct {
 	Enable, Rollback bool
@@ -213,6 +226,7 @@ type ServiceConfig struct {
 	Load                    *LoadConfig
 	AutoScaling             *AutoScalingConfig
 	CircuitBreaker          *CircuitBreakerConfig
+	LoadBalancer            *LoadBalancerConfig
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and

@@ -35,12 +35,24 @@ type deployment struct {
 // Developer Guide, "Deploy Amazon ECS services by replacing tasks"): a task
 // without a health check counts as healthy 40 s after RUNNING; with one, when
 // its first check passes (choice: start period plus one interval).
-func (w *World) healthyDelay(def int) time.Duration {
+//
+// Behind a load balancer the task is healthy once its target is too: a new
+// target passes its first check one interval after registration (choice:
+// registration at RUNNING, the first check an interval later), and the
+// container's check, if any, must pass as well.
+func (w *World) healthyDelay(def int, lb *LoadBalancerConfig) time.Duration {
 	hc := w.cfg.TaskDefinitions[def].HealthCheck
-	if hc == nil {
-		return 40 * time.Second
+	var d time.Duration
+	switch {
+	case hc != nil:
+		d = hc.StartPeriod + hc.Interval
+	case lb == nil:
+		d = 40 * time.Second
 	}
-	return hc.StartPeriod + hc.Interval
+	if lb != nil {
+		d = max(d, lb.Interval)
+	}
+	return d
 }
 
 // CircuitBreakerThreshold is the number of failed tasks that fails a

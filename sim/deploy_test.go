@@ -157,3 +157,36 @@ func TestZoneOutageLosesItsCapacityAndTheGroupRebalancesAfter(t *testing.T) {
 	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2}, zones, "rebalanced after the zone returned")
 	assert.Equal(t, 6, res.Summary.Services[0].RunningAtEnd)
 }
+
+// AWS (ALB target groups): a new target is healthy after one passing check;
+// a stopped task drains for the deregistration delay, then gets its stop
+// timeout.
+func TestLoadBalancedTasksTurnHealthyAfterACheckAndDrainBeforeStopping(t *testing.T) {
+	cfg := deployConfig(t)
+	cfg.Timeline = nil
+	cfg.Duration = 2 * time.Hour
+	cfg.Services[0].LoadBalancer = &LoadBalancerConfig{Interval: 15 * time.Second, HealthyThreshold: 5, UnhealthyThreshold: 2, DeregistrationDelay: 120 * time.Second}
+	four := 4
+	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: -1, Group: -1, DesiredCount: &four}}
+	res := run(t, cfg)
+	var running, completed time.Duration
+	stopping := map[string]time.Duration{}
+	var drained []time.Duration
+	for _, e := range res.Events {
+		switch {
+		case e.Type == "TaskStateChange" && e.Status == "RUNNING" && running == 0:
+			running = e.At.Duration()
+		case e.Type == "DeploymentCompleted" && completed == 0:
+			completed = e.At.Duration()
+		case e.Type == "TaskStateChange" && e.Status == "STOPPING":
+			stopping[e.Subject] = e.At.Duration()
+		case e.Type == "TaskStateChange" && e.Status == "STOPPED":
+			drained = append(drained, e.At.Duration()-stopping[e.Subject])
+		}
+	}
+	assert.Equal(t, running+15*time.Second, completed, "healthy one interval after registration")
+	require.Len(t, drained, 6, "scale-in from 10 to 4")
+	for _, d := range drained {
+		assert.Equal(t, 120*time.Second+30*time.Second, d, "deregistration delay, then the stop timeout")
+	}
+}

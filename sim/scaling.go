@@ -215,6 +215,16 @@ func (w *World) applyDesired(si int32, desired int, cause string) {
 	w.reconcile(si)
 }
 
+// serving is how many tasks receive requests: behind a load balancer its
+// healthy targets, or every registered one when none is healthy (AWS: the
+// load balancer fails open); otherwise every RUNNING task.
+func (w *World) serving(s *service, running int) int {
+	if s.cfg.LoadBalancer != nil && s.healthy > 0 {
+		return s.healthy
+	}
+	return running
+}
+
 // respond runs the service model for the minute: an M/M/c queue with one
 // server per RUNNING task (workload.ServiceModel), requests above what the
 // tasks can serve dropped, and tallies requests, drops and SLO misses.
@@ -255,7 +265,7 @@ func (w *World) measure(now des.Time, si int32) {
 	rate := max(s.load.Rate(w.calendar(minute+des.At(30*time.Second))), 0)
 	running := w.rec.counts[si][TaskRunning]
 	sp := &w.specs[s.spec]
-	w.respond(s, rate, running, float64(sp.cpu)/1024)
+	w.respond(s, rate, w.serving(s, running), float64(sp.cpu)/1024)
 	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
 	if running > 0 {
 		perTask := rate / float64(running)
@@ -277,7 +287,7 @@ func (w *World) measure(now des.Time, si int32) {
 		if !math.IsNaN(s.lastMem) {
 			st.Record(autoscale.ECSServiceAverageMemoryUtilization, minute, s.lastMem)
 		}
-		st.Record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(running))
+		st.Record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(w.serving(s, running)))
 	}
 	step := s.scaler.target.Evaluate(now, st)
 	for _, ac := range step.AlarmChanges {

@@ -269,8 +269,20 @@ func (s *service) victimByFree(field string) int32 {
 }
 
 // stopGrace is how long a stopping task takes: its stopTimeout.
+//
+// Behind a load balancer a RUNNING task is first deregistered: it drains for
+// the target group's deregistration delay before ECS stops it. AWS (ECS
+// Developer Guide, "Use load balancing to distribute Amazon ECS service
+// traffic").
 func (w *World) stopGrace(t int32) des.Time {
-	return des.At(w.cfg.TaskDefinitions[w.specs[w.tasks[t].spec].def].StopTimeout)
+	tk := &w.tasks[t]
+	grace := des.At(w.cfg.TaskDefinitions[w.specs[tk.spec].def].StopTimeout)
+	if tk.service >= 0 && tk.state == TaskRunning {
+		if lb := w.services[tk.service].cfg.LoadBalancer; lb != nil {
+			grace += des.At(lb.DeregistrationDelay)
+		}
+	}
+	return grace
 }
 
 // onRunning schedules the task's health and its failure, if the service
@@ -279,14 +291,24 @@ func (s *service) onRunning(t int32) {
 	w := s.w
 	s.throttle = 0
 	def := w.specs[w.tasks[t].spec].def
+	lb := s.cfg.LoadBalancer
 	if td := &w.cfg.TaskDefinitions[def]; td.FailsHealthCheck {
-		hc := td.HealthCheck
-		if hc == nil {
-			hc = &HealthCheck{Interval: 30 * time.Second, Retries: 3}
+		// Unhealthy after the container check's retries, or behind a load
+		// balancer after its unhealthy threshold of failed checks, but not
+		// within the service's health check grace period (AWS: ECS ignores
+		// the load balancer's verdict during it).
+		var d time.Duration
+		switch {
+		case td.HealthCheck != nil:
+			d = td.HealthCheck.StartPeriod + time.Duration(td.HealthCheck.Retries)*td.HealthCheck.Interval
+		case lb != nil:
+			d = max(time.Duration(lb.UnhealthyThreshold)*lb.Interval, s.cfg.HealthCheckGracePeriod)
+		default:
+			d = 3 * 30 * time.Second // the container defaults: three checks 30 s apart
 		}
-		w.eng.At(w.eng.Now()+des.At(hc.StartPeriod+time.Duration(hc.Retries)*hc.Interval), kindTaskUnhealthy, t)
+		w.eng.At(w.eng.Now()+des.At(d), kindTaskUnhealthy, t)
 	} else {
-		w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def)), kindTaskHealthy, t)
+		w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), kindTaskHealthy, t)
 	}
 	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
 		hours := s.fail.ExpFloat64() / rate
