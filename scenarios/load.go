@@ -20,6 +20,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/catalog"
 )
 
 // Scenario is a loaded scenario: the validated configuration and the text it
@@ -194,29 +195,9 @@ func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
 func closest(k string, allowed []string) string {
 	best, bestD := "", len(k)/2+2
 	for _, a := range allowed {
-		if d := editDistance(k, a); d < bestD {
+		if d := catalog.EditDistance(k, a); d < bestD {
 			best, bestD = a, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -101,26 +101,35 @@ func splitKey(k string) []string {
 
 // stripComment drops a # comment that is not inside a string.
 func stripComment(s string) string {
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == '\\' && quote == '"':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == 0 && (c == '"' || c == '\''):
-			quote = c
-		case quote == 0 && c == '#':
-			return s[:i]
+	end := len(s)
+	scanCode(s, func(i int, c byte) bool {
+		if c == '#' {
+			end = i
+			return false
 		}
-	}
-	return s
+		return true
+	})
+	return s[:end]
 }
 
 // bracketDepth is the net count of [ over ] outside strings.
 func bracketDepth(s string) int {
 	d := 0
+	scanCode(s, func(_ int, c byte) bool {
+		switch c {
+		case '[':
+			d++
+		case ']':
+			d--
+		}
+		return true
+	})
+	return d
+}
+
+// scanCode calls fn for each byte of s outside a quoted string, until fn
+// returns false.
+func scanCode(s string, fn func(i int, c byte) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -131,11 +140,10 @@ func bracketDepth(s string) int {
 			quote = 0
 		case quote == 0 && (c == '"' || c == '\''):
 			quote = c
-		case quote == 0 && c == '[':
-			d++
-		case quote == 0 && c == ']':
-			d--
+		case quote == 0:
+			if !fn(i, c) {
+				return
+			}
 		}
 	}
-	return d
 }

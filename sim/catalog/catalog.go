@@ -157,7 +157,7 @@ func (c *Catalog) Suggest(name string, n int) []string {
 	}
 	var cs []cand
 	for _, t := range c.types {
-		cs = append(cs, cand{t.Name, editDistance(name, t.Name)})
+		cs = append(cs, cand{t.Name, EditDistance(name, t.Name)})
 	}
 	slices.SortStableFunc(cs, func(a, b cand) int { return a.d - b.d })
 	var out []string
@@ -169,7 +169,9 @@ func (c *Catalog) Suggest(name string, n int) []string {
 	return out
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, for "did you
+// mean" hints (Suggest here, misspelt keys and names in scenarios).
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
