@@ -327,6 +327,10 @@ type settingsSchema struct {
 	AMIID                               string     `toml:"ami_id"`
 	FargateSpotInterruptionsPerTaskHour float64    `toml:"fargate_spot_interruptions_per_task_hour"`
 	ImagePullBehavior                   string     `toml:"image_pull_behavior"`
+	SpotInstanceDraining                *bool      `toml:"spot_instance_draining"`
+	ThrottleBase                        *Duration  `toml:"service_throttle_base"`
+	ThrottleMax                         *Duration  `toml:"service_throttle_max"`
+	InstanceFailureDetection            *Duration  `toml:"instance_failure_detection"`
 	SpotDiscount                        *float64   `toml:"spot_discount"`
 }
 

@@ -159,6 +159,15 @@ func (v *validator) settings() sim.Settings {
 		v.bad(p("settings", "fargate_spot_interruptions_per_task_hour"), "a rate >= 0", fmt.Sprint(f.FargateSpotInterruptionsPerTaskHour))
 	}
 	s.FargateSpotInterruptionsPerTaskHour = f.FargateSpotInterruptionsPerTaskHour
+	if f.SpotInstanceDraining != nil {
+		s.SpotInstanceDraining = *f.SpotInstanceDraining
+	}
+	setDur(&s.ThrottleBase, f.ThrottleBase, "service_throttle_base")
+	setDur(&s.ThrottleMax, f.ThrottleMax, "service_throttle_max")
+	setDur(&s.InstanceFailureDetection, f.InstanceFailureDetection, "instance_failure_detection")
+	if s.ThrottleBase <= 0 || s.ThrottleMax < s.ThrottleBase {
+		v.bad(p("settings", "service_throttle_max"), "0 < service_throttle_base <= service_throttle_max", fmt.Sprintf("%s, %s", s.ThrottleBase, s.ThrottleMax))
+	}
 	behaviours := []string{"default", "always", "once", "prefer-cached"}
 	s.ImagePullBehavior = behaviours[v.enum(p("settings", "image_pull_behavior"), behaviours, f.ImagePullBehavior, 0)]
 	if f.SpotDiscount != nil {
@@ -354,7 +363,9 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 	if bases > 1 {
 		v.bad(path, "a base on at most one capacity provider", fmt.Sprintf("%d bases", bases))
 	}
-	if weighted == 0 {
+	if weighted == 0 && len(items) > 1 {
+		// AWS (CapacityProviderStrategyItem): with several providers, at
+		// least one needs a weight above 0; a lone provider may have 0.
 		v.bad(path, "a weight above 0 on at least one capacity provider", "no weight")
 	}
 	if fargate > 0 && asg > 0 {

@@ -108,8 +108,8 @@ func (v *validator) deployment(path []string, d deploymentSchema) (int, int) {
 	if minH < 0 || minH > 100 {
 		v.bad(append(slices.Clone(path), "minimum_healthy_percent"), "0 to 100", fmt.Sprint(minH))
 	}
-	if maxP < 100 || maxP > 200 || maxP < minH {
-		v.bad(append(slices.Clone(path), "maximum_percent"), "100 to 200 and at least minimum_healthy_percent", fmt.Sprint(maxP))
+	if maxP < 100 || maxP < minH {
+		v.bad(append(slices.Clone(path), "maximum_percent"), "at least 100 and at least minimum_healthy_percent", fmt.Sprint(maxP))
 	} else if maxP == minH {
 		v.bad(append(slices.Clone(path), "maximum_percent"), "above minimum_healthy_percent (else a rolling update can neither start nor stop a task)", fmt.Sprint(maxP))
 	}

@@ -62,15 +62,22 @@ func (g *group) count(in *instance, d int) {
 	}
 }
 
-// setStatus changes an instance's status, keeping its group's in-service
-// counters.
-func (w *World) setStatus(i int32, s InstanceStatus) {
+// inService reports whether the instance counts in its Auto Scaling group:
+// launching, active, or drained by ECS but not being terminated (AWS: an
+// instance set to DRAINING stays InService in its group).
+func (in *instance) inService() bool {
+	return in.status == InstanceLaunching || in.status == InstanceActive || (in.status == InstanceDraining && !in.terminating)
+}
+
+// setStatus changes an instance's status and whether it is being
+// terminated, keeping its group's in-service counters.
+func (w *World) setStatus(i int32, s InstanceStatus, terminating bool) {
 	in := &w.instances[i]
-	was := in.status == InstanceLaunching || in.status == InstanceActive
-	is := s == InstanceLaunching || s == InstanceActive
+	was := in.inService()
 	w.tally(in, -1)
-	in.status = s
+	in.status, in.terminating = s, terminating
 	w.tally(in, 1)
+	is := in.inService()
 	switch {
 	case was && !is:
 		w.groups[in.group].count(in, -1)
@@ -239,7 +246,7 @@ func (g *group) terminationVictim() int32 {
 	azCount := make([]int, len(g.cfg.AvailabilityZones))
 	for _, i := range g.instances {
 		in := &g.w.instances[i]
-		if in.status != InstanceLaunching && in.status != InstanceActive {
+		if !in.inService() {
 			continue
 		}
 		azCount[in.az]++
@@ -250,6 +257,14 @@ func (g *group) terminationVictim() int32 {
 	if len(cands) == 0 {
 		return -1
 	}
+	// Mixed groups choose the purchase option first, then balance zones
+	// within it (AWS, "Mixed instances groups": "first identifies which of
+	// the two types ... should be terminated").
+	if over, ok := g.overAllocated(); ok {
+		if kept := slices.DeleteFunc(slices.Clone(cands), func(i int32) bool { return g.w.instances[i].purchase != over }); len(kept) > 0 {
+			cands = kept
+		}
+	}
 	bestAZ := -1
 	for _, i := range cands {
 		if z := g.w.instances[i].az; bestAZ < 0 || azCount[z] > azCount[bestAZ] || (azCount[z] == azCount[bestAZ] && z < bestAZ) {
@@ -257,11 +272,6 @@ func (g *group) terminationVictim() int32 {
 		}
 	}
 	cands = slices.DeleteFunc(cands, func(i int32) bool { return g.w.instances[i].az != bestAZ })
-	if over, ok := g.overAllocated(); ok {
-		if kept := slices.DeleteFunc(slices.Clone(cands), func(i int32) bool { return g.w.instances[i].purchase != over }); len(kept) > 0 {
-			cands = kept
-		}
-	}
 	return g.closestToBillingHour(cands)
 }
 
@@ -317,7 +327,7 @@ func (w *World) isProtected(i int32) bool {
 // instance terminates when empty. Otherwise its tasks stop at once.
 func (w *World) terminate(i int32, cause string, spotNotice bool) {
 	in := &w.instances[i]
-	if in.status == InstanceDraining || in.status == InstanceDeregistered {
+	if in.status == InstanceDeregistered || (in.status == InstanceDraining && in.terminating) {
 		return
 	}
 	if in.status == InstanceLaunching {
@@ -326,24 +336,42 @@ func (w *World) terminate(i int32, cause string, spotNotice bool) {
 		return
 	}
 	g := &w.groups[in.group]
-	drain := spotNotice || (g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
-	if !drain {
-		w.setStatus(i, InstanceDraining) // no replacement may land on it
+	drain := (spotNotice && w.cfg.Settings.SpotInstanceDraining) ||
+		(!spotNotice && g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
+	switch {
+	case spotNotice && !drain:
+		// Without Spot instance draining the agent does nothing on the
+		// notice: the tasks die when EC2 reclaims the instance.
+		w.setStatus(i, in.status, true)
+	case !drain:
+		w.setStatus(i, InstanceDraining, true) // no replacement may land on it
 		w.poolDeactivate(in)
 		w.stopAllTasks(i, StopTerminationNotice, "Host EC2 (instance "+in.id+") terminated.")
 		w.finishTermination(i)
-		return
+	default:
+		w.setStatus(i, InstanceDraining, true)
+		w.drainTasks(i, cause)
 	}
-	w.setStatus(i, InstanceDraining)
-	in.terminating = true
+}
+
+// drainTasks starts draining an instance: no new tasks; its service tasks
+// are replaced elsewhere within their services' deployment bounds (stopped
+// once replacements are healthy: see rollingUpdate); RunTask tasks run on.
+// AWS (ECS Developer Guide, "Draining Amazon ECS container instances").
+func (w *World) drainTasks(i int32, cause string) {
+	in := &w.instances[i]
 	w.poolDeactivate(in)
 	w.rec.instanceEvent(in, "InstanceDraining", cause)
-	for _, t := range slices.Clone(in.tasks) {
-		if tk := &w.tasks[t]; tk.service >= 0 {
-			w.stopTask(t, StopServiceSchedulerInitiated, "Task stopped because the container instance is draining", w.stopGrace(t), true)
+	var services []int32
+	for _, t := range in.tasks {
+		if s := w.tasks[t].service; s >= 0 && !slices.Contains(services, s) {
+			services = append(services, s)
 		}
 	}
-	if len(in.tasks) == 0 {
+	for _, s := range services {
+		w.reconcile(s)
+	}
+	if in.terminating && len(in.tasks) == 0 {
 		w.finishTermination(i)
 	}
 }
@@ -363,7 +391,7 @@ func (w *World) finishTermination(i int32) {
 	}
 	w.eng.Cancel(in.spotTimer)
 	w.poolRemove(in)
-	w.setStatus(i, InstanceDeregistered)
+	w.setStatus(i, InstanceDeregistered, true)
 	in.terminated = w.eng.Now()
 	g := &w.groups[in.group]
 	if k := slices.Index(g.instances, i); k >= 0 {
@@ -382,11 +410,15 @@ func (w *World) onSpotNotice(now des.Time, i int32) {
 	w.rec.instanceEvent(in, "SpotInterruptionNotice", "")
 	w.terminate(i, "spot-interruption", true)
 	w.eng.At(now+des.At(w.cfg.Settings.SpotNotice), kindSpotReclaim, i)
-	w.groups[in.group].replenish()
 }
 
-// onSpotReclaim is EC2 taking the Spot instance back.
+// onSpotReclaim is EC2 taking the Spot instance back; the group launches a
+// replacement for the terminated instance (AWS: without Capacity
+// Rebalancing, replacement follows the termination).
 func (w *World) onSpotReclaim(now des.Time, i int32) {
+	w.setStatus(i, InstanceDraining, true)
+	w.poolDeactivate(&w.instances[i])
 	w.stopAllTasks(i, StopTerminationNotice, "Spot instance reclaimed")
 	w.finishTermination(i)
+	w.groups[w.instances[i].group].replenish()
 }

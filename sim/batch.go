@@ -20,7 +20,8 @@ type batchJob struct {
 	cfg      *BatchJobConfig
 	spec     int32
 	group    string
-	provider int
+	strategy []strategyItem
+	perItem  []int // active tasks per strategy entry
 	arrivals workload.Arrivals
 	length   workload.Durations
 	sized    map[[2]int]int32 // trace tasks: (cpu, memory) -> spec
@@ -37,7 +38,8 @@ func newBatchJob(w *World, i int) batchJob {
 		idx:      int32(i),
 		cfg:      cfg,
 		group:    "family:" + td.Family,
-		provider: items[pickProvider(items, make([]int, len(items)))].provider,
+		strategy: items,
+		perItem:  make([]int, len(items)),
 		sized:    map[[2]int]int32{},
 	}
 	j.spec = w.specFor(cfg.TaskDefinition, j.group)
@@ -149,10 +151,20 @@ func (w *World) onBatchArrival(now des.Time, ji int32) {
 		spec = j.sizedSpec(tasks[k].CPUUnits, tasks[k].MemoryMiB)
 		runFor = max(des.At(tasks[k].Duration), 1)
 	}
-	if t := w.newTask(spec, -1, ji, j.provider); t >= 0 {
-		w.tasks[t].runFor = runFor
-	}
+	w.submit(j, spec, runFor, 0)
 	j.scheduleNext()
+}
+
+// submit runs one task of the job (RunTask) on the provider its capacity
+// provider strategy picks, base and weight counted over its active tasks.
+func (w *World) submit(j *batchJob, spec int32, runFor des.Time, attempt uint8) {
+	item := pickProvider(j.strategy, j.perItem)
+	t := w.newTask(spec, -1, j.idx, j.strategy[item].provider)
+	if t < 0 {
+		return
+	}
+	w.tasks[t].runFor, w.tasks[t].attempt, w.tasks[t].item = runFor, attempt, int8(item)
+	j.perItem[item]++
 }
 
 // sizedSpec is the placement spec of a trace task with its own size (RunTask
@@ -179,17 +191,14 @@ func (j *batchJob) onRunning(t int32) {
 // took away, within the job's retries.
 func (j *batchJob) onStopped(t int32) {
 	tk := &j.w.tasks[t]
+	j.perItem[tk.item]--
 	switch tk.stopCode {
 	case StopEssentialContainerExited:
 		j.completed++
 	case StopSpotInterruption, StopTerminationNotice:
 		if int(tk.attempt) < j.cfg.Retries {
 			j.retried++
-			n := j.w.newTask(tk.spec, -1, j.idx, tk.provider)
-			if n >= 0 {
-				j.w.tasks[n].attempt = j.w.tasks[t].attempt + 1
-				j.w.tasks[n].runFor = j.w.tasks[t].runFor
-			}
+			j.w.submit(j, tk.spec, tk.runFor, tk.attempt+1)
 		}
 	}
 }

@@ -39,12 +39,17 @@ func (w *World) manageCapacity(now des.Time) {
 		}
 		g := &w.groups[w.providers[pi].group]
 		n, _ := g.inService()
-		est := w.provisioningEstimate(pi, g)
+		est, waiting := w.provisioningEstimate(pi, g)
 		mm := n + est
 		if est == 0 {
 			mm = w.busyInstances(g)
 		}
 		metric := autoscale.CapacityProviderReservation(mm, n)
+		if waiting && est == 0 {
+			// AWS: when every waiting task is excluded (none fits the
+			// smallest type), the metric stays at the target capacity.
+			metric = float64(m.cfg.TargetCapacity)
+		}
 		m.lastMetric = metric
 		target := float64(m.cfg.TargetCapacity)
 		switch {
@@ -70,12 +75,12 @@ func (w *World) manageCapacity(now des.Time) {
 // instances the metric reads 200%.
 func (w *World) scaleOut(pi int, g *group, m *managed, n, mm, est int, metric float64) {
 	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
-	if n == 0 {
-		// From zero the metric reads 200%: target tracking treats the
-		// current capacity as one and asks for two (shared/aws-semantics.md).
-		want = max(want, 2)
-	}
 	step := max(m.cfg.MinStep, min(m.cfg.MaxStep, want-n))
+	if n == 0 {
+		// AWS (managed scaling behavior): "Amazon ECS always scales-out to
+		// two instances initially"; more waits for the warm-up.
+		step = 2
+	}
 	g.setDesired(n+step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f > target %d (M=%d, N=%d, %d more needed by PROVISIONING tasks)",
 		w.providers[pi].name, metric, m.cfg.TargetCapacity, mm, n, est))
 	if g.desired == n {
@@ -104,7 +109,7 @@ func (w *World) warmingUp(g *group, m *managed) bool {
 	now := w.eng.Now()
 	for _, i := range g.instances {
 		in := &w.instances[i]
-		if (in.status == InstanceLaunching || in.status == InstanceActive) && in.launched > 0 && now-in.launched < des.At(m.cfg.Warmup) {
+		if in.inService() && in.launched > 0 && now-in.launched < des.At(m.cfg.Warmup) {
 			return true
 		}
 	}
@@ -124,8 +129,21 @@ func (w *World) busyInstances(g *group) int {
 }
 
 // provisioningEstimate is how many more instances the provider's
-// PROVISIONING tasks need, binpacked onto the group's largest type.
-func (w *World) provisioningEstimate(pi int, g *group) int {
+// PROVISIONING tasks need, binpacked onto the group's largest type, and
+// whether any task waits at all. AWS (managed scaling behavior): a task the
+// smallest instance type cannot run is excluded from the estimate.
+func (w *World) provisioningEstimate(pi int, g *group) (int, bool) {
+	smallest := g.cfg.InstanceTypes[0]
+	for _, t := range g.cfg.InstanceTypes[1:] {
+		if t.VCPU < smallest.VCPU || (t.VCPU == smallest.VCPU && t.MemoryMiB < smallest.MemoryMiB) {
+			smallest = t
+		}
+	}
+	fitsSmallest := func(sp *placementSpec) bool {
+		return sp.cpu <= int64(smallest.VCPU)*1024 && sp.memMiB <= w.cfg.Settings.RegisteredMemoryMiB(smallest) &&
+			(!sp.awsvpc || w.eniLimit(smallest) > 0)
+	}
+	waiting := false
 	var needs []autoscale.TaskNeed
 	for qi := range w.queues {
 		q := &w.queues[qi]
@@ -133,6 +151,12 @@ func (w *World) provisioningEstimate(pi int, g *group) int {
 			continue
 		}
 		sp := &w.specs[q.key.spec]
+		if len(q.tasks) > q.head {
+			waiting = true
+		}
+		if !fitsSmallest(sp) {
+			continue
+		}
 		eni := 0
 		if sp.awsvpc {
 			eni = 1
@@ -142,7 +166,7 @@ func (w *World) provisioningEstimate(pi int, g *group) int {
 		}
 	}
 	if len(needs) == 0 {
-		return 0
+		return 0, waiting
 	}
 	largest := g.cfg.InstanceTypes[0]
 	for _, t := range g.cfg.InstanceTypes[1:] {
@@ -152,7 +176,7 @@ func (w *World) provisioningEstimate(pi int, g *group) int {
 	}
 	est, _ := autoscale.EstimateInstances(needs, autoscale.InstanceCapacity{
 		CPUUnits: largest.VCPU * 1024, MemoryMiB: int(w.cfg.Settings.RegisteredMemoryMiB(largest)), ENIs: w.eniLimit(largest)})
-	return est
+	return est, waiting
 }
 
 // onFargateSpotNotice is Fargate Spot reclaiming a task: SIGTERM with the

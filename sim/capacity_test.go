@@ -38,7 +38,7 @@ func TestManagedScalingGrowsFromZeroForProvisioningTasksAndShrinksBack(t *testin
 	res := run(t, managedConfig(t, true))
 	desired := eventsOf(res, "AutoScalingGroupDesiredCapacity")
 	require.NotEmpty(t, desired)
-	assert.Equal(t, "0->2", desired[0].Status, "from zero instances the reservation reads 200%: two instances")
+	assert.Equal(t, "0->2", desired[0].Status, "AWS: from zero, always two instances first")
 	assert.Contains(t, desired[0].Reason, "CapacityProviderReservation 200")
 	job := res.Summary.BatchJobs[0]
 	assert.Equal(t, 12, job.Submitted)
@@ -89,8 +89,10 @@ func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
 	cfg.Groups[0].OnDemandPercentageAboveBase = 0 // all Spot
 	cfg.Groups[0].SpotInterruptionsPerInstHour = 0.2
 	cfg.CapacityProviders[0].ManagedDraining = true
+	cfg.Settings.SpotInstanceDraining = true
 	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
+	assert.NotEmpty(t, eventsOf(res, "InstanceDraining"), "with Spot instance draining the notice drains")
 	notices := eventsOf(res, "SpotInterruptionNotice")
 	require.NotEmpty(t, notices)
 	assert.Equal(t, len(notices), res.Summary.Instances.SpotInterruptions)

@@ -305,6 +305,9 @@ type Settings struct {
 	// CachedPullTime is a pull of an image the instance already holds under
 	// the default and always behaviours (choice: 1 s, a manifest check).
 	CachedPullTime time.Duration
+	// SpotInstanceDraining is the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING:
+	// on an EC2 Spot notice the instance drains. AWS: off by default.
+	SpotInstanceDraining bool
 	// SpotNotice is the EC2 and Fargate Spot interruption warning (2 min).
 	SpotNotice time.Duration
 	// FargateSpotInterruptionsPerTaskHour is how often Fargate Spot reclaims a task.

@@ -34,7 +34,7 @@ type deployment struct {
 // healthyDelay is how long after RUNNING a task counts as healthy. AWS (ECS
 // Developer Guide, "Deploy Amazon ECS services by replacing tasks"): a task
 // without a health check counts as healthy 40 s after RUNNING; with one, when
-// its first check passes (choice: start period plus one interval).
+// its first check passes, one interval after start (choice: checks pass).
 //
 // Behind a load balancer the task is healthy once its target is too: a new
 // target passes its first check one interval after registration (choice:
@@ -45,7 +45,9 @@ func (w *World) healthyDelay(def int, lb *LoadBalancerConfig) time.Duration {
 	var d time.Duration
 	switch {
 	case hc != nil:
-		d = hc.StartPeriod + hc.Interval
+		// The first check runs an interval after start; success within the
+		// start period already counts (AWS, HealthCheck API).
+		d = hc.Interval
 	case lb == nil:
 		d = 40 * time.Second
 	}
@@ -95,7 +97,6 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 // beyond the steady-state reconcile's job.
 func (w *World) rollingUpdate(si int32) {
 	s := &w.services[si]
-	p := s.primary()
 	minHealthy, maxTotal := RollingBounds(s.desired, s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent)
 	var newActive, healthy int
 	var old []int32
@@ -104,10 +105,10 @@ func (w *World) rollingUpdate(si int32) {
 		if tk.healthy {
 			healthy++
 		}
-		if tk.deployment == p {
-			newActive++
-		} else {
+		if w.isOld(s, t) {
 			old = append(old, t)
+		} else {
+			newActive++
 		}
 	}
 	for newActive < s.desired && newActive+len(old) < max(maxTotal, 1) && w.launchAllowed(si) {
@@ -126,9 +127,23 @@ func (w *World) rollingUpdate(si int32) {
 			}
 			healthy--
 		}
-		w.stopTask(t, StopServiceSchedulerInitiated, "deployment: replaced by the new task definition", w.stopGrace(t), false)
+		reason := "deployment: replaced by the new task definition"
+		if w.tasks[t].deployment == s.primary() {
+			reason = "Task stopped because the container instance is draining"
+		}
+		w.stopTask(t, StopServiceSchedulerInitiated, reason, w.stopGrace(t), false)
 		old = old[1:]
 	}
+}
+
+// isOld reports whether a service task is to be replaced: it belongs to an
+// older deployment, or sits on a draining instance.
+func (w *World) isOld(s *service, t int32) bool {
+	tk := &w.tasks[t]
+	if tk.deployment != s.primary() {
+		return true
+	}
+	return tk.instance >= 0 && w.instances[tk.instance].status == InstanceDraining
 }
 
 func b2i(b bool) int {
@@ -152,6 +167,9 @@ func (w *World) checkRollout(si int32) {
 		tk := &w.tasks[t]
 		if tk.deployment != p {
 			return
+		}
+		if w.isOld(s, t) {
+			continue // on a draining instance: not counted
 		}
 		if tk.healthy {
 			healthy++
@@ -200,8 +218,13 @@ func (w *World) taskFailed(t int32, startFailure bool) {
 // throttled after repeated start failures. AWS ("Amazon ECS service throttle
 // logic"): the wait grows up to 27 minutes; its steps are undocumented
 // (choice: ThrottleBase doubling, capped at ThrottleMax).
+//
+// A FAILED deployment launches nothing more (AWS, circuit breaker: "A
+// deployment in a FAILED state doesn't launch any new tasks"; without a
+// deployment to roll back to, it stalls).
 func (w *World) launchAllowed(si int32) bool {
-	return w.services[si].throttledUntil <= w.eng.Now()
+	s := &w.services[si]
+	return s.throttledUntil <= w.eng.Now() && s.deps[s.primary()].rollout != RolloutFailed
 }
 
 // onTaskHealthy marks a RUNNING task healthy and moves any rollout on.
@@ -213,15 +236,29 @@ func (w *World) onTaskHealthy(now des.Time, t int32) {
 	tk.healthy = true
 	s := &w.services[tk.service]
 	s.healthy++
+	if tk.deployment == s.primary() {
+		// AWS (circuit breaker): the failure count is consecutive; a task
+		// that turns healthy resets it (resetOnHealthyTask).
+		s.deps[tk.deployment].failures = 0
+	}
 	w.reconcile(tk.service)
 }
 
 // onTaskUnhealthy stops a task whose container health checks failed: a
 // stage-two failure of its deployment.
 func (w *World) onTaskUnhealthy(now des.Time, t int32) {
-	if w.tasks[t].state != TaskRunning {
+	tk := &w.tasks[t]
+	if tk.state != TaskRunning {
 		return
 	}
-	w.stopTask(t, StopServiceSchedulerInitiated, "Task failed container health checks", w.stopGrace(t), true)
+	// AWS (DeploymentConfiguration): maximumPercent lets the scheduler start
+	// a replacement first, then stop the unhealthy task.
+	si := tk.service
+	s := &w.services[si]
+	_, maxTotal := RollingBounds(s.desired, s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent)
 	w.taskFailed(t, false)
+	if len(s.active) < maxTotal && w.launchAllowed(si) {
+		w.launch(si)
+	}
+	w.stopTask(t, StopServiceSchedulerInitiated, "Task failed container health checks", w.stopGrace(t), true)
 }

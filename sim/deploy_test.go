@@ -190,3 +190,71 @@ func TestLoadBalancedTasksTurnHealthyAfterACheckAndDrainBeforeStopping(t *testin
 		assert.Equal(t, 120*time.Second+30*time.Second, d, "deregistration delay, then the stop timeout")
 	}
 }
+
+// AWS (service throttle logic): the wait between restart attempts grows, up
+// to 27 minutes; fleetsim doubles it from ThrottleBase.
+func TestThrottleSpacesOutRepeatedStartFailures(t *testing.T) {
+	cfg := fargateConfig(t, 1, 0)
+	cfg.Services[0].Load = nil
+	cfg.TaskDefinitions[0].FailsToStart = true
+	cfg.Duration = 3 * time.Hour
+	res := run(t, cfg)
+	var created []time.Duration
+	for _, e := range res.Events {
+		if e.Type == "TaskStateChange" && e.Status == "PROVISIONING" {
+			created = append(created, e.At.Duration())
+		}
+	}
+	require.Greater(t, len(created), 5)
+	for i := 2; i < len(created); i++ {
+		gap, prev := created[i]-created[i-1], created[i-1]-created[i-2]
+		assert.GreaterOrEqual(t, gap, prev, "attempt %d: the wait never shrinks", i)
+		assert.LessOrEqual(t, gap, 27*time.Minute+time.Minute, "capped at 27 minutes (plus the start time)")
+	}
+}
+
+// AWS (circuit breaker): a FAILED deployment with nothing to roll back to
+// stalls: no new tasks.
+func TestFailedDeploymentWithoutRollbackStopsLaunching(t *testing.T) {
+	cfg := deployConfig(t)
+	cfg.TaskDefinitions[1].FailsToStart = true
+	cfg.Services[0].CircuitBreaker = &CircuitBreakerConfig{Enable: true}
+	res := run(t, cfg)
+	require.Equal(t, 1, res.Summary.Services[0].DeploymentsFailed)
+	var failedAt time.Duration
+	for _, e := range res.Events {
+		if e.Type == "DeploymentFailed" {
+			failedAt = e.At.Duration()
+		}
+	}
+	for _, e := range res.Events {
+		if e.Type == "TaskStateChange" && e.Status == "PROVISIONING" {
+			assert.LessOrEqual(t, e.At.Duration(), failedAt, "no task created after the deployment failed")
+		}
+	}
+	assert.Equal(t, 10, res.Summary.Services[0].RunningAtEnd, "the old tasks keep running")
+}
+
+// AWS (draining): with minimumHealthyPercent 100 the scheduler stops a
+// draining instance's tasks only once their replacements are healthy.
+func TestDrainingKeepsTheMinimumHealthy(t *testing.T) {
+	cfg := baseConfig(t, 4)
+	cfg.Duration = 2 * time.Hour
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+		MinimumHealthyPercent: 100, MaximumPercent: 200}}
+	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "drain_instances", Group: 0, Count: 2, Service: -1, TaskDefinition: -1}}
+	res := run(t, cfg)
+	healthy := column(res, "service.web.healthy")
+	for m := 5; m < len(healthy); m++ {
+		assert.GreaterOrEqual(t, healthy[m], 4.0, "minute %d", m)
+	}
+	for _, task := range res.State.Tasks {
+		for _, ci := range res.State.ContainerInstances {
+			if ci.ContainerInstanceArn == task.ContainerInstance {
+				assert.NotEqual(t, "DRAINING", ci.Status, "no task left on a draining instance")
+			}
+		}
+	}
+	assert.Equal(t, 4, res.Summary.Instances.AtEnd, "drained instances stay in their group")
+	assert.Equal(t, 4, res.Summary.Instances.Launched, "and the group launches none for them")
+}

@@ -49,6 +49,9 @@ type strategyItem struct {
 
 func newService(w *World, i int) service {
 	cfg := &w.cfg.Services[i]
+	if cfg.MaximumPercent == 0 {
+		cfg.MaximumPercent = 200 // DeploymentConfiguration's default
+	}
 	s := service{
 		w:        w,
 		idx:      int32(i),
@@ -104,6 +107,9 @@ func pickProvider(items []strategyItem, counts []int) int {
 			return i
 		}
 	}
+	if len(items) == 1 {
+		return 0 // a lone provider takes every task, whatever its weight
+	}
 	best := -1
 	var bestNum, bestDen int
 	for i, it := range items {
@@ -121,14 +127,14 @@ func pickProvider(items []strategyItem, counts []int) int {
 }
 
 // reconcile starts or stops tasks so that the service has desired active
-// tasks of its PRIMARY deployment; while an older deployment still has
-// tasks, the rolling update's bounds apply.
+// tasks of its PRIMARY deployment; while tasks are to be replaced (of an
+// older deployment, or on a draining instance), the rolling update's bounds
+// apply.
 func (w *World) reconcile(si int32) {
 	s := &w.services[si]
-	p := s.primary()
 	rolling := false
 	for _, t := range s.active {
-		if w.tasks[t].deployment != p {
+		if w.isOld(s, t) {
 			rolling = true
 			break
 		}
@@ -186,7 +192,7 @@ func (s *service) scaleInVictim() int32 {
 			best = t
 		}
 	}
-	if w.tasks[best].state < TaskRunning || w.tasks[best].instance < 0 {
+	if w.tasks[best].state < TaskRunning {
 		return best
 	}
 	strategy := PlacementStrategy{Type: "spread", Field: "attribute:ecs.availability-zone"}
@@ -237,12 +243,28 @@ func (s *service) victimBySpread(attr string) int32 {
 			top = k
 		}
 	}
+	// Within that value, the instance running the most of the service's
+	// tasks (AWS, update-service-parameters: scale-in favours "container
+	// instances with the largest number of running tasks for this
+	// service"), newest task first.
+	onInstance := map[int32]int{}
+	for _, t := range s.active {
+		onInstance[w.tasks[t].instance]++
+	}
+	best := int32(-1)
 	for i := len(s.active) - 1; i >= 0; i-- {
-		if t := s.active[i]; value(t) == vals[top] {
-			return t
+		t := s.active[i]
+		if value(t) != vals[top] {
+			continue
+		}
+		if best < 0 || onInstance[w.tasks[t].instance] > onInstance[w.tasks[best].instance] {
+			best = t
 		}
 	}
-	return s.active[len(s.active)-1]
+	if best < 0 {
+		return s.active[len(s.active)-1]
+	}
+	return best
 }
 
 // victimByFree takes the newest task on the instance with the most CPU or

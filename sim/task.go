@@ -65,6 +65,7 @@ type task struct {
 	healthy                          bool     // passed its health check (service tasks)
 	zone                             string   // the Availability Zone it was placed in
 	attempt                          uint8    // batch retries: 0 for the first submission
+	item                             int8     // batch tasks: their capacity provider strategy entry
 }
 
 // placementSpec is what placement needs of a task: its reservation and its
@@ -280,9 +281,12 @@ func (w *World) release(t int32) {
 func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk := &w.tasks[t]
 	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart {
-		w.stopTask(t, StopTaskFailedToStart, "CannotPullContainerError: pull image manifest has been retried 5 time(s)", 0, true)
+		// Stop, count the failure (which sets the throttle's wait), then let
+		// the service replace it: the replacement waits out the throttle.
+		w.stopTask(t, StopTaskFailedToStart, "CannotPullContainerError: pull image manifest has been retried 5 time(s)", 0, false)
 		if tk.service >= 0 {
 			w.taskFailed(t, true)
+			w.reconcile(tk.service)
 		}
 		return
 	}

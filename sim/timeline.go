@@ -79,15 +79,8 @@ func (w *World) pickInstances(group, count int, why string) []int32 {
 // drain sets an instance to DRAINING (UpdateContainerInstancesState): no new
 // tasks, service tasks replaced elsewhere, RunTask tasks left to finish.
 func (w *World) drain(i int32) {
-	in := &w.instances[i]
-	w.setStatus(i, InstanceDraining)
-	w.poolDeactivate(in)
-	w.rec.instanceEvent(in, "InstanceDraining", "timeline: drain_instances")
-	for _, t := range slices.Clone(in.tasks) {
-		if w.tasks[t].service >= 0 {
-			w.stopTask(t, StopServiceSchedulerInitiated, "Task stopped because the container instance is draining", w.stopGrace(t), true)
-		}
-	}
+	w.setStatus(i, InstanceDraining, false)
+	w.drainTasks(i, "timeline: drain_instances")
 }
 
 // failInstance loses an instance at once: its tasks stop with
@@ -101,7 +94,7 @@ func (w *World) failInstance(i int32, reason string) {
 	if in.status == InstanceLaunching {
 		w.eng.Cancel(in.regTimer)
 	}
-	w.setStatus(i, InstanceDraining) // no replacement may land on it
+	w.setStatus(i, InstanceDraining, true) // no replacement may land on it
 	w.poolDeactivate(in)
 	w.stopAllTasks(i, StopInfrastructureHealth, reason)
 	w.finishTermination(i)
@@ -147,7 +140,7 @@ func (w *World) spotStorm(e *TimelineEntry) {
 	var spot []int32
 	for _, i := range w.groups[e.Group].instances {
 		in := &w.instances[i]
-		if in.purchase == Spot && (in.status == InstanceActive || in.status == InstanceLaunching) {
+		if in.purchase == Spot && in.inService() && in.status != InstanceDraining {
 			spot = append(spot, i)
 		}
 	}
