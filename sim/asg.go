@@ -100,7 +100,9 @@ func (g *group) setDesired(n int, cause string) {
 	for ; cur > n; cur-- {
 		victim := g.terminationVictim()
 		if victim < 0 {
-			g.desired = cur // everything left is protected
+			g.w.rec.groupEvent(g, "ScaleInProtected", fmt.Sprintf("%d kept", cur-n),
+				"every remaining instance is protected from scale-in (managed termination protection keeps instances with tasks)")
+			g.desired = cur
 			break
 		}
 		g.w.terminate(victim, "scale-in", false)

@@ -141,3 +141,18 @@ func TestScaleInTerminatesFromTheBusiestZone(t *testing.T) {
 	v := w.groups[0].terminationVictim()
 	assert.Equal(t, 0, w.instances[v].az)
 }
+
+func TestScaleInStopsAtProtectedInstancesAndSaysSo(t *testing.T) {
+	cfg := managedConfig(t, true)
+	cfg.CapacityProviders[0].ManagedScaling.ScaleInDatapoints = 1000 // keep managed scaling out of the way
+	cfg.Groups[0].DesiredCapacity = 4
+	cfg.BatchJobs[0].Arrivals = Arrivals{RatePerHour: 1e6, Max: 1}
+	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: 3 * time.Hour}
+	zero := 0
+	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "set_desired_capacity", Group: 0, DesiredCount: &zero, Service: -1, TaskDefinition: -1}}
+	res := run(t, cfg)
+	blocked := eventsOf(res, "ScaleInProtected")
+	require.Len(t, blocked, 1)
+	assert.Equal(t, "1 kept", blocked[0].Status)
+	assert.Equal(t, time.Hour, blocked[0].At.Duration())
+}
