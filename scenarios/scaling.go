@@ -59,6 +59,10 @@ func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
 	lc := v.loadPattern(path, l, 0)
 	lc.CPUSecondsPerRequest, lc.MemoryBaseMiB, lc.MemoryMiBPerRPS = l.CPUSecondsPerRequest, l.MemoryBaseMiB, l.MemoryMiBPerRPS
 	lc.LatencySLO = l.LatencySLO.Duration
+	lc.Queue = l.Queue
+	if l.Queue && l.LatencySLO.Set {
+		v.bad(k("latency_slo"), "no latency_slo for a queue (its backlog is the measure)", l.LatencySLO.String())
+	}
 	if l.CPUSecondsPerRequest <= 0 {
 		v.bad(k("cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
 	}

@@ -188,6 +188,7 @@ type loadSchema struct {
 	MemoryBaseMiB        float64          `toml:"memory_base_mib"`
 	MemoryMiBPerRPS      float64          `toml:"memory_mib_per_rps"`
 	LatencySLO           Duration         `toml:"latency_slo"`
+	Queue                bool             `toml:"queue"`
 	File                 string           `toml:"file"`
 	TimeColumn           string           `toml:"time_column"`
 	ValueColumn          string           `toml:"value_column"`

@@ -65,10 +65,21 @@ type ServiceSummary struct {
 	SLOAttainmentPct float64 `json:"slo_attainment_pct"`
 	// AvailabilityPct is the share of minutes with at least the minimum
 	// healthy count (minimumHealthyPercent of desired) healthy and running.
-	AvailabilityPct      float64 `json:"availability_pct"`
-	DeploymentsCompleted int     `json:"deployments_completed"`
-	DeploymentsFailed    int     `json:"deployments_failed"`
-	RolledBack           int     `json:"rolled_back"`
+	AvailabilityPct float64 `json:"availability_pct"`
+	// Queue, for a queue-consuming service: messages received and processed,
+	// the largest backlog and the backlog at the end.
+	Queue                *QueueSummary `json:"queue,omitempty"`
+	DeploymentsCompleted int           `json:"deployments_completed"`
+	DeploymentsFailed    int           `json:"deployments_failed"`
+	RolledBack           int           `json:"rolled_back"`
+}
+
+// QueueSummary is a queue consumer's outcome, in messages.
+type QueueSummary struct {
+	Received   float64 `json:"messages_received"`
+	Processed  float64 `json:"messages_processed"`
+	BacklogMax float64 `json:"backlog_max"`
+	BacklogEnd float64 `json:"backlog_end"`
 }
 
 // JobSummary is one batch job's outcome.
@@ -141,6 +152,10 @@ func (w *World) result() *Result {
 			AvailabilityPct:      100,
 			DeploymentsCompleted: s.completed, DeploymentsFailed: s.failed, RolledBack: s.rolledBack,
 		})
+		if s.cfg.Load != nil && s.cfg.Load.Queue {
+			sum.Services[len(sum.Services)-1].Queue = &QueueSummary{Received: math.Round(s.received), Processed: math.Round(s.processed),
+				BacklogMax: math.Round(s.backlogMax), BacklogEnd: math.Round(s.backlog)}
+		}
 		if s.minutes > 0 {
 			sum.Services[len(sum.Services)-1].AvailabilityPct = math.Round(float64(s.minutesUp)/float64(s.minutes)*1e4) / 100
 		}

@@ -47,6 +47,12 @@ type LoadConfig struct {
 	// LatencySLO is the response time a request should beat; the service
 	// model (M/M/c per minute) reports the share that does.
 	LatencySLO time.Duration
+	// Queue makes the rate a queue's message arrivals (an SQS queue the
+	// service consumes): each RUNNING task processes 1/CPUSecondsPerRequest
+	// messages a second per vCPU, the rest waits in the backlog, and the
+	// custom metric BacklogPerTask (backlog / running tasks) is published
+	// for target tracking, as AWS recommends for queue workers.
+	Queue bool
 }
 
 // LoadStep sets the rate from an offset of the scenario's start.
@@ -215,6 +221,52 @@ func (w *World) applyDesired(si int32, desired int, cause string) {
 	w.reconcile(si)
 }
 
+// BacklogPerTask is the custom metric a queue-consuming service publishes:
+// the queue's backlog divided by its RUNNING tasks (by one when none runs).
+// AWS (Application Auto Scaling, "Scaling based on Amazon SQS": backlog per
+// instance = ApproximateNumberOfMessages / running capacity).
+const BacklogPerTask = "BacklogPerTask"
+
+// consume runs a queue-consuming service's minute: messages arrive at rate,
+// the running tasks process what their CPU allows, the rest is backlog.
+func (w *World) consume(now des.Time, si int32, rate float64, running int, vcpu float64) {
+	s := &w.services[si]
+	lc := s.cfg.Load
+	capacity := float64(running) * vcpu / lc.CPUSecondsPerRequest * 60
+	arrived := rate * 60
+	processed := min(s.backlog+arrived, capacity)
+	s.backlog = max(s.backlog+arrived-processed, 0) // no float dust below zero
+	s.received += arrived
+	s.processed += processed
+	s.backlogMax = max(s.backlogMax, s.backlog)
+	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
+	if capacity > 0 {
+		s.lastCPU = processed / capacity * 100
+	}
+	if s.scaler == nil {
+		return
+	}
+	minute := now - des.At(time.Minute)
+	st := s.scaler.store
+	st.Record(BacklogPerTask, minute, s.backlog/float64(max(running, 1)))
+	if !math.IsNaN(s.lastCPU) {
+		st.Record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
+	}
+	w.decide(now, si)
+}
+
+// decide lets the service's policies act on the metrics recorded so far.
+func (w *World) decide(now des.Time, si int32) {
+	s := &w.services[si]
+	step := s.scaler.target.Evaluate(now, s.scaler.store)
+	for _, ac := range step.AlarmChanges {
+		w.rec.serviceEvent(s, "AlarmStateChange", ac.To.String(), ac.Alarm+": "+ac.Reason)
+	}
+	if step.Changed {
+		w.applyDesired(si, step.Change.New, step.Change.Cause)
+	}
+}
+
 // serving is how many tasks receive requests: behind a load balancer its
 // healthy targets, or every registered one when none is healthy (AWS: the
 // load balancer fails open); otherwise every RUNNING task.
@@ -265,6 +317,10 @@ func (w *World) measure(now des.Time, si int32) {
 	rate := max(s.load.Rate(w.calendar(minute+des.At(30*time.Second))), 0)
 	running := w.rec.counts[si][TaskRunning]
 	sp := &w.specs[s.spec]
+	if lc.Queue {
+		w.consume(now, si, rate, running, float64(sp.cpu)/1024)
+		return
+	}
 	w.respond(s, rate, w.serving(s, running), float64(sp.cpu)/1024)
 	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
 	if running > 0 {
@@ -289,11 +345,5 @@ func (w *World) measure(now des.Time, si int32) {
 		}
 		st.Record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(w.serving(s, running)))
 	}
-	step := s.scaler.target.Evaluate(now, st)
-	for _, ac := range step.AlarmChanges {
-		w.rec.serviceEvent(s, "AlarmStateChange", ac.To.String(), ac.Alarm+": "+ac.Reason)
-	}
-	if step.Changed {
-		w.applyDesired(si, step.Change.New, step.Change.Cause)
-	}
+	w.decide(now, si)
 }

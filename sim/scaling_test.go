@@ -132,3 +132,24 @@ func TestPatternArrivalsFollowTheirRate(t *testing.T) {
 	res := run(t, cfg)
 	assert.InDelta(t, 2400, res.Summary.BatchJobs[0].Submitted, 150, "within 3 standard deviations of a Poisson count")
 }
+
+func TestQueueBacklogGrowsBeyondCapacityAndBacklogPerTaskScalesItAway(t *testing.T) {
+	mk := func() *Config {
+		cfg := fargateConfig(t, 1, 100) // 100 messages/s
+		cfg.Duration = 2 * time.Hour
+		cfg.Services[0].Load.Queue = true
+		cfg.Services[0].Load.CPUSecondsPerRequest = 0.05 // a 1-vCPU task handles 20/s
+		return cfg
+	}
+	fixed := run(t, mk()).Summary.Services[0].Queue
+	require.NotNil(t, fixed)
+	assert.InDelta(t, 100*60*120, fixed.Received, 1)
+	assert.InDelta(t, fixed.Received, fixed.Processed+fixed.BacklogEnd, 1, "every message is processed or waiting")
+	assert.Greater(t, fixed.BacklogEnd, 80*60*100.0, "one task falls 80 messages a second behind")
+
+	scaled := mk()
+	scaled.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
+		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "backlog", Metric: BacklogPerTask, TargetValue: 600, ScaleOutCooldown: 60 * time.Second}}}
+	q := run(t, scaled).Summary.Services[0].Queue
+	assert.Less(t, q.BacklogEnd, 600.0*6, "target tracking on backlog per task keeps the backlog near target x tasks")
+}

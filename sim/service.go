@@ -38,6 +38,8 @@ type service struct {
 	minutesUp, minutes            int      // minutes with at least the minimum healthy count
 	recentDesired                 [5]int   // desired count over the last five minutes
 	offered, dropped, missed      float64  // requests over the run: offered, dropped, not within the SLO (dropped included)
+	backlog, backlogMax           float64  // a queue consumer\'s messages waiting, now and at most
+	received, processed           float64  // a queue consumer\'s messages over the run
 	started, stopped              int      // tasks launched; tasks that reached STOPPED
 }
 
@@ -166,6 +168,14 @@ func (w *World) launch(si int32) {
 	s.active = append(s.active, t)
 	s.perItem[item]++
 	s.started++
+}
+
+// backlogOrNaN is a queue consumer's backlog, or NaN (no data) for others.
+func (s *service) backlogOrNaN() float64 {
+	if s.cfg.Load == nil || !s.cfg.Load.Queue {
+		return math.NaN()
+	}
+	return s.backlog
 }
 
 // itemOf is the strategy entry a task's provider belongs to.
