@@ -147,9 +147,10 @@ func (w *World) reconcile(si int32) {
 		for len(s.active) < s.desired && w.launchAllowed(si) {
 			w.launch(si)
 		}
-		for len(s.active) > s.desired {
-			t := s.scaleInVictim()
-			w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
+		if n := len(s.active) - s.desired; n > 0 {
+			for _, t := range s.scaleInVictims(n) {
+				w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
+			}
 		}
 	}
 	w.checkRollout(si)
@@ -188,98 +189,149 @@ func (s *service) itemOf(t int32) int {
 	return -1
 }
 
-// scaleInVictim picks the task to stop on scale-in: a task not yet RUNNING
-// (the least advanced, newest first), else as the first placement strategy
-// says. AWS (task-placement-strategies.html): with spread, tasks are removed
-// so that the values stay balanced (random within a value: fleetsim takes the
-// newest); with binpack, from the instance with the most of that resource
-// left. Otherwise, and on Fargate, the newest.
-func (s *service) scaleInVictim() int32 {
+// scaleInVictims picks the k tasks to stop on scale-in, as a batch: tasks
+// not yet RUNNING first (the least advanced, newest first), then as the
+// first placement strategy says. AWS (task-placement-strategies.html and
+// update-service-parameters.html): with spread, tasks are removed so that
+// the values stay balanced, from the instance running the most of the
+// service's tasks; with binpack, from the instance with the most of that
+// resource left. Otherwise the newest. Counts are updated as victims are
+// taken, so a batch costs O(k x active), not a rebuild per victim.
+func (s *service) scaleInVictims(k int) []int32 {
 	w := s.w
-	best := s.active[len(s.active)-1]
-	for i := len(s.active) - 1; i >= 0; i-- {
-		if t := s.active[i]; w.tasks[t].state < w.tasks[best].state {
-			best = t
+	taken := make(map[int32]bool, k)
+	var out []int32
+	for state := TaskProvisioning; state < TaskRunning && len(out) < k; state++ {
+		for i := len(s.active) - 1; i >= 0 && len(out) < k; i-- {
+			if t := s.active[i]; w.tasks[t].state == state {
+				out, taken[t] = append(out, t), true
+			}
 		}
 	}
-	if w.tasks[best].state < TaskRunning {
-		return best
+	if len(out) == k {
+		return out
 	}
 	strategy := PlacementStrategy{Type: "spread", Field: "attribute:ecs.availability-zone"}
 	if len(s.cfg.PlacementStrategy) > 0 {
 		strategy = s.cfg.PlacementStrategy[0]
 	}
+	var pick func(taken map[int32]bool) int32
 	switch {
 	case strategy.Type == "binpack":
-		return s.victimByFree(strategy.Field)
+		pick = func(taken map[int32]bool) int32 { return s.victimByFree(strategy.Field, taken) }
 	case strategy.Type == "spread" && strings.HasPrefix(strategy.Field, "attribute:"):
-		return s.victimBySpread(strings.TrimPrefix(strategy.Field, "attribute:"))
+		sp := newSpreadCounts(s, strings.TrimPrefix(strategy.Field, "attribute:"), taken)
+		pick = sp.next
+	default:
+		pick = func(taken map[int32]bool) int32 { return s.newest(taken) }
 	}
-	return best
+	for len(out) < k {
+		t := pick(taken)
+		out, taken[t] = append(out, t), true
+	}
+	return out
 }
 
-// victimBySpread takes the newest task with the attribute value that holds
-// the most of the service's tasks.
-func (s *service) victimBySpread(attr string) int32 {
-	w := s.w
-	value := func(t int32) string {
-		tk := &w.tasks[t]
-		if attr == "ecs.availability-zone" {
-			return tk.zone
+// newest is the newest active task not yet taken.
+func (s *service) newest(taken map[int32]bool) int32 {
+	for i := len(s.active) - 1; i >= 0; i-- {
+		if !taken[s.active[i]] {
+			return s.active[i]
 		}
-		if tk.instance >= 0 {
-			for _, a := range w.instances[tk.instance].attrs {
-				if a.Name == attr {
-					return a.Value
-				}
+	}
+	panic("sim: no task left to scale in")
+}
+
+// spreadCounts tracks, for scale-in under spread, the service's tasks per
+// attribute value and per instance, over a flat candidate list (newest
+// first) so that taking a victim touches slices only.
+type spreadCounts struct {
+	cands    []spreadCand
+	valCount []int // tasks per attribute value
+	instCnt  []int // tasks per instance (local index)
+}
+
+type spreadCand struct {
+	t     int32
+	val   int // index into valCount
+	inst  int // index into instCnt
+	taken bool
+}
+
+func newSpreadCounts(s *service, attr string, taken map[int32]bool) *spreadCounts {
+	w := s.w
+	c := &spreadCounts{}
+	var vals []string
+	instIdx := map[int32]int{}
+	for i := len(s.active) - 1; i >= 0; i-- {
+		t := s.active[i]
+		if taken[t] {
+			continue
+		}
+		v := spreadValue(w, t, attr)
+		vi := slices.Index(vals, v)
+		if vi < 0 {
+			vals, c.valCount, vi = append(vals, v), append(c.valCount, 0), len(vals)
+		}
+		in := w.tasks[t].instance
+		ii, ok := instIdx[in]
+		if !ok {
+			ii = len(c.instCnt)
+			instIdx[in] = ii
+			c.instCnt = append(c.instCnt, 0)
+		}
+		c.valCount[vi]++
+		c.instCnt[ii]++
+		c.cands = append(c.cands, spreadCand{t: t, val: vi, inst: ii})
+	}
+	return c
+}
+
+// spreadValue is a task's attribute value: its zone, or its instance's
+// attribute.
+func spreadValue(w *World, t int32, attr string) string {
+	tk := &w.tasks[t]
+	if attr == "ecs.availability-zone" {
+		return tk.zone
+	}
+	if tk.instance >= 0 {
+		for _, a := range w.instances[tk.instance].attrs {
+			if a.Name == attr {
+				return a.Value
 			}
 		}
-		return ""
 	}
-	// Few distinct values: count in a slice, not a map.
-	var vals []string
-	var counts []int
-	for _, t := range s.active {
-		v := value(t)
-		k := slices.Index(vals, v)
-		if k < 0 {
-			vals, counts, k = append(vals, v), append(counts, 0), len(vals)
-		}
-		counts[k]++
-	}
+	return ""
+}
+
+// next takes the newest task on the busiest instance of the busiest value.
+func (c *spreadCounts) next(map[int32]bool) int32 {
 	top := 0
-	for k := range counts {
-		if counts[k] > counts[top] {
+	for k := range c.valCount {
+		if c.valCount[k] > c.valCount[top] {
 			top = k
 		}
 	}
-	// Within that value, the instance running the most of the service's
-	// tasks (AWS, update-service-parameters: scale-in favours "container
-	// instances with the largest number of running tasks for this
-	// service"), newest task first.
-	onInstance := map[int32]int{}
-	for _, t := range s.active {
-		onInstance[w.tasks[t].instance]++
-	}
-	best := int32(-1)
-	for i := len(s.active) - 1; i >= 0; i-- {
-		t := s.active[i]
-		if value(t) != vals[top] {
+	best := -1
+	for i := range c.cands {
+		cd := &c.cands[i]
+		if cd.taken || cd.val != top {
 			continue
 		}
-		if best < 0 || onInstance[w.tasks[t].instance] > onInstance[w.tasks[best].instance] {
-			best = t
+		if best < 0 || c.instCnt[cd.inst] > c.instCnt[c.cands[best].inst] {
+			best = i
 		}
 	}
-	if best < 0 {
-		return s.active[len(s.active)-1]
-	}
-	return best
+	cd := &c.cands[best]
+	cd.taken = true
+	c.valCount[cd.val]--
+	c.instCnt[cd.inst]--
+	return cd.t
 }
 
 // victimByFree takes the newest task on the instance with the most CPU or
 // memory left.
-func (s *service) victimByFree(field string) int32 {
+func (s *service) victimByFree(field string, taken map[int32]bool) int32 {
 	w := s.w
 	free := func(t int32) int64 {
 		in := w.tasks[t].instance
@@ -291,9 +343,9 @@ func (s *service) victimByFree(field string) int32 {
 		}
 		return w.instances[in].memFree
 	}
-	best := s.active[len(s.active)-1]
+	best := int32(-1)
 	for i := len(s.active) - 1; i >= 0; i-- {
-		if t := s.active[i]; free(t) > free(best) {
+		if t := s.active[i]; !taken[t] && (best < 0 || free(t) > free(best)) {
 			best = t
 		}
 	}

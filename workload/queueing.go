@@ -2,6 +2,8 @@ package workload
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/mathext"
 	"time"
 )
 
@@ -72,12 +74,19 @@ func missShare(r Response) float64 {
 // ErlangB returns the Erlang B blocking probability of c servers under
 // offered load a Erlangs, by the recursion B(0) = 1,
 // B(k) = a B(k-1) / (k + a B(k-1)), which is stable for any c (O(c) time).
+// Past 64 servers it uses the equivalent closed form B = P(X = c) /
+// P(X <= c) for X ~ Poisson(a), with the regularized incomplete gamma
+// function for the denominator: O(sqrt(a)) instead of O(c).
 func ErlangB(c int, a float64) float64 {
 	if a <= 0 {
 		if c <= 0 {
 			return 1
 		}
 		return 0
+	}
+	if c > 64 {
+		lg, _ := math.Lgamma(float64(c) + 1)
+		return math.Exp(float64(c)*math.Log(a)-a-lg) / mathext.GammaIncRegComp(float64(c)+1, a)
 	}
 	b := 1.0
 	for k := 1; k <= c; k++ {

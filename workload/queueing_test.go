@@ -122,3 +122,21 @@ func TestServiceModelOverloadIsConsistent(t *testing.T) {
 	assert.Less(t, big.MeanResponse, time.Second, "10,000 tasks at 98%% stay finite and fast")
 	assert.False(t, math.IsNaN(big.TailShare))
 }
+
+// The closed form used past 64 servers agrees with the recursion.
+func TestErlangBClosedFormMatchesTheRecursion(t *testing.T) {
+	recursion := func(c int, a float64) float64 {
+		b := 1.0
+		for k := 1; k <= c; k++ {
+			b = a * b / (float64(k) + a*b)
+		}
+		return b
+	}
+	for _, c := range []int{65, 100, 500, 2000} {
+		for _, util := range []float64{0.3, 0.6, 0.9, 0.99, 1.2} {
+			a := util * float64(c)
+			want, got := recursion(c, a), ErlangB(c, a)
+			assert.InDelta(t, 0, (got-want)/math.Max(want, 1e-300), 1e-9, "c=%d a=%g: %g vs %g", c, a, got, want)
+		}
+	}
+}
