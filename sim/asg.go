@@ -22,6 +22,7 @@ type group struct {
 	instances    []int32 // its instances not yet terminated, in launch order
 	desired      int
 	live, liveOD int        // in-service instances (launching or active), and how many On-Demand
+	draining     int        // instances DRAINING (being terminated or not)
 	liveAZ       []int      // in-service instances per zone
 	spot         *rand.Rand // Spot interruption draws
 	pick         *rand.Rand // termination policy's last, random step
@@ -73,16 +74,20 @@ func (in *instance) inService() bool {
 // terminated, keeping its group's in-service counters.
 func (w *World) setStatus(i int32, s InstanceStatus, terminating bool) {
 	in := &w.instances[i]
-	was := in.inService()
+	was, was0 := in.inService(), in.status
 	w.tally(in, -1)
 	in.status, in.terminating = s, terminating
 	w.tally(in, 1)
 	is := in.inService()
+	g := &w.groups[in.group]
+	if wasDraining, isDraining := was0 == InstanceDraining, s == InstanceDraining; wasDraining != isDraining {
+		g.draining += b2i(isDraining) - b2i(wasDraining)
+	}
 	switch {
 	case was && !is:
-		w.groups[in.group].count(in, -1)
+		g.count(in, -1)
 	case !was && is:
-		w.groups[in.group].count(in, 1)
+		g.count(in, 1)
 	}
 }
 

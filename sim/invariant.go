@@ -97,6 +97,34 @@ func mayBeMissing(column string) bool {
 	return false
 }
 
+// checkGroupCounts recomputes each group's in-service, On-Demand and
+// draining counts from its instances.
+func (w *World) checkGroupCounts() {
+	for gi := range w.groups {
+		g := &w.groups[gi]
+		var live, od, draining int
+		for i := range w.instances {
+			in := &w.instances[i]
+			if in.group != gi {
+				continue
+			}
+			if in.inService() {
+				live++
+				if in.purchase == OnDemand {
+					od++
+				}
+			}
+			if in.status == InstanceDraining {
+				draining++
+			}
+		}
+		if live != g.live || od != g.liveOD || draining != g.draining {
+			w.breach("group %s: counts in service %d, On-Demand %d, draining %d; its instances say %d, %d, %d",
+				g.cfg.Name, g.live, g.liveOD, g.draining, live, od, draining)
+		}
+	}
+}
+
 // checkEnd recomputes every instance's reservations from its tasks, and the
 // cluster aggregate the series reads from every instance.
 func (w *World) checkEnd() {
@@ -104,6 +132,7 @@ func (w *World) checkEnd() {
 		if fresh := w.recount(); fresh != w.agg {
 			w.breach("cluster aggregate %+v disagrees with its instances %+v", w.agg, fresh)
 		}
+		w.checkGroupCounts()
 	}()
 	for i := range w.instances {
 		in := &w.instances[i]

@@ -75,7 +75,7 @@ func (r *recorder) init(w *World) {
 		}
 	}
 	for _, g := range w.cfg.Groups {
-		for _, c := range []string{"desired", "on_demand", "spot", "draining"} {
+		for _, c := range []string{"desired", "on_demand", "spot", "draining"} { // on_demand, spot: in service
 			cols = append(cols, "group."+g.Name+"."+c)
 		}
 	}
@@ -292,20 +292,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 	}
 	for gi := range w.groups {
 		g := &w.groups[gi]
-		var od, spot, draining int
-		for _, i := range g.instances {
-			in := &w.instances[i]
-			switch {
-			case in.status == InstanceDraining:
-				draining++
-			case in.status == InstanceDeregistered:
-			case in.purchase == Spot:
-				spot++
-			default:
-				od++
-			}
-		}
-		row = append(row, float64(g.desired), float64(od), float64(spot), float64(draining))
+		row = append(row, float64(g.desired), float64(g.liveOD), float64(g.live-g.liveOD), float64(g.draining))
 	}
 	for _, m := range w.managed {
 		if m != nil {
