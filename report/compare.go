@@ -30,6 +30,9 @@ type metric struct {
 	Values []float64 // NaN: not available in that run
 	format func(float64) string
 	Better string // "lower" or "higher": which way is good, for the delta's colour
+	// Points: the value is a percentage, its delta in percentage points
+	// (a relative change of a percentage would read as a second percentage).
+	Points bool
 }
 
 // compareRow is a metric as the comparison page shows it.
@@ -168,9 +171,30 @@ func serviceMetrics(runs []run, each func(string, string, func(float64) string, 
 					return float64(s.RunningAtEnd)
 				}
 				return math.NaN()
-			}))
+			}),
+			points(each("service "+n+": availability", "higher", pct, func(r *run) float64 {
+				if s := find(r); s != nil {
+					return s.AvailabilityPct
+				}
+				return math.NaN()
+			})),
+			points(each("service "+n+": SLO met", "higher", pct, func(r *run) float64 {
+				if s := find(r); s != nil && s.SLOAttainmentPct >= 0 {
+					return s.SLOAttainmentPct
+				}
+				return math.NaN() // no SLO
+			})))
 	}
 	return ms
+}
+
+// pct formats a percentage with two decimals (99.95% and 100% differ).
+func pct(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "%" }
+
+// points marks m as a percentage whose deltas are in points.
+func points(m metric) metric {
+	m.Points = true
+	return m
 }
 
 // compareRows formats each metric with its delta against the first run.
@@ -191,7 +215,9 @@ func compareRows(ms []metric) []compareRow {
 					sign = "−"
 				}
 				c.Delta = sign + m.format(math.Abs(d))
-				if base != 0 {
+				if m.Points {
+					c.Delta = sign + strconv.FormatFloat(math.Abs(d), 'f', 2, 64) + " pp"
+				} else if base != 0 {
 					c.Delta += fmt.Sprintf(" (%s%.1f%%)", sign, math.Abs(100*d/base))
 				}
 				if d != 0 && (d < 0) == (m.Better == "lower") {

@@ -32,7 +32,12 @@ type page struct {
 	Title, Description, Seed, Start, Duration string
 	Cards                                     []card
 	Figures                                   []figureView
+	PlotsNote                                 string
 	Services                                  []serviceRow
+	Resilience                                []resilienceRow
+	Deployments                               []deploymentRow
+	Faults                                    []faultRow
+	FaultsNote                                string
 	Jobs                                      []jobRow
 	Providers                                 []providerRow
 	Owners                                    []ownerRow
@@ -92,7 +97,9 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 		}
 		pg.Figures = append(pg.Figures, figureView{ID: f.ID, Title: f.Title, Caption: f.Caption, SVG: inlineSVG(svg, f.Title)})
 	}
+	pg.PlotsNote = plotsNote(res)
 	pg.Services, pg.Jobs = ownerTables(res, cost)
+	pg.Resilience, pg.Deployments, pg.Faults, pg.FaultsNote = incidentTables(res)
 	pg.Providers = providerTable(res, cost)
 	pg.Owners, pg.Purchases, pg.Types = costTables(cost)
 	for _, r := range slices.Sorted(maps.Keys(res.Summary.PlacementFailures)) {

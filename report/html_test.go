@@ -45,7 +45,7 @@ func readFile(t *testing.T, path string) []byte {
 }
 
 // sectionIDs are the report's sections, in order.
-var sectionIDs = []string{"summary", "plots", "services", "capacity-providers", "cost", "timeline", "scenario"}
+var sectionIDs = []string{"summary", "plots", "services", "deployments", "capacity-providers", "cost", "timeline", "scenario"}
 
 func TestReportHTMLHasNoExternalReference(t *testing.T) {
 	res, src := runScenario(t, "", nil)
@@ -164,6 +164,8 @@ func TestCompareShowsRunsSideBySideWithDeltas(t *testing.T) {
 	assert.Contains(t, html, "web-and-batch (seed 7)")
 	assert.Contains(t, html, "total cost")
 	assert.Contains(t, html, `class="worse"`, "more web tasks cost more")
+	assert.Contains(t, html, "service web: availability")
+	assert.Contains(t, html, "service web: SLO met")
 	assert.Error(t, report.Compare([]string{a}, out), "one run is nothing to compare")
 	assert.ErrorContains(t, report.Compare([]string{a, t.TempDir()}, out), "summary.json")
 }

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ const (
 	plotWidth  = 10 * vg.Inch
 	plotHeight = 3.4 * vg.Inch
 	pngDPI     = 144
+	// A figure of stacked panels is panelHeight per panel plus panelHeader
+	// for its title and legend.
+	panelHeight = 1.75 * vg.Inch
+	panelHeader = 0.8 * vg.Inch
 )
 
 // okabeIto is the Okabe-Ito colour-blind-safe palette, ordered so that the
@@ -46,12 +51,14 @@ var okabeIto = [...]color.RGBA{
 func colour(i int) color.RGBA { return okabeIto[i%len(okabeIto)] }
 
 // Figure is one plot of the report: an ID (the file stem under plots/ and
-// the HTML anchor), a title, and how to read it.
+// the HTML anchor), a title, and how to read it. Panels under the first
+// share its time axis.
 type Figure struct {
 	ID      string
 	Title   string
 	Caption string
 	plot    *plot.Plot
+	below   []*plot.Plot
 	legend  []legendEntry
 }
 
@@ -59,13 +66,22 @@ type Figure struct {
 type legendEntry struct {
 	Label  string
 	Color  color.Color
-	Dashed bool
+	Dashes []vg.Length // nil: solid
+	Width  vg.Length   // of the line swatch; 0: 2.5 points
 	Filled bool
+}
+
+// height is the figure's height: plotHeight, or panelHeight per panel.
+func (f *Figure) height() vg.Length {
+	if len(f.below) == 0 {
+		return plotHeight
+	}
+	return panelHeader + vg.Length(1+len(f.below))*panelHeight
 }
 
 // SVG renders the figure as SVG.
 func (f *Figure) SVG() ([]byte, error) {
-	c := vgsvg.New(plotWidth, plotHeight)
+	c := vgsvg.New(plotWidth, f.height())
 	f.draw(draw.New(c))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
@@ -76,7 +92,7 @@ func (f *Figure) SVG() ([]byte, error) {
 
 // PNG renders the figure as PNG at pngDPI.
 func (f *Figure) PNG() ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
+	c := vgimg.NewWith(vgimg.UseWH(plotWidth, f.height()), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
 	f.draw(draw.New(c))
 	var b bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
@@ -108,11 +124,7 @@ func (f *Figure) draw(dc draw.Canvas) {
 		if e.Filled {
 			dc.FillPolygon(e.Color, []vg.Point{{X: x, Y: y - 5}, {X: x + swatch, Y: y - 5}, {X: x + swatch, Y: y + 5}, {X: x, Y: y + 5}})
 		} else {
-			ls := draw.LineStyle{Color: e.Color, Width: 2.5}
-			if e.Dashed {
-				ls.Dashes = []vg.Length{5, 3}
-			}
-			dc.StrokeLine2(ls, x, y, x+swatch, y)
+			dc.StrokeLine2(draw.LineStyle{Color: e.Color, Width: max(e.Width, 2.5), Dashes: e.Dashes}, x, y, x+swatch, y)
 		}
 		dc.FillText(sty, vg.Point{X: x + swatch + 5, Y: y}, e.Label)
 		x += w + gap
@@ -120,7 +132,20 @@ func (f *Figure) draw(dc draw.Canvas) {
 	if len(f.legend) > 0 {
 		top = y - lineH/2
 	}
-	f.plot.Draw(draw.Crop(dc, 0, 0, 0, top-dc.Max.Y))
+	dc = draw.Crop(dc, 0, 0, 0, top-dc.Max.Y)
+	if len(f.below) == 0 {
+		f.plot.Draw(dc)
+		return
+	}
+	// Panels stacked, their data areas aligned so that times line up.
+	rows := [][]*plot.Plot{{f.plot}}
+	for _, p := range f.below {
+		rows = append(rows, []*plot.Plot{p})
+	}
+	cs := plot.Align(rows, draw.Tiles{Rows: len(rows), Cols: 1, PadY: 6}, dc)
+	for i, row := range rows {
+		row[0].Draw(cs[i][0])
+	}
 }
 
 // newPlot returns a plot in the report's style: sans-serif text, labelled
@@ -140,6 +165,7 @@ func newPlot(xLabel, yLabel string) *plot.Plot {
 	p.Legend.TextStyle.Font.Size = 11
 	p.X.Tick.Label.Font.Size = 10
 	p.Y.Tick.Label.Font.Size = 10
+	p.Y.Tick.Marker = wholeTicks{plot.DefaultTicks{}}
 	g := plotter.NewGrid()
 	g.Vertical.Color = color.Gray{Y: 0xDD}
 	g.Horizontal.Color = color.Gray{Y: 0xDD}
@@ -224,20 +250,27 @@ func column(res *sim.Result, name string) []float64 {
 	return nil
 }
 
+// dashed is the dash pattern of targets (desired count, SLO).
+var dashed = []vg.Length{6, 3}
+
 // series is one line of a figure.
 type series struct {
 	label  string
 	x, y   []float64
 	color  color.Color
-	dashed bool
-	fill   bool // fill the area below (stacked areas: add the tallest first)
+	dashes []vg.Length // nil: solid
+	width  vg.Length   // 0: 2 points
+	fill   bool        // fill the area below (stacked areas: add the tallest first)
 	// keepAll keeps repeated values (a CDF's vertical steps).
 	keepAll bool
 }
 
 // addSeries draws each series as a step line (values hold until the next
 // sample) and keys it in the figure's legend.
-func (f *Figure) addSeries(ss ...series) error {
+func (f *Figure) addSeries(ss ...series) error { return f.addTo(f.plot, ss...) }
+
+// addTo is addSeries on one of the figure's panels.
+func (f *Figure) addTo(p *plot.Plot, ss ...series) error {
 	for _, s := range ss {
 		// A step line needs only the points where the value changes, and the
 		// last one: a week of minutes stays a small SVG, losslessly.
@@ -262,15 +295,16 @@ func (f *Figure) addSeries(ss ...series) error {
 		l.StepStyle = plotter.PostStep
 		l.LineStyle.Color = s.color
 		l.LineStyle.Width = 2
-		if s.dashed {
-			l.LineStyle.Dashes = []vg.Length{6, 3}
+		if s.width > 0 {
+			l.LineStyle.Width = s.width
 		}
+		l.LineStyle.Dashes = s.dashes
 		if s.fill {
 			l.FillColor = s.color
 			l.LineStyle.Width = 0.5
 		}
-		f.plot.Add(l)
-		f.legend = append(f.legend, legendEntry{Label: s.label, Color: s.color, Dashed: s.dashed, Filled: s.fill})
+		p.Add(l)
+		f.legend = append(f.legend, legendEntry{Label: s.label, Color: s.color, Dashes: s.dashes, Width: s.width, Filled: s.fill})
 	}
 	return nil
 }
@@ -284,8 +318,9 @@ func newFigure(res *sim.Result, id, title, yLabel, caption string) *Figure {
 }
 
 // Figures builds the report's plots, in the order the report shows them:
-// cost rate, instances, reservation, each service, each batch job, then
-// placement waits. Figures with nothing to show are left out.
+// cost rate, instances, reservation, each service (tasks, then load and
+// response), each batch job, then placement waits. Figures with nothing to
+// show are left out.
 func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	var figs []*Figure
 	add := func(f *Figure, err error) error {
@@ -305,8 +340,12 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 			return nil, err
 		}
 	}
-	for i, s := range res.Config.Services {
-		if err := add(ownerFigure(res, fmt.Sprintf("service-%d", i+1), "Service "+s.Name, "service."+s.Name+".")); err != nil {
+	inc := &incidents{deployments: Deployments(res), faults: Faults(res)}
+	for i := range res.Config.Services {
+		if err := add(serviceFigure(res, inc, i)); err != nil {
+			return nil, err
+		}
+		if err := add(loadFigure(res, inc, i)); err != nil {
 			return nil, err
 		}
 	}
@@ -321,8 +360,7 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	return figs, nil
 }
 
-// ownerFigure plots a service's desired, running, pending and provisioning
-// tasks (a batch job has no desired count).
+// ownerFigure plots a batch job's running, pending and provisioning tasks.
 func ownerFigure(res *sim.Result, id, title, prefix string) (*Figure, error) {
 	f := newFigure(res, id, title+": tasks", "tasks",
 		"Running should meet desired; tasks PROVISIONING wait for capacity, PENDING ones are placed and starting.")
@@ -332,10 +370,6 @@ func ownerFigure(res *sim.Result, id, title, prefix string) (*Figure, error) {
 		if v := column(res, prefix+c); v != nil {
 			ss = append(ss, series{label: c, x: x, y: v, color: colour([]int{0, 1, 3}[i])})
 		}
-	}
-	// desired last: dashed on top, so that running under it still shows
-	if d := column(res, prefix+"desired"); d != nil {
-		ss = append(ss, series{label: "desired", x: x, y: d, color: colour(6), dashed: true})
 	}
 	return f, f.addSeries(ss...)
 }
@@ -380,7 +414,7 @@ func reservationFigure(res *sim.Result) (*Figure, error) {
 	}
 	x := xs(res, res.Series.Times)
 	return f, f.addSeries(series{label: "CPU", x: x, y: pct(cr, cg), color: colour(0)},
-		series{label: "memory", x: x, y: pct(mr, mg), color: colour(1), dashed: true})
+		series{label: "memory", x: x, y: pct(mr, mg), color: colour(1), dashes: dashed})
 }
 
 // costRateFigure stacks each hour's spend rate ($/hour) by capacity
@@ -482,7 +516,7 @@ func waitFigure(res *sim.Result) (*Figure, error) {
 			y = append(y, float64(j+1)/float64(len(w)))
 		}
 		x, y = append(x, xMax), append(y, 1)
-		if err := f.addSeries(series{label: groupLabel(g.Group), x: x, y: y, color: colour(i), dashed: i >= len(okabeIto), keepAll: true}); err != nil {
+		if err := f.addSeries(series{label: groupLabel(g.Group), x: x, y: y, color: colour(i), dashes: dashesIf(i >= len(okabeIto)), keepAll: true}); err != nil {
 			return nil, err
 		}
 	}
@@ -498,4 +532,32 @@ func groupLabel(g string) string {
 		return s + " (task family)"
 	}
 	return g
+}
+
+// dashesIf is dashed when b, else solid.
+func dashesIf(b bool) []vg.Length {
+	if b {
+		return dashed
+	}
+	return nil
+}
+
+// wholeTicks is a plot.Ticker that drops the decimals of labels when every
+// labelled tick is a whole number ("2500", not "2500.00").
+type wholeTicks struct{ plot.Ticker }
+
+// Ticks implements plot.Ticker.
+func (w wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := w.Ticker.Ticks(lo, hi)
+	for _, t := range ts {
+		if t.Label != "" && t.Value != math.Trunc(t.Value) {
+			return ts
+		}
+	}
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', 0, 64)
+		}
+	}
+	return ts
 }

@@ -142,7 +142,7 @@ func (w *World) result() *Result {
 	for si := range w.services {
 		s := &w.services[si]
 		c := r.counts[si]
-		td := &w.cfg.TaskDefinitions[s.cfg.TaskDefinition]
+		td := &w.cfg.TaskDefinitions[s.deps[s.primary()].def] // the PRIMARY deployment's
 		sum.Services = append(sum.Services, ServiceSummary{
 			Name: s.cfg.Name, TaskDefinition: td.Family + ":" + strconv.Itoa(td.Revision),
 			DesiredAtEnd: s.desired, RunningAtEnd: c[TaskRunning], PendingAtEnd: c[TaskPending],

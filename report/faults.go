@@ -1,0 +1,246 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// Deployment outcomes, as the report words them.
+const (
+	OutcomeCompleted  = "completed"
+	OutcomeFailed     = "failed"
+	OutcomeRolledBack = "failed, rolled back"
+	OutcomeSuperseded = "superseded"
+	OutcomeInProgress = "in progress at the end"
+)
+
+// Deployment is one of a service's deployments as the event log tells it:
+// from DeploymentStarted to DeploymentCompleted or DeploymentFailed. A
+// service's first deployment has no DeploymentStarted: it starts with the
+// run (Initial).
+type Deployment struct {
+	Service        string
+	TaskDefinition string // family:revision
+	Cause          string // what started it: "timeline: update_service", a rollback
+	Start, End     des.Time
+	Outcome        string // one of the Outcome constants
+	Reason         string // why it failed (the circuit breaker's count)
+	Initial        bool   // the service's first deployment, started with the run
+	Rollback       bool   // a rollback to the last completed deployment
+}
+
+// Finished reports whether the deployment ended within the run.
+func (d *Deployment) Finished() bool { return d.Outcome != OutcomeInProgress }
+
+// Deployments reads every service deployment from the event log, in the
+// order they started. A deployment still open when the next one of its
+// service starts is superseded (ECS marks it FAILED without an event); one
+// that fails and is followed at once by a rollback is rolled back.
+func Deployments(res *sim.Result) []Deployment {
+	var out []Deployment
+	open := map[string]int{} // service -> index in out of its open deployment
+	last := map[string]int{} // service -> index of its latest deployment
+	for _, e := range res.Events {
+		switch e.Type {
+		case "DeploymentStarted":
+			if i, ok := open[e.Subject]; ok {
+				out[i].End, out[i].Outcome = e.At, OutcomeSuperseded
+			}
+			td, cause, _ := strings.Cut(e.Reason, " (")
+			d := Deployment{Service: e.Subject, TaskDefinition: td, Cause: strings.TrimSuffix(cause, ")"),
+				Start: e.At, End: res.End, Outcome: OutcomeInProgress}
+			if strings.HasPrefix(d.Cause, "rollback") {
+				d.Rollback = true
+				if i, ok := last[e.Subject]; ok && out[i].Outcome == OutcomeFailed && out[i].End == e.At {
+					out[i].Outcome = OutcomeRolledBack
+				}
+			}
+			open[e.Subject], last[e.Subject] = len(out), len(out)
+			out = append(out, d)
+		case "DeploymentCompleted", "DeploymentFailed":
+			i, ok := open[e.Subject]
+			if !ok { // the service's first deployment, created with the run
+				i = len(out)
+				out = append(out, Deployment{Service: e.Subject, TaskDefinition: e.Reason, Cause: "service created", Initial: true})
+				last[e.Subject] = i
+			}
+			delete(open, e.Subject)
+			out[i].End, out[i].Outcome = e.At, OutcomeCompleted
+			if e.Type == "DeploymentFailed" {
+				out[i].Outcome, out[i].Reason = OutcomeFailed, e.Reason
+			}
+		}
+	}
+	return out
+}
+
+// Fault kinds.
+const (
+	FaultZoneOutage       = "zone outage"
+	FaultInstanceFailure  = "instance failure"
+	FaultSpotInterruption = "Spot interruption"
+)
+
+// faultMerge is how close to a fault's first event another of its kind must
+// come to be part of it: a timeline action fails or interrupts its instances
+// at one instant; Spot notices this close together are one storm.
+const faultMerge = time.Minute
+
+// dipWindow is how soon after a fault a service's healthy count must drop
+// for the fault to count as affecting it: a Spot notice gives two minutes
+// before the instance goes, and replacements start on the next reconcile.
+const dipWindow = 5 * time.Minute
+
+// Fault is a loss of capacity: an Availability Zone outage (with the
+// instances it took), instances that failed, or Spot interruption notices
+// (a storm when more than one), with how each service recovered.
+type Fault struct {
+	Kind       string
+	Subject    string   // the zone, or the Auto Scaling group of the instances
+	Instances  []string // instances failed or interrupted, in event order
+	Start, End des.Time // End: the zone recovered (the run's end if it never did); Start for the others
+	Recovered  bool     // a zone outage ended within the run; true for the others
+	Recovery   []Recovery
+}
+
+// Label is the fault's short name: "zone outage us-east-1a", "Spot
+// interruption storm (4 instances)".
+func (f *Fault) Label() string {
+	switch {
+	case f.Kind == FaultZoneOutage:
+		return f.Kind + " " + f.Subject
+	case f.Kind == FaultSpotInterruption && len(f.Instances) > 1:
+		return fmt.Sprintf("Spot interruption storm (%d instances)", len(f.Instances))
+	case len(f.Instances) > 1:
+		return fmt.Sprintf("%s (%d instances)", f.Kind, len(f.Instances))
+	}
+	return f.Kind
+}
+
+// Recovery is how one service's healthy count came back after a fault:
+// Before is its count in the last sample before the fault, Lowest the least
+// it fell to, and After the time from the fault to the first sample back at
+// Before (minute resolution). A service whose desired count fell below
+// Before (scale-in) is back once it is healthy at its desired count.
+type Recovery struct {
+	Service   string
+	Before    int
+	Lowest    int
+	Recovered bool
+	After     time.Duration
+}
+
+// Faults reads the faults from the event log, in the order they began, and
+// measures each service's recovery from the per-service series (none when
+// the run recorded no per-service series). Instance failures at the instant
+// a zone goes down are that outage's.
+func Faults(res *sim.Result) []Fault {
+	var out []Fault
+	zone := map[string]int{} // zone -> its open outage
+	lastOf := map[string]int{}
+	for _, e := range res.Events {
+		switch e.Type {
+		case "ZoneOutage":
+			zone[e.Subject] = len(out)
+			out = append(out, Fault{Kind: FaultZoneOutage, Subject: e.Subject, Start: e.At, End: res.End})
+		case "ZoneRecovered":
+			if i, ok := zone[e.Subject]; ok {
+				out[i].End, out[i].Recovered = e.At, true
+				delete(zone, e.Subject)
+			}
+		case "InstanceFailed", "SpotInterruptionNotice":
+			if i := outageAt(out, e.At); e.Type == "InstanceFailed" && i >= 0 {
+				out[i].Instances = append(out[i].Instances, e.Subject)
+				continue
+			}
+			kind := FaultInstanceFailure
+			if e.Type == "SpotInterruptionNotice" {
+				kind = FaultSpotInterruption
+			}
+			if i, ok := lastOf[kind]; ok && out[i].Subject == e.Group && (e.At-out[i].Start).Duration() <= faultMerge {
+				out[i].Instances = append(out[i].Instances, e.Subject)
+				continue
+			}
+			lastOf[kind] = len(out)
+			out = append(out, Fault{Kind: kind, Subject: e.Group, Instances: []string{e.Subject}, Start: e.At, End: e.At, Recovered: true})
+		}
+	}
+	for i := range out {
+		out[i].Recovery = recoveries(res, out[i].Start)
+	}
+	return out
+}
+
+// outageAt is the zone outage that began at t, or -1.
+func outageAt(fs []Fault, t des.Time) int {
+	for i := len(fs) - 1; i >= 0 && fs[i].Start == t; i-- {
+		if fs[i].Kind == FaultZoneOutage {
+			return i
+		}
+	}
+	return -1
+}
+
+// recoveries measures, for each service with a healthy series, whether a
+// fault at `at` dropped its healthy count and when it came back.
+func recoveries(res *sim.Result, at des.Time) []Recovery {
+	var out []Recovery
+	for _, s := range res.Config.Services {
+		healthy := column(res, "service."+s.Name+".healthy")
+		if healthy == nil {
+			continue
+		}
+		if r, ok := RecoverAfter(res.Series.Times, healthy, column(res, "service."+s.Name+".desired"), at); ok {
+			r.Service = s.Name
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// RecoverAfter measures a service's recovery from a fault at `at`, from its
+// per-minute healthy counts (and desired counts; nil: not capped). The
+// fault affects the service when, within dipWindow, a sample falls below
+// the last sample before the fault; the service is back at the first sample
+// after that at or above it (or at its desired count, if lower). ok is
+// false when the fault did not affect the service, or came before the
+// first sample.
+func RecoverAfter(times []des.Time, healthy, desired []float64, at des.Time) (r Recovery, ok bool) {
+	b := -1
+	for i := 0; i < len(times) && times[i] < at; i++ {
+		b = i
+	}
+	if b < 0 || healthy[b] <= 0 {
+		return r, false
+	}
+	before := healthy[b]
+	target := func(i int) float64 {
+		if desired != nil && desired[i] < before {
+			return desired[i]
+		}
+		return before
+	}
+	dip := -1
+	for i := b + 1; i < len(times) && times[i] <= at+des.At(dipWindow); i++ {
+		if healthy[i] < target(i) {
+			dip = i
+			break
+		}
+	}
+	if dip < 0 {
+		return r, false
+	}
+	r = Recovery{Before: int(before), Lowest: int(healthy[dip])}
+	for i := dip; i < len(times); i++ {
+		if healthy[i] >= target(i) {
+			r.Recovered, r.After = true, (times[i] - at).Duration()
+			break
+		}
+		r.Lowest = min(r.Lowest, int(healthy[i]))
+	}
+	return r, true
+}
