@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,16 +33,33 @@ const PlotsDir = "plots"
 // temporary name and renamed into place, so a failed write leaves no partial
 // file behind.
 func WriteRun(dir string, res *sim.Result, source string) error {
+	_, err := WriteRunOutputs(dir, res, source, nil)
+	return err
+}
+
+// outputKind says which of a scenario's [report] outputs each file belongs
+// to: "csv", "json" or "html" (the figures' PNGs go with html).
+var outputKind = map[string]string{"timeseries.csv": "csv", "events.csv": "csv", "summary.json": "json",
+	"state.json": "json", "cost.json": "json", "report.html": "html"}
+
+// WriteRunOutputs is WriteRun for the outputs a scenario asks for ("csv",
+// "json", "html"; none listed: all). It returns the files it wrote.
+func WriteRunOutputs(dir string, res *sim.Result, source string, outputs []string) ([]string, error) {
+	want := func(name string) bool { return len(outputs) == 0 || slices.Contains(outputs, outputKind[name]) }
 	cost, err := ComputeCost(res, DefaultPrices())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	figs, err := Figures(res, cost)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
-		return err
+	var figs []*Figure
+	if want("report.html") {
+		if figs, err = Figures(res, cost); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
 	writers := []func(*bufio.Writer) error{
 		func(w *bufio.Writer) error { return WriteSeries(w, res) },
@@ -51,22 +69,27 @@ func WriteRun(dir string, res *sim.Result, source string) error {
 		func(w *bufio.Writer) error { return writeJSON(w, cost) },
 		func(w *bufio.Writer) error { return WriteHTML(w, res, cost, figs, source) },
 	}
+	var wrote []string
 	for i, name := range Files {
-		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
-			return err
+		if !want(name) {
+			continue
 		}
+		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
+			return nil, err
+		}
+		wrote = append(wrote, name)
 	}
 	for _, f := range figs {
 		png, err := f.PNG()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fill := func(w *bufio.Writer) error { _, err := w.Write(png); return err }
 		if err := writeFile(filepath.Join(dir, PlotsDir, f.ID+".png"), fill); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return wrote, nil
 }
 
 func writeFile(path string, fill func(*bufio.Writer) error) (err error) {

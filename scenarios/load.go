@@ -26,9 +26,10 @@ import (
 // Scenario is a loaded scenario: the validated configuration and the text it
 // came from (the report echoes it).
 type Scenario struct {
-	Config *sim.Config
-	File   string // as the user named it, for messages
-	Source string
+	Config  *sim.Config
+	File    string // as the user named it, for messages
+	Source  string
+	Outputs []string // [report] outputs: "csv", "json", "html"; empty: all
 }
 
 // LoadFile reads a scenario from the file system. Files it references
@@ -77,7 +78,7 @@ func Parse(src, display string, readRel func(string) ([]byte, error)) (*Scenario
 		slices.SortStableFunc(v.problems, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, v.problems
 	}
-	return &Scenario{Config: cfg, File: display, Source: src}, nil
+	return &Scenario{Config: cfg, File: display, Source: src, Outputs: f.Report.Outputs}, nil
 }
 
 func decodeProblem(file string, err error) Problem {

@@ -60,12 +60,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetsim: %s: %v\n", sc.File, err)
 		return exitFailure
 	}
-	if err := report.WriteRun(dir, res, sc.Source); err != nil {
+	wrote, err := report.WriteRunOutputs(dir, res, sc.Source, sc.Outputs)
+	if err != nil {
 		fmt.Fprintln(stderr, "fleetsim:", err)
 		return exitFailure
 	}
 	if !*quiet {
-		printSummary(stdout, sc, res, wall, dir)
+		printSummary(stdout, sc, res, wall, dir, wrote)
 	}
 	return exitOK
 }
@@ -118,7 +119,7 @@ func showProgress(eng *des.Engine, total time.Duration, stderr io.Writer, quiet 
 	}
 }
 
-func printSummary(stdout io.Writer, sc *scenarios.Scenario, res *sim.Result, wall time.Duration, dir string) {
+func printSummary(stdout io.Writer, sc *scenarios.Scenario, res *sim.Result, wall time.Duration, dir string, wrote []string) {
 	s := res.Summary
 	fmt.Fprintf(stdout, "%s (seed %d): %s simulated in %s wall, %d events (%.2f M events/s)\n",
 		s.Scenario, s.Seed, s.SimulatedDuration, wall.Round(time.Millisecond), s.EventsProcessed,
@@ -143,5 +144,5 @@ func printSummary(stdout io.Writer, sc *scenarios.Scenario, res *sim.Result, wal
 	if len(s.PlacementFailures) > 0 {
 		fmt.Fprintf(stdout, "placement failures (tasks, by first reason): %v\n", s.PlacementFailures)
 	}
-	fmt.Fprintf(stdout, "wrote %s/{%s}\n", dir, strings.Join(report.Files, ","))
+	fmt.Fprintf(stdout, "wrote %s/{%s}\n", dir, strings.Join(wrote, ","))
 }
