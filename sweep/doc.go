@@ -11,5 +11,7 @@
 // re-encoded and parsed by scenarios.Parse, so an override is checked
 // exactly as a file is. A sweep can be cut into shards (run index mod N)
 // that run apart, on other machines, and Merge joins them into the bytes
-// the unsharded sweep writes.
+// the unsharded sweep writes. A Journal keeps each finished run in the
+// output folder as it finishes, so that an interrupted sweep resumes where it
+// stopped and still writes those bytes.
 package sweep

@@ -33,13 +33,19 @@ func ParseAxis(arg string) (Axis, error) {
 	if err != nil {
 		return Axis{}, err
 	}
+	if strings.TrimSpace(list) == "" {
+		return Axis{}, fmt.Errorf("%s: no values: an empty grid (want %s=V1,V2,...)", key, key)
+	}
 	texts, err := SplitValues(list)
 	if err != nil {
 		return Axis{}, fmt.Errorf("%s: %w", key, err)
 	}
 	a := Axis{Key: key, Path: path}
 	seen := map[string]bool{}
-	for _, t := range texts {
+	for i, t := range texts {
+		if strings.TrimSpace(t) == "" {
+			return Axis{}, fmt.Errorf("%s: value %d of %d is empty (a stray comma?)", key, i+1, len(texts))
+		}
 		v, err := ParseValue(t)
 		if err != nil {
 			return Axis{}, fmt.Errorf("%s: %w", key, err)
@@ -135,6 +141,9 @@ func NewPlan(spec Spec) (*Plan, error) {
 		lens[a] = len(ax.Values)
 	}
 	p := &Plan{Spec: spec}
+	if ps := checkOverrides(spec); len(ps) > 0 { // once per key or value, not once per variant
+		return nil, ps
+	}
 	if _, ps := variantSource(spec, spec.Set); len(ps) > 0 { // the fixed overrides alone, reported once
 		return nil, ps
 	}
@@ -198,8 +207,8 @@ func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
 	if len(ovs) > 0 {
 		display += " with " + strings.Join(names, ", ")
 	}
-	var doc map[string]any
-	if _, err := toml.Decode(spec.Base.Source, &doc); err != nil {
+	doc, err := decodeDoc(spec.Base.Source)
+	if err != nil {
 		return "", scenarios.Problems{{File: spec.Base.File, Got: err.Error()}}
 	}
 	var problems scenarios.Problems
@@ -215,8 +224,7 @@ func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
 	if err := toml.NewEncoder(&b).Encode(doc); err != nil {
 		return "", scenarios.Problems{{File: display, Got: "cannot encode the overridden scenario: " + err.Error()}}
 	}
-	_, err := scenarios.Parse(b.String(), display, spec.ReadRel)
-	if err != nil {
+	if _, err := scenarios.Parse(b.String(), display, spec.ReadRel); err != nil {
 		ps, ok := err.(scenarios.Problems)
 		if !ok {
 			return "", scenarios.Problems{{File: display, Got: err.Error()}}
@@ -227,6 +235,13 @@ func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
 		return "", ps
 	}
 	return b.String(), nil
+}
+
+// decodeDoc decodes a scenario's text into the generic map overrides edit.
+func decodeDoc(src string) (map[string]any, error) {
+	var doc map[string]any
+	_, err := toml.Decode(src, &doc)
+	return doc, err
 }
 
 // dedupe drops repeated problems (a bad fixed override fails every variant
@@ -257,12 +272,27 @@ func ParseShard(s string) (Shard, error) {
 	i, err1 := strconv.Atoi(strings.TrimSpace(a))
 	n, err2 := strconv.Atoi(strings.TrimSpace(b))
 	if !ok || err1 != nil || err2 != nil {
-		return Shard{}, fmt.Errorf("shard %q: want I/N, e.g. 0/3", s)
+		return Shard{}, fmt.Errorf("shard %q: want I/N, two integers, e.g. 0/3", s)
 	}
-	if n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("shard %q: want 0 <= I < N (shards are numbered from 0), e.g. 0/%d .. %d/%d", s, max(n, 1), max(n, 1)-1, max(n, 1))
+	switch {
+	case n < 1:
+		return Shard{}, fmt.Errorf("shard %q: want at least one shard (N >= 1), e.g. 0/1 for the whole sweep", s)
+	case i < 0 || i >= n:
+		return Shard{}, fmt.Errorf("shard %q: want 0 <= I < N (shards are numbered from 0): %s", s, shardRange(n))
 	}
 	return Shard{Index: i, Count: n}, nil
+}
+
+// shardRange lists the shards of n: "0/3, 1/3, 2/3", or the first and last.
+func shardRange(n int) string {
+	if n <= 4 {
+		parts := make([]string, n)
+		for i := range n {
+			parts[i] = fmt.Sprintf("%d/%d", i, n)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("0/%d .. %d/%d", n, n-1, n)
 }
 
 // Owns reports whether run index i belongs to the shard.

@@ -152,3 +152,96 @@ func TestShardsPartitionTheRunList(t *testing.T) {
 		assert.Equal(t, 1, n, "run %d", idx)
 	}
 }
+
+func TestABadKeyOrValueIsReportedOnceNamingTheKeyAsGiven(t *testing.T) {
+	tests := []struct {
+		name string
+		axis string
+		want string
+	}{
+		{"a leaf key that does not exist", "services.web.desird_count=4,5",
+			`library/web-and-batch.toml: services.web.desird_count: unknown key "desird_count" in services.web (did you mean "desired_count"?)`},
+		{"a top-level key", `duraton="1h","2h"`,
+			`library/web-and-batch.toml: duraton: unknown key "duraton" in the scenario (did you mean "duration"?)`},
+		{"a table that does not exist, not its keys too", `clustr.name="a","b"`,
+			`library/web-and-batch.toml: clustr.name: unknown key "clustr" in the scenario (did you mean "cluster"?)`},
+		{"an entry addressed by index", "services.0.desird_count=4",
+			`services.0.desird_count: unknown key "desird_count" in services.0 (did you mean "desired_count"?)`},
+		{"a misspelt table above a list index", "services.web.auto_scalng.target_tracking.0.target_value=50,60",
+			`services.web.auto_scalng: services.web has no key "auto_scalng" (did you mean "auto_scaling"?)`},
+		{"a misspelt entry name", "services.wbe.desired_count=4,5",
+			`no entry of services is named "wbe" (did you mean "web"? there are: 0 web, 1 api)`},
+		{"a key inside an inline table value", `capacity_providers.ec2-main.managed_scaling={ target_capcity = 50 }`,
+			`with capacity_providers.ec2-main.managed_scaling={ target_capcity = 50 }: capacity_providers.ec2-main.managed_scaling: the value has an unknown key capacity_providers.ec2-main.managed_scaling.target_capcity (did you mean "target_capacity"?)`},
+		{"a value of the wrong type names the variant and the key", `services.web.desired_count=4,"four"`,
+			`library/web-and-batch.toml with services.web.desired_count="four": services.web.desired_count: want a TOML integer, found "four", a TOML string`},
+		{"an array of the wrong elements", `auto_scaling_groups.asg-main.instance_types=["m5.large"],[1]`,
+			`want a TOML string, found [1], holding a TOML integer`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spec(t, "web-and-batch", 1, tc.axis)
+			_, err := NewPlan(s)
+			var ps scenarios.Problems
+			require.ErrorAs(t, err, &ps, "scenarios.Problems, for exit code 2")
+			assert.Len(t, ps, 1, "once, not once per variant: %v", err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "line ", "no line of the re-encoded text")
+		})
+	}
+}
+
+func TestABadFixedKeyIsNamedAsAVariedOneIs(t *testing.T) {
+	s := spec(t, "web-and-batch", 1, "services.web.desired_count=4,5")
+	bad, err := ParseOverride(`services.web.desired_count.x=1`)
+	require.NoError(t, err)
+	typo, err := ParseOverride(`cluster.nme="x"`)
+	require.NoError(t, err)
+	s.Set = append(s.Set, typo, bad)
+	_, err = NewPlan(s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `cluster.nme: unknown key "nme" in cluster (did you mean "name"?)`)
+	assert.Contains(t, err.Error(), "services.web.desired_count is a value")
+}
+
+func TestParseAxisRefusesAnEmptyGrid(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"no values", "services.web.desired_count=", "services.web.desired_count: no values: an empty grid (want services.web.desired_count=V1,V2,...)"},
+		{"blanks only", "services.web.desired_count=  ", "no values"},
+		{"a stray comma", "services.web.desired_count=4,", "value 2 of 2 is empty (a stray comma?)"},
+		{"no equals sign", "services.web.desired_count", "want KEY=V1,V2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseAxis(tc.in)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestParseShardSaysWhatIsWrong(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"1", "want I/N, two integers"},
+		{"a/b", "want I/N, two integers"},
+		{"1/2/3", "want I/N, two integers"},
+		{"", "want I/N"},
+		{"0/0", "want at least one shard (N >= 1)"},
+		{"1/-2", "want at least one shard"},
+		{"3/3", "want 0 <= I < N (shards are numbered from 0): 0/3, 1/3, 2/3"},
+		{"-1/3", "want 0 <= I < N"},
+		{"9/8", "0/8 .. 7/8"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := ParseShard(tc.in)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}

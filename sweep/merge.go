@@ -13,7 +13,8 @@ import (
 // whole sweep's: the manifest (as shard 0/1) and every row in run order,
 // which Write turns into the same bytes an unsharded run writes. It refuses
 // folders of different sweeps, shards given twice, missing shards, and
-// shards whose rows are not exactly the runs the shard owns.
+// shards whose rows are not exactly the runs the shard owns, and folders
+// whose sweep has not finished (a journal is there).
 func Merge(dirs []string) (*Manifest, []Row, error) {
 	if len(dirs) == 0 {
 		return nil, nil, fmt.Errorf("merge: name at least one sweep folder")
@@ -22,6 +23,9 @@ func Merge(dirs []string) (*Manifest, []Row, error) {
 	byShard := map[int]string{}
 	var all []Row
 	for _, dir := range dirs {
+		if ok, n := HasJournal(dir); ok { // its results.csv, if any, is an earlier sweep's
+			return nil, nil, fmt.Errorf("merge: %s: a sweep under way or interrupted (%d run(s) finished); run its command again to finish it", dir, n)
+		}
 		m, err := ReadManifest(dir)
 		if err != nil {
 			return nil, nil, err

@@ -3,11 +3,14 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/fleetsim/fleetsim/sim/catalog"
 )
 
 // Value is one value given on the command line, as TOML: Text is what the
@@ -35,7 +38,13 @@ func ParseValue(text string) (Value, error) {
 	}
 	var doc map[string]any
 	md, err := toml.Decode("v = "+text, &doc)
-	if err != nil || len(md.Keys()) != 1 {
+	top := 0 // keys of the document itself; an inline table's keys are below v
+	for _, k := range md.Keys() {
+		if len(k) == 1 {
+			top++
+		}
+	}
+	if err != nil || top != 1 {
 		hint := ""
 		if !strings.ContainsAny(text, "\"'[{") {
 			hint = fmt.Sprintf(` (strings need quotes: "%s"; in a shell, quote the whole argument: 'KEY="%s"')`, text, text)
@@ -135,8 +144,14 @@ func (o Override) String() string { return o.Key + "=" + o.Value.Text }
 // managed_scaling); whether its keys exist is the scenario validator's
 // judgement, as for a file. A list entry that matches nothing is an error
 // naming the segment and listing the entries there are.
+//
+// A table created for a segment that is close to a key the table above has
+// (a typo: auto_scalng for auto_scaling) is blamed when the rest of the path
+// cannot be built under it, with a "did you mean" hint.
 func (o Override) Apply(doc map[string]any) error {
 	var cur any = doc
+	created := -1 // the first segment a table was created for
+	createdHint := ""
 	for i, seg := range o.Path {
 		last := i == len(o.Path)-1
 		here := strings.Join(o.Path[:i+1], ".")
@@ -152,8 +167,15 @@ func (o Override) Apply(doc map[string]any) error {
 			}
 			next, ok := c[seg]
 			if !ok {
+				hint := didYouMean(seg, slices.Sorted(maps.Keys(c)))
 				if _, err := strconv.Atoi(o.Path[i+1]); err == nil {
-					return fmt.Errorf("%s: %s has no list %q to index (it has: %s)", here, parent, seg, keysOf(c))
+					if created >= 0 && createdHint != "" {
+						return unknownTableError(o.Path, created, createdHint)
+					}
+					return fmt.Errorf("%s: %s has no list %q to index (%sit has: %s)", here, parent, seg, hint, keysOf(c))
+				}
+				if created < 0 {
+					created, createdHint = i, hint
 				}
 				next = map[string]any{}
 				c[seg] = next
@@ -183,6 +205,9 @@ func (o Override) Apply(doc map[string]any) error {
 			}
 			cur = c[j]
 		default:
+			if created >= 0 && createdHint != "" {
+				return unknownTableError(o.Path, created, createdHint)
+			}
 			return fmt.Errorf("%s: %s is a value (%v), not a table or a list", here, parent, c)
 		}
 	}
@@ -202,7 +227,48 @@ func entry(list []any, seg, here, parent string) (int, error) {
 			return j, nil
 		}
 	}
-	return 0, fmt.Errorf("%s: no entry of %s is named %q (there are: %s)", here, parent, seg, describe(list))
+	var names []string
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			for _, k := range []string{"name", "family"} {
+				if s, ok := m[k].(string); ok {
+					names = append(names, s)
+					break
+				}
+			}
+		}
+	}
+	return 0, fmt.Errorf("%s: no entry of %s is named %q (%sthere are: %s)", here, parent, seg, didYouMean(seg, names), describe(list))
+}
+
+// unknownTableError blames segment i, a table Apply created because the
+// document had no such key, when the path below it could not be built.
+func unknownTableError(path []string, i int, hint string) error {
+	parent := "the scenario"
+	if i > 0 {
+		parent = strings.Join(path[:i], ".")
+	}
+	return fmt.Errorf("%s: %s has no key %q (%s)", strings.Join(path[:i+1], "."), parent, path[i], strings.TrimSuffix(hint, " "))
+}
+
+// didYouMean returns `did you mean "X"? ` for the candidate closest to seg
+// by edit distance (catalog.EditDistance), when one is close enough: fewer
+// edits than half seg's length plus two, the scenario loader's bound. Ties
+// go to the first candidate in the order given. "" when none is close.
+func didYouMean(seg string, candidates []string) string {
+	best, bestD := "", len(seg)/2+2
+	for _, c := range candidates {
+		if c == seg {
+			continue
+		}
+		if d := catalog.EditDistance(seg, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q? ", best)
 }
 
 // describe lists a list's entries as index and name: "0 web, 1 api".

@@ -51,19 +51,25 @@ func WriteResults(w io.Writer, m *Manifest, rows []Row) error {
 		return err
 	}
 	for _, r := range rows {
-		o := r.Outcome
-		rec := []string{strconv.Itoa(r.Run.Index), strconv.Itoa(r.Run.Variant)}
-		rec = append(rec, m.display(r.Run.Variant)...)
-		rec = append(rec, strconv.FormatUint(r.Run.Seed, 10),
-			fnum(o.CostUSD), fnum(o.USDPerDay), fnum(o.P95WaitS), strconv.Itoa(o.PeakInstances),
-			strconv.Itoa(o.SpotInterruptions), strconv.Itoa(o.TasksStarted), strconv.Itoa(o.PlacementFailures),
-			strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct))
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(record(m, r)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// record is a row's fields as results.csv holds them. The floats are written
+// in the shortest form that reads back to the same float64, so a row read
+// back (a shard's, a journal's) is the row that was written.
+func record(m *Manifest, r Row) []string {
+	o := r.Outcome
+	rec := []string{strconv.Itoa(r.Run.Index), strconv.Itoa(r.Run.Variant)}
+	rec = append(rec, m.display(r.Run.Variant)...)
+	return append(rec, strconv.FormatUint(r.Run.Seed, 10),
+		fnum(o.CostUSD), fnum(o.USDPerDay), fnum(o.P95WaitS), strconv.Itoa(o.PeakInstances),
+		strconv.Itoa(o.SpotInterruptions), strconv.Itoa(o.TasksStarted), strconv.Itoa(o.PlacementFailures),
+		strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct))
 }
 
 // ReadResults reads a results.csv written for manifest m and checks each
@@ -183,7 +189,9 @@ func writeFile(path string, fill func(*bufio.Writer) error) (err error) {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Close()); err != nil {
+	// Sync before the rename: after a crash the name holds the old file or
+	// the whole new one, never an empty one.
+	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)

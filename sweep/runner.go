@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -86,16 +87,31 @@ func round(x, scale float64) float64 { return math.Round(x*scale) / scale }
 type Options struct {
 	Workers int // <= 0: one per CPU (runtime.GOMAXPROCS)
 	// Progress, when set, is called after each finished run with the number
-	// done so far, on Execute's goroutine.
+	// finished so far, on Execute's goroutine.
 	Progress func(done, total int)
+	// OnRow, when set, is called with each finished run's row as it
+	// finishes (in finishing order, not run order), on Execute's goroutine,
+	// before Progress: a Journal's Append, so that an interrupted sweep
+	// keeps what it finished. An error stops the sweep as a failed run does.
+	OnRow func(Row) error
 }
 
-// Execute simulates runs of the plan on a pool of workers and returns their
-// rows sorted by run index (variant, then seed number). Each run parses its
-// variant's scenario afresh (runs share nothing) and uses its own seed, so
-// its outcome is the same whatever the worker count. The first failure, in
-// run order, stops the sweep.
+// Execute is ExecuteContext without cancellation.
 func Execute(p *Plan, runs []Run, opt Options) ([]Row, error) {
+	return ExecuteContext(context.Background(), p, runs, opt)
+}
+
+// ExecuteContext simulates runs of the plan on a pool of workers and returns
+// their rows sorted by run index (variant, then seed number). Each run parses
+// its variant's scenario afresh (runs share nothing) and uses its own seed,
+// so its outcome is the same whatever the worker count. The first failure,
+// in run order, stops the sweep.
+//
+// When ctx is cancelled no further run is started; the runs under way are
+// finished (a simulation cannot be stopped half-way), and ExecuteContext
+// returns the rows of every finished run with an error wrapping ctx.Err()
+// and context.Cause(ctx). Those rows have been passed to OnRow.
+func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Row, error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -114,7 +130,7 @@ func Execute(p *Plan, runs []Run, opt Options) ([]Row, error) {
 	for range workers {
 		wg.Go(func() {
 			for pos := range jobs {
-				if failed.Load() {
+				if failed.Load() || ctx.Err() != nil {
 					results <- done{pos: pos, err: errSkipped}
 					continue
 				}
@@ -127,21 +143,38 @@ func Execute(p *Plan, runs []Run, opt Options) ([]Row, error) {
 		})
 	}
 	go func() {
+	feed:
 		for pos := range runs {
-			jobs <- pos
+			if ctx.Err() != nil || failed.Load() {
+				break
+			}
+			select {
+			case jobs <- pos:
+			case <-ctx.Done():
+				break feed
+			}
 		}
 		close(jobs)
 		wg.Wait()
 		close(results)
 	}()
-	rows := make([]Row, len(runs))
 	errs := make([]error, len(runs))
-	n := 0
+	var rows []Row
 	for d := range results {
-		rows[d.pos], errs[d.pos] = d.row, d.err
-		n++
-		if opt.Progress != nil && d.err == nil {
-			opt.Progress(n, len(runs))
+		errs[d.pos] = d.err
+		if d.err != nil {
+			continue
+		}
+		if opt.OnRow != nil {
+			if err := opt.OnRow(d.row); err != nil {
+				errs[d.pos] = err
+				failed.Store(true)
+				continue
+			}
+		}
+		rows = append(rows, d.row)
+		if opt.Progress != nil {
+			opt.Progress(len(rows), len(runs))
 		}
 	}
 	for _, err := range errs {
@@ -150,6 +183,13 @@ func Execute(p *Plan, runs []Run, opt Options) ([]Row, error) {
 		}
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return a.Run.Index - b.Run.Index })
+	if len(rows) < len(runs) {
+		err := ctx.Err()
+		if cause := context.Cause(ctx); cause != err {
+			err = fmt.Errorf("%w: %w", err, cause)
+		}
+		return rows, fmt.Errorf("sweep: interrupted with %d of %d run(s) finished: %w", len(rows), len(runs), err)
+	}
 	return rows, nil
 }
 

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -27,13 +30,15 @@ func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--vary ...] [--set KEY=V ...]
-                      [--seeds N] [-j WORKERS] [--shard I/N] [-o DIR] [-q]
+                      [--seeds N] [-j WORKERS] [--shard I/N] [-o DIR] [--restart] [-q]
   Runs every combination of the --vary values, each with N seeds, and writes
   DIR/results.csv, DIR/report.html and DIR/sweep.json (a shard: no report).
   KEY is a dotted scenario path (services.web.desired_count,
   services.web.auto_scaling.target_tracking.0.target_value); values are TOML
   (60, 0.5, "2h", true, ["m5.large","m5.xlarge"]). --shard I/N (0 <= I < N)
   runs runs I, I+N, I+2N...; join shard folders with fleetsim merge.
+  Finished runs are kept in DIR as they finish: after Ctrl-C (exit 130) or a
+  crash, the same command resumes; --restart discards them instead.
 `
 
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
@@ -48,6 +53,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	shardArg := fs.String("shard", "", "run only shard `I/N` (0-based: 0/3, 1/3, 2/3)")
 	out := fs.String("o", "", "output `directory` (default out/<scenario>-sweep, a shard's out/<scenario>-sweep/shard-I-of-N)")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no table")
+	restart := fs.Bool("restart", false, "discard the unfinished sweep in the output directory instead of resuming it")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitBadInput
@@ -71,30 +77,108 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			dir = filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
 		}
 	}
-	runs := plan.RunsOf(shard)
-	bar := sweepProgress(len(runs), stderr, *quiet)
-	wallStart := time.Now()
-	rows, err := sweep.Execute(plan, runs, sweep.Options{Workers: *workers, Progress: bar})
-	wall := time.Since(wallStart)
-	if err != nil {
-		fmt.Fprintf(stderr, "fleetsim sweep: %s: %v\n", spec.Base.File, err)
-		return exitFailure
-	}
 	m := plan.Manifest
 	m.Shard = shard
-	if err := sweep.Write(dir, &m, rows); err != nil {
+	journal, err := sweep.OpenJournal(dir, &m, *restart)
+	var re *sweep.ResumeError
+	if errors.As(err, &re) {
+		fmt.Fprintf(stderr, "fleetsim sweep: %v\n", err)
+		fmt.Fprintf(stderr, "fleetsim sweep: rerun that sweep's command to finish it, choose another -o, or add --restart to discard it; nothing was run or written\n")
+		return exitBadInput
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fleetsim sweep:", err)
+		return exitFailure
+	}
+	defer journal.Close()
+	shardRuns := plan.RunsOf(shard)
+	resumed := len(journal.Done())
+	runs := sweep.Pending(shardRuns, journal.Done())
+	if resumed > 0 && !*quiet {
+		fmt.Fprintf(stdout, "resuming %s: %d of %d run(s) already done\n", dir, resumed, len(shardRuns))
+	}
+
+	// Ctrl-C or SIGTERM: start no more runs, finish those under way (their
+	// rows go to the journal), and say how to resume. A second one gets the
+	// default action: the runs in flight are abandoned.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	interrupted := make(chan os.Signal, 1)
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			interrupted <- sig
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	bar := sweepProgress(len(shardRuns), resumed, stderr, *quiet)
+	wallStart := time.Now()
+	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
+	onRow := func(r sweep.Row) error {
+		err := journal.Append(r)
+		if err == nil {
+			saved++
+		}
+		return err
+	}
+	rows, err := sweep.ExecuteContext(ctx, plan, runs, sweep.Options{Workers: *workers, Progress: bar, OnRow: onRow})
+	wall := time.Since(wallStart)
+	if errors.Is(err, context.Canceled) {
+		sig := <-interrupted
+		fmt.Fprintf(stderr, "\nfleetsim sweep: %v: stopped with %d of %d run(s) of shard %s done, kept in %s\n",
+			sig, resumed+saved, len(shardRuns), shard, filepath.Join(dir, sweep.PartialRunsFile))
+		fmt.Fprintf(stderr, "fleetsim sweep: to resume, run the same command again:\n  fleetsim sweep %s\n", shellQuote(args))
+		return exitInterrupted
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim sweep: %s: %v\n", spec.Base.File, err)
+		if resumed+saved > 0 {
+			fmt.Fprintf(stderr, "fleetsim sweep: the %d finished run(s) are kept in %s; the same command resumes after them\n",
+				resumed+saved, filepath.Join(dir, sweep.PartialRunsFile))
+		}
+		return exitFailure
+	}
+	rows, err = journal.Finish(rows)
+	if err != nil {
 		fmt.Fprintln(stderr, "fleetsim sweep:", err)
 		return exitFailure
 	}
 	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d variant(s) x %d seed(s); %d run(s) of shard %s in %s wall on %d worker(s)\n",
-			m.Scenario, len(m.Variants), m.Seeds, len(rows), shard, wall.Round(time.Millisecond), max(1, min(*workers, len(runs))))
+		done := fmt.Sprintf("%d run(s)", len(rows))
+		if resumed > 0 {
+			done = fmt.Sprintf("%d run(s) (%d resumed)", len(rows), resumed)
+		}
+		fmt.Fprintf(stdout, "%s: %d variant(s) x %d seed(s); %s of shard %s in %s wall on %d worker(s)\n",
+			m.Scenario, len(m.Variants), m.Seeds, done, shard, wall.Round(time.Millisecond), max(1, min(*workers, len(runs))))
 		if shard.Count == 1 {
 			printVariants(stdout, &m, rows)
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", dir)
 	}
 	return exitOK
+}
+
+// exitInterrupted is the exit code after Ctrl-C (128 + SIGINT, as shells
+// report it): the finished runs are kept and the same command resumes.
+const exitInterrupted = 130
+
+// shellQuote joins args for a POSIX shell, quoting those that need it.
+func shellQuote(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:@%+") == "" {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }
 
 // sweepSpec turns the command line into a sweep.Spec; code is exitOK or
@@ -146,7 +230,7 @@ func sweepSpec(pos, vary, set []string, seeds int, shardArg string, workers int,
 
 // sweepProgress returns a progress callback that draws a bar of finished
 // runs on stderr when it is a terminal, or nil.
-func sweepProgress(total int, stderr io.Writer, quiet bool) func(done, total int) {
+func sweepProgress(total, resumed int, stderr io.Writer, quiet bool) func(done, total int) {
 	f, ok := stderr.(*os.File)
 	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || total == 0 {
 		return nil
@@ -159,9 +243,10 @@ func sweepProgress(total int, stderr io.Writer, quiet bool) func(done, total int
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish())
-	return func(done, total int) {
-		_ = bar.Set(done)
-		if done == total {
+	_ = bar.Set(resumed)
+	return func(done, _ int) {
+		_ = bar.Set(resumed + done)
+		if resumed+done == total {
 			_ = bar.Finish()
 		}
 	}
