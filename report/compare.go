@@ -77,7 +77,7 @@ func Compare(dirs []string, outDir string) error {
 		Head []string
 		Rows []compareRow
 	}{runs, heads, compareRows(compareMetrics(runs))}
-	return writeFile(filepath.Join(outDir, "report.html"), func(w *bufio.Writer) error { return t.Execute(w, data) })
+	return WriteFile(filepath.Join(outDir, "report.html"), func(w *bufio.Writer) error { return t.Execute(w, data) })
 }
 
 func readRun(dir string) (run, error) {

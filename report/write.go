@@ -74,7 +74,7 @@ func WriteRunOutputs(dir string, res *sim.Result, source string, outputs []strin
 		if !want(name) {
 			continue
 		}
-		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
+		if err := WriteFile(filepath.Join(dir, name), writers[i]); err != nil {
 			return nil, err
 		}
 		wrote = append(wrote, name)
@@ -85,14 +85,18 @@ func WriteRunOutputs(dir string, res *sim.Result, source string, outputs []strin
 			return nil, err
 		}
 		fill := func(w *bufio.Writer) error { _, err := w.Write(png); return err }
-		if err := writeFile(filepath.Join(dir, PlotsDir, f.ID+".png"), fill); err != nil {
+		if err := WriteFile(filepath.Join(dir, PlotsDir, f.ID+".png"), fill); err != nil {
 			return nil, err
 		}
 	}
 	return wrote, nil
 }
 
-func writeFile(path string, fill func(*bufio.Writer) error) (err error) {
+// WriteFile writes a file whole or not at all: fill writes into a temporary
+// file beside path, which is synced and renamed into place, so a crash or an
+// error leaves the old file or the new one, never a partial one. The sweep
+// package writes its files with it too.
+func WriteFile(path string, fill func(*bufio.Writer) error) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -107,7 +111,7 @@ func writeFile(path string, fill func(*bufio.Writer) error) (err error) {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Close()); err != nil {
+	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/report"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -130,7 +131,7 @@ func (j *Journal) create() error {
 		return err
 	}
 	h := journalHeader{Build: buildID(), Manifest: *j.m}
-	err := writeFile(filepath.Join(j.dir, PartialManifestFile), func(w *bufio.Writer) error {
+	err := report.WriteFile(filepath.Join(j.dir, PartialManifestFile), func(w *bufio.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(h)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/report"
 	"io"
 	"math"
 	"os"
@@ -159,40 +160,17 @@ func Write(dir string, m *Manifest, rows []Row) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, ResultsFile), func(w *bufio.Writer) error { return WriteResults(w, m, rows) }); err != nil {
+	if err := report.WriteFile(filepath.Join(dir, ResultsFile), func(w *bufio.Writer) error { return WriteResults(w, m, rows) }); err != nil {
 		return err
 	}
 	if m.Shard.Count == 1 {
-		if err := writeFile(filepath.Join(dir, ReportFile), func(w *bufio.Writer) error { return WriteReport(w, m, rows) }); err != nil {
+		if err := report.WriteFile(filepath.Join(dir, ReportFile), func(w *bufio.Writer) error { return WriteReport(w, m, rows) }); err != nil {
 			return err
 		}
 	}
-	return writeFile(filepath.Join(dir, ManifestFile), func(w *bufio.Writer) error {
+	return report.WriteFile(filepath.Join(dir, ManifestFile), func(w *bufio.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
 	})
-}
-
-func writeFile(path string, fill func(*bufio.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err = fill(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	// Sync before the rename: after a crash the name holds the old file or
-	// the whole new one, never an empty one.
-	if err = errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Sync(), tmp.Close()); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
 }
