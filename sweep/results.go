@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/fleetsim/fleetsim/report"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/fleetsim/fleetsim/report"
 )
 
 // The files a sweep folder holds. A shard's folder has no report: a report
