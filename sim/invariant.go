@@ -89,7 +89,7 @@ func (w *World) checkMinute(row []float64) {
 // mayBeMissing names the measures that have no value when a service has no
 // running task (written as an empty cell).
 func mayBeMissing(column string) bool {
-	for _, suffix := range []string{".load_rps", ".cpu_utilization", ".memory_utilization", ".response_ms", ".dropped_rps", ".backlog"} {
+	for _, suffix := range []string{".load_rps", ".cpu_utilization", ".memory_utilization", ".response_ms", ".dropped_rps", ".backlog", ".needed"} {
 		if len(column) > len(suffix) && column[len(column)-len(suffix):] == suffix {
 			return true
 		}

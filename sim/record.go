@@ -65,7 +65,7 @@ func (r *recorder) init(w *World) {
 		if !w.cfg.Settings.ServiceSeries {
 			break
 		}
-		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps", "healthy", "backlog"} {
+		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps", "healthy", "backlog", "needed"} {
 			cols = append(cols, "service."+s.Name+"."+c)
 		}
 	}
@@ -284,7 +284,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 			continue
 		}
 		row = append(row, float64(s.desired), float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]),
-			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped, float64(s.healthy), s.backlogOrNaN())
+			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped, float64(s.healthy), s.backlogOrNaN(), s.lastNeeded)
 	}
 	for ji := range w.jobs {
 		c := r.counts[len(w.services)+ji]

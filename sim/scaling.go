@@ -277,6 +277,21 @@ func (w *World) serving(s *service, running int) int {
 	return running
 }
 
+// neededTasks is the capacity the minute's load needs: the tasks that would
+// put CPU utilisation exactly at the service's CPU target-tracking target
+// (NaN without one), so that the series shows desired against needed.
+func (w *World) neededTasks(s *service, rate, vcpu float64) float64 {
+	if s.cfg.AutoScaling == nil || vcpu <= 0 {
+		return math.NaN()
+	}
+	for _, tt := range s.cfg.AutoScaling.TargetTracking {
+		if tt.Metric == autoscale.ECSServiceAverageCPUUtilization && tt.TargetValue > 0 {
+			return math.Ceil(rate * s.cfg.Load.CPUSecondsPerRequest / (vcpu * tt.TargetValue / 100))
+		}
+	}
+	return math.NaN()
+}
+
 // respond runs the service model for the minute: an M/M/c queue with one
 // server per RUNNING task (workload.ServiceModel), requests above what the
 // tasks can serve dropped, and tallies requests, drops and SLO misses.
@@ -323,6 +338,7 @@ func (w *World) measure(now des.Time, si int32) {
 	}
 	w.respond(s, rate, w.serving(s, running), float64(sp.cpu)/1024)
 	s.lastRate, s.lastCPU, s.lastMem = rate, math.NaN(), math.NaN()
+	s.lastNeeded = w.neededTasks(s, rate, float64(sp.cpu)/1024)
 	if running > 0 {
 		perTask := rate / float64(running)
 		if sp.cpu > 0 {

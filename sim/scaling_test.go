@@ -49,6 +49,9 @@ func TestTargetTrackingTenTasksAtEightyPercentAsksForSixteen(t *testing.T) {
 	assert.Equal(t, 3*time.Minute, ev[0].At.Duration(), "after three one-minute datapoints above target")
 	assert.Contains(t, ev[0].Reason, "ceil(10 x 80 / 50) = 16")
 	assert.Len(t, ev, 1, "the 300 s scale-out cooldown holds a second scale-out within 5 minutes")
+	needed := column(res, "service.web.needed")
+	require.NotEmpty(t, needed)
+	assert.Equal(t, 16.0, needed[2], "the series shows the capacity the load needs at the target: 8 vCPU / (1 vCPU x 50%)")
 }
 
 func TestUtilisationIsRecordedPerMinuteIncludingOverload(t *testing.T) {

@@ -28,6 +28,7 @@ type service struct {
 
 	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
 	lastResponse, lastDropped  float64 // mean response (ms) and dropped requests/s
+	lastNeeded                 float64 // tasks the load needs at the CPU target (NaN: no CPU target)
 
 	deps                          []deployment // every deployment; the last is PRIMARY
 	lastCompleted                 int          // task definition of the last completed deployment; -1 none
@@ -62,7 +63,7 @@ func newService(w *World, i int) service {
 		spec:     w.specFor(cfg.TaskDefinition, "service:"+cfg.Name),
 		strategy: w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType),
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
-		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(),
+		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(), lastNeeded: math.NaN(),
 		lastCompleted: -1,
 	}
 	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
