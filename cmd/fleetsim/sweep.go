@@ -91,21 +91,76 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer journal.Close()
-	shardRuns := plan.RunsOf(shard)
-	resumed := len(journal.Done())
-	runs := sweep.Pending(shardRuns, journal.Done())
-	if resumed > 0 && !*quiet {
-		fmt.Fprintf(stdout, "resuming %s: %d of %d run(s) already done\n", dir, resumed, len(shardRuns))
-	}
+	return runSweep(sweepRun{plan: plan, journal: journal, shard: shard, dir: dir, workers: *workers, quiet: *quiet, args: args, file: spec.Base.File}, stdout, stderr)
+}
 
-	// Ctrl-C or SIGTERM: start no more runs, finish those under way (their
-	// rows go to the journal), and say how to resume. A second one gets the
-	// default action: the runs in flight are abandoned.
+// sweepRun is a planned sweep with its journal, ready to run.
+type sweepRun struct {
+	plan    *sweep.Plan
+	journal *sweep.Journal
+	shard   sweep.Shard
+	dir     string
+	workers int
+	quiet   bool
+	args    []string // as given, to print the resume command
+	file    string
+}
+
+// runSweep runs what the journal does not hold yet, then writes the results.
+func runSweep(sr sweepRun, stdout, stderr io.Writer) int {
+	shardRuns := sr.plan.RunsOf(sr.shard)
+	resumed := len(sr.journal.Done())
+	runs := sweep.Pending(shardRuns, sr.journal.Done())
+	if resumed > 0 && !sr.quiet {
+		fmt.Fprintf(stdout, "resuming %s: %d of %d run(s) already done\n", sr.dir, resumed, len(shardRuns))
+	}
+	ctx, interrupted, stop := onInterrupt()
+	defer stop()
+	bar := sweepProgress(len(shardRuns), resumed, stderr, sr.quiet)
+	wallStart := time.Now()
+	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
+	onRow := func(r sweep.Row) error {
+		err := sr.journal.Append(r)
+		if err == nil {
+			saved++
+		}
+		return err
+	}
+	rows, err := sweep.ExecuteContext(ctx, sr.plan, runs, sweep.Options{Workers: sr.workers, Progress: bar, OnRow: onRow})
+	wall := time.Since(wallStart)
+	kept := filepath.Join(sr.dir, sweep.PartialRunsFile)
+	if errors.Is(err, context.Canceled) {
+		sig := <-interrupted
+		fmt.Fprintf(stderr, "\nfleetsim sweep: %v: stopped with %d of %d run(s) of shard %s done, kept in %s\n",
+			sig, resumed+saved, len(shardRuns), sr.shard, kept)
+		fmt.Fprintf(stderr, "fleetsim sweep: to resume, run the same command again:\n  fleetsim sweep %s\n", shellQuote(sr.args))
+		return exitInterrupted
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim sweep: %s: %v\n", sr.file, err)
+		if resumed+saved > 0 {
+			fmt.Fprintf(stderr, "fleetsim sweep: the %d finished run(s) are kept in %s; the same command resumes after them\n", resumed+saved, kept)
+		}
+		return exitFailure
+	}
+	if rows, err = sr.journal.Finish(rows); err != nil {
+		fmt.Fprintln(stderr, "fleetsim sweep:", err)
+		return exitFailure
+	}
+	if !sr.quiet {
+		printSweepDone(stdout, sr, rows, resumed, len(runs), wall)
+	}
+	return exitOK
+}
+
+// onInterrupt turns the first Ctrl-C or SIGTERM into a cancelled context (no
+// more runs start; those under way finish and are journalled) and reports
+// the signal; a second one gets the default action, abandoning the runs in
+// flight.
+func onInterrupt() (context.Context, <-chan os.Signal, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	interrupted := make(chan os.Signal, 1)
 	go func() {
 		select {
@@ -116,52 +171,23 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		case <-ctx.Done():
 		}
 	}()
+	return ctx, interrupted, func() { signal.Stop(sigs); cancel() }
+}
 
-	bar := sweepProgress(len(shardRuns), resumed, stderr, *quiet)
-	wallStart := time.Now()
-	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
-	onRow := func(r sweep.Row) error {
-		err := journal.Append(r)
-		if err == nil {
-			saved++
-		}
-		return err
+// printSweepDone prints the sweep's line and, for a whole sweep, its table.
+func printSweepDone(stdout io.Writer, sr sweepRun, rows []sweep.Row, resumed, ran int, wall time.Duration) {
+	m := sr.plan.Manifest
+	done := fmt.Sprintf("%d run(s)", len(rows))
+	if resumed > 0 {
+		done = fmt.Sprintf("%d run(s) (%d resumed)", len(rows), resumed)
 	}
-	rows, err := sweep.ExecuteContext(ctx, plan, runs, sweep.Options{Workers: *workers, Progress: bar, OnRow: onRow})
-	wall := time.Since(wallStart)
-	if errors.Is(err, context.Canceled) {
-		sig := <-interrupted
-		fmt.Fprintf(stderr, "\nfleetsim sweep: %v: stopped with %d of %d run(s) of shard %s done, kept in %s\n",
-			sig, resumed+saved, len(shardRuns), shard, filepath.Join(dir, sweep.PartialRunsFile))
-		fmt.Fprintf(stderr, "fleetsim sweep: to resume, run the same command again:\n  fleetsim sweep %s\n", shellQuote(args))
-		return exitInterrupted
+	fmt.Fprintf(stdout, "%s: %d variant(s) x %d seed(s); %s of shard %s in %s wall on %d worker(s)\n",
+		m.Scenario, len(m.Variants), m.Seeds, done, sr.shard, wall.Round(time.Millisecond), max(1, min(sr.workers, ran)))
+	if sr.shard.Count == 1 {
+		m.Shard = sr.shard
+		printVariants(stdout, &m, rows)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "fleetsim sweep: %s: %v\n", spec.Base.File, err)
-		if resumed+saved > 0 {
-			fmt.Fprintf(stderr, "fleetsim sweep: the %d finished run(s) are kept in %s; the same command resumes after them\n",
-				resumed+saved, filepath.Join(dir, sweep.PartialRunsFile))
-		}
-		return exitFailure
-	}
-	rows, err = journal.Finish(rows)
-	if err != nil {
-		fmt.Fprintln(stderr, "fleetsim sweep:", err)
-		return exitFailure
-	}
-	if !*quiet {
-		done := fmt.Sprintf("%d run(s)", len(rows))
-		if resumed > 0 {
-			done = fmt.Sprintf("%d run(s) (%d resumed)", len(rows), resumed)
-		}
-		fmt.Fprintf(stdout, "%s: %d variant(s) x %d seed(s); %s of shard %s in %s wall on %d worker(s)\n",
-			m.Scenario, len(m.Variants), m.Seeds, done, shard, wall.Round(time.Millisecond), max(1, min(*workers, len(runs))))
-		if shard.Count == 1 {
-			printVariants(stdout, &m, rows)
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", dir)
-	}
-	return exitOK
+	fmt.Fprintf(stdout, "wrote %s\n", sr.dir)
 }
 
 // exitInterrupted is the exit code after Ctrl-C (128 + SIGINT, as shells
