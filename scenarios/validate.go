@@ -193,8 +193,9 @@ func (v *validator) cluster() sim.ClusterConfig {
 	}
 	seen := map[string]bool{}
 	for i, az := range out.AvailabilityZones {
-		if !strings.HasPrefix(az, v.cat.Region) || len(az) != len(v.cat.Region)+1 {
-			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s such as %q", v.cat.Region, v.cat.Region+"a"), strconv.Quote(az))
+		if !strings.HasPrefix(az, v.cat.Region) || len(az) != len(v.cat.Region)+1 || az[len(az)-1] < 'a' || az[len(az)-1] > 'f' {
+			// us-east-1 has six zones, us-east-1a to us-east-1f.
+			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s, %sa to %sf", v.cat.Region, v.cat.Region, v.cat.Region), strconv.Quote(az))
 		}
 		if seen[az] {
 			v.bad(p("cluster", "availability_zones", i), "each zone once", strconv.Quote(az)+" twice")
