@@ -42,6 +42,22 @@ func (v *validator) timeline(cfg *sim.Config) []sim.TimelineEntry {
 	return out
 }
 
+func serviceNames(cfg *sim.Config) []string {
+	var out []string
+	for _, s := range cfg.Services {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func groupNames(gs []sim.GroupConfig) []string {
+	var out []string
+	for _, g := range gs {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
 // timelineTargets resolves and checks what an entry acts on.
 func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.TimelineEntry, cfg *sim.Config) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
@@ -49,7 +65,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 	case "update_service":
 		e.Service = slices.IndexFunc(cfg.Services, func(s sim.ServiceConfig) bool { return s.Name == t.Service })
 		if e.Service < 0 {
-			v.bad(k("service"), "the name of one of services", strconv.Quote(t.Service))
+			v.badName(k("service"), "services", t.Service, serviceNames(cfg))
 			return
 		}
 		if t.TaskDefinition != "" {
@@ -72,7 +88,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 	case "set_desired_capacity", "drain_instances", "fail_instances", "spot_interruptions":
 		e.Group = slices.IndexFunc(cfg.Groups, func(g sim.GroupConfig) bool { return g.Name == t.AutoScalingGroup })
 		if e.Group < 0 {
-			v.bad(k("auto_scaling_group"), "the name of one of auto_scaling_groups", strconv.Quote(t.AutoScalingGroup))
+			v.badName(k("auto_scaling_group"), "auto_scaling_groups", t.AutoScalingGroup, groupNames(cfg.Groups))
 		}
 		switch {
 		case t.Action == "set_desired_capacity" && t.DesiredCount == nil:

@@ -30,6 +30,16 @@ func (v *validator) bad(path []string, want, got string) {
 	v.problems = append(v.problems, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got})
 }
 
+// badName records a reference to a name that does not exist, with a "did
+// you mean" from the names that do.
+func (v *validator) badName(path []string, what, got string, names []string) {
+	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "the name of one of " + what, Got: strconv.Quote(got)}
+	if c := closest(got, names); c != "" {
+		pr.Hint = fmt.Sprintf("did you mean %q?", c)
+	}
+	v.problems = append(v.problems, pr)
+}
+
 func p(parts ...any) []string {
 	out := make([]string, len(parts))
 	for i, x := range parts {
@@ -311,7 +321,7 @@ func (v *validator) providers(groups []sim.GroupConfig) []sim.CapacityProviderCo
 		names[cp.Name] = true
 		gi := slices.IndexFunc(groups, func(g sim.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
 		if gi < 0 {
-			v.bad(append(path, "auto_scaling_group"), "the name of one of auto_scaling_groups", strconv.Quote(cp.AutoScalingGroup))
+			v.badName(append(path, "auto_scaling_group"), "auto_scaling_groups", cp.AutoScalingGroup, groupNames(groups))
 		} else if slices.ContainsFunc(out, func(o sim.CapacityProviderConfig) bool { return o.Group == gi }) {
 			v.bad(append(path, "auto_scaling_group"), "a group no other capacity provider uses", strconv.Quote(cp.AutoScalingGroup))
 		}
