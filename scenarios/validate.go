@@ -355,7 +355,16 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 		case slices.ContainsFunc(cfg.CapacityProviders, func(c sim.CapacityProviderConfig) bool { return c.Name == it.CapacityProvider }):
 			asg++
 		default:
-			v.bad(append(ip, "capacity_provider"), "FARGATE, FARGATE_SPOT or one of capacity_providers", strconv.Quote(it.CapacityProvider))
+			names := []string{sim.ProviderFargate, sim.ProviderFargateSpot}
+			for _, cp := range cfg.CapacityProviders {
+				names = append(names, cp.Name)
+			}
+			pr := Problem{File: v.file, Line: v.loc.line(append(ip, "capacity_provider")), Key: v.display(append(ip, "capacity_provider")),
+				Want: "FARGATE, FARGATE_SPOT or one of capacity_providers", Got: strconv.Quote(it.CapacityProvider)}
+			if c := closest(it.CapacityProvider, names); c != "" {
+				pr.Hint = fmt.Sprintf("did you mean %q?", c)
+			}
+			v.problems = append(v.problems, pr)
 		}
 		if it.Base < 0 || it.Base > 100000 {
 			v.bad(append(ip, "base"), "base between 0 and 100000", fmt.Sprint(it.Base))
