@@ -115,12 +115,10 @@ func (w *World) rollingUpdate(si int32) {
 		w.launch(si)
 		newActive++
 	}
-	// Stop old tasks, those not serving first, keeping minHealthy healthy.
+	// Stop old tasks, those not serving first (they hold no healthy count),
+	// then healthy ones while minHealthy stays healthy.
 	slices.SortStableFunc(old, func(a, b int32) int { return b2i(w.tasks[a].healthy) - b2i(w.tasks[b].healthy) })
 	for _, t := range old {
-		if newActive+len(old) <= s.desired && w.tasks[t].healthy && healthy-1 < minHealthy {
-			break
-		}
 		if w.tasks[t].healthy {
 			if healthy-1 < minHealthy {
 				break
@@ -132,7 +130,6 @@ func (w *World) rollingUpdate(si int32) {
 			reason = "Task stopped because the container instance is draining"
 		}
 		w.stopTask(t, StopServiceSchedulerInitiated, reason, w.stopGrace(t), false)
-		old = old[1:]
 	}
 }
 
