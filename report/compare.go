@@ -3,13 +3,14 @@ package report
 import (
 	"bufio"
 	_ "embed"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
 )
@@ -19,9 +20,12 @@ var compareTemplate string
 
 // run is one run folder as Compare reads it back.
 type run struct {
-	Dir     string
-	Summary sim.Summary
-	Cost    Cost
+	Dir      string
+	Summary  sim.Summary
+	Duration time.Duration // simulated, from summary.json
+	Cost     Cost
+	Series   runSeries
+	Events   []sim.Event
 }
 
 // metric is one compared number: its value in each run, and how to show it.
@@ -41,25 +45,54 @@ type compareRow struct {
 	Cells []compareCell
 }
 
+// compareFigureView is a figure as the comparison page shows it: its SVG,
+// or, for a figure Compare could not draw, the Note saying why.
+type compareFigureView struct {
+	ID, Title, Caption, Note string
+	SVG                      template.HTML
+}
+
 type compareCell struct {
 	Value, Delta string
 	Class        string // better, worse or ""
 }
 
-// Compare reads two or more run folders (summary.json and cost.json, as
-// WriteRun writes them) and writes outDir/report.html: the runs side by
-// side, with each run's delta against the first.
+// Compare reads two or more run folders (summary.json, cost.json,
+// timeseries.csv and events.csv, as WriteRun writes them) and writes
+// outDir/report.html: the runs side by side, with each run's delta against
+// the first, and figures overlaying the runs against time since each run's
+// start. A missing or malformed file is an error wrapping ErrRunFolder that
+// names the folder and the file; then nothing is written.
 func Compare(dirs []string, outDir string) error {
 	if len(dirs) < 2 {
 		return fmt.Errorf("report: compare needs at least two run folders, found %d", len(dirs))
 	}
 	var runs []run
+	var errs []error
 	for _, d := range dirs {
 		r, err := readRun(d)
-		if err != nil {
-			return err
-		}
+		errs = append(errs, err)
 		runs = append(runs, r)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	labels := runLabels(runs)
+	figs, err := compareFigures(runs, labels)
+	if err != nil {
+		return err
+	}
+	var views []compareFigureView
+	for _, f := range figs {
+		v := compareFigureView{ID: f.ID, Title: f.Title, Caption: f.Caption, Note: f.Note}
+		if f.Note == "" {
+			svg, err := f.SVG()
+			if err != nil {
+				return err
+			}
+			v.SVG = inlineSVG(svg, f.Title)
+		}
+		views = append(views, v)
 	}
 	t, err := template.New("compare").Parse(compareTemplate)
 	if err != nil {
@@ -68,34 +101,13 @@ func Compare(dirs []string, outDir string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
-	var heads []string
-	for _, r := range runs {
-		heads = append(heads, fmt.Sprintf("%s (seed %d)", r.Summary.Scenario, r.Summary.Seed))
-	}
 	data := struct {
-		Runs []run
-		Head []string
-		Rows []compareRow
-	}{runs, heads, compareRows(compareMetrics(runs))}
+		Runs    []run
+		Head    []string
+		Rows    []compareRow
+		Figures []compareFigureView
+	}{runs, labels, compareRows(compareMetrics(runs)), views}
 	return WriteFile(filepath.Join(outDir, "report.html"), func(w *bufio.Writer) error { return t.Execute(w, data) })
-}
-
-func readRun(dir string) (run, error) {
-	r := run{Dir: dir}
-	for _, f := range []struct {
-		name string
-		v    any
-	}{{"summary.json", &r.Summary}, {"cost.json", &r.Cost}} {
-		name, v := f.name, f.v
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return r, fmt.Errorf("run folder %s: %w", dir, err)
-		}
-		if err := json.Unmarshal(b, v); err != nil {
-			return r, fmt.Errorf("run folder %s: %s: %w", dir, name, err)
-		}
-	}
-	return r, nil
 }
 
 // compareMetrics picks the numbers that answer the report's questions:

@@ -47,9 +47,10 @@ func readFile(t *testing.T, path string) []byte {
 // sectionIDs are the report's sections, in order.
 var sectionIDs = []string{"summary", "plots", "services", "deployments", "capacity-providers", "cost", "timeline", "scenario"}
 
-func TestReportHTMLHasNoExternalReference(t *testing.T) {
-	res, src := runScenario(t, "", nil)
-	html := string(readFile(t, filepath.Join(writeRun(t, res, src), "report.html")))
+// assertSelfContained checks that a page loads nothing from elsewhere: no
+// external src or href, no @import or remote url(), no <link>, no <script>.
+func assertSelfContained(t *testing.T, page, html string) {
+	t.Helper()
 	for _, re := range []string{
 		`(?i)(src|href)\s*=\s*["']?\s*(https?:)?//`,
 		`(?i)@import`,
@@ -57,8 +58,14 @@ func TestReportHTMLHasNoExternalReference(t *testing.T) {
 		`(?i)<link\b`,
 		`(?i)<script\b`,
 	} {
-		assert.NotRegexp(t, regexp.MustCompile(re), html, "report.html must be self-contained")
+		assert.NotRegexp(t, regexp.MustCompile(re), html, "%s must be self-contained", page)
 	}
+}
+
+func TestReportHTMLHasNoExternalReference(t *testing.T) {
+	res, src := runScenario(t, "", nil)
+	html := string(readFile(t, filepath.Join(writeRun(t, res, src), "report.html")))
+	assertSelfContained(t, "report.html", html)
 	for _, id := range sectionIDs {
 		assert.Contains(t, html, `id="`+id+`"`)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := report.Compare(dirs, *out); err != nil {
 		fmt.Fprintln(stderr, "fleetsim:", err)
+		if errors.Is(err, report.ErrRunFolder) {
+			return exitBadInput // a folder that is not a complete run: nothing written
+		}
 		return exitFailure
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*out, "report.html"))

@@ -117,3 +117,19 @@ func TestUnknownCommandAndExtraArgumentsAreBadInput(t *testing.T) {
 	code, _, _ = runCLI("run", "--nope")
 	assert.Equal(t, exitBadInput, code)
 }
+
+func TestCompareOfAFolderThatIsNotARunIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	code, _, stderr := runCLI("run", "-q", "-o", run, "broken-deploy-rollback")
+	require.Equal(t, exitOK, code, stderr)
+	out := filepath.Join(dir, "cmp")
+	code, _, stderr = runCLI("compare", "-o", out, run, filepath.Join(dir, "empty"))
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "summary.json")
+	_, err := os.Stat(out)
+	assert.True(t, os.IsNotExist(err), "nothing written")
+	code, stdout, stderr := runCLI("compare", "-o", out, run, run)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "report.html")
+}
