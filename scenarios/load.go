@@ -97,9 +97,24 @@ func decodeProblem(file string, err error) Problem {
 // unknownKeys reports every key the schema does not have, with a "did you
 // mean" hint from the keys allowed at that place.
 func (v *validator) unknownKeys(keys []toml.Key) {
+	if len(keys) == 0 {
+		return
+	}
+	// Every located path in file order (the path itself breaks ties of one
+	// line, so that the order never depends on map iteration), sorted once.
+	located := make([]string, 0, len(v.loc.lines))
+	for p := range v.loc.lines {
+		located = append(located, p)
+	}
+	slices.SortFunc(located, func(a, b string) int {
+		if d := v.loc.lines[a] - v.loc.lines[b]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
 	used := map[string]bool{}
 	for _, k := range keys {
-		line, indexed := v.locateUnindexed(k, used)
+		line, indexed := v.locateUnindexed(k, located, used)
 		allowed := allowedKeys(reflect.TypeOf(fileSchema{}), k[:len(k)-1])
 		p := Problem{File: v.file, Line: line, Key: v.display(indexed), Got: "unknown key"}
 		if s := closest(k[len(k)-1], allowed); s != "" {
@@ -111,13 +126,8 @@ func (v *validator) unknownKeys(keys []toml.Key) {
 
 // locateUnindexed finds the first located occurrence of key k (a path without
 // array indexes) not reported yet, and returns its line and indexed path.
-func (v *validator) locateUnindexed(k toml.Key, used map[string]bool) (int, []string) {
+func (v *validator) locateUnindexed(k toml.Key, keys []string, used map[string]bool) (int, []string) {
 	want := strings.Join(k, ".")
-	var keys []string
-	for p := range v.loc.lines {
-		keys = append(keys, p)
-	}
-	slices.SortFunc(keys, func(a, b string) int { return v.loc.lines[a] - v.loc.lines[b] })
 	for _, p := range keys {
 		if used[p] || stripIndexes(p) != want {
 			continue
