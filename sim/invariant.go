@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -90,7 +91,7 @@ func (w *World) checkMinute(row []float64) {
 // running task (written as an empty cell).
 func mayBeMissing(column string) bool {
 	for _, suffix := range []string{".load_rps", ".cpu_utilization", ".memory_utilization", ".response_ms", ".dropped_rps", ".backlog", ".needed"} {
-		if len(column) > len(suffix) && column[len(column)-len(suffix):] == suffix {
+		if strings.HasSuffix(column, suffix) {
 			return true
 		}
 	}
