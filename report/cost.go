@@ -70,6 +70,16 @@ func DefaultPrices() Prices {
 	}
 }
 
+// PricesFor is DefaultPrices with the scenario's own pricing settings:
+// `[settings] spot_discount` sets the EC2 Spot discount.
+func PricesFor(cfg *sim.Config) Prices {
+	p := DefaultPrices()
+	if cfg != nil {
+		p.SpotDiscount = cfg.Settings.SpotDiscount
+	}
+	return p
+}
+
 // InstanceUSDPerHour is the hourly price of one instance of type typ bought
 // as purchase option p.
 func (p *Prices) InstanceUSDPerHour(typ string, po sim.PurchaseOption) (float64, error) {

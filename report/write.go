@@ -46,7 +46,7 @@ var outputKind = map[string]string{"timeseries.csv": "csv", "events.csv": "csv",
 // "json", "html"; none listed: all). It returns the files it wrote.
 func WriteRunOutputs(dir string, res *sim.Result, source string, outputs []string) ([]string, error) {
 	want := func(name string) bool { return len(outputs) == 0 || slices.Contains(outputs, outputKind[name]) }
-	cost, err := ComputeCost(res, DefaultPrices())
+	cost, err := ComputeCost(res, PricesFor(res.Config))
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 
 // Outcome is what one run is judged by (a row of results.csv).
 type Outcome struct {
-	CostUSD   float64 // the run's bill (report.ComputeCost, default prices)
+	CostUSD   float64 // the run's bill (report.ComputeCost at report.PricesFor)
 	USDPerDay float64 // CostUSD over the simulated days
 	// P95WaitS is the worst p95 placement wait (creation to PENDING) of any
 	// service or batch job, in seconds: the sweep's single latency figure.
@@ -117,7 +117,6 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, len(runs)))
-	prices := report.DefaultPrices() // read-only from here on: shared by the workers
 	type done struct {
 		pos int
 		row Row
@@ -134,7 +133,7 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 					results <- done{pos: pos, err: errSkipped}
 					continue
 				}
-				row, err := p.simulate(runs[pos], prices)
+				row, err := p.simulate(runs[pos])
 				if err != nil {
 					failed.Store(true)
 				}
@@ -196,7 +195,7 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 var errSkipped = fmt.Errorf("sweep: skipped after an earlier failure")
 
 // simulate runs one run.
-func (p *Plan) simulate(r Run, prices report.Prices) (Row, error) {
+func (p *Plan) simulate(r Run) (Row, error) {
 	v := &p.Variants[r.Variant-1]
 	sc, err := scenarios.Parse(v.Source, p.Spec.Base.File, p.Spec.ReadRel)
 	if err != nil { // validated by NewPlan: only a changed referenced file gets here
@@ -208,7 +207,7 @@ func (p *Plan) simulate(r Run, prices report.Prices) (Row, error) {
 	if err != nil {
 		return Row{}, fmt.Errorf("variant %d, seed %d: %w", v.ID, r.Seed, err)
 	}
-	o, err := OutcomeOf(res, prices)
+	o, err := OutcomeOf(res, report.PricesFor(cfg))
 	if err != nil {
 		return Row{}, fmt.Errorf("variant %d, seed %d: cost: %w", v.ID, r.Seed, err)
 	}
