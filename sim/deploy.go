@@ -97,7 +97,7 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 // beyond the steady-state reconcile's job.
 func (w *World) rollingUpdate(si int32) {
 	s := &w.services[si]
-	minHealthy, maxTotal := RollingBounds(s.desired, s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent)
+	minHealthy, maxTotal := RollingBounds(s.desired, s.minHealthyPct, s.maxPct)
 	var newActive, healthy int
 	var old []int32
 	for _, t := range s.active {
@@ -252,7 +252,7 @@ func (w *World) onTaskUnhealthy(now des.Time, t int32) {
 	// a replacement first, then stop the unhealthy task.
 	si := tk.service
 	s := &w.services[si]
-	_, maxTotal := RollingBounds(s.desired, s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent)
+	_, maxTotal := RollingBounds(s.desired, s.minHealthyPct, s.maxPct)
 	w.taskFailed(t, false)
 	if len(s.active) < maxTotal && w.launchAllowed(si) {
 		w.launch(si)

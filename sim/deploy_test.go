@@ -258,3 +258,23 @@ func TestDrainingKeepsTheMinimumHealthy(t *testing.T) {
 	assert.Equal(t, 4, res.Summary.Instances.AtEnd, "drained instances stay in their group")
 	assert.Equal(t, 4, res.Summary.Instances.Launched, "and the group launches none for them")
 }
+
+// A run never writes to its Config. It once filled MaximumPercent 0 -> 200
+// (the API default) into it, and copied a timeline update's deployment
+// configuration into the service's: a second run of the same Config was
+// another scenario.
+func TestRunLeavesItsConfigAsItFoundIt(t *testing.T) {
+	build := func() *Config {
+		cfg := deployConfig(t)
+		cfg.Services[0].MaximumPercent = 0 // unset: the default 200
+		zero := 0
+		cfg.Timeline = append(cfg.Timeline, TimelineEntry{At: 30 * time.Minute, Action: "update_service", Service: 0,
+			TaskDefinition: -1, Group: -1, MinimumHealthy: &zero})
+		return cfg
+	}
+	cfg := build()
+	first := run(t, cfg)
+	assert.Equal(t, build(), cfg)
+	second := run(t, cfg)
+	assert.Equal(t, first.Summary, second.Summary, "the same Config runs the same scenario again")
+}

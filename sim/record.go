@@ -205,7 +205,7 @@ func (r *recorder) instanceEvent(in *instance, typ, reason string) {
 // minimum healthy count of the lowest desired count of the last five minutes.
 func (w *World) availability(s *service, now des.Time) {
 	s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
-	if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.cfg.MinimumHealthyPercent, s.cfg.MaximumPercent); now > 0 {
+	if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.minHealthyPct, s.maxPct); now > 0 {
 		s.minutes++
 		if s.healthy >= minHealthy {
 			s.minutesUp++

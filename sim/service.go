@@ -42,6 +42,7 @@ type service struct {
 	backlog, backlogMax           float64  // a queue consumer\'s messages waiting, now and at most
 	received, processed           float64  // a queue consumer\'s messages over the run
 	started, stopped              int      // tasks launched; tasks that reached STOPPED
+	minHealthyPct, maxPct         int      // the deployment configuration now (UpdateService changes it; the Config never)
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -52,9 +53,6 @@ type strategyItem struct {
 
 func newService(w *World, i int) service {
 	cfg := &w.cfg.Services[i]
-	if cfg.MaximumPercent == 0 {
-		cfg.MaximumPercent = 200 // DeploymentConfiguration's default
-	}
 	s := service{
 		w:        w,
 		idx:      int32(i),
@@ -65,6 +63,11 @@ func newService(w *World, i int) service {
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
 		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(), lastNeeded: math.NaN(),
 		lastCompleted: -1,
+		minHealthyPct: cfg.MinimumHealthyPercent,
+		maxPct:        cfg.MaximumPercent,
+	}
+	if s.maxPct == 0 {
+		s.maxPct = 200 // DeploymentConfiguration's default
 	}
 	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
 	if cfg.Load != nil {

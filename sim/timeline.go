@@ -39,10 +39,10 @@ func (w *World) updateService(e *TimelineEntry) {
 	si := int32(e.Service)
 	s := &w.services[si]
 	if e.MinimumHealthy != nil {
-		s.cfg.MinimumHealthyPercent = *e.MinimumHealthy
+		s.minHealthyPct = *e.MinimumHealthy
 	}
 	if e.MaximumPercent != nil {
-		s.cfg.MaximumPercent = *e.MaximumPercent
+		s.maxPct = *e.MaximumPercent
 	}
 	if e.DesiredCount != nil {
 		d := *e.DesiredCount

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fleetsim/fleetsim/internal/golden"
@@ -40,6 +41,29 @@ func TestLibraryScenariosMatchTheirGoldenFiles(t *testing.T) {
 				require.NoError(t, err)
 				golden.Check(t, filepath.Join("testdata", "library", e.Name+"."+f), got)
 			}
+		})
+	}
+}
+
+// A run never writes to its Config: a sweep, a test or a library user that
+// reuses one gets the same scenario the second time. (A run once set
+// MaximumPercent 0 -> 200 and copied timeline updates into the service's
+// configuration.)
+func TestRunLeavesItsConfigAsItFoundIt(t *testing.T) {
+	for _, e := range scenarios.Library() {
+		if heavy[e.Name] {
+			continue
+		}
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			used, err := scenarios.Resolve(e.Name)
+			require.NoError(t, err)
+			fresh, err := scenarios.Resolve(e.Name)
+			require.NoError(t, err)
+			require.Equal(t, fresh.Config, used.Config, "two loads of one file agree")
+			_, err = sim.New(used.Config).Run()
+			require.NoError(t, err)
+			assert.Equal(t, fresh.Config, used.Config)
 		})
 	}
 }
