@@ -74,6 +74,10 @@ func (in *instance) inService() bool {
 // terminated, keeping its group's in-service counters.
 func (w *World) setStatus(i int32, s InstanceStatus, terminating bool) {
 	in := &w.instances[i]
+	if in.status == InstanceDeregistered {
+		w.breach("instance %s: status %s after it was terminated", in.id, s)
+		return
+	}
 	was, was0 := in.inService(), in.status
 	w.tally(in, -1)
 	in.status, in.terminating = s, terminating
@@ -110,7 +114,7 @@ func (g *group) setDesired(n int, cause string) {
 			g.desired = cur
 			break
 		}
-		g.w.terminate(victim, "scale-in", false)
+		g.w.terminate(victim, "scale-in")
 	}
 	if g.desired != old {
 		g.w.rec.groupEvent(g, "AutoScalingGroupDesiredCapacity", fmt.Sprintf("%d->%d", old, g.desired), cause)
@@ -199,7 +203,7 @@ func (g *group) rebalance() {
 		if victim < 0 {
 			return
 		}
-		g.w.terminate(victim, "az-rebalance", false)
+		g.w.terminate(victim, "az-rebalance")
 	}
 }
 
@@ -328,11 +332,11 @@ func (w *World) isProtected(i int32) bool {
 	return in.protected
 }
 
-// terminate takes an instance out of service. Under managed draining (and on
-// a Spot notice) a registered instance first drains: service tasks are
+// terminate takes an instance out of service (scale-in, rebalancing). Under
+// managed draining a registered instance first drains: service tasks are
 // stopped and replaced elsewhere, RunTask tasks run to completion, and the
 // instance terminates when empty. Otherwise its tasks stop at once.
-func (w *World) terminate(i int32, cause string, spotNotice bool) {
+func (w *World) terminate(i int32, cause string) {
 	in := &w.instances[i]
 	if in.status == InstanceDeregistered || (in.status == InstanceDraining && in.terminating) {
 		return
@@ -343,13 +347,8 @@ func (w *World) terminate(i int32, cause string, spotNotice bool) {
 		return
 	}
 	g := &w.groups[in.group]
-	drain := (spotNotice && w.cfg.Settings.SpotInstanceDraining) ||
-		(!spotNotice && g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining)
+	drain := g.provider >= 0 && w.cfg.CapacityProviders[g.provider-firstASGProvider].ManagedDraining
 	switch {
-	case spotNotice && !drain:
-		// Without Spot instance draining the agent does nothing on the
-		// notice: the tasks die when EC2 reclaims the instance.
-		w.setStatus(i, in.status, true)
 	case !drain:
 		w.setStatus(i, InstanceDraining, true) // no replacement may land on it
 		w.poolDeactivate(in)
@@ -397,6 +396,7 @@ func (w *World) finishTermination(i int32) {
 		return
 	}
 	w.eng.Cancel(in.spotTimer)
+	w.eng.Cancel(in.regTimer)
 	w.poolRemove(in)
 	w.setStatus(i, InstanceDeregistered, true)
 	in.terminated = w.eng.Now()
@@ -408,21 +408,37 @@ func (w *World) finishTermination(i int32) {
 	w.rec.instanceEvent(in, "InstanceTerminated", "")
 }
 
-// onSpotNotice is EC2's two-minute Spot interruption warning: the instance
-// drains (the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING) and is reclaimed two
-// minutes later; the group launches a replacement at once.
+// onSpotNotice is EC2's two-minute Spot interruption warning. With the
+// agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING the container instance drains;
+// without it the agent does nothing and the tasks die at the reclaim. Either
+// way the instance stays in service in its group until EC2 reclaims it
+// (SpotNotice later), and ECS never terminates it early: a drained instance
+// waits for the reclaim. An instance still launching never registers.
 func (w *World) onSpotNotice(now des.Time, i int32) {
 	in := &w.instances[i]
+	if in.status == InstanceDeregistered || in.spotNoticed {
+		return
+	}
+	in.spotNoticed = true
 	w.rec.spotInterruptions++
 	w.rec.instanceEvent(in, "SpotInterruptionNotice", "")
-	w.terminate(i, "spot-interruption", true)
-	w.eng.At(now+des.At(w.cfg.Settings.SpotNotice), kindSpotReclaim, i)
+	switch {
+	case in.status == InstanceLaunching:
+		w.eng.Cancel(in.regTimer)
+	case in.status == InstanceActive && w.cfg.Settings.SpotInstanceDraining:
+		w.setStatus(i, InstanceDraining, false)
+		w.drainTasks(i, "spot-interruption")
+	}
+	in.spotTimer = w.eng.At(now+des.At(w.cfg.Settings.SpotNotice), kindSpotReclaim, i)
 }
 
-// onSpotReclaim is EC2 taking the Spot instance back; the group launches a
-// replacement for the terminated instance (AWS: without Capacity
-// Rebalancing, replacement follows the termination).
+// onSpotReclaim is EC2 taking the Spot instance back: every task left stops,
+// the instance terminates, and the group launches its replacement (AWS:
+// without Capacity Rebalancing, replacement follows the termination).
 func (w *World) onSpotReclaim(now des.Time, i int32) {
+	if w.instances[i].status == InstanceDeregistered {
+		return // terminated meanwhile (scale-in, a failure): its timer was cancelled, this is defence only
+	}
 	w.setStatus(i, InstanceDraining, true)
 	w.poolDeactivate(&w.instances[i])
 	w.stopAllTasks(i, StopTerminationNotice, "Spot instance reclaimed")

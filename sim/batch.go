@@ -27,6 +27,7 @@ type batchJob struct {
 	sized    map[[2]int]int32 // trace tasks: (cpu, memory) -> spec
 
 	submitted, completed, failedToPlace, retried int
+	failed                                       int // stopped without completing and not retried
 }
 
 func newBatchJob(w *World, i int) batchJob {
@@ -199,6 +200,10 @@ func (j *batchJob) onStopped(t int32) {
 		if int(tk.attempt) < j.cfg.Retries {
 			j.retried++
 			j.w.submit(j, tk.spec, tk.runFor, tk.attempt+1)
+			return
 		}
+		j.failed++
+	default:
+		j.failed++
 	}
 }

@@ -106,8 +106,65 @@ func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
 			}
 		}
 		require.NotNil(t, notice, "only interrupted instances terminate")
-		assert.LessOrEqual(t, (e.At - notice.At).Duration(), 2*time.Minute, "reclaimed within the two-minute notice")
+		assert.Equal(t, 2*time.Minute, (e.At - notice.At).Duration(), "reclaimed when the two-minute notice ends, drained or not")
 	}
+}
+
+// terminations counts InstanceTerminated events per instance.
+func terminations(res *Result) map[string]int {
+	n := map[string]int{}
+	for _, e := range eventsOf(res, "InstanceTerminated") {
+		n[e.Subject]++
+	}
+	return n
+}
+
+// A Spot instance whose drain empties it before the notice ends was
+// terminated when it emptied and again at the reclaim (and the second time
+// brought it back to DRAINING). It is terminated once, at the reclaim.
+func TestADrainedSpotInstanceIsTerminatedOnceAtTheReclaim(t *testing.T) {
+	cfg := baseConfig(t, 4)
+	cfg.Duration = 12 * time.Hour
+	cfg.Groups[0].OnDemandPercentageAboveBase = 0
+	cfg.Groups[0].SpotInterruptionsPerInstHour = 0.5
+	cfg.Settings.SpotInstanceDraining = true
+	cfg.TaskDefinitions[0].StopTimeout = 5 * time.Second // drained well inside the two minutes
+	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	res := run(t, cfg)
+	require.GreaterOrEqual(t, res.Summary.Instances.SpotInterruptions, 5)
+	for id, n := range terminations(res) {
+		assert.Equal(t, 1, n, "instance %s", id)
+	}
+	in := res.Summary.Instances
+	assert.Equal(t, in.Launched-in.Terminated, in.AtEnd, "launched - terminated = present")
+	assert.Equal(t, len(terminations(res)), in.Terminated)
+}
+
+// A Spot instance interrupted while it is still launching never registers,
+// and is terminated once, at the reclaim.
+func TestASpotInstanceInterruptedWhileLaunchingIsTerminatedOnce(t *testing.T) {
+	cfg := baseConfig(t, 2)
+	cfg.Duration = 6 * time.Hour
+	cfg.Groups[0].OnDemandPercentageAboveBase = 0
+	cfg.Groups[0].LaunchTime = 20 * time.Minute // a long boot: notices land inside it
+	cfg.Groups[0].SpotInterruptionsPerInstHour = 3
+	res := run(t, cfg)
+	launching := 0
+	registered := map[string]bool{}
+	for _, e := range eventsOf(res, "InstanceRegistered") {
+		registered[e.Subject] = true
+	}
+	for _, e := range eventsOf(res, "SpotInterruptionNotice") {
+		if !registered[e.Subject] {
+			launching++
+		}
+	}
+	require.Positive(t, launching, "some notices reach instances still launching")
+	for id, n := range terminations(res) {
+		assert.Equal(t, 1, n, "instance %s", id)
+	}
+	in := res.Summary.Instances
+	assert.Equal(t, in.Launched-in.Terminated, in.AtEnd, "launched - terminated = present")
 }
 
 func TestFargateSpotInterruptionStopsWithSpotInterruptionAndIsReplaced(t *testing.T) {

@@ -278,3 +278,26 @@ func TestRunLeavesItsConfigAsItFoundIt(t *testing.T) {
 	second := run(t, cfg)
 	assert.Equal(t, first.Summary, second.Summary, "the same Config runs the same scenario again")
 }
+
+// A task slot is reused once its task is STOPPED. Health-check events used
+// to outlive their task: one reaching the slot's next task counted it
+// healthy twice (a service read 301 healthy of 300 running). Tasks here fail
+// every ~18 s on average, most before their 40 s health verdict, so slots
+// turn over while verdicts are pending; healthy never exceeds running.
+func TestHealthVerdictsNeverReachAReusedTaskSlot(t *testing.T) {
+	cfg := fargateConfig(t, 6, 0)
+	cfg.Duration = 2 * time.Hour
+	cfg.Services[0].Load = nil
+	cfg.Services[0].TaskFailuresPerTaskHour = 200
+	steady := cfg.Services[0]
+	steady.Name, steady.TaskFailuresPerTaskHour = "steady", 0.5
+	cfg.Services = append(cfg.Services, steady)
+	res := run(t, cfg)
+	require.Greater(t, res.Summary.Services[0].TasksStopped, 300, "slots turned over")
+	for _, svc := range []string{"web", "steady"} {
+		healthy, running := column(res, "service."+svc+".healthy"), column(res, "service."+svc+".running")
+		for m := range healthy {
+			require.LessOrEqual(t, healthy[m], running[m], "%s minute %d", svc, m)
+		}
+	}
+}

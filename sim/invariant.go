@@ -17,9 +17,15 @@ var ErrInvariant = errors.New("sim: invariant broken")
 //   - at every reservation, no instance holds more CPU, memory, ENIs or host
 //     ports than it registered (checkInstance);
 //   - every minute, every service's tasks are accounted for (started =
-//     active + stopping + stopped), desired counts stay within their scalable
-//     target's bounds, and no recorded figure is negative or NaN where a
-//     number is due (checkMinute);
+//     active + stopping + stopped), healthy <= running <= the rolling
+//     update's maximum (maximumPercent of the largest desired count of the
+//     last five minutes, and at least that desired count), desired counts
+//     stay within their scalable target's bounds; every batch job's
+//     arrivals are accounted for (submitted = completed + failed + live);
+//     instances launched - terminated = instances present; and no recorded
+//     figure is negative, infinite, or NaN where a number is due
+//     (checkMinute);
+//   - an instance is terminated at most once (finishTermination);
 //   - at the end, every instance's free resources equal its registered ones
 //     less what its tasks reserve (checkEnd).
 //
@@ -72,6 +78,14 @@ func (w *World) checkMinute(row []float64) {
 		if s.started != live+s.stopped {
 			w.breach("service %s: %d tasks started but %d live + %d stopped", s.cfg.Name, s.started, live, s.stopped)
 		}
+		running := c[TaskRunning]
+		if s.healthy > running {
+			w.breach("service %s: %d tasks healthy but %d running", s.cfg.Name, s.healthy, running)
+		}
+		peak := slices.Max(s.recentDesired[:])
+		if _, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct); running > max(maxTotal, peak, 1) {
+			w.breach("service %s: %d tasks running, above the maximum %d (maximumPercent %d of desired %d)", s.cfg.Name, running, max(maxTotal, peak, 1), s.maxPct, peak)
+		}
 		if s.scaler != nil {
 			lo, hi := s.scaler.target.Range()
 			if s.desired < lo || s.desired > hi {
@@ -79,9 +93,21 @@ func (w *World) checkMinute(row []float64) {
 			}
 		}
 	}
+	for ji := range w.jobs {
+		j := &w.jobs[ji]
+		c := w.rec.counts[len(w.services)+ji]
+		live := c[TaskProvisioning] + c[TaskPending] + c[TaskRunning] + c[TaskStopping]
+		if j.submitted != j.completed+j.failed+j.failedToPlace+live {
+			w.breach("batch job %s: %d tasks submitted but %d completed + %d failed + %d not placed + %d live",
+				j.cfg.Name, j.submitted, j.completed, j.failed, j.failedToPlace, live)
+		}
+	}
+	if present := int(w.agg.launching + w.agg.active); w.rec.launched-w.rec.terminated != present {
+		w.breach("instances: %d launched - %d terminated != %d present", w.rec.launched, w.rec.terminated, present)
+	}
 	for i, v := range row {
 		name := w.rec.series.Columns[i].Name
-		if v < 0 || (math.IsNaN(v) && !mayBeMissing(name)) {
+		if v < 0 || math.IsInf(v, 0) || (math.IsNaN(v) && !mayBeMissing(name)) {
 			w.breach("series %s: %v", name, v)
 		}
 	}

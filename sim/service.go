@@ -394,9 +394,9 @@ func (s *service) onRunning(t int32) {
 		default:
 			d = 3 * 30 * time.Second // the container defaults: three checks 30 s apart
 		}
-		w.eng.At(w.eng.Now()+des.At(d), kindTaskUnhealthy, t)
+		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(d), kindTaskUnhealthy, t)
 	} else {
-		w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), kindTaskHealthy, t)
+		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), kindTaskHealthy, t)
 	}
 	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
 		hours := s.fail.ExpFloat64() / rate

@@ -54,8 +54,9 @@ type task struct {
 
 	created, placed, started, stopAt des.Time
 	stopCode, stopReason             string
-	timer                            des.Timer
+	timer                            des.Timer // the next lifecycle step: RUNNING, the essential container's exit, STOPPED
 	spotTimer                        des.Timer // Fargate Spot interruption notice
+	healthTimer                      des.Timer // the health check's verdict (service tasks)
 	placeFailed                      bool      // a placement failure was already recorded
 	lastReason                       string
 	counted                          int8     // state counted in the recorder's tallies; -1 none
@@ -150,7 +151,7 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		// failure and creates no task.
 		w.rec.runTaskFailed(idx)
 		w.tasks[idx].state = TaskStopped
-		w.freeTasks = append(w.freeTasks, idx)
+		w.freeTask(idx)
 		return -1
 	}
 	w.enqueue(idx)
@@ -323,6 +324,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 	}
 	w.eng.Cancel(tk.timer)
 	w.eng.Cancel(tk.spotTimer)
+	w.eng.Cancel(tk.healthTimer)
 	if tk.state == TaskProvisioning {
 		w.dequeue(t)
 		grace = 0
@@ -357,8 +359,19 @@ func (w *World) onTaskStopped(now des.Time, t int32) {
 	if tk.service >= 0 {
 		w.services[tk.service].stopped++
 	}
-	w.freeTasks = append(w.freeTasks, t)
+	w.freeTask(t)
 	w.schedulePass()
+}
+
+// freeTask recycles a STOPPED task's slot. Every event a task can receive is
+// scheduled through one of its timers, and each is cancelled here, so a late
+// event can never reach the slot's next task.
+func (w *World) freeTask(t int32) {
+	tk := &w.tasks[t]
+	w.eng.Cancel(tk.timer)
+	w.eng.Cancel(tk.spotTimer)
+	w.eng.Cancel(tk.healthTimer)
+	w.freeTasks = append(w.freeTasks, t)
 }
 
 // queueKey identifies tasks with identical placement needs: if one of them

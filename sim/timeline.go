@@ -140,7 +140,7 @@ func (w *World) spotStorm(e *TimelineEntry) {
 	var spot []int32
 	for _, i := range w.groups[e.Group].instances {
 		in := &w.instances[i]
-		if in.purchase == Spot && in.inService() && in.status != InstanceDraining {
+		if in.purchase == Spot && in.inService() && in.status != InstanceDraining && !in.spotNoticed {
 			spot = append(spot, i)
 		}
 	}

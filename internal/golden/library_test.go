@@ -67,3 +67,46 @@ func TestRunLeavesItsConfigAsItFoundIt(t *testing.T) {
 		})
 	}
 }
+
+// The shipped scenarios where the seams' bugs were measured: mixed-spot
+// terminated 5 of its instances twice (32 terminated, 37 launched, 10 left),
+// and week-100-instances at seed 39 ended with 301 healthy tasks of 300
+// running.
+func TestShippedScenariosWhereTheSeamBugsWereMeasured(t *testing.T) {
+	t.Run("mixed-spot terminates each instance once", func(t *testing.T) {
+		sc, err := scenarios.Resolve("mixed-spot")
+		require.NoError(t, err)
+		res, err := sim.New(sc.Config).Run()
+		require.NoError(t, err)
+		n := map[string]int{}
+		for _, e := range res.Events {
+			if e.Type == "InstanceTerminated" {
+				n[e.Subject]++
+			}
+		}
+		for id, k := range n {
+			assert.Equal(t, 1, k, "instance %s", id)
+		}
+		in := res.Summary.Instances
+		assert.Equal(t, in.Launched-in.Terminated, in.AtEnd)
+		assert.Equal(t, len(n), in.Terminated)
+	})
+	t.Run("week-100-instances at seed 39 never counts more healthy than running", func(t *testing.T) {
+		sc, err := scenarios.Resolve("week-100-instances")
+		require.NoError(t, err)
+		sc.Config.Seed = 39
+		res, err := sim.New(sc.Config).Run()
+		require.NoError(t, err)
+		cols := map[string][]float64{}
+		for _, c := range res.Series.Columns {
+			cols[c.Name] = c.Values
+		}
+		for _, s := range sc.Config.Services {
+			healthy, running := cols["service."+s.Name+".healthy"], cols["service."+s.Name+".running"]
+			require.NotEmpty(t, healthy, s.Name)
+			for m := range healthy {
+				require.LessOrEqual(t, healthy[m], running[m], "%s minute %d", s.Name, m)
+			}
+		}
+	})
+}
