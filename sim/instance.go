@@ -38,7 +38,7 @@ type instance struct {
 	spotNoticed bool                // EC2 sent its Spot interruption notice; reclaimed at spotTimer
 	handles     [2]placement.Handle // in its group\'s pool, and in the EC2 launch-type pool
 	regTimer    des.Timer
-	spotTimer   des.Timer           // the Spot interruption notice, then the reclaim
+	spotTimer   des.Timer // the Spot interruption notice, then the reclaim
 
 	cpuRegistered, memRegistered int64
 	cpuFree, memFree             int64
