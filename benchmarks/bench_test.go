@@ -16,7 +16,7 @@ import (
 	"github.com/fleetsim/fleetsim/report"
 	"github.com/fleetsim/fleetsim/scenarios"
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 )
 
 // outcome reports a run's figures as benchmark metrics.

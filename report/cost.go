@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 

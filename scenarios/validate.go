@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 )
 
 // validator checks a decoded scenario and builds the sim.Config, collecting

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/placement"
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 

@@ -7,7 +7,7 @@ package sim
 import (
 	"time"
 
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/workload"
 )
 

@@ -2,7 +2,7 @@ package sim
 
 import (
 	"github.com/fleetsim/fleetsim/placement"
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fleetsim/fleetsim/sim/catalog"
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

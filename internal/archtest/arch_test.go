@@ -100,7 +100,6 @@ type failing struct {
 const (
 	kernelRule       = "the kernel imports nothing of the project"
 	schemaRule       = "the schema imports nothing of the project"
-	catalogRule      = "the instance catalog imports nothing of the project"
 	capacityRule     = "the capacity layer knows no orchestrator, no wiring and no front end"
 	orchestratorRule = "an orchestrator never imports another orchestrator, the wiring or a front end"
 	policyRule       = "a policy package imports no world, only the kernel"
@@ -117,7 +116,6 @@ var forbidden = []failing{
 	{"the kernel imports not even the schema", map[string][]string{"sim/des": {"sim/schema"}}, kernelRule, "sim/schema"},
 	{"the schema imports not the wiring", map[string][]string{"sim/schema": {"sim"}}, schemaRule, "sim"},
 	{"the schema imports not the kernel", map[string][]string{"sim/schema": {"sim/des"}}, schemaRule, "sim/des"},
-	{"the catalog, on its way to capacity, stays a leaf", map[string][]string{"sim/catalog": {"sim/des"}}, catalogRule, "sim/des"},
 	{"capacity imports no ECS", map[string][]string{"sim/capacity": {"sim/ecs"}}, capacityRule, "sim/ecs"},
 	{"capacity imports no EKS internals", map[string][]string{"sim/capacity": {"sim/eks/nodes"}}, capacityRule, "sim/eks/nodes"},
 	{"capacity imports not the wiring", map[string][]string{"sim/capacity": {"sim"}}, capacityRule, "sim"},
@@ -218,21 +216,6 @@ func TestTheCheckerAcceptsTheDesignedEdges(t *testing.T) {
 			"sim/capacity":                   {"sim/des", "sim/schema", "sim/capacity/catalog"},
 			"sim/capacity/catalog":           {},
 			"sim/capacity/internal/imagehub": {"sim/des"},
-		}},
-		{"today's tree, the catalog still under sim", map[string][]string{
-			"autoscale":         {"sim/des"},
-			"benchmarks":        {},
-			"cmd/fleetsim":      {"report", "scenarios", "sim", "sim/des", "sweep"},
-			"internal/archtest": {},
-			"internal/golden":   {},
-			"placement":         {},
-			"report":            {"sim", "sim/catalog", "sim/des"},
-			"scenarios":         {"autoscale", "placement", "sim", "sim/catalog", "workload"},
-			"sim":               {"autoscale", "placement", "sim/catalog", "sim/des", "workload"},
-			"sim/catalog":       {},
-			"sim/des":           {},
-			"sweep":             {"report", "scenarios", "sim", "sim/catalog", "sim/des"},
-			"workload":          {"sim/des"},
 		}},
 		{"the tree after the split, the catalog under capacity", map[string][]string{
 			"autoscale":            {"sim/des"},

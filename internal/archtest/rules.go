@@ -38,9 +38,7 @@ type guard struct {
 }
 
 // capacityLayer is what "the capacity layer" means in the may lists below.
-// sim/catalog is moving to sim/capacity/catalog; until it has, it counts as
-// part of the layer. Drop it here, and its rule, once the move is done.
-var capacityLayer = []string{"sim/capacity/...", "sim/catalog"}
+var capacityLayer = []string{"sim/capacity/..."}
 
 // policies are the pure policy packages: placement (with placement/kube),
 // autoscale (with autoscale/hpa, autoscale/clusterautoscaler,
@@ -62,15 +60,6 @@ var rules = []rule{
 		kind: "the schema",
 		pkgs: []string{"sim/schema"},
 		why:  "every layer records through the declared column and event names, so they must be a leaf all can import",
-	},
-	{
-		// Transitional: moving to sim/capacity/catalog, where the capacity
-		// rule covers it. Delete this entry (and sim/catalog from
-		// capacityLayer) after the move.
-		name: "the instance catalog imports nothing of the project",
-		kind: "the instance catalog",
-		pkgs: []string{"sim/catalog"},
-		why:  "instance types and prices are data that capacity, orchestrators and reports all read",
 	},
 	{
 		name: "the capacity layer knows no orchestrator, no wiring and no front end",
