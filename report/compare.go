@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"html/template"
 	"math"
 	"os"
@@ -25,7 +26,7 @@ type run struct {
 	Duration time.Duration // simulated, from summary.json
 	Cost     Cost
 	Series   runSeries
-	Events   []sim.Event
+	Events   []schema.Event
 }
 
 // metric is one compared number: its value in each run, and how to show it.

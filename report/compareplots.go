@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
 	"slices"
 	"strconv"
@@ -95,7 +96,7 @@ func compareInstances(runs []run, labels []string) ([]compareFigure, error) {
 		"Container instances registered with the cluster (ACTIVE or DRAINING) plus those still booting, per run.")
 	f.plot.Y.Tick.Marker = countTicks{}
 	for i, r := range runs {
-		active, launching := r.Series.Columns["instances_active"], r.Series.Columns["instances_launching"]
+		active, launching := r.Series.Columns[schema.InstancesActive], r.Series.Columns[schema.InstancesLaunching]
 		total := make([]float64, len(active))
 		for j := range total {
 			total[j] = active[j] + launching[j]
@@ -163,7 +164,7 @@ func compareServices(runs []run, labels []string) ([]compareFigure, error) {
 	var figs []compareFigure
 	for k, n := range names {
 		id, title := "compare-service-"+strconv.Itoa(k+1), "Service "+n+": running tasks"
-		col := "service." + n + ".running"
+		col := schema.ServiceColumn(n, schema.ServiceRunning)
 		var without []string
 		for i, r := range runs {
 			if r.Series.Columns[col] == nil {

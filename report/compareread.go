@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"io"
 	"math"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -126,7 +126,7 @@ func csvHeader(cr *csv.Reader, want ...string) (map[string]int, []string, error)
 // readSeries reads timeseries.csv as WriteSeries writes it.
 func readSeries(f io.Reader) (runSeries, error) {
 	cr := csv.NewReader(f)
-	at, head, err := csvHeader(cr, "minute", "instances_launching", "instances_active")
+	at, head, err := csvHeader(cr, "minute", schema.InstancesLaunching, schema.InstancesActive)
 	if err != nil {
 		return runSeries{}, err
 	}
@@ -165,13 +165,13 @@ func readSeries(f io.Reader) (runSeries, error) {
 
 // readEvents reads events.csv as WriteEvents writes it, as far as
 // PlacementWaits needs: offset, type, subject, group and status.
-func readEvents(f io.Reader) ([]sim.Event, error) {
+func readEvents(f io.Reader) ([]schema.Event, error) {
 	cr := csv.NewReader(f)
 	at, _, err := csvHeader(cr, "offset_s", "type", "subject", "group", "status")
 	if err != nil {
 		return nil, err
 	}
-	var events []sim.Event
+	var events []schema.Event
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -188,7 +188,7 @@ func readEvents(f io.Reader) ([]sim.Event, error) {
 		if n := len(events); n > 0 && t < events[n-1].At {
 			return nil, fmt.Errorf("line %d: offset_s %q is before the previous line's", line, rec[at["offset_s"]])
 		}
-		events = append(events, sim.Event{At: t, Type: rec[at["type"]], Subject: rec[at["subject"]],
+		events = append(events, schema.Event{At: t, Type: rec[at["type"]], Subject: rec[at["subject"]],
 			Group: rec[at["group"]], Status: rec[at["status"]]})
 	}
 }

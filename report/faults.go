@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func Deployments(res *sim.Result) []Deployment {
 	last := map[string]int{} // service -> index of its latest deployment
 	for _, e := range res.Events {
 		switch e.Type {
-		case "DeploymentStarted":
+		case schema.DeploymentStarted:
 			if i, ok := open[e.Subject]; ok {
 				out[i].End, out[i].Outcome = e.At, OutcomeSuperseded
 			}
@@ -61,7 +62,7 @@ func Deployments(res *sim.Result) []Deployment {
 			}
 			open[e.Subject], last[e.Subject] = len(out), len(out)
 			out = append(out, d)
-		case "DeploymentCompleted", "DeploymentFailed":
+		case schema.DeploymentCompleted, schema.DeploymentFailed:
 			i, ok := open[e.Subject]
 			if !ok { // the service's first deployment, created with the run
 				i = len(out)
@@ -70,7 +71,7 @@ func Deployments(res *sim.Result) []Deployment {
 			}
 			delete(open, e.Subject)
 			out[i].End, out[i].Outcome = e.At, OutcomeCompleted
-			if e.Type == "DeploymentFailed" {
+			if e.Type == schema.DeploymentFailed {
 				out[i].Outcome, out[i].Reason = OutcomeFailed, e.Reason
 			}
 		}
@@ -144,21 +145,21 @@ func Faults(res *sim.Result) []Fault {
 	lastOf := map[string]int{}
 	for _, e := range res.Events {
 		switch e.Type {
-		case "ZoneOutage":
+		case schema.ZoneOutage:
 			zone[e.Subject] = len(out)
 			out = append(out, Fault{Kind: FaultZoneOutage, Subject: e.Subject, Start: e.At, End: res.End})
-		case "ZoneRecovered":
+		case schema.ZoneRecovered:
 			if i, ok := zone[e.Subject]; ok {
 				out[i].End, out[i].Recovered = e.At, true
 				delete(zone, e.Subject)
 			}
-		case "InstanceFailed", "SpotInterruptionNotice":
-			if i := outageAt(out, e.At); e.Type == "InstanceFailed" && i >= 0 {
+		case schema.InstanceFailed, schema.SpotInterruptionNotice:
+			if i := outageAt(out, e.At); e.Type == schema.InstanceFailed && i >= 0 {
 				out[i].Instances = append(out[i].Instances, e.Subject)
 				continue
 			}
 			kind := FaultInstanceFailure
-			if e.Type == "SpotInterruptionNotice" {
+			if e.Type == schema.SpotInterruptionNotice {
 				kind = FaultSpotInterruption
 			}
 			if i, ok := lastOf[kind]; ok && out[i].Subject == e.Group && (e.At-out[i].Start).Duration() <= faultMerge {
@@ -190,11 +191,11 @@ func outageAt(fs []Fault, t des.Time) int {
 func recoveries(res *sim.Result, at des.Time) []Recovery {
 	var out []Recovery
 	for _, s := range res.Config.Services {
-		healthy := column(res, "service."+s.Name+".healthy")
+		healthy := column(res, schema.ServiceColumn(s.Name, schema.ServiceHealthy))
 		if healthy == nil {
 			continue
 		}
-		if r, ok := RecoverAfter(res.Series.Times, healthy, column(res, "service."+s.Name+".desired"), at); ok {
+		if r, ok := RecoverAfter(res.Series.Times, healthy, column(res, schema.ServiceColumn(s.Name, schema.ServiceDesired)), at); ok {
 			r.Service = s.Name
 			out = append(out, r)
 		}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ import (
 type minutes struct{ healthy, desired []float64 }
 
 // result builds a run of len(healthy) minutes with web's series and events.
-func (m minutes) result(events ...sim.Event) *sim.Result {
+func (m minutes) result(events ...schema.Event) *sim.Result {
 	times := make([]des.Time, len(m.healthy))
 	for i := range times {
 		times[i] = des.At(time.Duration(i) * time.Minute)
@@ -28,7 +29,7 @@ func (m minutes) result(events ...sim.Event) *sim.Result {
 	return &sim.Result{
 		Config: &sim.Config{Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Services: []sim.ServiceConfig{{Name: "web"}}},
 		End:    times[len(times)-1],
-		Series: sim.Series{Times: times, Columns: []sim.Column{
+		Series: schema.Series{Times: times, Columns: []schema.Column{
 			{Name: "service.web.healthy", Values: m.healthy}, {Name: "service.web.desired", Values: m.desired}}},
 		Events: events,
 	}
@@ -52,8 +53,8 @@ func steps(runs ...[2]float64) []float64 {
 	return out
 }
 
-func failed(at time.Duration, id string) sim.Event {
-	return sim.Event{At: des.At(at), Type: "InstanceFailed", Subject: id, Group: "asg"}
+func failed(at time.Duration, id string) schema.Event {
+	return schema.Event{At: des.At(at), Type: "InstanceFailed", Subject: id, Group: "asg"}
 }
 
 func TestTimeToRecover(t *testing.T) {
@@ -106,12 +107,12 @@ func TestTimeToRecover(t *testing.T) {
 
 func TestFaultsGroupOutagesAndSpotStorms(t *testing.T) {
 	res := minutes{healthy: flat(90, 10), desired: flat(90, 10)}.result(
-		sim.Event{At: des.At(10 * time.Minute), Type: "ZoneOutage", Subject: "us-east-1a"},
-		sim.Event{At: des.At(10 * time.Minute), Type: "InstanceFailed", Subject: "i-1", Group: "asg"},
-		sim.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-2", Group: "asg"},
-		sim.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-3", Group: "asg"},
-		sim.Event{At: des.At(70 * time.Minute), Type: "ZoneRecovered", Subject: "us-east-1a"},
-		sim.Event{At: des.At(80 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-4", Group: "asg"},
+		schema.Event{At: des.At(10 * time.Minute), Type: "ZoneOutage", Subject: "us-east-1a"},
+		schema.Event{At: des.At(10 * time.Minute), Type: "InstanceFailed", Subject: "i-1", Group: "asg"},
+		schema.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-2", Group: "asg"},
+		schema.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-3", Group: "asg"},
+		schema.Event{At: des.At(70 * time.Minute), Type: "ZoneRecovered", Subject: "us-east-1a"},
+		schema.Event{At: des.At(80 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-4", Group: "asg"},
 	)
 	faults := report.Faults(res)
 	require.Len(t, faults, 3)

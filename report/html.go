@@ -3,6 +3,7 @@ package report
 import (
 	_ "embed"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"html/template"
 	"io"
 	"maps"
@@ -361,7 +362,7 @@ func timeline(res *sim.Result) ([]timelineRow, string) {
 	var counts []int
 	last := map[string]int{} // key -> open row
 	for _, e := range res.Events {
-		if e.Type == "TaskStateChange" || e.Type == "InstanceRegistered" {
+		if e.Type == schema.TaskStateChange || e.Type == schema.InstanceRegistered {
 			continue
 		}
 		key := e.Type + "\x00" + e.Group + "\x00" + e.Status + "\x00" + e.Reason

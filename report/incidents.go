@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ func plotsNote(res *sim.Result) string {
 
 // hasServiceSeries reports whether the run recorded per-service columns.
 func hasServiceSeries(res *sim.Result) bool {
-	return len(res.Config.Services) > 0 && column(res, "service."+res.Config.Services[0].Name+".healthy") != nil
+	return len(res.Config.Services) > 0 && column(res, schema.ServiceColumn(res.Config.Services[0].Name, schema.ServiceHealthy)) != nil
 }
 
 // incidentTables are the Deployments and faults section: each service's

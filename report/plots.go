@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"image/color"
 	"math"
 	"slices"
@@ -350,7 +351,7 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 		}
 	}
 	for i, j := range res.Config.BatchJobs {
-		if err := add(ownerFigure(res, fmt.Sprintf("job-%d", i+1), "Batch job "+j.Name, "job."+j.Name+".")); err != nil {
+		if err := add(ownerFigure(res, fmt.Sprintf("job-%d", i+1), "Batch job "+j.Name, j.Name)); err != nil {
 			return nil, err
 		}
 	}
@@ -361,14 +362,14 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 }
 
 // ownerFigure plots a batch job's running, pending and provisioning tasks.
-func ownerFigure(res *sim.Result, id, title, prefix string) (*Figure, error) {
+func ownerFigure(res *sim.Result, id, title, job string) (*Figure, error) {
 	f := newFigure(res, id, title+": tasks", "tasks",
 		"Running should meet desired; tasks PROVISIONING wait for capacity, PENDING ones are placed and starting.")
 	x := xs(res, res.Series.Times)
 	var ss []series
-	for i, c := range []string{"running", "pending", "provisioning"} {
-		if v := column(res, prefix+c); v != nil {
-			ss = append(ss, series{label: c, x: x, y: v, color: colour([]int{0, 1, 3}[i])})
+	for i, m := range []schema.Measure{schema.JobRunning, schema.JobPending, schema.JobProvisioning} {
+		if v := column(res, schema.JobColumn(job, m)); v != nil {
+			ss = append(ss, series{label: string(m), x: x, y: v, color: colour([]int{0, 1, 3}[i])})
 		}
 	}
 	return f, f.addSeries(ss...)
@@ -378,7 +379,7 @@ func ownerFigure(res *sim.Result, id, title, prefix string) (*Figure, error) {
 func instanceFigure(res *sim.Result) (*Figure, error) {
 	f := newFigure(res, "instances", "EC2 instances", "instances",
 		"Container instances registered with the cluster (ACTIVE or DRAINING) and those still booting (launching), stacked.")
-	active, launching := column(res, "instances_active"), column(res, "instances_launching")
+	active, launching := column(res, schema.InstancesActive), column(res, schema.InstancesLaunching)
 	if active == nil || launching == nil {
 		return nil, nil
 	}
@@ -407,8 +408,8 @@ func reservationFigure(res *sim.Result) (*Figure, error) {
 		}
 		return out
 	}
-	cr, cg := column(res, "cpu_reserved_units"), column(res, "cpu_registered_units")
-	mr, mg := column(res, "memory_reserved_mib"), column(res, "memory_registered_mib")
+	cr, cg := column(res, schema.CPUReservedUnits), column(res, schema.CPURegisteredUnits)
+	mr, mg := column(res, schema.MemoryReservedMiB), column(res, schema.MemoryRegisteredMiB)
 	if cr == nil || cg == nil || mr == nil || mg == nil {
 		return nil, nil
 	}
@@ -459,7 +460,7 @@ type GroupWaits struct {
 
 // PlacementWaits matches each task's creation to its placement in the event
 // log, by task ID. Groups come in the order their first task appears.
-func PlacementWaits(events []sim.Event) []GroupWaits {
+func PlacementWaits(events []schema.Event) []GroupWaits {
 	created := map[string]des.Time{}
 	index := map[string]int{}
 	var out []GroupWaits

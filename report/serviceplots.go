@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"image/color"
 	"math"
 	"slices"
@@ -206,8 +207,8 @@ func span(t des.Time) string {
 // the run recorded no per-service series.
 func serviceFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	name := res.Config.Services[i].Name
-	prefix := "service." + name + "."
-	if column(res, prefix+"running") == nil {
+	col := func(m schema.Measure) []float64 { return column(res, schema.ServiceColumn(name, m)) }
+	if col(schema.ServiceRunning) == nil {
 		return nil, nil
 	}
 	f := newFigure(res, fmt.Sprintf("service-%d", i+1), "Service "+name+": tasks", "tasks",
@@ -221,15 +222,15 @@ func serviceFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	// light band under running, desired thin and dashed on top, so that all
 	// three show.
 	var ss []series
-	if h := column(res, prefix+"healthy"); h != nil {
+	if h := col(schema.ServiceHealthy); h != nil {
 		ss = append(ss, series{label: "healthy", x: x, y: h, color: tint(colour(2), 0x80), width: 6})
 	}
-	for i, c := range []string{"running", "pending", "provisioning"} {
-		if v := column(res, prefix+c); v != nil {
-			ss = append(ss, series{label: c, x: x, y: v, color: colour([]int{0, 1, 3}[i])})
+	for i, m := range []schema.Measure{schema.ServiceRunning, schema.ServicePending, schema.ServiceProvisioning} {
+		if v := col(m); v != nil {
+			ss = append(ss, series{label: string(m), x: x, y: v, color: colour([]int{0, 1, 3}[i])})
 		}
 	}
-	if d := column(res, prefix+"desired"); d != nil {
+	if d := col(schema.ServiceDesired); d != nil {
 		ss = append(ss, series{label: "desired", x: x, y: d, color: colour(6), dashes: dashed, width: 1.2})
 	}
 	if err := f.addSeries(ss...); err != nil {
@@ -247,8 +248,8 @@ func serviceFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 // service has no load or the run recorded no per-service series.
 func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	cfg := &res.Config.Services[i]
-	prefix := "service." + cfg.Name + "."
-	rate := column(res, prefix+"load_rps")
+	col := func(m schema.Measure) []float64 { return column(res, schema.ServiceColumn(cfg.Name, m)) }
+	rate := col(schema.ServiceLoadRPS)
 	if !hasData(rate) {
 		return nil, nil
 	}
@@ -271,7 +272,7 @@ func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	f.addMarks(ms)
 	caption := []string{"Requests per second offered to the service, the tasks running to serve them, their CPU utilisation and the mean response time, minute by minute."}
 	ss := []series{{label: "offered req/s", x: x, y: rate, color: colour(0)}}
-	if d := column(res, prefix+"dropped_rps"); hasPositive(d) {
+	if d := col(schema.ServiceDroppedRPS); hasPositive(d) {
 		ss = append(ss, series{label: "dropped req/s", x: x, y: d, color: colour(3), fill: true})
 		if sv := summaryOf(res, cfg.Name); sv != nil && sv.RequestsOffered > 0 {
 			caption = append(caption, fmt.Sprintf("Dropped (filled): %s of the requests offered over the run.",
@@ -284,13 +285,13 @@ func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 		return nil, err
 	}
 	// colours unlike the other panels', for the one legend
-	if err := f.addTo(tasks, series{label: "running tasks", x: x, y: column(res, prefix+"running"), color: colour(6)}); err != nil {
+	if err := f.addTo(tasks, series{label: "running tasks", x: x, y: col(schema.ServiceRunning), color: colour(6)}); err != nil {
 		return nil, err
 	}
-	if err := f.addUtilisation(util, res, x, prefix); err != nil {
+	if err := f.addUtilisation(util, x, col); err != nil {
 		return nil, err
 	}
-	if err := f.addTo(resp, series{label: "mean response", x: x, y: column(res, prefix+"response_ms"), color: colour(2)}); err != nil {
+	if err := f.addTo(resp, series{label: "mean response", x: x, y: col(schema.ServiceResponseMs), color: colour(2)}); err != nil {
 		return nil, err
 	}
 	if cfg.Load.LatencySLO > 0 {
@@ -311,10 +312,10 @@ func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 
 // addUtilisation puts CPU (and memory, when modelled) utilisation on p;
 // the axis reaches 100% at least, so that a quiet service looks quiet.
-func (f *Figure) addUtilisation(p *plot.Plot, res *sim.Result, x []float64, prefix string) error {
+func (f *Figure) addUtilisation(p *plot.Plot, x []float64, col func(schema.Measure) []float64) error {
 	p.Y.Max = 100
-	ss := []series{{label: "CPU %", x: x, y: column(res, prefix+"cpu_utilization"), color: colour(1)}}
-	if m := column(res, prefix+"memory_utilization"); hasPositive(m) {
+	ss := []series{{label: "CPU %", x: x, y: col(schema.ServiceCPU), color: colour(1)}}
+	if m := col(schema.ServiceMemory); hasPositive(m) {
 		ss = append(ss, series{label: "memory %", x: x, y: m, color: colour(5), dashes: dashed})
 	}
 	return f.addTo(p, ss...)

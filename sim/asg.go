@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -109,7 +110,7 @@ func (g *group) setDesired(n int, cause string) {
 	for ; cur > n; cur-- {
 		victim := g.terminationVictim()
 		if victim < 0 {
-			g.w.rec.groupEvent(g, "ScaleInProtected", fmt.Sprintf("%d kept", cur-n),
+			g.w.rec.groupEvent(g, schema.ScaleInProtected, fmt.Sprintf("%d kept", cur-n),
 				"every remaining instance is protected from scale-in (managed termination protection keeps instances with tasks)")
 			g.desired = cur
 			break
@@ -117,7 +118,7 @@ func (g *group) setDesired(n int, cause string) {
 		g.w.terminate(victim, "scale-in")
 	}
 	if g.desired != old {
-		g.w.rec.groupEvent(g, "AutoScalingGroupDesiredCapacity", fmt.Sprintf("%d->%d", old, g.desired), cause)
+		g.w.rec.groupEvent(g, schema.AutoScalingGroupDesiredCapacity, fmt.Sprintf("%d->%d", old, g.desired), cause)
 	}
 }
 
@@ -136,7 +137,7 @@ func (g *group) launch(initial bool) int32 {
 	w := g.w
 	az := g.leastLoadedAZ()
 	if az < 0 {
-		w.rec.groupEvent(g, "LaunchFailed", "", "every Availability Zone of the group is down")
+		w.rec.groupEvent(g, schema.LaunchFailed, "", "every Availability Zone of the group is down")
 		return -1
 	}
 	purchase := g.nextPurchase()
@@ -158,7 +159,7 @@ func (g *group) launch(initial bool) int32 {
 	g.count(&w.instances[idx], 1) // launching counts as in service
 	w.tally(&w.instances[idx], 1)
 	g.instances = append(g.instances, idx)
-	w.rec.instanceEvent(&w.instances[idx], "InstanceLaunch", purchase.String())
+	w.rec.instanceEvent(&w.instances[idx], schema.InstanceLaunch, purchase.String())
 	if initial {
 		w.onInstanceRegistered(w.eng.Now(), idx)
 	} else {
@@ -367,7 +368,7 @@ func (w *World) terminate(i int32, cause string) {
 func (w *World) drainTasks(i int32, cause string) {
 	in := &w.instances[i]
 	w.poolDeactivate(in)
-	w.rec.instanceEvent(in, "InstanceDraining", cause)
+	w.rec.instanceEvent(in, schema.InstanceDraining, cause)
 	var services []int32
 	for _, t := range in.tasks {
 		if s := w.tasks[t].service; s >= 0 && !slices.Contains(services, s) {
@@ -405,7 +406,7 @@ func (w *World) finishTermination(i int32) {
 		g.instances = slices.Delete(g.instances, k, k+1) // groups hold in-service instances only
 	}
 	w.rec.terminated++
-	w.rec.instanceEvent(in, "InstanceTerminated", "")
+	w.rec.instanceEvent(in, schema.InstanceTerminated, "")
 }
 
 // onSpotNotice is EC2's two-minute Spot interruption warning. With the
@@ -421,7 +422,7 @@ func (w *World) onSpotNotice(now des.Time, i int32) {
 	}
 	in.spotNoticed = true
 	w.rec.spotInterruptions++
-	w.rec.instanceEvent(in, "SpotInterruptionNotice", "")
+	w.rec.instanceEvent(in, schema.SpotInterruptionNotice, "")
 	switch {
 	case in.status == InstanceLaunching:
 		w.eng.Cancel(in.regTimer)

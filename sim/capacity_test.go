@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
 
@@ -24,8 +25,8 @@ func managedConfig(t testing.TB, mtp bool) *Config {
 	return cfg
 }
 
-func eventsOf(res *Result, typ string) []Event {
-	var out []Event
+func eventsOf(res *Result, typ string) []schema.Event {
+	var out []schema.Event
 	for _, e := range res.Events {
 		if e.Type == typ {
 			out = append(out, e)
@@ -99,7 +100,7 @@ func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
 	assert.Equal(t, 4, res.Summary.Instances.AtEnd, "the group replaced every reclaimed instance")
 	assert.Equal(t, 8, res.Summary.Services[0].RunningAtEnd, "the service replaced every drained task")
 	for _, e := range eventsOf(res, "InstanceTerminated") {
-		var notice *Event
+		var notice *schema.Event
 		for i := range notices {
 			if notices[i].Subject == e.Subject {
 				notice = &notices[i]

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestTaskIsHealthyFortySecondsAfterRunningWithoutAHealthCheck(t *testing.T) 
 			running = e.At.Duration()
 		}
 	}
-	var completed []Event
+	var completed []schema.Event
 	for _, e := range res.Events {
 		if e.Type == "DeploymentCompleted" {
 			completed = append(completed, e)
@@ -101,7 +102,7 @@ func TestBrokenImageTripsTheCircuitBreakerAndRollsBack(t *testing.T) {
 	s := res.Summary.Services[0]
 	assert.Equal(t, 1, s.DeploymentsFailed)
 	assert.Equal(t, 1, s.RolledBack)
-	var failed *Event
+	var failed *schema.Event
 	for i, e := range res.Events {
 		if e.Type == "DeploymentFailed" {
 			failed = &res.Events[i]

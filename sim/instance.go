@@ -4,6 +4,7 @@ import (
 	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/schema"
 )
 
 // InstanceStatus is a container instance's status as ECS reports it.
@@ -77,7 +78,7 @@ func (w *World) onInstanceRegistered(now des.Time, id int32) {
 		{"ecs.subnet-id", w.subnetFor(az)},
 		{"ecs.vpc-id", w.cfg.Cluster.ContainerInstanceVPCID},
 	}, g.Attributes...)
-	w.rec.instanceEvent(in, "InstanceRegistered", "")
+	w.rec.instanceEvent(in, schema.InstanceRegistered, "")
 	w.poolAdd(id)
 	w.schedulePass()
 }

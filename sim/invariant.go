@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -107,21 +106,10 @@ func (w *World) checkMinute(row []float64) {
 	}
 	for i, v := range row {
 		name := w.rec.series.Columns[i].Name
-		if v < 0 || math.IsInf(v, 0) || (math.IsNaN(v) && !mayBeMissing(name)) {
+		if v < 0 || math.IsInf(v, 0) || (math.IsNaN(v) && !w.rec.mayBeMissing[i]) {
 			w.breach("series %s: %v", name, v)
 		}
 	}
-}
-
-// mayBeMissing names the measures that have no value when a service has no
-// running task (written as an empty cell).
-func mayBeMissing(column string) bool {
-	for _, suffix := range []string{".load_rps", ".cpu_utilization", ".memory_utilization", ".response_ms", ".dropped_rps", ".backlog", ".needed"} {
-		if strings.HasSuffix(column, suffix) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkGroupCounts recomputes each group's in-service, On-Demand and

@@ -1,43 +1,19 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"slices"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
-// Event is one line of the event log: a task state change, an instance launch
-// or registration, a placement failure.
-type Event struct {
-	At       des.Time
-	Type     string // TaskStateChange, PlacementFailed, RunTaskFailed, InstanceLaunch, InstanceRegistered
-	Subject  string // task ID or EC2 instance ID
-	Group    string // task group ("service:web", "family:etl") or Auto Scaling group
-	Status   string // the new lastStatus
-	Reason   string // stop reason or placement failure reason
-	Instance string // the task's container instance, if any
-	Provider string
-}
-
-// Series is the per-minute recording: one row per sample time, one named
-// column per measure.
-type Series struct {
-	Times   []des.Time
-	Columns []Column
-}
-
-// Column is one measure over time.
-type Column struct {
-	Name   string
-	Values []float64
-}
-
 // recorder collects events, series and per-owner tallies during a run.
 type recorder struct {
-	w      *World
-	events []Event
-	series Series
+	w            *World
+	events       []schema.Event
+	series       schema.Series
+	mayBeMissing []bool // per column: NaN allowed (schema.MayBeMissing)
 
 	// counts[o][s]: tasks of owner o in state s; owners are services first,
 	// then batch jobs.
@@ -59,33 +35,35 @@ func (r *recorder) init(w *World) {
 	r.counts = make([][numTaskStates]int, n)
 	r.waits = make([][]time.Duration, n)
 	r.reasons = map[string]int{}
-	cols := []string{"instances_launching", "instances_active", "cpu_registered_units", "cpu_reserved_units",
-		"memory_registered_mib", "memory_reserved_mib", "fargate_tasks", "tasks_provisioning", "tasks_pending", "tasks_running"}
+	cols := slices.Clone(schema.ClusterColumns)
+	r.mayBeMissing = make([]bool, len(cols))
 	for _, s := range w.cfg.Services {
 		if !w.cfg.Settings.ServiceSeries {
 			break
 		}
-		for _, c := range []string{"desired", "provisioning", "pending", "running", "load_rps", "cpu_utilization", "memory_utilization", "response_ms", "dropped_rps", "healthy", "backlog", "needed"} {
-			cols = append(cols, "service."+s.Name+"."+c)
+		for _, m := range schema.ServiceMeasures {
+			cols = append(cols, schema.ServiceColumn(s.Name, m))
+			r.mayBeMissing = append(r.mayBeMissing, schema.MayBeMissing(m))
 		}
 	}
 	for _, j := range w.cfg.BatchJobs {
-		for _, c := range []string{"provisioning", "pending", "running"} {
-			cols = append(cols, "job."+j.Name+"."+c)
+		for _, m := range schema.JobMeasures {
+			cols = append(cols, schema.JobColumn(j.Name, m))
 		}
 	}
 	for _, g := range w.cfg.Groups {
-		for _, c := range []string{"desired", "on_demand", "spot", "draining"} { // on_demand, spot: in service
-			cols = append(cols, "group."+g.Name+"."+c)
+		for _, m := range schema.GroupMeasures {
+			cols = append(cols, schema.GroupColumn(g.Name, m))
 		}
 	}
 	for _, cp := range w.cfg.CapacityProviders {
 		if cp.ManagedScaling != nil {
-			cols = append(cols, "capacity_provider."+cp.Name+".reservation")
+			cols = append(cols, schema.ProviderColumn(cp.Name, schema.ProviderReservation))
 		}
 	}
+	r.mayBeMissing = append(r.mayBeMissing, make([]bool, len(cols)-len(r.mayBeMissing))...)
 	for _, c := range cols {
-		r.series.Columns = append(r.series.Columns, Column{Name: c})
+		r.series.Columns = append(r.series.Columns, schema.Column{Name: c})
 	}
 }
 
@@ -96,12 +74,12 @@ func (r *recorder) owner(t *task) int {
 	return len(r.w.cfg.Services) + int(t.job)
 }
 
-func (r *recorder) taskEvent(t *task, typ, reason string) {
+func (r *recorder) taskEvent(t *task, typ schema.EventType, reason string) {
 	w := r.w
-	if !w.cfg.Settings.TaskEvents && (typ == "TaskStateChange" || typ == "PlacementFailed") {
+	if !w.cfg.Settings.TaskEvents && (typ == schema.TaskStateChange || typ == schema.PlacementFailed) {
 		return // counted in the summary all the same
 	}
-	ev := Event{
+	ev := schema.Event{
 		At:       w.eng.Now(),
 		Type:     typ,
 		Subject:  t.id,
@@ -140,7 +118,7 @@ func (r *recorder) recount(t *task, state int8) {
 func (r *recorder) taskState(ti int32, reason string) {
 	t := &r.w.tasks[ti]
 	r.recount(t, int8(t.state))
-	r.taskEvent(t, "TaskStateChange", reason)
+	r.taskEvent(t, schema.TaskStateChange, reason)
 }
 
 // placementFailure logs the first time a task cannot be placed, with ECS's
@@ -149,14 +127,14 @@ func (r *recorder) placementFailure(ti int32, reason string) {
 	t := &r.w.tasks[ti]
 	r.reasons[reason]++
 	t.placeFailed, t.lastReason = true, reason
-	r.taskEvent(t, "PlacementFailed", reason)
+	r.taskEvent(t, schema.PlacementFailed, reason)
 }
 
 func (r *recorder) runTaskFailed(ti int32) {
 	t := &r.w.tasks[ti]
 	r.w.jobs[t.job].failedToPlace++
 	r.recount(t, -1)
-	r.taskEvent(t, "RunTaskFailed", t.lastReason)
+	r.taskEvent(t, schema.RunTaskFailed, t.lastReason)
 }
 
 func (r *recorder) placed(ti int32) {
@@ -172,25 +150,25 @@ func (r *recorder) taskDone(ti int32) {
 
 // serviceEvent logs a service-level event: a scaling activity, an alarm
 // state change, a scheduled action.
-func (r *recorder) serviceEvent(s *service, typ, status, reason string) {
-	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
+func (r *recorder) serviceEvent(s *service, typ schema.EventType, status, reason string) {
+	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
 }
 
 // zoneEvent logs an Availability Zone outage or recovery.
-func (r *recorder) zoneEvent(zone, typ, reason string) {
-	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: zone, Reason: reason})
+func (r *recorder) zoneEvent(zone string, typ schema.EventType, reason string) {
+	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: zone, Reason: reason})
 }
 
 // groupEvent logs an Auto Scaling group's scaling activity.
-func (r *recorder) groupEvent(g *group, typ, status, reason string) {
-	r.events = append(r.events, Event{At: r.w.eng.Now(), Type: typ, Subject: g.cfg.Name, Group: g.cfg.Name, Status: status, Reason: reason})
+func (r *recorder) groupEvent(g *group, typ schema.EventType, status, reason string) {
+	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: g.cfg.Name, Group: g.cfg.Name, Status: status, Reason: reason})
 }
 
-func (r *recorder) instanceEvent(in *instance, typ, reason string) {
-	if typ == "InstanceLaunch" {
+func (r *recorder) instanceEvent(in *instance, typ schema.EventType, reason string) {
+	if typ == schema.InstanceLaunch {
 		r.launched++
 	}
-	r.events = append(r.events, Event{
+	r.events = append(r.events, schema.Event{
 		At:       r.w.eng.Now(),
 		Type:     typ,
 		Subject:  in.id,

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
 	"slices"
 	"strconv"
@@ -17,8 +18,8 @@ const accountID = "123456789012"
 // Result is what a run recorded. It is plain data: report writes it out.
 type Result struct {
 	Config  *Config
-	Series  Series
-	Events  []Event
+	Series  schema.Series
+	Events  []schema.Event
 	Summary Summary
 	State   State
 	Stats   des.Stats

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,8 @@ func fargateConfig(t testing.TB, desired int, rps float64) *Config {
 	return cfg
 }
 
-func scalingEvents(res *Result) []Event {
-	var out []Event
+func scalingEvents(res *Result) []schema.Event {
+	var out []schema.Event
 	for _, e := range res.Events {
 		if e.Type == "ScalingActivity" {
 			out = append(out, e)

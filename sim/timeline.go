@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"slices"
 
 	"github.com/fleetsim/fleetsim/sim/des"
@@ -52,7 +53,7 @@ func (w *World) updateService(e *TimelineEntry) {
 		}
 		old := s.desired
 		s.desired = d
-		w.rec.serviceEvent(s, "UpdateService", fmt.Sprintf("%d->%d", old, d), "timeline: desired count")
+		w.rec.serviceEvent(s, schema.UpdateService, fmt.Sprintf("%d->%d", old, d), "timeline: desired count")
 	}
 	if e.TaskDefinition >= 0 && e.TaskDefinition != s.deps[s.primary()].def {
 		w.deploy(si, e.TaskDefinition, "timeline: update_service", false)
@@ -90,7 +91,7 @@ func (w *World) failInstance(i int32, reason string) {
 	if in.status == InstanceDeregistered {
 		return
 	}
-	w.rec.instanceEvent(in, "InstanceFailed", reason)
+	w.rec.instanceEvent(in, schema.InstanceFailed, reason)
 	if in.status == InstanceLaunching {
 		w.eng.Cancel(in.regTimer)
 	}
@@ -107,7 +108,7 @@ func (w *World) zoneOutage(e *TimelineEntry) {
 	if !slices.Contains(w.downZones, e.Zone) {
 		w.downZones = append(w.downZones, e.Zone)
 	}
-	w.rec.zoneEvent(e.Zone, "ZoneOutage", fmt.Sprintf("for %s", e.Duration))
+	w.rec.zoneEvent(e.Zone, schema.ZoneOutage, fmt.Sprintf("for %s", e.Duration))
 	for i := range w.instances {
 		in := &w.instances[i]
 		if in.status != InstanceDeregistered && w.cfg.Groups[in.group].AvailabilityZones[in.az] == e.Zone {
@@ -128,7 +129,7 @@ func (w *World) zoneOutage(e *TimelineEntry) {
 func (w *World) onZoneRecovered(now des.Time, z int32) {
 	zone := w.cfg.Cluster.AvailabilityZones[z]
 	w.downZones = slices.DeleteFunc(w.downZones, func(s string) bool { return s == zone })
-	w.rec.zoneEvent(zone, "ZoneRecovered", "")
+	w.rec.zoneEvent(zone, schema.ZoneRecovered, "")
 	for gi := range w.groups {
 		w.groups[gi].rebalance()
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestStartLatencyIsImagePullPlusContainerStart(t *testing.T) {
 	cfg := baseConfig(t, 1)
 	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
-	var running []Event
+	var running []schema.Event
 	for _, e := range res.Events {
 		if e.Type == "TaskStateChange" && e.Status == "RUNNING" {
 			running = append(running, e)
