@@ -58,37 +58,53 @@ func (t *ScalableTarget) Range() (minCap, maxCap int) { return t.min, t.max }
 type request struct {
 	d      Decision
 	policy int
+	gated  bool // a scale-in by an enabled target tracking policy
 }
 
 // Evaluate asks every policy for a decision and applies the combined one.
 //
-// AWS (Application Auto Scaling User Guide, target tracking, "Multiple
-// scaling policies"): the policy asking for the largest capacity wins, so the
-// target scales out if any policy asks and scales in only if every target
-// tracking policy (scale-in enabled) asks. Choice: step policies do not veto
-// scale-in, so separate step scale-out and scale-in policies work.
+// AWS (Application Auto Scaling API Reference, PutScalingPolicy): the policy
+// that provides the largest capacity wins, for scale-out and scale-in alike;
+// "if the step scaling policy initiates a scale-in activity before the target
+// tracking policy is ready to scale in, the scale-in activity will not be
+// blocked". AWS (User Guide, target tracking, "Multiple scaling policies"):
+// a target tracking scale-in happens only if every target tracking policy
+// with scale-in enabled is ready to scale in. So: scale out if any policy
+// asks; a target tracking scale-in only when every enabled target tracking
+// policy asks for one; a step scaling (or any other policy's) scale-in is
+// never held back by target tracking; among the requests left, the largest
+// capacity wins.
 func (t *ScalableTarget) Evaluate(now des.Time, m Metrics) Step {
 	var st Step
-	var best *request
-	out, vetoed := false, false
+	var reqs []request
+	ttReady := true
 	for i, p := range t.policies {
 		d, ok := p.Evaluate(now, Input{Datapoints: m.Datapoints(p.Metric(), now), Current: t.desired, Min: t.min, Max: t.max})
 		if l, isLogger := p.(alarmLogger); isLogger {
 			st.AlarmChanges = l.takeAlarmChanges(st.AlarmChanges)
 		}
 		asksIn := ok && d.Desired < t.desired
-		if tt, isTT := p.(*TargetTracking); isTT && !tt.cfg.DisableScaleIn && !asksIn {
-			vetoed = true
+		tt, isTT := p.(*TargetTracking)
+		enabledTT := isTT && !tt.cfg.DisableScaleIn
+		if enabledTT && !asksIn {
+			ttReady = false
 		}
 		if !ok || d.Desired == t.desired {
 			continue
 		}
-		out = out || d.Desired > t.desired
-		if best == nil || d.Desired > best.d.Desired {
-			best = &request{d, i}
+		reqs = append(reqs, request{d: d, policy: i, gated: enabledTT && asksIn})
+	}
+	var best *request
+	for i := range reqs {
+		r := &reqs[i]
+		if r.gated && !ttReady {
+			continue
+		}
+		if best == nil || r.d.Desired > best.d.Desired {
+			best = r
 		}
 	}
-	if best == nil || !out && vetoed {
+	if best == nil {
 		return st
 	}
 	st.Change, st.Changed = t.set(now, best.d.Desired, best.d.Reason)

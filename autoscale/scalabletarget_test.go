@@ -12,34 +12,72 @@ type fixedMetrics map[MetricName][]Datapoint
 
 func (f fixedMetrics) Datapoints(name MetricName, _ desTime) []Datapoint { return f[name] }
 
-func twoPolicies(t *testing.T, cpuTarget, memTarget float64, disableMemScaleIn bool) *ScalableTarget {
+// stepIn returns a step scaling policy on CPU that removes n tasks while the
+// minute's CPU is at or below 40.
+func stepIn(t *testing.T, n int) *StepScaling {
 	t.Helper()
-	tgt, err := NewScalableTarget(1, 100, 10)
+	p, err := NewStepScaling(StepScalingConfig{Name: "cpu-in", Metric: ECSServiceAverageCPUUtilization,
+		Alarm: AlarmConfig{Name: "cpu-low", Comparison: LessThanOrEqualToThreshold, Threshold: 40, EvaluationPeriods: 1},
+		Steps: []StepAdjustment{{Upper: Bound(0), Adjustment: -n}}})
 	require.NoError(t, err)
-	tgt.Attach(newTT(t, TargetTrackingConfig{Name: "cpu", Metric: ECSServiceAverageCPUUtilization, TargetValue: cpuTarget}))
-	tgt.Attach(newTT(t, TargetTrackingConfig{Name: "mem", Metric: ECSServiceAverageMemoryUtilization, TargetValue: memTarget, DisableScaleIn: disableMemScaleIn}))
-	return tgt
+	return p
 }
 
-// TestSeveralPolicies pins AWS (target tracking, "Multiple scaling
-// policies"): the largest requested capacity wins; scale out if any asks,
-// scale in only if all do.
-func TestSeveralPolicies(t *testing.T) {
+// ttCPU and ttMem return target tracking policies at target 50 on CPU and
+// memory; the memory one may have scale-in disabled.
+func ttCPU(t *testing.T) Policy {
+	t.Helper()
+	return newTT(t, TargetTrackingConfig{Name: "cpu", Metric: ECSServiceAverageCPUUtilization, TargetValue: 50})
+}
+
+func ttMem(t *testing.T, disableScaleIn bool) Policy {
+	t.Helper()
+	return newTT(t, TargetTrackingConfig{Name: "mem", Metric: ECSServiceAverageMemoryUtilization, TargetValue: 50, DisableScaleIn: disableScaleIn})
+}
+
+// TestLargestCapacityWinsAndStepScaleInIsNotBlocked pins AWS (PutScalingPolicy;
+// target tracking, "Multiple scaling policies"): the largest requested
+// capacity wins; scale out if any policy asks; a target tracking scale-in
+// only if every target tracking policy with scale-in enabled asks for one; a
+// step scaling scale-in is not blocked by a target tracking policy that is
+// not ready to scale in. Desired starts at 10 in 1..100.
+func TestLargestCapacityWinsAndStepScaleInIsNotBlocked(t *testing.T) {
 	tests := []struct {
-		name      string
-		cpu, mem  []float64
-		disableIn bool
-		want      int
+		name     string
+		policies func(t *testing.T) []Policy
+		cpu, mem []float64
+		want     int
 	}{
-		{"both ask out: the larger (cpu 16 vs mem 12) wins", repeat(80, 15), repeat(60, 15), false, 16},
-		{"one asks out, one asks in: out wins", repeat(80, 15), repeat(20, 15), false, 16},
-		{"both ask in: the larger (cpu 4 vs mem 2) wins", repeat(20, 15), repeat(10, 15), false, 4},
-		{"only one asks in: no scale-in", repeat(20, 15), repeat(48, 15), false, 10},
-		{"a DisableScaleIn policy does not block the other's scale-in", repeat(20, 15), repeat(48, 15), true, 4},
+		{"both target tracking ask out: the larger (cpu 16 vs mem 12) wins",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false)} }, repeat(80, 15), repeat(60, 15), 16},
+		{"one target tracking asks out, one asks in: out wins",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false)} }, repeat(80, 15), repeat(20, 15), 16},
+		{"both target tracking ask in: the larger (cpu 4 vs mem 2) wins",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false)} }, repeat(20, 15), repeat(10, 15), 4},
+		{"only one target tracking asks in: no scale-in",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false)} }, repeat(20, 15), repeat(48, 15), 10},
+		{"a DisableScaleIn target tracking does not block the other's scale-in",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, true)} }, repeat(20, 15), repeat(48, 15), 4},
+		{"a step scale-in 10 -> 8 is not blocked by a target tracking not ready to scale in",
+			func(t *testing.T) []Policy { return []Policy{stepIn(t, 2), ttMem(t, false)} }, repeat(20, 15), repeat(48, 15), 8},
+		{"a step scale-in attached after the target tracking is not blocked either",
+			func(t *testing.T) []Policy { return []Policy{ttMem(t, false), stepIn(t, 2)} }, repeat(20, 15), repeat(48, 15), 8},
+		{"a target tracking scale-out beats a step scale-in",
+			func(t *testing.T) []Policy { return []Policy{stepIn(t, 2), ttMem(t, false)} }, repeat(20, 15), repeat(80, 15), 16},
+		{"step and every target tracking ask in: the larger (step 8 vs cpu 4) wins",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), stepIn(t, 2)} }, repeat(20, 15), nil, 8},
+		{"a target tracking not ready holds back the other's scale-in, not the step's (step 3, cpu 4 held)",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false), stepIn(t, 7)} }, repeat(20, 15), repeat(48, 15), 3},
+		{"with every target tracking ready the larger of step 3 and cpu 4 wins",
+			func(t *testing.T) []Policy { return []Policy{ttCPU(t), ttMem(t, false), stepIn(t, 7)} }, repeat(20, 15), repeat(20, 15), 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tgt := twoPolicies(t, 50, 50, tc.disableIn)
+			tgt, err := NewScalableTarget(1, 100, 10)
+			require.NoError(t, err)
+			for _, p := range tc.policies(t) {
+				tgt.Attach(p)
+			}
 			m := fixedMetrics{ECSServiceAverageCPUUtilization: dps(tc.cpu...), ECSServiceAverageMemoryUtilization: dps(tc.mem...)}
 			st := tgt.Evaluate(minute(15), m)
 			assert.Equal(t, tc.want, tgt.Desired(), st.Change.Cause)
