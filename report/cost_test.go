@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -33,8 +34,8 @@ func newUsage(end time.Duration) *usage {
 }
 
 func (u *usage) instance(typ string, po sim.PurchaseOption, from, to time.Duration) *usage {
-	u.res.Instances = append(u.res.Instances, sim.InstanceUsage{ID: "i-" + typ, Type: typ, Group: 0, Provider: 2,
-		Purchase: po, Launched: des.Time(from), Terminated: des.Time(to)})
+	u.res.Instances = append(u.res.Instances, sim.InstanceUsage{Provider: 2, InstanceUsage: capacity.InstanceUsage{ID: "i-" + typ, Type: typ, Group: 0,
+		Purchase: po, Launched: des.Time(from), Terminated: des.Time(to)}})
 	return u
 }
 

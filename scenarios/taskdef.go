@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/capacity"
 )
 
 // defaultImageSize is used when a container gives no image_size.
@@ -179,7 +180,7 @@ func (v *validator) checkFargate(path []string, def sim.TaskDefinition) {
 		v.bad(path, "task-level cpu and memory for a FARGATE-compatible task definition", fmt.Sprintf("cpu %d, memory %d", def.CPU, def.MemoryMiB))
 		return
 	}
-	if err := sim.CheckFargateSize(def.CPU, def.MemoryMiB); err != nil {
+	if err := capacity.CheckFargateSize(def.CPU, def.MemoryMiB); err != nil {
 		v.bad(append(path, "memory"), "a valid Fargate task size", err.Error())
 	}
 }

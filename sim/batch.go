@@ -139,7 +139,7 @@ func (j *batchJob) scheduleNext() {
 		return
 	}
 	if t, ok := j.arrivals.Next(); ok && t <= des.At(j.w.cfg.Duration) {
-		j.w.eng.At(max(t, j.w.eng.Now()), kindBatchArrival, j.idx)
+		j.w.eng.At(max(t, j.w.eng.Now()), j.w.k.batchArrival, j.idx)
 	}
 }
 
@@ -185,7 +185,7 @@ func (j *batchJob) onRunning(t int32) {
 	if d == 0 {
 		d = des.At(j.length.Sample())
 	}
-	j.w.tasks[t].timer = j.w.eng.At(j.w.eng.Now()+d, kindTaskExit, t)
+	j.w.tasks[t].timer = j.w.eng.At(j.w.eng.Now()+d, j.w.k.taskExit, t)
 }
 
 // onStopped counts a completion, or resubmits a task the infrastructure

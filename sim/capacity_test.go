@@ -187,19 +187,6 @@ func TestFargateSpotInterruptionStopsWithSpotInterruptionAndIsReplaced(t *testin
 	assert.Equal(t, 5+stops, res.Summary.Services[0].TasksStarted)
 }
 
-// AWS (EC2 Auto Scaling default termination policy): the instance comes from
-// the Availability Zone with the most instances.
-func TestScaleInTerminatesFromTheBusiestZone(t *testing.T) {
-	cfg := baseConfig(t, 3) // AZs a, b, a
-	w := New(cfg)
-	w.groups[0].start()
-	require.Equal(t, 0, w.instances[0].az)
-	require.Equal(t, 1, w.instances[1].az)
-	require.Equal(t, 0, w.instances[2].az)
-	v := w.groups[0].terminationVictim()
-	assert.Equal(t, 0, w.instances[v].az)
-}
-
 func TestScaleInStopsAtProtectedInstancesAndSaysSo(t *testing.T) {
 	cfg := managedConfig(t, true)
 	cfg.CapacityProviders[0].ManagedScaling.ScaleInDatapoints = 1000 // keep managed scaling out of the way

@@ -5,6 +5,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
@@ -45,26 +46,8 @@ type ClusterConfig struct {
 }
 
 // GroupConfig is an EC2 Auto Scaling group whose instances register with the
-// cluster. This groups hold a fixed size; scaling comes later.
-type GroupConfig struct {
-	Name              string
-	InstanceTypes     []catalog.InstanceType // the mixed instances policy's overrides, in priority order
-	MinSize           int
-	MaxSize           int
-	DesiredCapacity   int
-	AvailabilityZones []string      // defaults to the cluster's
-	LaunchTime        time.Duration // boot plus ECS agent registration
-	Attributes        []Attribute   // custom container instance attributes
-
-	// Mixed instances policy. AWS (EC2 Auto Scaling, InstancesDistribution):
-	// OnDemandBaseCapacity default 0, OnDemandPercentageAboveBaseCapacity
-	// default 100.
-	OnDemandBaseCapacity         int
-	OnDemandPercentageAboveBase  int
-	SpotAllocationStrategy       string
-	SpotInterruptionsPerInstHour float64 // EC2 Spot interruptions per spot instance-hour
-	NewInstancesProtected        bool    // NewInstancesProtectedFromScaleIn
-}
+// cluster (capacity's).
+type GroupConfig = capacity.GroupConfig
 
 // CapacityProviderConfig binds an Auto Scaling group to the cluster.
 type CapacityProviderConfig struct {
@@ -104,8 +87,9 @@ type StrategyItem struct {
 	Weight   int
 }
 
-// Attribute is a container instance attribute.
-type Attribute struct{ Name, Value string }
+// Attribute is a container instance attribute (capacity's: a group's
+// custom attributes, which ECS registers).
+type Attribute = capacity.Attribute
 
 // NetworkMode is a task definition's network mode.
 type NetworkMode string
@@ -327,6 +311,21 @@ type Settings struct {
 	ServiceSeries bool
 	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
 	SpotDiscount float64
+}
+
+// capacityConfig is the part of the scenario capacity runs on: built anew
+// for each run (a run never writes to its Config).
+func (cfg *Config) capacityConfig() *capacity.Config {
+	return &capacity.Config{
+		Zones:  cfg.Cluster.AvailabilityZones,
+		Groups: cfg.Groups,
+		Settings: capacity.Settings{
+			SpotNotice:               cfg.Settings.SpotNotice,
+			InstanceFailureDetection: cfg.Settings.InstanceFailureDetection,
+			ImagePullBytesPerSecond:  cfg.Settings.ImagePullBytesPerSecond,
+			CachedPullTime:           cfg.Settings.CachedPullTime,
+		},
+	}
 }
 
 // DefaultSettings returns the documented (or observed, where undocumented)

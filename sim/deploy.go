@@ -191,7 +191,7 @@ func (w *World) taskFailed(t int32, startFailure bool) {
 		s.throttle++
 		wait := min(w.cfg.Settings.ThrottleBase<<min(s.throttle-1, 20), w.cfg.Settings.ThrottleMax)
 		s.throttledUntil = w.eng.Now() + des.At(wait)
-		w.eng.At(s.throttledUntil, kindServiceRetry, tk.service)
+		w.eng.At(s.throttledUntil, w.k.serviceRetry, tk.service)
 	}
 	d := &s.deps[tk.deployment]
 	d.failures++

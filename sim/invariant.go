@@ -101,8 +101,9 @@ func (w *World) checkMinute(row []float64) {
 				j.cfg.Name, j.submitted, j.completed, j.failed, j.failedToPlace, live)
 		}
 	}
-	if present := int(w.agg.launching + w.agg.active); w.rec.launched-w.rec.terminated != present {
-		w.breach("instances: %d launched - %d terminated != %d present", w.rec.launched, w.rec.terminated, present)
+	if f := w.fleet; f.Present() != f.Pending()+int(w.agg.active) {
+		w.breach("instances: %d launched - %d terminated = %d present, but %d launching + %d registered", f.Launched(), f.Terminated(),
+			f.Present(), f.Pending(), w.agg.active)
 	}
 	for i, v := range row {
 		name := w.rec.series.Columns[i].Name
@@ -112,30 +113,19 @@ func (w *World) checkMinute(row []float64) {
 	}
 }
 
-// checkGroupCounts recomputes each group's in-service, On-Demand and
-// draining counts from its instances.
+// checkGroupCounts recomputes capacity's books and each group's count of
+// DRAINING container instances.
 func (w *World) checkGroupCounts() {
-	for gi := range w.groups {
-		g := &w.groups[gi]
-		var live, od, draining int
-		for i := range w.instances {
-			in := &w.instances[i]
-			if in.group != gi {
-				continue
-			}
-			if in.inService() {
-				live++
-				if in.purchase == OnDemand {
-					od++
-				}
-			}
-			if in.status == InstanceDraining {
-				draining++
-			}
+	w.fleet.Check()
+	draining := make([]int, len(w.cfg.Groups))
+	for i := range w.instances {
+		if in := &w.instances[i]; in.status == InstanceDraining {
+			draining[in.group]++
 		}
-		if live != g.live || od != g.liveOD || draining != g.draining {
-			w.breach("group %s: counts in service %d, On-Demand %d, draining %d; its instances say %d, %d, %d",
-				g.cfg.Name, g.live, g.liveOD, g.draining, live, od, draining)
+	}
+	for gi, n := range draining {
+		if n != w.draining[gi] {
+			w.breach("group %s: %d container instances counted DRAINING, its instances say %d", w.cfg.Groups[gi].Name, w.draining[gi], n)
 		}
 	}
 }
@@ -149,6 +139,7 @@ func (w *World) checkEnd() {
 		}
 		w.checkGroupCounts()
 	}()
+	w.syncInstances()
 	for i := range w.instances {
 		in := &w.instances[i]
 		if in.status == InstanceLaunching || in.status == InstanceDeregistered {

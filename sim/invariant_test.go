@@ -18,8 +18,7 @@ func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
 	cfg := baseConfig(t, 1) // one m5.large: 2048 CPU units
 	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
 	w := New(cfg)
-	const kindBreak des.Kind = 100
-	w.eng.Handle(kindBreak, func(now des.Time, _ int32) {
+	kindBreak := w.eng.Register(func(now des.Time, _ int32) {
 		// Force a fifth 512-unit task onto the full instance, bypassing placement.
 		s := &w.services[0]
 		extra := w.newTask(s.spec, -1, -1, provFargate)
@@ -38,8 +37,7 @@ func TestBooksThatDisagreeWithTasksAreCaughtAtTheEnd(t *testing.T) {
 	cfg := baseConfig(t, 1)
 	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
 	w := New(cfg)
-	const kindLeak des.Kind = 101
-	w.eng.Handle(kindLeak, func(des.Time, int32) { w.instances[0].memFree -= 100 }) // a leak
+	kindLeak := w.eng.Register(func(des.Time, int32) { w.instances[0].memFree -= 100 }) // a leak
 	w.eng.At(des.At(time.Minute), kindLeak, 0)
 	_, err := w.Run()
 	require.ErrorIs(t, err, ErrInvariant)

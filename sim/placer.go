@@ -66,7 +66,7 @@ func (w *World) poolAdd(i int32) {
 		h, err := p.Add(placement.Instance{
 			ID: in.id, Attributes: attrs, CPUUnits: int32(in.cpuFree), MemoryMiB: int32(in.memFree),
 			FreeENIs: int32(in.eniFree), ReservedPorts: placement.LinuxReservedPorts(),
-			RegisteredAt: w.calendar(in.registered), Active: true,
+			RegisteredAt: w.calendar(in.regAt), Active: true,
 		})
 		if err != nil {
 			w.breach("instance %s: placement pool refused it: %v", in.id, err)

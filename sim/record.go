@@ -11,7 +11,6 @@ import (
 // recorder collects events, series and per-owner tallies during a run.
 type recorder struct {
 	w            *World
-	events       []schema.Event
 	series       schema.Series
 	mayBeMissing []bool // per column: NaN allowed (schema.MayBeMissing)
 
@@ -20,11 +19,9 @@ type recorder struct {
 	counts            [][numTaskStates]int
 	waits             [][]time.Duration // per owner: creation to placement
 	reasons           map[string]int    // placement failures by reason (first failure per task)
-	launched          int
 	peakInstances     int
 	fargate           int // Fargate tasks not yet STOPPED
-	terminated        int
-	spotInterruptions int
+	spotInterruptions int // Fargate Spot tasks (EC2's are capacity's)
 	peakServiceTasks  int
 	usage             []TaskUsage
 }
@@ -91,7 +88,7 @@ func (r *recorder) taskEvent(t *task, typ schema.EventType, reason string) {
 	if t.instance >= 0 {
 		ev.Instance = w.instances[t.instance].id
 	}
-	r.events = append(r.events, ev)
+	w.log.Add(ev)
 }
 
 // recount moves a task's tally from the state it was counted in to state
@@ -151,28 +148,17 @@ func (r *recorder) taskDone(ti int32) {
 // serviceEvent logs a service-level event: a scaling activity, an alarm
 // state change, a scheduled action.
 func (r *recorder) serviceEvent(s *service, typ schema.EventType, status, reason string) {
-	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
+	r.w.log.Add(schema.Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
 }
 
-// zoneEvent logs an Availability Zone outage or recovery.
-func (r *recorder) zoneEvent(zone string, typ schema.EventType, reason string) {
-	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: zone, Reason: reason})
-}
-
-// groupEvent logs an Auto Scaling group's scaling activity.
-func (r *recorder) groupEvent(g *group, typ schema.EventType, status, reason string) {
-	r.events = append(r.events, schema.Event{At: r.w.eng.Now(), Type: typ, Subject: g.cfg.Name, Group: g.cfg.Name, Status: status, Reason: reason})
-}
-
-func (r *recorder) instanceEvent(in *instance, typ schema.EventType, reason string) {
-	if typ == schema.InstanceLaunch {
-		r.launched++
-	}
-	r.events = append(r.events, schema.Event{
-		At:       r.w.eng.Now(),
+// instanceEvent logs a container instance's event (registration,
+// draining), with its ECS status.
+func (w *World) instanceEvent(in *instance, typ schema.EventType, reason string) {
+	w.log.Add(schema.Event{
+		At:       w.eng.Now(),
 		Type:     typ,
 		Subject:  in.id,
-		Group:    r.w.cfg.Groups[in.group].Name,
+		Group:    w.cfg.Groups[in.group].Name,
 		Status:   in.status.String(),
 		Reason:   reason,
 		Instance: in.typ.Name,
@@ -191,10 +177,11 @@ func (w *World) availability(s *service, now des.Time) {
 	}
 }
 
-// aggregate is the cluster's instance counts and resources, kept as
-// instances change so that a minute's sample does not visit every instance.
+// aggregate is the cluster's container instance counts and resources, kept
+// as instances change so that a minute's sample does not visit every
+// instance.
 type aggregate struct {
-	launching, active              int64 // active: ACTIVE or DRAINING
+	active                         int64 // ACTIVE or DRAINING
 	cpuReg, cpuRes, memReg, memRes int64
 }
 
@@ -204,8 +191,6 @@ type aggregate struct {
 func (w *World) tally(in *instance, sign int64) {
 	a := &w.agg
 	switch in.status {
-	case InstanceLaunching:
-		a.launching += sign
 	case InstanceActive, InstanceDraining:
 		a.active += sign
 		a.cpuReg += sign * in.cpuRegistered
@@ -219,6 +204,7 @@ func (w *World) tally(in *instance, sign int64) {
 func (w *World) recount() aggregate {
 	saved := w.agg
 	w.agg = aggregate{}
+	w.syncInstances()
 	for i := range w.instances {
 		w.tally(&w.instances[i], 1)
 	}
@@ -237,7 +223,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 	}
 	r := &w.rec
 	a := w.agg
-	launching, active := int(a.launching), int(a.active)
+	launching, active := w.fleet.Pending(), int(a.active)
 	cpuReg, cpuRes, memReg, memRes := a.cpuReg, a.cpuRes, a.memReg, a.memRes
 	r.peakInstances = max(r.peakInstances, launching+active)
 	serviceRunning := 0
@@ -268,9 +254,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 		c := r.counts[len(w.services)+ji]
 		row = append(row, float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
 	}
-	for gi := range w.groups {
-		g := &w.groups[gi]
-		row = append(row, float64(g.desired), float64(g.liveOD), float64(g.live-g.liveOD), float64(g.draining))
+	for gi := range w.cfg.Groups {
+		g := w.fleet.Group(gi)
+		row = append(row, float64(g.Desired), float64(g.OnDemand), float64(g.InService-g.OnDemand), float64(w.draining[gi]))
 	}
 	for _, m := range w.managed {
 		if m != nil {
@@ -284,6 +270,6 @@ func (w *World) onSample(now des.Time, _ int32) {
 	}
 	next := now + des.At(w.cfg.Settings.SampleEvery)
 	if next <= des.At(w.cfg.Duration) {
-		w.eng.At(next, kindSample, 0)
+		w.eng.At(next, w.k.sample, 0)
 	}
 }

@@ -127,7 +127,7 @@ func waitStats(ws []time.Duration) WaitStats {
 
 func (w *World) result() *Result {
 	r := &w.rec
-	res := &Result{Config: w.cfg, Series: r.series, Events: r.events, Stats: w.eng.Stats()}
+	res := &Result{Config: w.cfg, Series: r.series, Events: w.log.Events, Stats: w.eng.Stats()}
 	sum := Summary{
 		Scenario:          w.cfg.Name,
 		Description:       w.cfg.Description,
@@ -173,14 +173,10 @@ func (w *World) result() *Result {
 			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(r.waits[o]),
 		})
 	}
-	atEnd := 0
-	for i := range w.instances {
-		if w.instances[i].status != InstanceDeregistered {
-			atEnd++
-		}
-	}
-	sum.Instances = InstanceSummary{Launched: r.launched, Terminated: r.terminated, Peak: max(r.peakInstances, atEnd), AtEnd: atEnd,
-		SpotInterruptions: r.spotInterruptions}
+	f := w.fleet
+	atEnd := f.Present()
+	sum.Instances = InstanceSummary{Launched: f.Launched(), Terminated: f.Terminated(), Peak: max(r.peakInstances, atEnd), AtEnd: atEnd,
+		SpotInterruptions: f.SpotNotices() + r.spotInterruptions}
 	res.Summary = sum
 	res.State = w.state()
 	res.End = w.eng.Now()
@@ -263,8 +259,9 @@ func (w *World) stamp(t des.Time) string { return w.calendar(t).Format(time.RFC3
 func (w *World) state() State {
 	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
 		ContainerInstances: []ContainerInstanceState{}, Tasks: []TaskDescription{}}
+	w.syncInstances()
 	for i := range w.instances {
-		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(&w.instances[i]))
+		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(int32(i)))
 	}
 	// Tasks in creation order: IDs are hex counters of equal width.
 	var live []int32
@@ -285,21 +282,23 @@ func (w *World) state() State {
 	return st
 }
 
-func (w *World) describeInstance(in *instance) ContainerInstanceState {
+func (w *World) describeInstance(i int32) ContainerInstanceState {
+	in := &w.instances[i]
 	g := &w.cfg.Groups[in.group]
+	status := w.statusOf(i)
 	cs := ContainerInstanceState{
 		ContainerInstanceArn: w.arn("container-instance", in.id),
 		EC2InstanceID:        in.id,
 		InstanceType:         in.typ.Name,
-		AvailabilityZone:     g.AvailabilityZones[in.az],
+		AvailabilityZone:     in.zone,
 		AutoScalingGroup:     g.Name,
-		Status:               in.status.String(),
-		AgentConnected:       in.status == InstanceActive || in.status == InstanceDraining,
+		Status:               status.String(),
+		AgentConnected:       status == InstanceActive || status == InstanceDraining,
 		Attributes:           []AttributeJSON{},
 		Tasks:                []string{},
 	}
 	if cs.AgentConnected {
-		cs.RegisteredAt = w.stamp(in.registered)
+		cs.RegisteredAt = w.stamp(in.regAt)
 	}
 	for _, a := range in.attrs {
 		cs.Attributes = append(cs.Attributes, AttributeJSON{a.Name, a.Value})
@@ -346,7 +345,7 @@ func (w *World) describeTask(t *task) TaskDescription {
 	if t.instance >= 0 {
 		in := &w.instances[t.instance]
 		d.ContainerInstance = w.arn("container-instance", in.id)
-		d.AvailabilityZone = w.cfg.Groups[in.group].AvailabilityZones[in.az]
+		d.AvailabilityZone = in.zone
 	}
 	if t.state >= TaskRunning {
 		d.StartedAt = w.stamp(t.started)

@@ -186,7 +186,7 @@ func (w *World) scheduleAction(si int32, ai int, a *autoscale.ScheduledAction, a
 	if at > des.At(w.cfg.Duration) || at < w.eng.Now() {
 		return
 	}
-	w.eng.At(at, kindScheduledAction, int32(len(w.actionRefs)))
+	w.eng.At(at, w.k.scheduledAction, int32(len(w.actionRefs)))
 	w.actionRefs = append(w.actionRefs, actionRef{service: si, action: ai})
 }
 

@@ -394,13 +394,13 @@ func (s *service) onRunning(t int32) {
 		default:
 			d = 3 * 30 * time.Second // the container defaults: three checks 30 s apart
 		}
-		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(d), kindTaskUnhealthy, t)
+		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(d), w.k.taskUnhealthy, t)
 	} else {
-		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), kindTaskHealthy, t)
+		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), w.k.taskHealthy, t)
 	}
 	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
 		hours := s.fail.ExpFloat64() / rate
-		s.w.tasks[t].timer = s.w.eng.At(s.w.eng.Now()+des.Time(hours*3600e9), kindTaskExit, t)
+		s.w.tasks[t].timer = s.w.eng.At(s.w.eng.Now()+des.Time(hours*3600e9), s.w.k.taskExit, t)
 	}
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"slices"
 	"strings"
 
@@ -106,7 +107,7 @@ func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 		imageSum: td.ImageBytes(),
 	}
 	for _, c := range td.Containers {
-		s.images = append(s.images, w.imageID(c.Image))
+		s.images = append(s.images, w.fleet.ImageID(c.Image))
 	}
 	if name, ok := strings.CutPrefix(group, "service:"); ok {
 		si := slices.IndexFunc(w.cfg.Services, func(sc ServiceConfig) bool { return sc.Name == name })
@@ -168,7 +169,7 @@ func (w *World) tryPlace(t int32) bool {
 		s := &w.cfg.Settings
 		tk.zone = w.fargateZone()
 		pullStart := now + des.At(s.FargateStartTime)
-		w.toPending(t, pullStart+pullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
+		w.toPending(t, pullStart+capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
 		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
@@ -181,7 +182,7 @@ func (w *World) tryPlace(t int32) bool {
 	}
 	w.reserve(in, t)
 	tk.instance = in
-	tk.zone = w.cfg.Groups[w.instances[in].group].AvailabilityZones[w.instances[in].az]
+	tk.zone = w.instances[in].zone
 	ready := w.pullImages(in, sp)
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
 	w.rec.startUsage(t, now)
@@ -194,45 +195,23 @@ func (w *World) toPending(t int32, runningAt des.Time) {
 	tk.placed = w.eng.Now()
 	w.rec.placed(t)
 	w.rec.taskState(t, "")
-	tk.timer = w.eng.At(runningAt, kindTaskRunning, t)
+	tk.timer = w.eng.At(runningAt, w.k.taskRunning, t)
 }
 
-// pullImages returns when the task's images are on the instance: after a
-// pull at the instance's bandwidth for absent ones (a pull already in
-// progress is shared); for cached ones, at once under the agent's "once" and
-// "prefer-cached" pull behaviours, after a registry check (only the manifest
-// moves: Settings.CachedPullTime) under "default" and "always". AWS (ECS
-// container agent configuration, ECS_IMAGE_PULL_BEHAVIOR).
+// pullImages returns when the task's images are on the instance: the
+// instance's image cache (capacity.Fleet.Pull) with the agent's pull
+// behaviour: for cached images, at once under "once" and "prefer-cached",
+// after a registry check (only the manifest moves: Settings.CachedPullTime)
+// under "default" and "always". AWS (ECS container agent configuration,
+// ECS_IMAGE_PULL_BEHAVIOR).
 func (w *World) pullImages(in int32, sp *placementSpec) des.Time {
-	inst := &w.instances[in]
-	now := w.eng.Now()
-	ready := now
+	ready := w.eng.Now()
 	td := &w.cfg.TaskDefinitions[sp.def]
+	recheck := w.cfg.Settings.recheckCached()
 	for i, img := range sp.images {
-		for int(img) >= len(inst.imageReady) {
-			inst.imageReady = append(inst.imageReady, 0)
-		}
-		at := inst.imageReady[img]
-		if at != 0 && at <= now && w.cfg.Settings.recheckCached() {
-			at = now + des.At(w.cfg.Settings.CachedPullTime)
-		}
-		if at == 0 {
-			at = now + pullTime(td.Containers[i].ImageSizeBytes, w.cfg.Settings.ImagePullBytesPerSecond)
-			if at == 0 {
-				at = 1 // 0 means "absent"; an empty image is ready at once
-			}
-			inst.imageReady[img] = at
-		}
-		ready = max(ready, at)
+		ready = max(ready, w.fleet.Pull(in, img, td.Containers[i].ImageSizeBytes, recheck))
 	}
 	return ready
-}
-
-func pullTime(bytes, perSecond int64) des.Time {
-	if bytes <= 0 || perSecond <= 0 {
-		return 0
-	}
-	return des.Time(float64(bytes) / float64(perSecond) * 1e9)
 }
 
 // reserve takes the task's resources from the instance.
@@ -274,9 +253,7 @@ func (w *World) release(t int32) {
 	inst.removeTask(t)
 	w.tally(inst, 1)
 	w.poolRelease(tk.instance, t)
-	if inst.status == InstanceDraining && inst.terminating && len(inst.tasks) == 0 {
-		w.finishTermination(tk.instance)
-	}
+	w.releaseIfEmpty(tk.instance)
 }
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
@@ -342,7 +319,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 			w.reconcile(tk.service)
 		}
 	}
-	tk.timer = w.eng.At(w.eng.Now()+grace, kindTaskStopped, t)
+	tk.timer = w.eng.At(w.eng.Now()+grace, w.k.taskStopped, t)
 }
 
 func (w *World) onTaskStopped(now des.Time, t int32) {

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/schema"
-	"slices"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -15,20 +14,19 @@ func (w *World) onTimeline(now des.Time, i int32) {
 	case "update_service":
 		w.updateService(e)
 	case "set_desired_capacity":
-		g := &w.groups[e.Group]
-		g.setDesired(*e.DesiredCount, "timeline: set_desired_capacity")
+		w.fleet.SetDesired(e.Group, *e.DesiredCount, "timeline: set_desired_capacity")
 	case "drain_instances":
 		for _, in := range w.pickInstances(e.Group, e.Count, "drain") {
 			w.drain(in)
 		}
 	case "fail_instances":
 		for _, in := range w.pickInstances(e.Group, e.Count, "fail") {
-			w.failInstance(in, "Host EC2 instance failed its status checks")
+			w.fleet.Fail(in, "Host EC2 instance failed its status checks")
 		}
 	case "az_outage":
 		w.zoneOutage(e)
 	case "spot_interruptions":
-		w.spotStorm(e)
+		w.fleet.SpotStorm(e.Group, e.Fraction, w.stream("timeline/spot"))
 	default:
 		panic("sim: unknown timeline action " + e.Action + " (scenario not validated?)")
 	}
@@ -62,9 +60,10 @@ func (w *World) updateService(e *TimelineEntry) {
 	w.reconcile(si)
 }
 
-// pickInstances draws count active instances of a group (or of the whole
-// cluster when group is -1) from the timeline's stream.
+// pickInstances draws count ACTIVE container instances of a group (or of
+// the whole cluster when group is -1) from the timeline's stream.
 func (w *World) pickInstances(group, count int, why string) []int32 {
+	w.syncInstances()
 	var cands []int32
 	for i := range w.instances {
 		in := &w.instances[i]
@@ -80,82 +79,22 @@ func (w *World) pickInstances(group, count int, why string) []int32 {
 // drain sets an instance to DRAINING (UpdateContainerInstancesState): no new
 // tasks, service tasks replaced elsewhere, RunTask tasks left to finish.
 func (w *World) drain(i int32) {
-	w.setStatus(i, InstanceDraining, false)
+	w.setStatus(&w.instances[i], InstanceDraining)
 	w.drainTasks(i, "timeline: drain_instances")
 }
 
-// failInstance loses an instance at once: its tasks stop with
-// InfrastructureHealth and its group replaces it once its health check fails.
-func (w *World) failInstance(i int32, reason string) {
-	in := &w.instances[i]
-	if in.status == InstanceDeregistered {
-		return
-	}
-	w.rec.instanceEvent(in, schema.InstanceFailed, reason)
-	if in.status == InstanceLaunching {
-		w.eng.Cancel(in.regTimer)
-	}
-	w.setStatus(i, InstanceDraining, true) // no replacement may land on it
-	w.poolDeactivate(in)
-	w.stopAllTasks(i, StopInfrastructureHealth, reason)
-	w.finishTermination(i)
-	w.eng.After(w.cfg.Settings.InstanceFailureDetection, kindGroupReplenish, int32(in.group))
-}
-
-// zoneOutage takes an Availability Zone down for a while: its instances and
-// Fargate tasks are lost, and nothing launches there until it returns.
+// zoneOutage takes an Availability Zone down for a while: its instances
+// fail (capacity), its Fargate tasks are lost, and nothing launches there
+// until it returns.
 func (w *World) zoneOutage(e *TimelineEntry) {
-	if !slices.Contains(w.downZones, e.Zone) {
-		w.downZones = append(w.downZones, e.Zone)
-	}
-	w.rec.zoneEvent(e.Zone, schema.ZoneOutage, fmt.Sprintf("for %s", e.Duration))
-	for i := range w.instances {
-		in := &w.instances[i]
-		if in.status != InstanceDeregistered && w.cfg.Groups[in.group].AvailabilityZones[in.az] == e.Zone {
-			w.failInstance(int32(i), "Availability Zone "+e.Zone+" outage")
-		}
-	}
+	w.fleet.ZoneOutage(e.Zone, e.Duration)
 	for ti := range w.tasks {
 		tk := &w.tasks[ti]
 		if tk.counted >= 0 && tk.state < TaskStopping && w.providers[tk.provider].fargate && tk.zone == e.Zone {
 			w.stopTask(int32(ti), StopInfrastructureHealth, "Availability Zone "+e.Zone+" outage", 0, true)
 		}
 	}
-	w.eng.After(e.Duration, kindZoneRecovered, int32(slices.Index(w.cfg.Cluster.AvailabilityZones, e.Zone)))
 }
-
-// onZoneRecovered brings a zone back; groups rebalance into it (AWS: Auto
-// Scaling launches in the recovered zone before terminating elsewhere).
-func (w *World) onZoneRecovered(now des.Time, z int32) {
-	zone := w.cfg.Cluster.AvailabilityZones[z]
-	w.downZones = slices.DeleteFunc(w.downZones, func(s string) bool { return s == zone })
-	w.rec.zoneEvent(zone, schema.ZoneRecovered, "")
-	for gi := range w.groups {
-		w.groups[gi].rebalance()
-	}
-}
-
-// spotStorm sends the interruption notice to a share of a group's Spot
-// instances at once.
-func (w *World) spotStorm(e *TimelineEntry) {
-	var spot []int32
-	for _, i := range w.groups[e.Group].instances {
-		in := &w.instances[i]
-		if in.purchase == Spot && in.inService() && in.status != InstanceDraining && !in.spotNoticed {
-			spot = append(spot, i)
-		}
-	}
-	n := int(float64(len(spot))*e.Fraction + 0.5)
-	r := w.stream("timeline/spot")
-	r.Shuffle(len(spot), func(a, b int) { spot[a], spot[b] = spot[b], spot[a] })
-	for _, i := range spot[:n] {
-		w.eng.Cancel(w.instances[i].spotTimer)
-		w.onSpotNotice(w.eng.Now(), i)
-	}
-}
-
-// zoneDown reports whether an Availability Zone is in an outage.
-func (w *World) zoneDown(zone string) bool { return slices.Contains(w.downZones, zone) }
 
 // fargateZone picks the zone of a new Fargate task: round-robin over the
 // cluster's zones that are up (choice; Fargate spreads over the service's
@@ -165,7 +104,7 @@ func (w *World) fargateZone() string {
 	for range azs {
 		z := azs[w.nextFargateAZ%len(azs)]
 		w.nextFargateAZ++
-		if !w.zoneDown(z) {
+		if !w.fleet.ZoneDown(z) {
 			return z
 		}
 	}

@@ -1,32 +1,28 @@
 package sim
 
-import "github.com/fleetsim/fleetsim/sim/des"
+import (
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/des"
+)
 
 // Usage records are what billing needs, kept apart from the event log so that
 // the cost model never parses events: one record per instance and per placed
 // task.
 
-// PurchaseOption is how an instance is bought.
-type PurchaseOption uint8
+// PurchaseOption is how an instance is bought (capacity's).
+type PurchaseOption = capacity.PurchaseOption
 
 // Purchase options.
 const (
-	OnDemand PurchaseOption = iota
-	Spot
+	OnDemand = capacity.OnDemand
+	Spot     = capacity.Spot
 )
 
-func (p PurchaseOption) String() string { return [...]string{"on-demand", "spot"}[p] }
-
-// InstanceUsage is one EC2 instance's life.
+// InstanceUsage is one EC2 instance's life (capacity's record) and the
+// capacity provider its group serves.
 type InstanceUsage struct {
-	ID         string
-	Type       string
-	Group      int // index into Config.Groups
-	Provider   int // index into Result.Providers; -1 when no capacity provider uses the group
-	AZ         string
-	Purchase   PurchaseOption
-	Launched   des.Time
-	Terminated des.Time // End when still running at the end of the run
+	capacity.InstanceUsage
+	Provider int // index into Result.Providers; -1 when no capacity provider uses the group
 }
 
 // TaskUsage is one task's reservation, from placement (EC2) or the start of
@@ -84,15 +80,9 @@ func (w *World) usageResult(end des.Time) ([]InstanceUsage, []TaskUsage, []Provi
 			provOfGroup[p.group] = i
 		}
 	}
-	insts := make([]InstanceUsage, len(w.instances))
-	for i := range w.instances {
-		in := &w.instances[i]
-		g := &w.cfg.Groups[in.group]
-		insts[i] = InstanceUsage{ID: in.id, Type: in.typ.Name, Group: in.group, Provider: provOfGroup[in.group],
-			AZ: g.AvailabilityZones[in.az], Purchase: in.purchase, Launched: in.launched, Terminated: end}
-		if in.status == InstanceDeregistered {
-			insts[i].Terminated = in.terminated
-		}
+	var insts []InstanceUsage
+	for _, u := range w.fleet.Usage(end) {
+		insts = append(insts, InstanceUsage{InstanceUsage: u, Provider: provOfGroup[u.Group]})
 	}
 	tasks := append([]TaskUsage(nil), w.rec.usage...)
 	for i := range tasks {

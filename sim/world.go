@@ -2,55 +2,55 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"math/rand/v2"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
-// Event kinds of the ECS world. One handler each, registered in New; the
-// subject id is an index into the world's tasks, instances, services or jobs.
-const (
-	kindInstanceRegistered des.Kind = iota // an instance's agent registers (launch done)
-	kindTaskRunning                        // a PENDING task's containers are up
-	kindTaskExit                           // a RUNNING task's essential container exits
-	kindTaskStopped                        // a STOPPING task reaches STOPPED
-	kindPlacementPass                      // retry PROVISIONING tasks after capacity changed
-	kindBatchArrival                       // a batch job's next task arrives
-	kindSample                             // the per-minute recording tick
-	kindScheduledAction                    // an Application Auto Scaling scheduled action fires
-	kindSpotNotice                         // EC2 Spot interruption warning for an instance
-	kindSpotReclaim                        // EC2 takes a Spot instance back
-	kindFargateSpotNotice                  // Fargate Spot reclaims a task
-	kindTaskHealthy                        // a RUNNING service task passes its health check
-	kindTaskUnhealthy                      // a RUNNING service task fails its health checks
-	kindServiceRetry                       // a throttled service may launch again
-	kindTimeline                           // a timeline entry happens
-	kindZoneRecovered                      // an Availability Zone outage ends
-	kindGroupReplenish                     // a group replaces failed instances
-)
+// kinds are the world's event kinds, registered with the engine in New;
+// the subject id is an index into the world's tasks, services or jobs.
+type kinds struct {
+	taskRunning     des.Kind // a PENDING task's containers are up
+	taskExit        des.Kind // a RUNNING task's essential container exits
+	taskStopped     des.Kind // a STOPPING task reaches STOPPED
+	placementPass   des.Kind // retry PROVISIONING tasks after capacity changed
+	batchArrival    des.Kind // a batch job's next task arrives
+	sample          des.Kind // the per-minute recording tick
+	scheduledAction des.Kind // an Application Auto Scaling scheduled action fires
+	fargateSpot     des.Kind // Fargate Spot reclaims a task
+	taskHealthy     des.Kind // a RUNNING service task passes its health check
+	taskUnhealthy   des.Kind // a RUNNING service task fails its health checks
+	serviceRetry    des.Kind // a throttled service may launch again
+	timeline        des.Kind // a timeline entry happens
+}
 
 // World is one simulated ECS cluster and its capacity. Build it with New and
 // run it with Run; it is single-use.
 type World struct {
-	cfg *Config
-	eng *des.Engine
+	cfg   *Config
+	eng   *des.Engine
+	fleet *capacity.Fleet
+	log   *schema.Log
+	k     kinds
 
-	providers []provider
-	groups    []group
-	instances []instance
-	tasks     []task
-	freeTasks []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
-	services  []service
-	jobs      []batchJob
-	specs     []placementSpec // one per (task definition, task group)
+	providers       []provider
+	providerOfGroup []int      // the capacity provider using each group, or -1
+	instances       []instance // container instances, by fleet index
+	draining        []int      // per group: container instances DRAINING
+	tasks           []task
+	freeTasks       []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
+	services        []service
+	jobs            []batchJob
+	specs           []placementSpec // one per (task definition, task group)
 
 	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
 	queueOf     map[queueKey]int
 	nWaiting    int
 	passPending bool
 
-	images    map[string]int32 // image name -> id, for the per-instance cache
 	byID      map[string]int32 // EC2 instance ID -> index
 	pool      pools
 	agg       aggregate
@@ -60,11 +60,8 @@ type World struct {
 	managed     []*managed  // per Config.CapacityProviders entry; nil without managed scaling
 	fargateSpot *rand.Rand
 
-	downZones     []string // Availability Zones in an outage
 	nextFargateAZ int
-
-	nextTaskID     uint64
-	nextInstanceID uint64
+	nextTaskID    uint64
 
 	rec recorder
 }
@@ -88,7 +85,9 @@ const (
 // New builds the world for cfg. cfg must have been validated (scenarios.Load
 // does); New panics on references out of range, which is a programming error.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), images: map[string]int32{}, queueOf: map[queueKey]int{}, byID: map[string]int32{}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{}, queueOf: map[queueKey]int{}, byID: map[string]int32{}}
+	w.fleet = capacity.New(cfg.capacityConfig(), w.eng, w.log)
+	w.fleet.Attach(w)
 	w.initPools()
 	w.placeRand = w.stream("placement")
 	w.providers = []provider{
@@ -96,26 +95,32 @@ func New(cfg *Config) *World {
 		{name: ProviderFargateSpot, group: -1, fargate: true},
 		{name: "EC2", group: -1},
 	}
+	w.providerOfGroup = make([]int, len(cfg.Groups))
+	for i := range w.providerOfGroup {
+		w.providerOfGroup[i] = -1
+	}
 	for _, cp := range cfg.CapacityProviders {
 		w.providers = append(w.providers, provider{name: cp.Name, group: cp.Group})
+		if w.providerOfGroup[cp.Group] < 0 {
+			w.providerOfGroup[cp.Group] = len(w.providers) - 1
+		}
 	}
-	w.eng.Handle(kindInstanceRegistered, w.onInstanceRegistered)
-	w.eng.Handle(kindTaskRunning, w.onTaskRunning)
-	w.eng.Handle(kindTaskExit, w.onTaskExit)
-	w.eng.Handle(kindTaskStopped, w.onTaskStopped)
-	w.eng.Handle(kindPlacementPass, func(des.Time, int32) { w.placementPass() })
-	w.eng.Handle(kindBatchArrival, w.onBatchArrival)
-	w.eng.Handle(kindSample, w.onSample)
-	w.eng.Handle(kindScheduledAction, w.onScheduledAction)
-	w.eng.Handle(kindSpotNotice, w.onSpotNotice)
-	w.eng.Handle(kindSpotReclaim, w.onSpotReclaim)
-	w.eng.Handle(kindFargateSpotNotice, w.onFargateSpotNotice)
-	w.eng.Handle(kindTaskHealthy, w.onTaskHealthy)
-	w.eng.Handle(kindTaskUnhealthy, w.onTaskUnhealthy)
-	w.eng.Handle(kindServiceRetry, func(_ des.Time, si int32) { w.reconcile(si) })
-	w.eng.Handle(kindTimeline, w.onTimeline)
-	w.eng.Handle(kindZoneRecovered, w.onZoneRecovered)
-	w.eng.Handle(kindGroupReplenish, func(_ des.Time, gi int32) { w.groups[gi].replenish() })
+	w.draining = make([]int, len(cfg.Groups))
+	e := w.eng
+	w.k = kinds{
+		taskRunning:     e.Register(w.onTaskRunning),
+		taskExit:        e.Register(w.onTaskExit),
+		taskStopped:     e.Register(w.onTaskStopped),
+		placementPass:   e.Register(func(des.Time, int32) { w.placementPass() }),
+		batchArrival:    e.Register(w.onBatchArrival),
+		sample:          e.Register(w.onSample),
+		scheduledAction: e.Register(w.onScheduledAction),
+		fargateSpot:     e.Register(w.onFargateSpotNotice),
+		taskHealthy:     e.Register(w.onTaskHealthy),
+		taskUnhealthy:   e.Register(w.onTaskUnhealthy),
+		serviceRetry:    e.Register(func(_ des.Time, si int32) { w.reconcile(si) }),
+		timeline:        e.Register(w.onTimeline),
+	}
 	w.fargateSpot = w.stream("fargate-spot")
 	for _, cp := range cfg.CapacityProviders {
 		var m *managed
@@ -125,9 +130,6 @@ func New(cfg *Config) *World {
 		w.managed = append(w.managed, m)
 	}
 	w.rec.init(w)
-	for i := range cfg.Groups {
-		w.groups = append(w.groups, newGroup(w, i))
-	}
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
 	}
@@ -143,9 +145,7 @@ func (w *World) Engine() *des.Engine { return w.eng }
 // Run simulates the configured duration and returns what was recorded.
 func (w *World) Run() (*Result, error) {
 	end := des.At(w.cfg.Duration)
-	for gi := range w.groups {
-		w.groups[gi].start()
-	}
+	w.fleet.Start()
 	for si := range w.services {
 		w.reconcile(int32(si))
 		if w.services[si].scaler != nil {
@@ -156,9 +156,9 @@ func (w *World) Run() (*Result, error) {
 		w.jobs[ji].start()
 	}
 	for i, e := range w.cfg.Timeline {
-		w.eng.At(des.At(e.At), kindTimeline, int32(i))
+		w.eng.At(des.At(e.At), w.k.timeline, int32(i))
 	}
-	w.eng.At(0, kindSample, 0)
+	w.eng.At(0, w.k.sample, 0)
 	_, err := w.eng.Run(end)
 	if err == nil {
 		w.checkEnd()
@@ -175,16 +175,6 @@ func (w *World) calendar(t des.Time) time.Time { return w.cfg.Start.Add(t.Durati
 
 // stream returns the named random stream of this run.
 func (w *World) stream(name string) *rand.Rand { return w.eng.Stream(name) }
-
-// imageID interns an image name.
-func (w *World) imageID(name string) int32 {
-	if id, ok := w.images[name]; ok {
-		return id
-	}
-	id := int32(len(w.images))
-	w.images[name] = id
-	return id
-}
 
 // providerIndex resolves a provider name.
 func (w *World) providerIndex(name string) int {
@@ -203,5 +193,5 @@ func (w *World) schedulePass() {
 		return
 	}
 	w.passPending = true
-	w.eng.At(w.eng.Now(), kindPlacementPass, 0)
+	w.eng.At(w.eng.Now(), w.k.placementPass, 0)
 }

@@ -78,6 +78,16 @@ func (e *Engine) Handle(k Kind, h Handler) {
 	e.handlers[k] = h
 }
 
+// Register adds a handler under a new kind and returns the kind: packages
+// that share one engine (capacity and an orchestrator, say) each register
+// their own without agreeing on numbers. Kinds are handed out in call order,
+// so the same construction gives the same kinds.
+func (e *Engine) Register(h Handler) Kind {
+	k := Kind(len(e.handlers))
+	e.handlers = append(e.handlers, h)
+	return k
+}
+
 // At schedules an event of kind k for subject id at time t, which must not be
 // in the past. It returns a Timer that can cancel it. O(log n).
 func (e *Engine) At(t Time, k Kind, id int32) Timer {

@@ -185,3 +185,16 @@ func TestStreamsAreIndependentAndReproducible(t *testing.T) {
 	b := e.Stream("b")
 	assert.Equal(t, draw(42, "b"), []uint64{b.Uint64(), b.Uint64(), b.Uint64()})
 }
+
+func TestRegisterHandsOutKindsThatDoNotCollide(t *testing.T) {
+	e := New(1)
+	var got []string
+	a := e.Register(func(Time, int32) { got = append(got, "a") })
+	b := e.Register(func(Time, int32) { got = append(got, "b") })
+	require.NotEqual(t, a, b)
+	e.At(2, a, 0)
+	e.At(1, b, 0)
+	_, err := e.Run(Never)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b", "a"}, got)
+}

@@ -147,7 +147,9 @@ const (
 )
 
 // ServiceColumn names a service's measure: "service.web.running".
-func ServiceColumn(service string, m Measure) string { return servicePrefix + service + "." + string(m) }
+func ServiceColumn(service string, m Measure) string {
+	return servicePrefix + service + "." + string(m)
+}
 
 // JobColumn names a batch job's measure: "job.etl.pending".
 func JobColumn(job string, m Measure) string { return jobPrefix + job + "." + string(m) }
@@ -171,3 +173,10 @@ func MayBeMissing(m Measure) bool {
 	}
 	return false
 }
+
+// Log is the event log one run appends to; capacity and the orchestrators
+// share it, so events keep the order they happened in.
+type Log struct{ Events []Event }
+
+// Add appends an event.
+func (l *Log) Add(e Event) { l.Events = append(l.Events, e) }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"math"
 	"time"
 
@@ -37,8 +38,8 @@ func (w *World) manageCapacity(now des.Time) {
 		if m == nil {
 			continue
 		}
-		g := &w.groups[w.providers[pi].group]
-		n, _ := g.inService()
+		g := w.providers[pi].group
+		n := w.fleet.Group(g).InService
 		est, waiting := w.provisioningEstimate(pi, g)
 		mm := n + est
 		if est == 0 {
@@ -73,7 +74,7 @@ func (w *World) manageCapacity(now des.Time) {
 // capacity and bounded by the step sizes. AWS: "Amazon ECS will scale up the
 // minimum scaling step size even if the actual demand is less"; from zero
 // instances the metric reads 200%.
-func (w *World) scaleOut(pi int, g *group, m *managed, n, mm, est int, metric float64) {
+func (w *World) scaleOut(pi int, g int, m *managed, n, mm, est int, metric float64) {
 	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
 	step := max(m.cfg.MinStep, min(m.cfg.MaxStep, want-n))
 	if n == 0 {
@@ -81,47 +82,46 @@ func (w *World) scaleOut(pi int, g *group, m *managed, n, mm, est int, metric fl
 		// two instances initially"; more waits for the warm-up.
 		step = 2
 	}
-	g.setDesired(n+step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f > target %d (M=%d, N=%d, %d more needed by PROVISIONING tasks)",
+	w.fleet.SetDesired(g, n+step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f > target %d (M=%d, N=%d, %d more needed by PROVISIONING tasks)",
 		w.providers[pi].name, metric, m.cfg.TargetCapacity, mm, n, est))
-	if g.desired == n {
-		m.above = 0 // at max size: nothing to do until the metric moves
-	}
-	m.above = 0
+	m.above = 0 // a new datapoint above target must arrive first (at max size: nothing to do until the metric moves)
 }
 
 // scaleIn removes instances after the low alarm's datapoints: each minute by
 // at least one instance and less than half the group. AWS ("Faster scaling-in
 // for Amazon ECS cluster auto scaling": the step limit is 50% of the group).
-func (w *World) scaleIn(pi int, g *group, m *managed, n, mm int, metric float64) {
+func (w *World) scaleIn(pi int, g int, m *managed, n, mm int, metric float64) {
 	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
 	if want >= n {
 		return
 	}
 	step := min(n-want, max(1, (n-1)/2))
-	g.setDesired(n-step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f < target %d for %d minutes (M=%d, N=%d)",
+	w.fleet.SetDesired(g, n-step, fmt.Sprintf("capacity provider %s: CapacityProviderReservation %.0f < target %d for %d minutes (M=%d, N=%d)",
 		w.providers[pi].name, metric, m.cfg.TargetCapacity, m.below, mm, n))
 }
 
 // warmingUp reports an instance launched within the warm-up period. AWS
 // (ManagedScaling, instanceWarmupPeriod): a new instance contributes to the
 // metrics only after it; fleetsim holds further scale-out meanwhile.
-func (w *World) warmingUp(g *group, m *managed) bool {
+func (w *World) warmingUp(g int, m *managed) bool {
 	now := w.eng.Now()
-	for _, i := range g.instances {
-		in := &w.instances[i]
-		if in.inService() && in.launched > 0 && now-in.launched < des.At(m.cfg.Warmup) {
+	for _, i := range w.fleet.GroupInstances(g) {
+		in := w.fleet.Instance(i)
+		counted := in.Lifecycle == capacity.Pending || in.Lifecycle == capacity.InService
+		if counted && in.Launched > 0 && now-in.Launched < des.At(m.cfg.Warmup) {
 			return true
 		}
 	}
 	return false
 }
 
-// busyInstances counts in-service instances running at least one task.
-func (w *World) busyInstances(g *group) int {
+// busyInstances counts the group's instances running at least one task,
+// and those still launching.
+func (w *World) busyInstances(g int) int {
 	n := 0
-	for _, i := range g.instances {
-		in := &w.instances[i]
-		if (in.status == InstanceActive) && len(in.tasks) > 0 || in.status == InstanceLaunching {
+	for _, i := range w.fleet.GroupInstances(g) {
+		in := w.containerInstance(i)
+		if (in.status == InstanceActive) && len(in.tasks) > 0 || w.fleet.Instance(i).Lifecycle == capacity.Pending {
 			n++
 		}
 	}
@@ -132,9 +132,10 @@ func (w *World) busyInstances(g *group) int {
 // PROVISIONING tasks need, binpacked onto the group's largest type, and
 // whether any task waits at all. AWS (managed scaling behavior): a task the
 // smallest instance type cannot run is excluded from the estimate.
-func (w *World) provisioningEstimate(pi int, g *group) (int, bool) {
-	smallest := g.cfg.InstanceTypes[0]
-	for _, t := range g.cfg.InstanceTypes[1:] {
+func (w *World) provisioningEstimate(pi int, g int) (int, bool) {
+	types := w.cfg.Groups[g].InstanceTypes
+	smallest := types[0]
+	for _, t := range types[1:] {
 		if t.VCPU < smallest.VCPU || (t.VCPU == smallest.VCPU && t.MemoryMiB < smallest.MemoryMiB) {
 			smallest = t
 		}
@@ -168,8 +169,8 @@ func (w *World) provisioningEstimate(pi int, g *group) (int, bool) {
 	if len(needs) == 0 {
 		return 0, waiting
 	}
-	largest := g.cfg.InstanceTypes[0]
-	for _, t := range g.cfg.InstanceTypes[1:] {
+	largest := types[0]
+	for _, t := range types[1:] {
 		if t.VCPU > largest.VCPU || (t.VCPU == largest.VCPU && t.MemoryMiB > largest.MemoryMiB) {
 			largest = t
 		}
@@ -195,5 +196,5 @@ func (w *World) scheduleFargateSpot(t int32) {
 		return
 	}
 	hours := w.fargateSpot.ExpFloat64() / rate
-	w.tasks[t].spotTimer = w.eng.At(w.eng.Now()+des.Time(hours*float64(time.Hour)), kindFargateSpotNotice, t)
+	w.tasks[t].spotTimer = w.eng.At(w.eng.Now()+des.Time(hours*float64(time.Hour)), w.k.fargateSpot, t)
 }

@@ -1,0 +1,161 @@
+package capacity
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
+	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/schema"
+)
+
+// fakeOrchestrator records what capacity tells it, in order, and answers
+// with what the test sets: drain on termination, protect some instances.
+type fakeOrchestrator struct {
+	calls     []string
+	drain     bool
+	protected map[int32]bool
+}
+
+var _ Orchestrator = (*fakeOrchestrator)(nil)
+
+func (o *fakeOrchestrator) InstanceRegistered(i int32) {
+	o.calls = append(o.calls, fmt.Sprintf("registered %d", i))
+}
+func (o *fakeOrchestrator) InstanceTerminating(i int32, cause string) bool {
+	o.calls = append(o.calls, fmt.Sprintf("terminating %d %s", i, cause))
+	return o.drain
+}
+func (o *fakeOrchestrator) InstanceInterrupted(i int32) {
+	o.calls = append(o.calls, fmt.Sprintf("interrupted %d", i))
+}
+func (o *fakeOrchestrator) InstanceLost(i int32, why EndReason, msg string) {
+	o.calls = append(o.calls, fmt.Sprintf("lost %d %s %q", i, why, msg))
+}
+func (o *fakeOrchestrator) ScaleInProtected(i int32) bool { return o.protected[i] }
+
+// fleet builds a fleet of one group of n m5.large over zones a and b.
+func fleet(t *testing.T, n int, change func(*GroupConfig)) (*Fleet, *fakeOrchestrator, *des.Engine, *schema.Log) {
+	t.Helper()
+	it, ok := catalog.Default().Lookup("m5.large")
+	require.True(t, ok)
+	cfg := &Config{
+		Zones: []string{"us-east-1a", "us-east-1b"},
+		Groups: []GroupConfig{{Name: "asg", InstanceTypes: []catalog.InstanceType{it}, MinSize: 0, MaxSize: 10, DesiredCapacity: n,
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 90 * time.Second, OnDemandPercentageAboveBase: 100}},
+		Settings: Settings{SpotNotice: 2 * time.Minute, InstanceFailureDetection: 3 * time.Minute},
+	}
+	if change != nil {
+		change(&cfg.Groups[0])
+	}
+	eng := des.New(1)
+	log := &schema.Log{}
+	f := New(cfg, eng, log)
+	o := &fakeOrchestrator{protected: map[int32]bool{}}
+	f.Attach(o)
+	return f, o, eng, log
+}
+
+func count(log *schema.Log, typ schema.EventType) int {
+	n := 0
+	for _, e := range log.Events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// AWS (EC2 Auto Scaling default termination policy): the instance comes from
+// the Availability Zone with the most instances.
+func TestScaleInTerminatesFromTheBusiestZone(t *testing.T) {
+	f, o, _, _ := fleet(t, 3, nil) // zones a, b, a
+	f.Start()
+	require.Equal(t, []string{"registered 0", "registered 1", "registered 2"}, o.calls, "the starting fleet registers at once")
+	require.Equal(t, []int{0, 1, 0}, []int{f.Instance(0).AZ, f.Instance(1).AZ, f.Instance(2).AZ})
+	v := f.groups[0].terminationVictim(f)
+	assert.Equal(t, 0, f.Instance(v).AZ)
+}
+
+func TestScaleInWithoutADrainTerminatesAtOnceAndTheOrchestratorLosesIt(t *testing.T) {
+	f, o, _, log := fleet(t, 2, nil)
+	f.Start()
+	f.SetDesired(0, 1, "test")
+	assert.Equal(t, []string{"registered 0", "registered 1", `terminating 0 scale-in`, `lost 0 terminated "Host EC2 (instance i-00000000000000001) terminated."`}, o.calls)
+	assert.Equal(t, 1, f.Present())
+	assert.Equal(t, 1, count(log, schema.InstanceTerminated))
+	assert.Equal(t, EndTerminated, f.Instance(0).End)
+}
+
+func TestADrainHoldsTheTerminationUntilTheOrchestratorReleasesIt(t *testing.T) {
+	f, o, _, _ := fleet(t, 2, nil)
+	o.drain = true
+	f.Start()
+	f.SetDesired(0, 1, "test")
+	assert.Equal(t, Terminating, f.Instance(0).Lifecycle, "held by the lifecycle hook")
+	assert.Equal(t, 1, f.Group(0).InService, "a terminating instance no longer counts")
+	f.Release(0)
+	assert.Equal(t, Terminated, f.Instance(0).Lifecycle)
+	assert.Equal(t, `lost 0 terminated ""`, o.calls[len(o.calls)-1])
+	f.Release(0) // a second release is a no-op, not a second termination
+	assert.Equal(t, 1, f.Terminated())
+}
+
+func TestEveryInstanceProtectedKeepsDesiredAtTheCurrentCount(t *testing.T) {
+	f, o, _, log := fleet(t, 2, nil)
+	o.protected[0], o.protected[1] = true, true
+	f.Start()
+	f.SetDesired(0, 0, "test")
+	assert.Equal(t, 2, f.Group(0).Desired)
+	assert.Equal(t, 1, count(log, schema.ScaleInProtected))
+}
+
+// A Spot instance noticed while booting never registers; EC2 reclaims it
+// two minutes later, once, and the group replaces it then.
+func TestASpotNoticeWhileBootingCancelsTheRegistrationAndReclaimsOnce(t *testing.T) {
+	f, o, eng, log := fleet(t, 0, func(g *GroupConfig) { g.OnDemandPercentageAboveBase = 0 })
+	f.Start()
+	f.SetDesired(0, 1, "test")
+	eng.At(des.At(30*time.Second), f.kSpotNotice, 0)
+	_, err := eng.Run(des.At(3 * time.Minute))
+	require.NoError(t, err)
+	assert.NotContains(t, o.calls, "registered 0")
+	assert.Equal(t, 1, f.Terminated())
+	assert.Equal(t, EndReclaimed, f.Instance(0).End)
+	assert.Equal(t, 1, count(log, schema.InstanceTerminated))
+	assert.Equal(t, 2, f.Launched(), "the replacement follows the reclaim")
+	f.Check()
+	assert.NoError(t, eng.Err())
+}
+
+func TestAFailedInstanceIsReplacedAfterTheDetectionDelay(t *testing.T) {
+	f, o, eng, _ := fleet(t, 2, nil)
+	f.Start()
+	f.Fail(1, "status checks")
+	assert.Contains(t, o.calls, `lost 1 failed "status checks"`)
+	assert.Equal(t, 2, f.Launched())
+	_, err := eng.Run(des.At(3*time.Minute + time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.Launched(), "replaced three minutes later")
+	assert.Equal(t, EndFailed, f.Usage(eng.Now())[1].End)
+}
+
+func TestAZoneOutageFailsItsInstancesAndTheGroupRebalancesWhenItReturns(t *testing.T) {
+	f, _, eng, log := fleet(t, 4, nil)
+	f.Start()
+	f.ZoneOutage("us-east-1b", time.Hour)
+	assert.True(t, f.ZoneDown("us-east-1b"))
+	_, err := eng.Run(des.At(30 * time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, []int{4, 0}, f.groups[0].liveAZ, "replacements land in the zone that is up")
+	_, err = eng.Run(des.At(2 * time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 2}, f.groups[0].liveAZ, "balanced again after the zone returns")
+	assert.Equal(t, 1, count(log, schema.ZoneRecovered))
+	f.Check()
+	assert.NoError(t, eng.Err())
+}

@@ -1,0 +1,236 @@
+package capacity
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
+	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/schema"
+)
+
+// group is an EC2 Auto Scaling group: it keeps its counted instances at its
+// desired capacity, launching and terminating as EC2 Auto Scaling does.
+type group struct {
+	idx          int
+	cfg          *GroupConfig
+	instances    []int32 // its instances not yet terminated, in launch order
+	desired      int
+	live, liveOD int        // counted instances (pending or in service), and how many On-Demand
+	pending      int        // instances still booting
+	liveAZ       []int      // counted instances per zone
+	spot         *rand.Rand // Spot interruption draws
+	pick         *rand.Rand // termination policy's last, random step
+	rotate       int        // capacity-optimized Spot: next type
+}
+
+// count adds d to the counters for an instance in its current state.
+func (g *group) count(in *instance, d int) {
+	if in.Lifecycle == Pending {
+		g.pending += d
+	}
+	if !in.counts() {
+		return
+	}
+	g.live += d
+	g.liveAZ[in.AZ] += d
+	if in.Purchase == OnDemand {
+		g.liveOD += d
+	}
+}
+
+// GroupState is a group's capacity now.
+type GroupState struct {
+	Desired   int
+	InService int // pending or in service (AWS counts both toward desired)
+	OnDemand  int // of which On-Demand
+	Pending   int // of which still booting
+}
+
+// Group returns group gi's state.
+func (f *Fleet) Group(gi int) GroupState {
+	g := &f.groups[gi]
+	return GroupState{Desired: g.desired, InService: g.live, OnDemand: g.liveOD, Pending: g.pending}
+}
+
+// GroupInstances lists group gi's instances not yet terminated, in launch
+// order. The slice is the fleet's: read it, do not keep it.
+func (f *Fleet) GroupInstances(gi int) []int32 { return f.groups[gi].instances }
+
+// SetDesired changes group gi's desired capacity (clamped to min and max)
+// and launches or terminates to reach it. Protected instances are never
+// chosen for scale-in: when every remaining one is, desired stays at the
+// current count and a ScaleInProtected event says so.
+func (f *Fleet) SetDesired(gi, n int, cause string) {
+	g := &f.groups[gi]
+	n = min(max(n, g.cfg.MinSize), g.cfg.MaxSize)
+	old := g.desired
+	g.desired = n
+	cur := g.live
+	for ; cur < n; cur++ {
+		f.launch(g, false)
+	}
+	for ; cur > n; cur-- {
+		victim := g.terminationVictim(f)
+		if victim < 0 {
+			f.event(schema.ScaleInProtected, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d kept", cur-n),
+				"every remaining instance is protected from scale-in", "")
+			g.desired = cur
+			break
+		}
+		f.terminate(victim, "scale-in")
+	}
+	if g.desired != old {
+		f.event(schema.AutoScalingGroupDesiredCapacity, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d->%d", old, g.desired), cause, "")
+	}
+}
+
+// replenish launches replacements after an instance was lost, not scaled in.
+func (g *group) replenish(f *Fleet) {
+	for cur := g.live; cur < g.desired; cur++ {
+		f.launch(g, false)
+	}
+}
+
+// leastLoadedAZ is the zone with the fewest counted instances among the
+// zones that are up, or -1 when all are down.
+func (g *group) leastLoadedAZ(f *Fleet) int {
+	best := -1
+	for z, c := range g.liveAZ {
+		if !f.ZoneDown(g.cfg.AvailabilityZones[z]) && (best < 0 || c < g.liveAZ[best]) {
+			best = z
+		}
+	}
+	return best
+}
+
+// rebalance evens the group's zones after a zone returns: launch in the
+// emptiest zone, then terminate from the fullest, while they differ by more
+// than one. AWS (EC2 Auto Scaling, "AZ rebalancing").
+func (g *group) rebalance(f *Fleet) {
+	for range len(g.instances) {
+		lo, hi := slices.Min(g.liveAZ), slices.Max(g.liveAZ)
+		if hi-lo <= 1 {
+			return
+		}
+		if f.launch(g, false) < 0 {
+			return
+		}
+		victim := g.terminationVictim(f)
+		if victim < 0 {
+			return
+		}
+		f.terminate(victim, "az-rebalance")
+	}
+}
+
+// nextPurchase applies the instances distribution: the first
+// OnDemandBaseCapacity instances are On-Demand, and of those above the base,
+// OnDemandPercentageAboveBase percent are (the On-Demand count rounded up,
+// AWS: "in favor of On-Demand Instances").
+func (g *group) nextPurchase() PurchaseOption {
+	total := g.live + 1
+	base := min(g.cfg.OnDemandBaseCapacity, total)
+	wantOD := base + int(math.Ceil(float64(total-base)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
+	if g.liveOD < wantOD {
+		return OnDemand
+	}
+	return Spot
+}
+
+// instanceType chooses the type of a new instance. On-Demand takes the first
+// override (the "prioritized" strategy, the On-Demand default). Spot:
+// lowest-price and price-capacity-optimized take the cheapest type (fleetsim
+// has no Spot capacity pools, so price decides: choice); capacity-optimized
+// rotates through the types.
+func (g *group) instanceType(p PurchaseOption) catalog.InstanceType {
+	types := g.cfg.InstanceTypes
+	if p == OnDemand || len(types) == 1 {
+		return types[0]
+	}
+	if g.cfg.SpotAllocationStrategy == "capacity-optimized" {
+		g.rotate++
+		return types[(g.rotate-1)%len(types)]
+	}
+	best := types[0]
+	for _, t := range types[1:] {
+		if t.PriceUSDPerHour < best.PriceUSDPerHour {
+			best = t
+		}
+	}
+	return best
+}
+
+// terminationVictim applies the default termination policy to the
+// unprotected counted instances. AWS (EC2 Auto Scaling, "Configure
+// termination policies"): (1) in a mixed group, the purchase option above
+// its share; (2) the Availability Zone with the most instances; (3) launch
+// template age (all equal here); (4) the instance closest to the next
+// billing hour; (5) random. Returns -1 when every instance is protected.
+func (g *group) terminationVictim(f *Fleet) int32 {
+	var cands []int32
+	azCount := make([]int, len(g.cfg.AvailabilityZones))
+	for _, i := range g.instances {
+		in := &f.instances[i]
+		if !in.counts() {
+			continue
+		}
+		azCount[in.AZ]++
+		if !f.orch.ScaleInProtected(i) {
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return -1
+	}
+	// Mixed groups choose the purchase option first, then balance zones
+	// within it (AWS, "Mixed instances groups": "first identifies which of
+	// the two types ... should be terminated").
+	if over, ok := g.overAllocated(); ok {
+		if kept := slices.DeleteFunc(slices.Clone(cands), func(i int32) bool { return f.instances[i].Purchase != over }); len(kept) > 0 {
+			cands = kept
+		}
+	}
+	bestAZ := -1
+	for _, i := range cands {
+		if z := f.instances[i].AZ; bestAZ < 0 || azCount[z] > azCount[bestAZ] || (azCount[z] == azCount[bestAZ] && z < bestAZ) {
+			bestAZ = z
+		}
+	}
+	cands = slices.DeleteFunc(cands, func(i int32) bool { return f.instances[i].AZ != bestAZ })
+	return g.closestToBillingHour(f, cands)
+}
+
+// overAllocated says which purchase option has more than its share, if any.
+func (g *group) overAllocated() (PurchaseOption, bool) {
+	n, od := g.live, g.liveOD
+	base := min(g.cfg.OnDemandBaseCapacity, n)
+	wantOD := base + int(math.Ceil(float64(n-base)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
+	switch {
+	case od > wantOD:
+		return OnDemand, true
+	case od < wantOD:
+		return Spot, true
+	}
+	return OnDemand, false
+}
+
+func (g *group) closestToBillingHour(f *Fleet, cands []int32) int32 {
+	now := f.eng.Now()
+	hour := des.At(time.Hour)
+	var best []int32
+	var bestLeft des.Time
+	for _, i := range cands {
+		left := hour - (now-f.instances[i].Launched)%hour
+		switch {
+		case len(best) == 0 || left < bestLeft:
+			best, bestLeft = []int32{i}, left
+		case left == bestLeft:
+			best = append(best, i)
+		}
+	}
+	return best[g.pick.IntN(len(best))]
+}
