@@ -73,7 +73,9 @@ func Parse(src, display string, readRel func(string) ([]byte, error)) (*Scenario
 	loc := newLocator(src)
 	v := &validator{file: display, loc: loc, f: &f, readRel: readRel}
 	v.unknownKeys(md.Undecoded())
+	v.checkValues()
 	cfg := v.build()
+	v.dropRepeats()
 	if len(v.problems) > 0 {
 		slices.SortStableFunc(v.problems, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, v.problems

@@ -1,17 +1,20 @@
 package scenarios
 
-import "time"
-
 // The TOML schema. Keys are snake_case versions of AWS's field names so that a
 // reader who knows the ECS console or CLI recognises them. Pointers mark
 // values whose absence matters (a default applies, or "unset" differs from 0).
 // Every key here is implemented; a key the simulator does not model is an
 // unknown key, never silently ignored.
+//
+// Before any of it is read, checkValues (values.go) walks every value here:
+// a float must be finite, and a DateTime must carry an offset (it is an
+// instant) unless its field is tagged calendar:"day" (a date, read in a time
+// zone the scenario names).
 
 type fileSchema struct {
 	Name              string           `toml:"name"`
 	Description       string           `toml:"description"`
-	Start             *time.Time       `toml:"start"`
+	Start             *DateTime        `toml:"start"`
 	Duration          Duration         `toml:"duration"`
 	Seed              *int64           `toml:"seed"`
 	Region            string           `toml:"region"`
@@ -101,19 +104,19 @@ type circuitBreakerSchema struct {
 }
 
 type timelineSchema struct {
-	At                    Duration   `toml:"at"`
-	Time                  *time.Time `toml:"time"`
-	Action                string     `toml:"action"`
-	Service               string     `toml:"service"`
-	TaskDefinition        string     `toml:"task_definition"`
-	DesiredCount          *int       `toml:"desired_count"`
-	MinimumHealthyPercent *int       `toml:"minimum_healthy_percent"`
-	MaximumPercent        *int       `toml:"maximum_percent"`
-	AutoScalingGroup      string     `toml:"auto_scaling_group"`
-	Count                 int        `toml:"count"`
-	Fraction              float64    `toml:"fraction"`
-	AvailabilityZone      string     `toml:"availability_zone"`
-	Duration              Duration   `toml:"duration"`
+	At                    Duration  `toml:"at"`
+	Time                  *DateTime `toml:"time"`
+	Action                string    `toml:"action"`
+	Service               string    `toml:"service"`
+	TaskDefinition        string    `toml:"task_definition"`
+	DesiredCount          *int      `toml:"desired_count"`
+	MinimumHealthyPercent *int      `toml:"minimum_healthy_percent"`
+	MaximumPercent        *int      `toml:"maximum_percent"`
+	AutoScalingGroup      string    `toml:"auto_scaling_group"`
+	Count                 int       `toml:"count"`
+	Fraction              float64   `toml:"fraction"`
+	AvailabilityZone      string    `toml:"availability_zone"`
+	Duration              Duration  `toml:"duration"`
 }
 
 type containerSchema struct {
@@ -199,7 +202,7 @@ type loadSchema struct {
 	Loop                 bool             `toml:"loop"`
 	Interpolation        string           `toml:"interpolation"`
 	Shift                Duration         `toml:"shift"`
-	Holidays             []time.Time      `toml:"holidays"`
+	Holidays             []DateTime       `toml:"holidays" calendar:"day"` // dates, in timezone
 	RampStart            Duration         `toml:"ramp_start"`
 	RampEnd              Duration         `toml:"ramp_end"`
 	SpikeAt              Duration         `toml:"spike_at"`
@@ -263,13 +266,13 @@ type stepAdjustmentSchema struct {
 }
 
 type scheduledSchema struct {
-	Name        string     `toml:"name"`
-	Schedule    string     `toml:"schedule"`
-	Timezone    string     `toml:"timezone"`
-	StartTime   *time.Time `toml:"start_time"`
-	EndTime     *time.Time `toml:"end_time"`
-	MinCapacity *int       `toml:"min_capacity"`
-	MaxCapacity *int       `toml:"max_capacity"`
+	Name        string    `toml:"name"`
+	Schedule    string    `toml:"schedule"`
+	Timezone    string    `toml:"timezone"`
+	StartTime   *DateTime `toml:"start_time"`
+	EndTime     *DateTime `toml:"end_time"`
+	MinCapacity *int      `toml:"min_capacity"`
+	MaxCapacity *int      `toml:"max_capacity"`
 }
 
 type arrivalsSchema struct {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -218,16 +219,18 @@ type jsonContainer struct {
 
 // flexInt reads a number or a numeric string: the API takes task-level cpu and
 // memory as strings ("512", and also "1 vCPU"/"2 GB"). A value it cannot read
-// is kept in Bad, to be reported with its key and line.
+// is kept in Bad, to be reported with its key and line; NotFinite says it was
+// "NaN" or "Inf" (a JSON number cannot be, a string can).
 type flexInt struct {
-	N   int
-	Bad string
+	N         int
+	Bad       string
+	NotFinite bool
 }
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	v, err := parseFlexInt(b)
 	if err != nil {
-		n.Bad = string(b)
+		n.Bad, n.NotFinite = string(b), errors.Is(err, errNotFinite)
 		return nil
 	}
 	n.N = v
@@ -247,7 +250,10 @@ func parseFlexInt(b []byte) (int, error) {
 	case strings.HasSuffix(low, "gb"):
 		low, mult = strings.TrimSpace(strings.TrimSuffix(low, "gb")), 1024
 	}
-	f, err := strconv.ParseFloat(low, 64)
+	f, err := parseFinite(low)
+	if errors.Is(err, errNotFinite) {
+		return 0, err
+	}
 	if err != nil || f < 0 || f > 1<<30 {
 		return 0, fmt.Errorf("not a size")
 	}
@@ -262,7 +268,11 @@ func (v *validator) checkFlex(fp []string, file string, data []byte, key string,
 		if i := bytes.Index(data, []byte(`"`+key+`"`)); i >= 0 {
 			line += bytes.Count(data[:i], []byte("\n"))
 		}
-		v.bad(fp, fmt.Sprintf("in %s:%d, %s as a number, \"1 vCPU\" or \"2 GB\"", file, line, key), n.Bad)
+		want := fmt.Sprintf("in %s:%d, %s as a number, \"1 vCPU\" or \"2 GB\"", file, line, key)
+		if n.NotFinite {
+			want = fmt.Sprintf("in %s:%d, %s as a finite number", file, line, key)
+		}
+		v.bad(fp, want, n.Bad)
 	}
 	return n.N
 }

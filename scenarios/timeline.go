@@ -29,7 +29,10 @@ func (v *validator) timeline(cfg *sim.Config) []sim.TimelineEntry {
 		case !t.At.Set:
 			v.bad(k("at"), "an offset such as \"2h\" or a time", "none")
 		}
-		if e.At < 0 || e.At > cfg.Duration {
+		// A local time (or start) is reported as such; its offset from the
+		// start means nothing.
+		calendarRejected := t.Time != nil && (v.rejected(k("time")) || v.rejected(p("start")))
+		if (e.At < 0 || e.At > cfg.Duration) && !calendarRejected {
 			v.bad(k("at"), fmt.Sprintf("a time within the run (0 to %s)", cfg.Duration), e.At.String())
 		}
 		v.enum(k("action"), timelineActions, t.Action, 0)

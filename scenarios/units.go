@@ -66,7 +66,7 @@ func (s *ByteSize) UnmarshalText(b []byte) error {
 func parseBytes(str string) (int64, error) {
 	for _, u := range byteUnits {
 		if num, ok := strings.CutSuffix(str, u.suffix); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+			f, err := parseFinite(strings.TrimSpace(num))
 			if err == nil && f >= 0 && f*u.mult < 1<<62 {
 				return int64(f * u.mult), nil
 			}
@@ -88,4 +88,39 @@ func (bw *Bandwidth) UnmarshalText(b []byte) error {
 	}
 	bw.BytesPerSecond = v
 	return nil
+}
+
+// DateTime is a TOML date-time, date or time as the decoder read it.
+// Decoded straight into a time.Time, a value without an offset turns into
+// one in the machine's time zone (through text) and nobody can tell any more
+// that it had none; kept as decoded, checkValues can refuse it.
+type DateTime struct{ time.Time }
+
+// UnmarshalTOML keeps the decoded value.
+func (d *DateTime) UnmarshalTOML(v any) error {
+	t, ok := v.(time.Time)
+	if !ok {
+		return fmt.Errorf("want a TOML date-time such as 2026-01-05T00:00:00Z, found %s", tomlValue(v))
+	}
+	d.Time = t
+	return nil
+}
+
+// tomlValue describes a decoded TOML value for a message: "\"2026-01-05\", a string".
+func tomlValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x) + ", a string"
+	case int64:
+		return strconv.FormatInt(x, 10) + ", an integer"
+	case float64:
+		return tomlFloat(x) + ", a float"
+	case bool:
+		return strconv.FormatBool(x) + ", a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprint(v)
 }

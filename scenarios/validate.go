@@ -20,6 +20,7 @@ type validator struct {
 	readRel  func(string) ([]byte, error)
 	cat      *catalog.Catalog
 	problems Problems
+	owned    map[string]Problem // by key: checkValues' problems, which stand for all of their key's
 }
 
 // defaultStart is a Monday, so that weekly patterns start at a week's start.
@@ -91,8 +92,11 @@ func (v *validator) build() *sim.Config {
 		Region:      f.Region,
 		Settings:    v.settings(),
 	}
-	if f.Name == "" {
+	switch {
+	case f.Name == "":
 		v.bad(p("name"), "a scenario name", "none")
+	case !validName(f.Name):
+		v.bad(p("name"), "a name of 1 to 255 letters, digits, hyphens and underscores (it names the output folder)", strconv.Quote(f.Name))
 	}
 	if f.Start != nil {
 		cfg.Start = f.Start.UTC()
@@ -127,6 +131,22 @@ func (v *validator) build() *sim.Config {
 		cfg.Settings.ServiceSeries = *s
 	}
 	return cfg
+}
+
+// validName is AWS's rule for the names of its resources (clusters,
+// capacity providers, services): 1 to 255 letters, digits, hyphens and
+// underscores. A scenario's name is the default output folder, out/NAME, so
+// nothing else (no dot, no slash) may be in it.
+func validName(s string) bool {
+	if len(s) < 1 || len(s) > 255 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func quoteOrNone(d Duration) string {

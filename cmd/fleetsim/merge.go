@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/fleetsim/fleetsim/sweep"
 )
@@ -36,7 +35,10 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", m.Scenario+"-sweep")
+		if dir, err = nameDir("out", m.Scenario, "-sweep"); err != nil {
+			fmt.Fprintf(stderr, "fleetsim merge: %v: give the folder with -o; nothing was written\n", err)
+			return exitBadInput
+		}
 	}
 	if err := sweep.Write(dir, m, rows); err != nil {
 		fmt.Fprintln(stderr, "fleetsim merge:", err)

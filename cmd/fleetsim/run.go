@@ -37,7 +37,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 1 {
 		name = pos[0]
 	}
-	sc, err := scenarios.Resolve(name)
+	sc, err := resolveScenario(name)
 	if err != nil {
 		return reportProblems(stderr, err)
 	}
@@ -47,7 +47,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", cfg.Name)
+		if dir, err = nameDir("out", cfg.Name, ""); err != nil {
+			fmt.Fprintf(stderr, "fleetsim run: %v: give the folder with -o; nothing was run or written\n", err)
+			return exitBadInput
+		}
 	}
 
 	w := sim.New(cfg)
@@ -69,6 +72,22 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		printSummary(stdout, sc, res, wall, dir, wrote)
 	}
 	return exitOK
+}
+
+// resolveScenario loads the scenario run names (a test may stand in for it).
+var resolveScenario = scenarios.Resolve
+
+// nameDir is the output folder parent/NAME+suffix that a scenario's name
+// makes when no -o is given. The validator allows only names of letters,
+// digits, hyphens and underscores; whatever the name (a sweep.json on disk
+// holds one too), a folder that is not strictly inside parent is refused.
+func nameDir(parent, name, suffix string) (string, error) {
+	dir := filepath.Join(parent, name+suffix)
+	rel, err := filepath.Rel(parent, dir)
+	if err != nil || rel == "." || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("the scenario name %q makes the output folder %s, which is not inside %s", name, dir, parent+string(filepath.Separator))
+	}
+	return dir, nil
 }
 
 // parseInterleaved parses flags wherever they appear among the positional

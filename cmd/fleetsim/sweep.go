@@ -72,7 +72,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", plan.Manifest.Scenario+"-sweep")
+		if dir, err = nameDir("out", plan.Manifest.Scenario, "-sweep"); err != nil {
+			fmt.Fprintf(stderr, "fleetsim sweep: %v: give the folder with -o; nothing was run or written\n", err)
+			return exitBadInput
+		}
 		if shard.Count > 1 {
 			dir = filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
 		}
@@ -246,13 +249,16 @@ func sweepSpec(pos, vary, set []string, seeds int, shardArg string, workers int,
 	if len(pos) == 1 {
 		name = pos[0]
 	}
-	sc, readRel, err := sweep.Resolve(name)
+	sc, readRel, err := resolveSweep(name)
 	if err != nil {
 		return spec, shard, reportProblems(stderr, err)
 	}
 	spec.Base, spec.ReadRel = sc, readRel
 	return spec, shard, exitOK
 }
+
+// resolveSweep loads the scenario a sweep names (a test may stand in for it).
+var resolveSweep = sweep.Resolve
 
 // sweepProgress returns a progress callback that draws a bar of finished
 // runs on stderr when it is a terminal, or nil.

@@ -45,6 +45,14 @@ func TestSweepRejectsBadInputWithExitTwoAndWritesNothing(t *testing.T) {
 		{"a shard that is no number", []string{"--shard", "a/3"}, "want I/N"},
 		{"no seeds", []string{"--seeds", "0"}, "at least 1"},
 		{"an unknown scenario", []string{"no-such-scenario"}, "neither"},
+		{"a value that is not a finite number", []string{"--vary", "services.web.load.base_rps=150,nan"},
+			`with duration="2h", services.web.load.base_rps=nan: services.web.load.base_rps: want a finite number, found nan`},
+		{"an infinite value set in every variant", []string{"--set", "batch_jobs.etl.arrivals.rate_per_hour=inf"},
+			"batch_jobs.etl.arrivals.rate_per_hour: want a finite number, found inf"},
+		{"a start without an offset", []string{"--vary", "start=2026-01-05T00:00:00Z,2026-01-05"},
+			"with duration=\"2h\", start=2026-01-05: start: want a date-time with an offset (Z or ±hh:mm), found 2026-01-05, a local date"},
+		{"a name that leaves the output folder", []string{"--set", `name="../../x"`},
+			`name: want a name of 1 to 255 letters, digits, hyphens and underscores (it names the output folder), found "../../x"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
