@@ -15,7 +15,6 @@ import (
 // (drawn, or from the trace) and exits with code 0. Tasks stopped by Spot or
 // instance termination are resubmitted up to Retries times.
 type batchJob struct {
-	w        *World
 	idx      int32
 	cfg      *BatchJobConfig
 	spec     int32
@@ -35,7 +34,6 @@ func newBatchJob(w *World, i int) batchJob {
 	td := &w.cfg.TaskDefinitions[cfg.TaskDefinition]
 	items := w.resolveStrategy(cfg.ProviderStrategy, cfg.LaunchType)
 	j := batchJob{
-		w:        w,
 		idx:      int32(i),
 		cfg:      cfg,
 		group:    "family:" + td.Family,
@@ -132,14 +130,12 @@ func (u uniform) Sample() time.Duration {
 	return u.lo + time.Duration(math.Round(u.r.Float64()*float64(u.hi-u.lo)))
 }
 
-func (j *batchJob) start() { j.scheduleNext() }
-
-func (j *batchJob) scheduleNext() {
+func (w *World) scheduleNext(j *batchJob) {
 	if j.cfg.Arrivals.Max > 0 && j.submitted >= j.cfg.Arrivals.Max {
 		return
 	}
-	if t, ok := j.arrivals.Next(); ok && t <= des.At(j.w.cfg.Duration) {
-		j.w.eng.At(max(t, j.w.eng.Now()), j.w.k.batchArrival, j.idx)
+	if t, ok := j.arrivals.Next(); ok && t <= des.At(w.cfg.Duration) {
+		w.eng.At(max(t, w.eng.Now()), w.k.batchArrival, j.idx)
 	}
 }
 
@@ -149,11 +145,11 @@ func (w *World) onBatchArrival(now des.Time, ji int32) {
 	j.submitted++
 	spec, runFor := j.spec, des.Time(0)
 	if tasks := j.cfg.Arrivals.Tasks; j.cfg.Arrivals.Pattern == "trace" && k < len(tasks) {
-		spec = j.sizedSpec(tasks[k].CPUUnits, tasks[k].MemoryMiB)
+		spec = w.sizedSpec(j, tasks[k].CPUUnits, tasks[k].MemoryMiB)
 		runFor = max(des.At(tasks[k].Duration), 1)
 	}
 	w.submit(j, spec, runFor, 0)
-	j.scheduleNext()
+	w.scheduleNext(j)
 }
 
 // submit runs one task of the job (RunTask) on the provider its capacity
@@ -170,28 +166,30 @@ func (w *World) submit(j *batchJob, spec int32, runFor des.Time, attempt uint8) 
 
 // sizedSpec is the placement spec of a trace task with its own size (RunTask
 // with cpu and memory overrides).
-func (j *batchJob) sizedSpec(cpu, mem int) int32 {
+func (w *World) sizedSpec(j *batchJob, cpu, mem int) int32 {
 	key := [2]int{cpu, mem}
 	if s, ok := j.sized[key]; ok {
 		return s
 	}
-	s := j.w.specSized(j.cfg.TaskDefinition, j.group, int64(cpu), int64(mem))
+	s := w.specSized(j.cfg.TaskDefinition, j.group, int64(cpu), int64(mem))
 	j.sized[key] = s
 	return s
 }
 
-func (j *batchJob) onRunning(t int32) {
-	d := j.w.tasks[t].runFor
+// batchTaskRunning schedules a batch task's exit: after its trace duration,
+// or one drawn from the job's distribution.
+func (w *World) batchTaskRunning(j *batchJob, t int32) {
+	d := w.tasks[t].runFor
 	if d == 0 {
 		d = des.At(j.length.Sample())
 	}
-	j.w.tasks[t].timer = j.w.eng.At(j.w.eng.Now()+d, j.w.k.taskExit, t)
+	w.tasks[t].timer = w.eng.At(w.eng.Now()+d, w.k.taskExit, t)
 }
 
-// onStopped counts a completion, or resubmits a task the infrastructure
+// batchTaskStopped counts a completion, or resubmits a task the infrastructure
 // took away, within the job's retries.
-func (j *batchJob) onStopped(t int32) {
-	tk := &j.w.tasks[t]
+func (w *World) batchTaskStopped(j *batchJob, t int32) {
+	tk := &w.tasks[t]
 	j.perItem[tk.item]--
 	switch tk.stopCode {
 	case StopEssentialContainerExited:
@@ -199,7 +197,7 @@ func (j *batchJob) onStopped(t int32) {
 	case StopSpotInterruption, StopTerminationNotice:
 		if int(tk.attempt) < j.cfg.Retries {
 			j.retried++
-			j.w.submit(j, tk.spec, tk.runFor, tk.attempt+1)
+			w.submit(j, tk.spec, tk.runFor, tk.attempt+1)
 			return
 		}
 		j.failed++

@@ -89,7 +89,7 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	s.spec = s.deps[len(s.deps)-1].spec
 	s.throttle, s.throttledUntil = 0, 0
 	td := &w.cfg.TaskDefinitions[def]
-	w.rec.serviceEvent(s, schema.DeploymentStarted, RolloutInProgress.String(), fmt.Sprintf("%s:%d (%s)", td.Family, td.Revision, cause))
+	w.serviceEvent(s, schema.DeploymentStarted, RolloutInProgress.String(), fmt.Sprintf("%s:%d (%s)", td.Family, td.Revision, cause))
 	w.reconcile(si)
 }
 
@@ -178,7 +178,7 @@ func (w *World) checkRollout(si int32) {
 		s.lastCompleted = d.def
 		s.completed++
 		td := &w.cfg.TaskDefinitions[d.def]
-		w.rec.serviceEvent(s, schema.DeploymentCompleted, RolloutCompleted.String(), fmt.Sprintf("%s:%d", td.Family, td.Revision))
+		w.serviceEvent(s, schema.DeploymentCompleted, RolloutCompleted.String(), fmt.Sprintf("%s:%d", td.Family, td.Revision))
 	}
 }
 
@@ -204,7 +204,7 @@ func (w *World) taskFailed(t int32, startFailure bool) {
 	}
 	d.rollout = RolloutFailed
 	s.failed++
-	w.rec.serviceEvent(s, schema.DeploymentFailed, RolloutFailed.String(),
+	w.serviceEvent(s, schema.DeploymentFailed, RolloutFailed.String(),
 		fmt.Sprintf("circuit breaker: %d failed tasks, threshold %d", d.failures, CircuitBreakerThreshold(s.desired)))
 	if cb.Rollback && s.lastCompleted >= 0 {
 		s.rolledBack++

@@ -134,7 +134,7 @@ func (w *World) checkGroupCounts() {
 // cluster aggregate the series reads from every instance.
 func (w *World) checkEnd() {
 	defer func() {
-		if fresh := w.recount(); fresh != w.agg {
+		if fresh := w.recountAggregate(); fresh != w.agg {
 			w.breach("cluster aggregate %+v disagrees with its instances %+v", w.agg, fresh)
 		}
 		w.checkGroupCounts()

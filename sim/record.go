@@ -10,7 +10,6 @@ import (
 
 // recorder collects events, series and per-owner tallies during a run.
 type recorder struct {
-	w            *World
 	series       schema.Series
 	mayBeMissing []bool // per column: NaN allowed (schema.MayBeMissing)
 
@@ -26,21 +25,20 @@ type recorder struct {
 	usage             []TaskUsage
 }
 
-func (r *recorder) init(w *World) {
-	r.w = w
+func (w *World) initRecorder() {
 	n := len(w.cfg.Services) + len(w.cfg.BatchJobs)
-	r.counts = make([][numTaskStates]int, n)
-	r.waits = make([][]time.Duration, n)
-	r.reasons = map[string]int{}
+	w.rec.counts = make([][numTaskStates]int, n)
+	w.rec.waits = make([][]time.Duration, n)
+	w.rec.reasons = map[string]int{}
 	cols := slices.Clone(schema.ClusterColumns)
-	r.mayBeMissing = make([]bool, len(cols))
+	w.rec.mayBeMissing = make([]bool, len(cols))
 	for _, s := range w.cfg.Services {
 		if !w.cfg.Settings.ServiceSeries {
 			break
 		}
 		for _, m := range schema.ServiceMeasures {
 			cols = append(cols, schema.ServiceColumn(s.Name, m))
-			r.mayBeMissing = append(r.mayBeMissing, schema.MayBeMissing(m))
+			w.rec.mayBeMissing = append(w.rec.mayBeMissing, schema.MayBeMissing(m))
 		}
 	}
 	for _, j := range w.cfg.BatchJobs {
@@ -58,21 +56,20 @@ func (r *recorder) init(w *World) {
 			cols = append(cols, schema.ProviderColumn(cp.Name, schema.ProviderReservation))
 		}
 	}
-	r.mayBeMissing = append(r.mayBeMissing, make([]bool, len(cols)-len(r.mayBeMissing))...)
+	w.rec.mayBeMissing = append(w.rec.mayBeMissing, make([]bool, len(cols)-len(w.rec.mayBeMissing))...)
 	for _, c := range cols {
-		r.series.Columns = append(r.series.Columns, schema.Column{Name: c})
+		w.rec.series.Columns = append(w.rec.series.Columns, schema.Column{Name: c})
 	}
 }
 
-func (r *recorder) owner(t *task) int {
+func (w *World) owner(t *task) int {
 	if t.service >= 0 {
 		return int(t.service)
 	}
-	return len(r.w.cfg.Services) + int(t.job)
+	return len(w.cfg.Services) + int(t.job)
 }
 
-func (r *recorder) taskEvent(t *task, typ schema.EventType, reason string) {
-	w := r.w
+func (w *World) taskEvent(t *task, typ schema.EventType, reason string) {
 	if !w.cfg.Settings.TaskEvents && (typ == schema.TaskStateChange || typ == schema.PlacementFailed) {
 		return // counted in the summary all the same
 	}
@@ -93,62 +90,62 @@ func (r *recorder) taskEvent(t *task, typ schema.EventType, reason string) {
 
 // recount moves a task's tally from the state it was counted in to state
 // (-1: counted nowhere).
-func (r *recorder) recount(t *task, state int8) {
-	o := r.owner(t)
-	fargate := r.w.providers[t.provider].fargate
+func (w *World) recountTask(t *task, state int8) {
+	o := w.owner(t)
+	fargate := w.providers[t.provider].fargate
 	if t.counted >= 0 {
-		r.counts[o][t.counted]--
+		w.rec.counts[o][t.counted]--
 		if fargate {
-			r.fargate--
+			w.rec.fargate--
 		}
 	}
 	if state >= 0 {
-		r.counts[o][state]++
+		w.rec.counts[o][state]++
 		if fargate {
-			r.fargate++
+			w.rec.fargate++
 		}
 	}
 	t.counted = state
 }
 
 // taskState logs a task's new state and keeps the per-owner tallies.
-func (r *recorder) taskState(ti int32, reason string) {
-	t := &r.w.tasks[ti]
-	r.recount(t, int8(t.state))
-	r.taskEvent(t, schema.TaskStateChange, reason)
+func (w *World) recordState(ti int32, reason string) {
+	t := &w.tasks[ti]
+	w.recountTask(t, int8(t.state))
+	w.taskEvent(t, schema.TaskStateChange, reason)
 }
 
 // placementFailure logs the first time a task cannot be placed, with ECS's
 // reason.
-func (r *recorder) placementFailure(ti int32, reason string) {
-	t := &r.w.tasks[ti]
-	r.reasons[reason]++
+func (w *World) recordPlacementFailure(ti int32, reason string) {
+	t := &w.tasks[ti]
+	w.rec.reasons[reason]++
 	t.placeFailed, t.lastReason = true, reason
-	r.taskEvent(t, schema.PlacementFailed, reason)
+	w.taskEvent(t, schema.PlacementFailed, reason)
 }
 
-func (r *recorder) runTaskFailed(ti int32) {
-	t := &r.w.tasks[ti]
-	r.w.jobs[t.job].failedToPlace++
-	r.recount(t, -1)
-	r.taskEvent(t, schema.RunTaskFailed, t.lastReason)
+func (w *World) recordRunTaskFailed(ti int32) {
+	t := &w.tasks[ti]
+	w.jobs[t.job].failedToPlace++
+	w.recountTask(t, -1)
+	w.taskEvent(t, schema.RunTaskFailed, t.lastReason)
 }
 
-func (r *recorder) placed(ti int32) {
-	t := &r.w.tasks[ti]
-	o := r.owner(t)
-	r.waits[o] = append(r.waits[o], (t.placed - t.created).Duration())
+func (w *World) recordPlaced(ti int32) {
+	t := &w.tasks[ti]
+	o := w.owner(t)
+	w.rec.waits[o] = append(w.rec.waits[o], (t.placed - t.created).Duration())
 }
 
 // taskDone takes a STOPPED task out of the tallies (STOPPED is not a gauge).
-func (r *recorder) taskDone(ti int32) {
-	r.recount(&r.w.tasks[ti], -1)
+func (w *World) recordDone(ti int32) {
+	w.recountTask(&w.tasks[ti], -1)
 }
 
 // serviceEvent logs a service-level event: a scaling activity, an alarm
 // state change, a scheduled action.
-func (r *recorder) serviceEvent(s *service, typ schema.EventType, status, reason string) {
-	r.w.log.Add(schema.Event{At: r.w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
+func (w *World) serviceEvent(s *service, typ schema.EventType, status, reason string) {
+	w.log.Add(schema.Event{At: w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
 }
 
 // instanceEvent logs a container instance's event (registration,
@@ -201,7 +198,7 @@ func (w *World) tally(in *instance, sign int64) {
 }
 
 // recount recomputes the aggregate from every instance (the invariant check).
-func (w *World) recount() aggregate {
+func (w *World) recountAggregate() aggregate {
 	saved := w.agg
 	w.agg = aggregate{}
 	w.syncInstances()
@@ -221,27 +218,26 @@ func (w *World) onSample(now des.Time, _ int32) {
 	if now > 0 {
 		w.manageCapacity(now)
 	}
-	r := &w.rec
 	a := w.agg
 	launching, active := w.fleet.Pending(), int(a.active)
 	cpuReg, cpuRes, memReg, memRes := a.cpuReg, a.cpuRes, a.memReg, a.memRes
-	r.peakInstances = max(r.peakInstances, launching+active)
+	w.rec.peakInstances = max(w.rec.peakInstances, launching+active)
 	serviceRunning := 0
 	for si := range w.services {
-		serviceRunning += r.counts[si][TaskRunning]
+		serviceRunning += w.rec.counts[si][TaskRunning]
 	}
-	r.peakServiceTasks = max(r.peakServiceTasks, serviceRunning)
+	w.rec.peakServiceTasks = max(w.rec.peakServiceTasks, serviceRunning)
 	var total [numTaskStates]int
-	for _, c := range r.counts {
+	for _, c := range w.rec.counts {
 		for s, n := range c {
 			total[s] += n
 		}
 	}
 	row := []float64{float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
-		float64(memReg), float64(memRes), float64(r.fargate),
+		float64(memReg), float64(memRes), float64(w.rec.fargate),
 		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning])}
 	for si := range w.services {
-		c := r.counts[si]
+		c := w.rec.counts[si]
 		s := &w.services[si]
 		w.availability(s, now)
 		if !w.cfg.Settings.ServiceSeries {
@@ -251,7 +247,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 			s.lastRate, s.lastCPU, s.lastMem, s.lastResponse, s.lastDropped, float64(s.healthy), s.backlogOrNaN(), s.lastNeeded)
 	}
 	for ji := range w.jobs {
-		c := r.counts[len(w.services)+ji]
+		c := w.rec.counts[len(w.services)+ji]
 		row = append(row, float64(c[TaskProvisioning]), float64(c[TaskPending]), float64(c[TaskRunning]))
 	}
 	for gi := range w.cfg.Groups {
@@ -264,9 +260,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 		}
 	}
 	w.checkMinute(row)
-	r.series.Times = append(r.series.Times, now)
+	w.rec.series.Times = append(w.rec.series.Times, now)
 	for i, v := range row {
-		r.series.Columns[i].Values = append(r.series.Columns[i].Values, v)
+		w.rec.series.Columns[i].Values = append(w.rec.series.Columns[i].Values, v)
 	}
 	next := now + des.At(w.cfg.Settings.SampleEvery)
 	if next <= des.At(w.cfg.Duration) {

@@ -203,12 +203,12 @@ func (w *World) onScheduledAction(now des.Time, ref int32) {
 	ch, changed, err := s.scaler.target.ApplyScheduled(now, a)
 	switch {
 	case err != nil:
-		w.rec.serviceEvent(s, schema.ScheduledActionFailed, "", err.Error())
+		w.serviceEvent(s, schema.ScheduledActionFailed, "", err.Error())
 	case changed:
 		w.applyDesired(r.service, ch.New, ch.Cause)
 	default:
 		minC, maxC := s.scaler.target.Range()
-		w.rec.serviceEvent(s, schema.ScheduledAction, fmt.Sprint(s.desired), fmt.Sprintf("scheduled action %q: min %d max %d", a.Name(), minC, maxC))
+		w.serviceEvent(s, schema.ScheduledAction, fmt.Sprint(s.desired), fmt.Sprintf("scheduled action %q: min %d max %d", a.Name(), minC, maxC))
 	}
 	w.scheduleAction(r.service, r.action, a, w.calendar(now))
 }
@@ -218,7 +218,7 @@ func (w *World) applyDesired(si int32, desired int, cause string) {
 	s := &w.services[si]
 	old := s.desired
 	s.desired = desired
-	w.rec.serviceEvent(s, schema.ScalingActivity, fmt.Sprintf("%d->%d", old, desired), cause)
+	w.serviceEvent(s, schema.ScalingActivity, fmt.Sprintf("%d->%d", old, desired), cause)
 	w.reconcile(si)
 }
 
@@ -261,7 +261,7 @@ func (w *World) decide(now des.Time, si int32) {
 	s := &w.services[si]
 	step := s.scaler.target.Evaluate(now, s.scaler.store)
 	for _, ac := range step.AlarmChanges {
-		w.rec.serviceEvent(s, schema.AlarmStateChange, ac.To.String(), ac.Alarm+": "+ac.Reason)
+		w.serviceEvent(s, schema.AlarmStateChange, ac.To.String(), ac.Alarm+": "+ac.Reason)
 	}
 	if step.Changed {
 		w.applyDesired(si, step.Change.New, step.Change.Cause)

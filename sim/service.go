@@ -14,7 +14,6 @@ import (
 // service is an ECS service with the REPLICA strategy: it keeps DesiredCount
 // tasks PROVISIONING, PENDING or RUNNING, replacing those that stop.
 type service struct {
-	w        *World
 	idx      int32
 	cfg      *ServiceConfig
 	desired  int
@@ -54,7 +53,6 @@ type strategyItem struct {
 func newService(w *World, i int) service {
 	cfg := &w.cfg.Services[i]
 	s := service{
-		w:        w,
 		idx:      int32(i),
 		cfg:      cfg,
 		desired:  cfg.DesiredCount,
@@ -152,7 +150,7 @@ func (w *World) reconcile(si int32) {
 			w.launch(si)
 		}
 		if n := len(s.active) - s.desired; n > 0 {
-			for _, t := range s.scaleInVictims(n) {
+			for _, t := range w.scaleInVictims(s, n) {
 				w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
 			}
 		}
@@ -184,9 +182,9 @@ func (s *service) backlogOrNaN() float64 {
 }
 
 // itemOf is the strategy entry a task's provider belongs to.
-func (s *service) itemOf(t int32) int {
+func (w *World) itemOf(s *service, t int32) int {
 	for i, it := range s.strategy {
-		if it.provider == s.w.tasks[t].provider {
+		if it.provider == w.tasks[t].provider {
 			return i
 		}
 	}
@@ -201,8 +199,7 @@ func (s *service) itemOf(t int32) int {
 // service's tasks; with binpack, from the instance with the most of that
 // resource left. Otherwise the newest. Counts are updated as victims are
 // taken, so a batch costs O(k x active), not a rebuild per victim.
-func (s *service) scaleInVictims(k int) []int32 {
-	w := s.w
+func (w *World) scaleInVictims(s *service, k int) []int32 {
 	taken := make(map[int32]bool, k)
 	var out []int32
 	for state := TaskProvisioning; state < TaskRunning && len(out) < k; state++ {
@@ -222,9 +219,9 @@ func (s *service) scaleInVictims(k int) []int32 {
 	var pick func(taken map[int32]bool) int32
 	switch {
 	case strategy.Type == "binpack":
-		pick = func(taken map[int32]bool) int32 { return s.victimByFree(strategy.Field, taken) }
+		pick = func(taken map[int32]bool) int32 { return w.victimByFree(s, strategy.Field, taken) }
 	case strategy.Type == "spread" && strings.HasPrefix(strategy.Field, "attribute:"):
-		sp := newSpreadCounts(s, strings.TrimPrefix(strategy.Field, "attribute:"), taken)
+		sp := newSpreadCounts(w, s, strings.TrimPrefix(strategy.Field, "attribute:"), taken)
 		pick = sp.next
 	default:
 		pick = func(taken map[int32]bool) int32 { return s.newest(taken) }
@@ -262,8 +259,7 @@ type spreadCand struct {
 	taken bool
 }
 
-func newSpreadCounts(s *service, attr string, taken map[int32]bool) *spreadCounts {
-	w := s.w
+func newSpreadCounts(w *World, s *service, attr string, taken map[int32]bool) *spreadCounts {
 	c := &spreadCounts{}
 	var vals []string
 	instIdx := map[int32]int{}
@@ -335,8 +331,7 @@ func (c *spreadCounts) next(map[int32]bool) int32 {
 
 // victimByFree takes the newest task on the instance with the most CPU or
 // memory left.
-func (s *service) victimByFree(field string, taken map[int32]bool) int32 {
-	w := s.w
+func (w *World) victimByFree(s *service, field string, taken map[int32]bool) int32 {
 	free := func(t int32) int64 {
 		in := w.tasks[t].instance
 		if in < 0 {
@@ -373,10 +368,9 @@ func (w *World) stopGrace(t int32) des.Time {
 	return grace
 }
 
-// onRunning schedules the task's health and its failure, if the service
-// fails at all.
-func (s *service) onRunning(t int32) {
-	w := s.w
+// serviceTaskRunning schedules a service task's health and its failure, if
+// the service fails at all.
+func (w *World) serviceTaskRunning(s *service, t int32) {
 	s.throttle = 0
 	def := w.specs[w.tasks[t].spec].def
 	lb := s.cfg.LoadBalancer
@@ -400,15 +394,16 @@ func (s *service) onRunning(t int32) {
 	}
 	if rate := s.cfg.TaskFailuresPerTaskHour; rate > 0 {
 		hours := s.fail.ExpFloat64() / rate
-		s.w.tasks[t].timer = s.w.eng.At(s.w.eng.Now()+des.Time(hours*3600e9), s.w.k.taskExit, t)
+		w.tasks[t].timer = w.eng.At(w.eng.Now()+des.Time(hours*3600e9), w.k.taskExit, t)
 	}
 }
 
-// dropActive removes a task that began stopping from the active list.
-func (s *service) dropActive(t int32) {
+// dropActive removes a task that began stopping from its service's active
+// list.
+func (w *World) dropActive(s *service, t int32) {
 	if i := slices.Index(s.active, t); i >= 0 {
 		s.active = slices.Delete(s.active, i, i+1)
-		if k := s.itemOf(t); k >= 0 {
+		if k := w.itemOf(s, t); k >= 0 {
 			s.perItem[k]--
 		}
 	}

@@ -143,14 +143,14 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		counted:  -1,
 		usage:    -1,
 	}
-	w.rec.taskState(idx, "")
+	w.recordState(idx, "")
 	if w.tryPlace(idx) {
 		return idx
 	}
 	if job >= 0 && prov == provEC2Launch {
 		// RunTask with the EC2 launch type does not queue: it returns a
 		// failure and creates no task.
-		w.rec.runTaskFailed(idx)
+		w.recordRunTaskFailed(idx)
 		w.tasks[idx].state = TaskStopped
 		w.freeTask(idx)
 		return -1
@@ -170,13 +170,13 @@ func (w *World) tryPlace(t int32) bool {
 		tk.zone = w.fargateZone()
 		pullStart := now + des.At(s.FargateStartTime)
 		w.toPending(t, pullStart+capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
-		w.rec.startUsage(t, pullStart) // Fargate bills from the start of the image pull
+		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
 	in, reason := w.choose(tk.provider, tk.spec, !tk.placeFailed)
 	if in < 0 {
 		if reason != "" {
-			w.rec.placementFailure(t, reason)
+			w.recordPlacementFailure(t, reason)
 		}
 		return false
 	}
@@ -185,7 +185,7 @@ func (w *World) tryPlace(t int32) bool {
 	tk.zone = w.instances[in].zone
 	ready := w.pullImages(in, sp)
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
-	w.rec.startUsage(t, now)
+	w.startUsage(t, now)
 	return true
 }
 
@@ -193,8 +193,8 @@ func (w *World) toPending(t int32, runningAt des.Time) {
 	tk := &w.tasks[t]
 	tk.state = TaskPending
 	tk.placed = w.eng.Now()
-	w.rec.placed(t)
-	w.rec.taskState(t, "")
+	w.recordPlaced(t)
+	w.recordState(t, "")
 	tk.timer = w.eng.At(runningAt, w.k.taskRunning, t)
 }
 
@@ -270,13 +270,13 @@ func (w *World) onTaskRunning(now des.Time, t int32) {
 	}
 	tk.state = TaskRunning
 	tk.started = now
-	w.rec.taskState(t, "")
+	w.recordState(t, "")
 	w.scheduleFargateSpot(t)
 	switch {
 	case tk.job >= 0:
-		w.jobs[tk.job].onRunning(t)
+		w.batchTaskRunning(&w.jobs[tk.job], t)
 	case tk.service >= 0:
-		w.services[tk.service].onRunning(t)
+		w.serviceTaskRunning(&w.services[tk.service], t)
 	}
 }
 
@@ -312,9 +312,9 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 		w.services[tk.service].healthy--
 	}
 	tk.state = TaskStopping
-	w.rec.taskState(t, reason)
+	w.recordState(t, reason)
 	if tk.service >= 0 {
-		w.services[tk.service].dropActive(t)
+		w.dropActive(&w.services[tk.service], t)
 		if replace {
 			w.reconcile(tk.service)
 		}
@@ -326,12 +326,12 @@ func (w *World) onTaskStopped(now des.Time, t int32) {
 	tk := &w.tasks[t]
 	tk.state = TaskStopped
 	tk.stopAt = now
-	w.rec.taskState(t, tk.stopReason)
-	w.rec.stopUsage(t)
+	w.recordState(t, tk.stopReason)
+	w.stopUsage(t)
 	w.release(t)
-	w.rec.taskDone(t)
+	w.recordDone(t)
 	if tk.job >= 0 {
-		w.jobs[tk.job].onStopped(t)
+		w.batchTaskStopped(&w.jobs[tk.job], t)
 	}
 	if tk.service >= 0 {
 		w.services[tk.service].stopped++

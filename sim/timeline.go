@@ -51,7 +51,7 @@ func (w *World) updateService(e *TimelineEntry) {
 		}
 		old := s.desired
 		s.desired = d
-		w.rec.serviceEvent(s, schema.UpdateService, fmt.Sprintf("%d->%d", old, d), "timeline: desired count")
+		w.serviceEvent(s, schema.UpdateService, fmt.Sprintf("%d->%d", old, d), "timeline: desired count")
 	}
 	if e.TaskDefinition >= 0 && e.TaskDefinition != s.deps[s.primary()].def {
 		w.deploy(si, e.TaskDefinition, "timeline: update_service", false)

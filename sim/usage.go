@@ -52,19 +52,19 @@ type OwnerInfo struct {
 }
 
 // startUsage opens a usage record for a task that has just been placed.
-func (r *recorder) startUsage(ti int32, billFrom des.Time) {
-	t := &r.w.tasks[ti]
-	sp := &r.w.specs[t.spec]
-	t.usage = int32(len(r.usage))
-	r.usage = append(r.usage, TaskUsage{
-		Owner: int32(r.owner(t)), Provider: int32(t.provider), Instance: t.instance,
+func (w *World) startUsage(ti int32, billFrom des.Time) {
+	t := &w.tasks[ti]
+	sp := &w.specs[t.spec]
+	t.usage = int32(len(w.rec.usage))
+	w.rec.usage = append(w.rec.usage, TaskUsage{
+		Owner: int32(w.owner(t)), Provider: int32(t.provider), Instance: t.instance,
 		CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), Start: billFrom, Stop: -1,
 	})
 }
 
-func (r *recorder) stopUsage(ti int32) {
-	if u := r.w.tasks[ti].usage; u >= 0 {
-		r.usage[u].Stop = r.w.eng.Now()
+func (w *World) stopUsage(ti int32) {
+	if u := w.tasks[ti].usage; u >= 0 {
+		w.rec.usage[u].Stop = w.eng.Now()
 	}
 }
 

@@ -129,7 +129,7 @@ func New(cfg *Config) *World {
 		}
 		w.managed = append(w.managed, m)
 	}
-	w.rec.init(w)
+	w.initRecorder()
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
 	}
@@ -153,7 +153,7 @@ func (w *World) Run() (*Result, error) {
 		}
 	}
 	for ji := range w.jobs {
-		w.jobs[ji].start()
+		w.scheduleNext(&w.jobs[ji])
 	}
 	for i, e := range w.cfg.Timeline {
 		w.eng.At(des.At(e.At), w.k.timeline, int32(i))
