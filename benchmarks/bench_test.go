@@ -9,6 +9,8 @@ package benchmarks
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"math"
 	"testing"
 	"time"
@@ -92,12 +94,12 @@ func runOnce(b *testing.B, cfg *sim.Config) *sim.Result {
 func BenchmarkPlacementStrategy(b *testing.B) {
 	strategies := []struct {
 		name string
-		s    []sim.PlacementStrategy
+		s    []ecs.PlacementStrategy
 	}{
-		{"binpack-memory", []sim.PlacementStrategy{{Type: "binpack", Field: "memory"}}},
-		{"spread-az+binpack-memory", []sim.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}}},
-		{"spread-instance", []sim.PlacementStrategy{{Type: "spread", Field: "instanceId"}}},
-		{"random", []sim.PlacementStrategy{{Type: "random"}}},
+		{"binpack-memory", []ecs.PlacementStrategy{{Type: "binpack", Field: "memory"}}},
+		{"spread-az+binpack-memory", []ecs.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}}},
+		{"spread-instance", []ecs.PlacementStrategy{{Type: "spread", Field: "instanceId"}}},
+		{"random", []ecs.PlacementStrategy{{Type: "random"}}},
 	}
 	for _, st := range strategies {
 		b.Run(st.name, func(b *testing.B) {
@@ -153,20 +155,20 @@ func sized(n int) *sim.Config {
 	cfg := &sim.Config{
 		Name: fmt.Sprintf("sized-%d", n), Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
 		Seed: 1, Region: "us-east-1", Settings: sim.DefaultSettings(),
-		Cluster: sim.ClusterConfig{Name: "c", AvailabilityZones: azs},
-		Groups: []sim.GroupConfig{{Name: "g", InstanceTypes: []catalog.InstanceType{it}, MinSize: n, MaxSize: n, DesiredCapacity: n,
+		Cluster: ecs.ClusterConfig{Name: "c", AvailabilityZones: azs},
+		Groups: []capacity.GroupConfig{{Name: "g", InstanceTypes: []catalog.InstanceType{it}, MinSize: n, MaxSize: n, DesiredCapacity: n,
 			AvailabilityZones: azs, LaunchTime: 90 * time.Second, OnDemandPercentageAboveBase: 100}},
-		CapacityProviders: []sim.CapacityProviderConfig{{Name: "cp", Group: 0}},
-		TaskDefinitions: []sim.TaskDefinition{{Family: "app", Revision: 1, NetworkMode: sim.NetworkBridge, StopTimeout: 30 * time.Second,
+		CapacityProviders: []ecs.CapacityProviderConfig{{Name: "cp", Group: 0}},
+		TaskDefinitions: []ecs.TaskDefinition{{Family: "app", Revision: 1, NetworkMode: ecs.NetworkBridge, StopTimeout: 30 * time.Second,
 			RequiresCompatibilities: []string{"EC2"},
-			Containers:              []sim.ContainerDefinition{{Name: "app", Image: "app:1", ImageSizeBytes: 200 << 20, Essential: true, CPU: 256, MemoryMiB: 512}}}},
+			Containers:              []ecs.ContainerDefinition{{Name: "app", Image: "app:1", ImageSizeBytes: 200 << 20, Essential: true, CPU: 256, MemoryMiB: 512}}}},
 	}
 	cfg.Settings.TaskEvents, cfg.Settings.ServiceSeries = false, false
 	for i := range max(n/10, 1) {
-		cfg.Services = append(cfg.Services, sim.ServiceConfig{
+		cfg.Services = append(cfg.Services, ecs.ServiceConfig{
 			Name: fmt.Sprintf("svc-%04d", i), DesiredCount: 20, TaskFailuresPerTaskHour: 0.05,
-			ProviderStrategy:      []sim.StrategyItem{{Provider: "cp", Weight: 1}},
-			PlacementStrategy:     []sim.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}},
+			ProviderStrategy:      []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
+			PlacementStrategy:     []ecs.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}},
 			MinimumHealthyPercent: 100, MaximumPercent: 200,
 		})
 	}

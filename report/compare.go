@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"html/template"
 	"math"
@@ -157,7 +158,7 @@ func serviceMetrics(runs []run, each func(string, string, func(float64) string, 
 		}
 	}
 	for _, n := range names {
-		find := func(r *run) *sim.ServiceSummary {
+		find := func(r *run) *ecs.ServiceSummary {
 			for i := range r.Summary.Services {
 				if r.Summary.Services[i].Name == n {
 					return &r.Summary.Services[i]

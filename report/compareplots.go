@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
 	"slices"
@@ -11,8 +12,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/fleetsim/fleetsim/sim"
 )
 
 // runDashes are the runs' dash patterns, in run order, so that the lines
@@ -144,7 +143,7 @@ func commonServices(runs []run) []string {
 	for _, s := range runs[0].Summary.Services {
 		every := true
 		for _, r := range runs[1:] {
-			every = every && slices.ContainsFunc(r.Summary.Services, func(o sim.ServiceSummary) bool { return o.Name == s.Name })
+			every = every && slices.ContainsFunc(r.Summary.Services, func(o ecs.ServiceSummary) bool { return o.Name == s.Name })
 		}
 		if every {
 			names = append(names, s.Name)

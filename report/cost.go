@@ -3,6 +3,8 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"maps"
 	"slices"
 	"strconv"
@@ -82,7 +84,7 @@ func PricesFor(cfg *sim.Config) Prices {
 
 // InstanceUSDPerHour is the hourly price of one instance of type typ bought
 // as purchase option p.
-func (p *Prices) InstanceUSDPerHour(typ string, po sim.PurchaseOption) (float64, error) {
+func (p *Prices) InstanceUSDPerHour(typ string, po capacity.PurchaseOption) (float64, error) {
 	price, ok := p.OnDemandUSDPerHour[typ]
 	if !ok {
 		if p.Catalog == nil {
@@ -94,7 +96,7 @@ func (p *Prices) InstanceUSDPerHour(typ string, po sim.PurchaseOption) (float64,
 		}
 		price = it.PriceUSDPerHour
 	}
-	if po == sim.Spot {
+	if po == capacity.Spot {
 		d, ok := p.SpotDiscountByType[typ]
 		if !ok {
 			d = p.SpotDiscount
@@ -336,7 +338,7 @@ func (l *ledger) spread(prov, rt int, from des.Time, billed int64, per meter) {
 func (l *ledger) instance(i int) {
 	in := &l.res.Instances[i]
 	po := PurchaseOnDemand
-	if in.Purchase == sim.Spot {
+	if in.Purchase == capacity.Spot {
 		po = PurchaseSpot
 	}
 	rt := l.rateOf(rate{in.Type, po})
@@ -345,12 +347,12 @@ func (l *ledger) instance(i int) {
 	l.spread(l.instProv[i], rt, in.Launched, billed, meter{sec: 1})
 }
 
-func (l *ledger) task(t *sim.TaskUsage) {
+func (l *ledger) task(t *ecs.TaskUsage) {
 	cpu, mem := int64(t.CPUUnits), int64(t.MemoryMiB)
 	if t.Instance >= 0 {
 		in := &l.res.Instances[t.Instance]
 		po := PurchaseOnDemand
-		if in.Purchase == sim.Spot {
+		if in.Purchase == capacity.Spot {
 			po = PurchaseSpot
 		}
 		// Whole clock seconds held, so that no float time enters.
@@ -385,11 +387,11 @@ func (l *ledger) usd(rt int, m meter) (float64, error) {
 }
 
 // option is the EC2 purchase option of an instance rate.
-func (r rate) option() sim.PurchaseOption {
+func (r rate) option() capacity.PurchaseOption {
 	if r.purchase == PurchaseSpot {
-		return sim.Spot
+		return capacity.Spot
 	}
-	return sim.OnDemand
+	return capacity.OnDemand
 }
 
 // sortedRates returns rate indexes: instance types by name, on-demand before

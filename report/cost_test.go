@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"testing"
 	"time"
 
@@ -22,18 +23,18 @@ func newUsage(end time.Duration) *usage {
 	st := sim.DefaultSettings()
 	st.KernelMemoryNumerator, st.KernelMemoryDenominator = 1, 1
 	return &usage{res: sim.Result{
-		Config: &sim.Config{Settings: st, Groups: []sim.GroupConfig{{Name: "asg"}}},
+		Config: &sim.Config{Settings: st, Groups: []capacity.GroupConfig{{Name: "asg"}}},
 		End:    des.Time(end),
-		Providers: []sim.ProviderInfo{
-			{Name: sim.ProviderFargate, Fargate: true, Group: -1},
-			{Name: sim.ProviderFargateSpot, Fargate: true, Spot: true, Group: -1},
+		Providers: []ecs.ProviderInfo{
+			{Name: ecs.ProviderFargate, Fargate: true, Group: -1},
+			{Name: ecs.ProviderFargateSpot, Fargate: true, Spot: true, Group: -1},
 			{Name: "ec2", Group: 0},
 		},
-		Owners: []sim.OwnerInfo{{Name: "web", Service: true}, {Name: "api", Service: true}},
+		Owners: []ecs.OwnerInfo{{Name: "web", Service: true}, {Name: "api", Service: true}},
 	}}
 }
 
-func (u *usage) instance(typ string, po sim.PurchaseOption, from, to time.Duration) *usage {
+func (u *usage) instance(typ string, po capacity.PurchaseOption, from, to time.Duration) *usage {
 	u.res.Instances = append(u.res.Instances, sim.InstanceUsage{Provider: 2, InstanceUsage: capacity.InstanceUsage{ID: "i-" + typ, Type: typ, Group: 0,
 		Purchase: po, Launched: des.Time(from), Terminated: des.Time(to)}})
 	return u
@@ -48,7 +49,7 @@ func (u *usage) task(o, in int32, spot bool, cpu, mem int32, from, to time.Durat
 			prov = 1
 		}
 	}
-	u.res.Tasks = append(u.res.Tasks, sim.TaskUsage{Owner: o, Provider: prov, Instance: in, CPUUnits: cpu, MemoryMiB: mem,
+	u.res.Tasks = append(u.res.Tasks, ecs.TaskUsage{Owner: o, Provider: prov, Instance: in, CPUUnits: cpu, MemoryMiB: mem,
 		Start: des.Time(from), Stop: des.Time(to)})
 	return u
 }
@@ -84,9 +85,9 @@ func TestComputeCostGolden(t *testing.T) {
 		prices Prices
 		want   float64
 	}{
-		{"m5.large for 30 s bills 60 s: 60/3600 x $0.096", newUsage(time.Hour).instance("m5.large", sim.OnDemand, 0, 30*time.Second), DefaultPrices(), 60.0 / 3600 * 0.096},
-		{"m5.large for exactly 1 h = $0.096", newUsage(time.Hour).instance("m5.large", sim.OnDemand, 0, time.Hour), DefaultPrices(), 0.096},
-		{"m5.large Spot at 60% off for 1 h = 0.4 x $0.096", newUsage(time.Hour).instance("m5.large", sim.Spot, 0, time.Hour), spot60, 0.4 * 0.096},
+		{"m5.large for 30 s bills 60 s: 60/3600 x $0.096", newUsage(time.Hour).instance("m5.large", capacity.OnDemand, 0, 30*time.Second), DefaultPrices(), 60.0 / 3600 * 0.096},
+		{"m5.large for exactly 1 h = $0.096", newUsage(time.Hour).instance("m5.large", capacity.OnDemand, 0, time.Hour), DefaultPrices(), 0.096},
+		{"m5.large Spot at 60% off for 1 h = 0.4 x $0.096", newUsage(time.Hour).instance("m5.large", capacity.Spot, 0, time.Hour), spot60, 0.4 * 0.096},
 		{"Fargate 0.5 vCPU / 1 GB for 90 s = 90/3600 x (0.5 x 0.04048 + 1 x 0.004445)", newUsage(time.Hour).task(1, -1, false, 512, 1024, 0, 90*time.Second), DefaultPrices(), 90.0 / 3600 * fargateX86},
 		{"Fargate task of 20 s bills 60 s", newUsage(time.Hour).task(1, -1, false, 512, 1024, 0, 20*time.Second), DefaultPrices(), 60.0 / 3600 * fargateX86},
 		{"Fargate Spot 90 s at the default 70% off", newUsage(time.Hour).task(1, -1, true, 512, 1024, 0, 90*time.Second), DefaultPrices(), 0.3 * 90.0 / 3600 * fargateX86},
@@ -104,7 +105,7 @@ func TestComputeCostSharesAnInstanceByReservation(t *testing.T) {
 	// m5.large registers 2048 CPU units and 8192 MiB here. web: 1024 CPU (1/2)
 	// and 2048 MiB (1/4) -> (1/2 + 1/4)/2 = 0.375 x $0.096 = $0.036; api: 512
 	// CPU (1/4) and 4096 MiB (1/2) -> 0.375 -> $0.036; idle: $0.096 - $0.072.
-	u := newUsage(time.Hour).instance("m5.large", sim.OnDemand, 0, time.Hour).
+	u := newUsage(time.Hour).instance("m5.large", capacity.OnDemand, 0, time.Hour).
 		task(0, 0, false, 1024, 2048, 0, time.Hour).
 		task(1, 0, false, 512, 4096, 0, time.Hour)
 	c, err := ComputeCost(&u.res, DefaultPrices())
@@ -122,13 +123,13 @@ func TestComputeCostSharesAnInstanceByReservation(t *testing.T) {
 func TestComputeCostBreakdowns(t *testing.T) {
 	// An m5.large from 0:30 to 1:30 (half in each hour) and a Fargate task
 	// of api, 0.5 vCPU / 1 GB, for the whole two hours.
-	u := newUsage(2*time.Hour).instance("m5.large", sim.OnDemand, 30*time.Minute, 90*time.Minute).
+	u := newUsage(2*time.Hour).instance("m5.large", capacity.OnDemand, 30*time.Minute, 90*time.Minute).
 		task(1, -1, false, 512, 1024, 0, 2*time.Hour)
 	c, err := ComputeCost(&u.res, DefaultPrices())
 	require.NoError(t, err)
 	assert.InDelta(t, 0.096+2*fargateX86, float64(c.TotalUSD), 1e-12)
 	assert.InDelta(t, 12*(0.096+2*fargateX86), float64(c.PerDayUSD), 1e-12)
-	assert.Equal(t, []string{sim.ProviderFargate, "ec2"}, c.Hourly.Providers)
+	assert.Equal(t, []string{ecs.ProviderFargate, "ec2"}, c.Hourly.Providers)
 	require.Len(t, c.Hourly.USD, 2)
 	for h := range 2 {
 		assert.InDelta(t, fargateX86, float64(c.Hourly.USD[h][0]), 1e-12, "hour %d Fargate", h)
@@ -149,12 +150,12 @@ func TestComputeCostOverrides(t *testing.T) {
 	p := DefaultPrices()
 	p.OnDemandUSDPerHour = map[string]float64{"m5.large": 1}
 	p.SpotDiscountByType = map[string]float64{"m5.large": 0.25}
-	u := newUsage(time.Hour).instance("m5.large", sim.Spot, 0, time.Hour)
+	u := newUsage(time.Hour).instance("m5.large", capacity.Spot, 0, time.Hour)
 	c, err := ComputeCost(&u.res, p)
 	require.NoError(t, err)
 	assert.InDelta(t, 0.75, float64(c.TotalUSD), 1e-12)
 
-	u = newUsage(time.Hour).instance("m5.nosuch", sim.OnDemand, 0, time.Hour)
+	u = newUsage(time.Hour).instance("m5.nosuch", capacity.OnDemand, 0, time.Hour)
 	_, err = ComputeCost(&u.res, DefaultPrices())
 	assert.ErrorContains(t, err, `"m5.nosuch"`)
 }

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func (m minutes) result(events ...schema.Event) *sim.Result {
 		times[i] = des.At(time.Duration(i) * time.Minute)
 	}
 	return &sim.Result{
-		Config: &sim.Config{Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Services: []sim.ServiceConfig{{Name: "web"}}},
+		Config: &sim.Config{Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Services: []ecs.ServiceConfig{{Name: "web"}}},
 		End:    times[len(times)-1],
 		Series: schema.Series{Times: times, Columns: []schema.Column{
 			{Name: "service.web.healthy", Values: m.healthy}, {Name: "service.web.desired", Values: m.desired}}},

@@ -3,6 +3,7 @@ package report
 import (
 	_ "embed"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"html/template"
 	"io"
@@ -202,7 +203,7 @@ func cards(res *sim.Result, cost *Cost) []card {
 
 // sloCard shows the worst latency-SLO attainment among services that have
 // an SLO.
-func sloCard(svcs []sim.ServiceSummary) card {
+func sloCard(svcs []ecs.ServiceSummary) card {
 	worst, name, n := 101.0, "", 0
 	for _, sv := range svcs {
 		if sv.SLOAttainmentPct < 0 {
@@ -221,7 +222,7 @@ func sloCard(svcs []sim.ServiceSummary) card {
 }
 
 // sloText formats a service's SLO attainment and dropped requests.
-func sloText(sv sim.ServiceSummary) (slo, dropped string) {
+func sloText(sv ecs.ServiceSummary) (slo, dropped string) {
 	slo, dropped = "–", "–"
 	if sv.SLOAttainmentPct >= 0 {
 		slo = strconv.FormatFloat(sv.SLOAttainmentPct, 'f', 2, 64) + "%"

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"image/color"
 	"math"
@@ -353,7 +354,7 @@ func (u unlabelled) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // summaryOf is a service's summary, or nil.
-func summaryOf(res *sim.Result, name string) *sim.ServiceSummary {
+func summaryOf(res *sim.Result, name string) *ecs.ServiceSummary {
 	for i := range res.Summary.Services {
 		if res.Summary.Services[i].Name == name {
 			return &res.Summary.Services[i]

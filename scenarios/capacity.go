@@ -2,18 +2,18 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/fleetsim/fleetsim/sim"
 )
 
 // instancesDistribution reads a group's mixed instances policy. AWS
 // (InstancesDistribution): OnDemandBaseCapacity default 0,
 // OnDemandPercentageAboveBaseCapacity 0-100 default 100,
 // SpotAllocationStrategy default price-capacity-optimized.
-func (v *validator) instancesDistribution(path []string, g asgSchema, gc *sim.GroupConfig) {
+func (v *validator) instancesDistribution(path []string, g asgSchema, gc *capacity.GroupConfig) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	gc.OnDemandBaseCapacity = g.OnDemandBaseCapacity
 	gc.OnDemandPercentageAboveBase = 100
@@ -40,9 +40,9 @@ func (v *validator) instancesDistribution(path []string, g asgSchema, gc *sim.Gr
 
 // provider reads a capacity provider's managed scaling, termination
 // protection and draining.
-func (v *validator) provider(path []string, cp providerSchema, gi int, groups []sim.GroupConfig) sim.CapacityProviderConfig {
+func (v *validator) provider(path []string, cp providerSchema, gi int, groups []capacity.GroupConfig) ecs.CapacityProviderConfig {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	out := sim.CapacityProviderConfig{Name: cp.Name, Group: gi}
+	out := ecs.CapacityProviderConfig{Name: cp.Name, Group: gi}
 	onOff := []string{"ENABLED", "DISABLED"}
 	// AWS: managed termination protection defaults to DISABLED, managed
 	// draining to ENABLED.
@@ -65,9 +65,9 @@ func (v *validator) provider(path []string, cp providerSchema, gi int, groups []
 // managedScaling checks the ManagedScaling API's ranges: targetCapacity
 // 1-100 (default 100), step sizes 1-10000 (defaults 1 and 10000), warm-up
 // 0-10000 s (default 300 s).
-func (v *validator) managedScaling(path []string, ms *managedScalingSchema) *sim.ManagedScalingConfig {
+func (v *validator) managedScaling(path []string, ms *managedScalingSchema) *ecs.ManagedScalingConfig {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	out := &sim.ManagedScalingConfig{TargetCapacity: 100, MinStep: 1, MaxStep: 10000, Warmup: 300 * time.Second,
+	out := &ecs.ManagedScalingConfig{TargetCapacity: 100, MinStep: 1, MaxStep: 10000, Warmup: 300 * time.Second,
 		ScaleOutDatapoints: 1, ScaleInDatapoints: 15}
 	intIn := func(dst *int, src *int, key string, lo, hi int) {
 		if src == nil {

@@ -3,13 +3,13 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fleetsim/fleetsim/autoscale"
-	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/workload"
 )
 
@@ -51,7 +51,7 @@ func (v *validator) location(path []string, name string) *time.Location {
 	return loc
 }
 
-func (v *validator) load(path []string, l *loadSchema) *sim.LoadConfig {
+func (v *validator) load(path []string, l *loadSchema) *ecs.LoadConfig {
 	if l == nil {
 		return nil
 	}
@@ -79,9 +79,9 @@ var loadPatterns = []string{"constant", "diurnal", "step", "ramp", "spike", "tra
 
 // loadPattern reads a request-rate pattern and its modifiers; sum and
 // product nest their components (at most 4 deep).
-func (v *validator) loadPattern(path []string, l *loadSchema, depth int) *sim.LoadConfig {
+func (v *validator) loadPattern(path []string, l *loadSchema, depth int) *ecs.LoadConfig {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	lc := &sim.LoadConfig{Pattern: l.Pattern, PeakRPS: l.PeakRPS, PeakHour: l.PeakHour, Noise: l.Noise,
+	lc := &ecs.LoadConfig{Pattern: l.Pattern, PeakRPS: l.PeakRPS, PeakHour: l.PeakHour, Noise: l.Noise,
 		Location: v.location(k("timezone"), l.Timezone), RampStart: l.RampStart.Duration, RampEnd: l.RampEnd.Duration,
 		SpikeAt: l.SpikeAt.Duration, Rise: l.Rise.Duration, Decay: l.Decay.Duration, Multiplier: l.Multiplier, AddedRPS: l.AddedRPS,
 		WalkSigma: l.WalkSigma, WalkReversion: l.WalkReversion.Duration, ClipMin: l.ClipMin, ClipMax: l.ClipMax}
@@ -106,7 +106,7 @@ func (v *validator) loadPattern(path []string, l *loadSchema, depth int) *sim.Lo
 }
 
 // patternShape checks the keys of each pattern kind.
-func (v *validator) patternShape(path []string, l *loadSchema, lc *sim.LoadConfig, depth int) {
+func (v *validator) patternShape(path []string, l *loadSchema, lc *ecs.LoadConfig, depth int) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	switch l.Pattern {
 	case "constant":
@@ -135,7 +135,7 @@ func (v *validator) patternShape(path []string, l *loadSchema, lc *sim.LoadConfi
 			if i > 0 && s.At.Duration <= l.Steps[i-1].At.Duration {
 				v.bad(append(k("steps"), strconv.Itoa(i), "at"), "times in increasing order", s.At.Duration.String())
 			}
-			lc.Steps = append(lc.Steps, sim.LoadStep{At: s.At.Duration, RPS: s.RPS})
+			lc.Steps = append(lc.Steps, ecs.LoadStep{At: s.At.Duration, RPS: s.RPS})
 		}
 	case "trace":
 		lc.Trace = v.trace(path, l)
@@ -156,7 +156,7 @@ func (v *validator) patternShape(path []string, l *loadSchema, lc *sim.LoadConfi
 }
 
 // loadModifiers checks noise, the random walk, scale and clipping.
-func (v *validator) loadModifiers(path []string, l *loadSchema, lc *sim.LoadConfig) {
+func (v *validator) loadModifiers(path []string, l *loadSchema, lc *ecs.LoadConfig) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	if lc.BaseRPS < 0 {
 		v.bad(k("base_rps"), "a rate >= 0", fmt.Sprint(lc.BaseRPS))
@@ -211,12 +211,12 @@ func (v *validator) traceStart() time.Time {
 	return defaultStart
 }
 
-func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int) *sim.AutoScalingConfig {
+func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int) *ecs.AutoScalingConfig {
 	if a == nil {
 		return nil
 	}
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	ac := &sim.AutoScalingConfig{PublicationDelay: a.PublicationDelay.Duration}
+	ac := &ecs.AutoScalingConfig{PublicationDelay: a.PublicationDelay.Duration}
 	if a.MinCapacity == nil || a.MaxCapacity == nil {
 		v.bad(path, "min_capacity and max_capacity", "missing")
 	} else {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +18,8 @@ import (
 // defaultImageSize is used when a container gives no image_size.
 const defaultImageSize = 200 << 20
 
-func (v *validator) taskDefinitions(s sim.Settings) []sim.TaskDefinition {
-	var out []sim.TaskDefinition
+func (v *validator) taskDefinitions(s sim.Settings) []ecs.TaskDefinition {
+	var out []ecs.TaskDefinition
 	families := map[string]bool{}
 	for i, td := range v.f.TaskDefinitions {
 		path := p("task_definitions", i)
@@ -37,22 +38,22 @@ func (v *validator) taskDefinitions(s sim.Settings) []sim.TaskDefinition {
 	return out
 }
 
-func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settings) sim.TaskDefinition {
-	def := sim.TaskDefinition{
+func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settings) ecs.TaskDefinition {
+	def := ecs.TaskDefinition{
 		Family:                  td.Family,
 		Revision:                max(td.Revision, 1),
-		NetworkMode:             sim.NetworkMode(td.NetworkMode),
+		NetworkMode:             ecs.NetworkMode(td.NetworkMode),
 		RequiresCompatibilities: td.RequiresCompatibilities,
 		CPU:                     td.CPU,
 		MemoryMiB:               td.Memory,
 	}
 	if def.NetworkMode == "" {
-		def.NetworkMode = sim.NetworkBridge // ECS's default on Linux EC2
+		def.NetworkMode = ecs.NetworkBridge // ECS's default on Linux EC2
 		if slices.Contains(td.RequiresCompatibilities, "FARGATE") {
-			def.NetworkMode = sim.NetworkAWSVPC
+			def.NetworkMode = ecs.NetworkAWSVPC
 		}
 	}
-	if !slices.Contains([]sim.NetworkMode{sim.NetworkBridge, sim.NetworkHost, sim.NetworkAWSVPC, sim.NetworkNone}, def.NetworkMode) {
+	if !slices.Contains([]ecs.NetworkMode{ecs.NetworkBridge, ecs.NetworkHost, ecs.NetworkAWSVPC, ecs.NetworkNone}, def.NetworkMode) {
 		v.bad(append(path, "network_mode"), `"awsvpc", "bridge", "host" or "none"`, strconv.Quote(td.NetworkMode))
 	}
 	if len(def.RequiresCompatibilities) == 0 {
@@ -92,13 +93,13 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 		} else {
 			v.expression(append(path, "placement_constraints", strconv.Itoa(j), "expression"), c.Expression)
 		}
-		def.PlacementConstraints = append(def.PlacementConstraints, sim.PlacementConstraint{Type: c.Type, Expression: c.Expression})
+		def.PlacementConstraints = append(def.PlacementConstraints, ecs.PlacementConstraint{Type: c.Type, Expression: c.Expression})
 	}
 	return def
 }
 
-func (v *validator) container(path []string, c containerSchema, td taskDefSchema, mode sim.NetworkMode, s sim.Settings) (sim.ContainerDefinition, time.Duration) {
-	cd := sim.ContainerDefinition{
+func (v *validator) container(path []string, c containerSchema, td taskDefSchema, mode ecs.NetworkMode, s sim.Settings) (ecs.ContainerDefinition, time.Duration) {
+	cd := ecs.ContainerDefinition{
 		Name: c.Name, Image: c.Image, ImageSizeBytes: c.ImageSize.Bytes, Essential: c.Essential == nil || *c.Essential,
 		CPU: c.CPU, MemoryMiB: c.Memory, MemoryReservationMiB: c.MemoryReservation,
 	}
@@ -131,12 +132,12 @@ func (v *validator) container(path []string, c containerSchema, td taskDefSchema
 		if pm.HostPort < 0 || pm.HostPort > 65535 {
 			v.bad(append(pp, "host_port"), "a port from 0 (dynamic) to 65535", fmt.Sprint(pm.HostPort))
 		}
-		if mode == sim.NetworkAWSVPC || mode == sim.NetworkHost {
+		if mode == ecs.NetworkAWSVPC || mode == ecs.NetworkHost {
 			if pm.HostPort != 0 && pm.HostPort != pm.ContainerPort {
 				v.bad(append(pp, "host_port"), fmt.Sprintf("host_port equal to container_port (%d) or omitted in %s mode", pm.ContainerPort, mode), fmt.Sprint(pm.HostPort))
 			}
 		}
-		cd.PortMappings = append(cd.PortMappings, sim.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
+		cd.PortMappings = append(cd.PortMappings, ecs.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
 	}
 	stop := s.DefaultStopTimeout
 	if c.StopTimeout != nil {
@@ -151,8 +152,8 @@ func (v *validator) container(path []string, c containerSchema, td taskDefSchema
 // healthCheck reads a container health check. AWS (HealthCheck API):
 // interval 5-300 s (default 30), retries 1-10 (default 3), startPeriod
 // 0-300 s (default 0).
-func (v *validator) healthCheck(path []string, hc *healthCheckSchema) *sim.HealthCheck {
-	out := &sim.HealthCheck{Interval: 30 * time.Second, Retries: 3, StartPeriod: hc.StartPeriod.Duration}
+func (v *validator) healthCheck(path []string, hc *healthCheckSchema) *ecs.HealthCheck {
+	out := &ecs.HealthCheck{Interval: 30 * time.Second, Retries: 3, StartPeriod: hc.StartPeriod.Duration}
 	if hc.Interval != nil {
 		out.Interval = hc.Interval.Duration
 	}
@@ -173,8 +174,8 @@ func (v *validator) healthCheck(path []string, hc *healthCheckSchema) *sim.Healt
 
 // checkFargate applies Fargate's rules: awsvpc, and a task size from the
 // documented table.
-func (v *validator) checkFargate(path []string, def sim.TaskDefinition) {
-	if def.NetworkMode != sim.NetworkAWSVPC {
+func (v *validator) checkFargate(path []string, def ecs.TaskDefinition) {
+	if def.NetworkMode != ecs.NetworkAWSVPC {
 		v.bad(append(path, "network_mode"), `"awsvpc" for a FARGATE-compatible task definition`, strconv.Quote(string(def.NetworkMode)))
 	}
 	if def.CPU == 0 || def.MemoryMiB == 0 {

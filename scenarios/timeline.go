@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 
@@ -53,7 +55,7 @@ func serviceNames(cfg *sim.Config) []string {
 	return out
 }
 
-func groupNames(gs []sim.GroupConfig) []string {
+func groupNames(gs []capacity.GroupConfig) []string {
 	var out []string
 	for _, g := range gs {
 		out = append(out, g.Name)
@@ -66,7 +68,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	switch t.Action {
 	case "update_service":
-		e.Service = slices.IndexFunc(cfg.Services, func(s sim.ServiceConfig) bool { return s.Name == t.Service })
+		e.Service = slices.IndexFunc(cfg.Services, func(s ecs.ServiceConfig) bool { return s.Name == t.Service })
 		if e.Service < 0 {
 			v.badName(k("service"), "services", t.Service, serviceNames(cfg))
 			return
@@ -89,7 +91,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 			v.bad(k("desired_count"), "desired_count >= 0", fmt.Sprint(*t.DesiredCount))
 		}
 	case "set_desired_capacity", "drain_instances", "fail_instances", "spot_interruptions":
-		e.Group = slices.IndexFunc(cfg.Groups, func(g sim.GroupConfig) bool { return g.Name == t.AutoScalingGroup })
+		e.Group = slices.IndexFunc(cfg.Groups, func(g capacity.GroupConfig) bool { return g.Name == t.AutoScalingGroup })
 		if e.Group < 0 {
 			v.badName(k("auto_scaling_group"), "auto_scaling_groups", t.AutoScalingGroup, groupNames(cfg.Groups))
 		}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,9 +211,9 @@ func (v *validator) settings() sim.Settings {
 	return s
 }
 
-func (v *validator) cluster() sim.ClusterConfig {
+func (v *validator) cluster() ecs.ClusterConfig {
 	c := v.f.Cluster
-	out := sim.ClusterConfig{Name: c.Name, AvailabilityZones: c.AvailabilityZones, ENITrunking: c.ENITrunking, ContainerInstanceVPCID: c.VPCID}
+	out := ecs.ClusterConfig{Name: c.Name, AvailabilityZones: c.AvailabilityZones, ENITrunking: c.ENITrunking, ContainerInstanceVPCID: c.VPCID}
 	if out.Name == "" {
 		out.Name = "default"
 	}
@@ -236,12 +238,12 @@ func (v *validator) cluster() sim.ClusterConfig {
 	return out
 }
 
-func (v *validator) groups(clusterAZs []string) []sim.GroupConfig {
-	var out []sim.GroupConfig
+func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
+	var out []capacity.GroupConfig
 	names := map[string]bool{}
 	for i, g := range v.f.AutoScalingGroups {
 		path := p("auto_scaling_groups", i)
-		gc := sim.GroupConfig{Name: g.Name, AvailabilityZones: g.AvailabilityZones, LaunchTime: 90 * time.Second}
+		gc := capacity.GroupConfig{Name: g.Name, AvailabilityZones: g.AvailabilityZones, LaunchTime: 90 * time.Second}
 		if g.Name == "" {
 			v.bad(append(path, "name"), "a group name", "none")
 		} else if names[g.Name] {
@@ -284,7 +286,7 @@ func (v *validator) groups(clusterAZs []string) []sim.GroupConfig {
 			if strings.HasPrefix(k, "ecs.") {
 				v.bad(append(path, "attributes", k), "a custom attribute name (ecs.* are built in)", strconv.Quote(k))
 			}
-			gc.Attributes = append(gc.Attributes, sim.Attribute{Name: k, Value: g.Attributes[k]})
+			gc.Attributes = append(gc.Attributes, ecs.Attribute{Name: k, Value: g.Attributes[k]})
 		}
 		out = append(out, gc)
 	}
@@ -325,24 +327,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (v *validator) providers(groups []sim.GroupConfig) []sim.CapacityProviderConfig {
-	var out []sim.CapacityProviderConfig
+func (v *validator) providers(groups []capacity.GroupConfig) []ecs.CapacityProviderConfig {
+	var out []ecs.CapacityProviderConfig
 	names := map[string]bool{}
 	for i, cp := range v.f.CapacityProviders {
 		path := p("capacity_providers", i)
 		switch {
 		case cp.Name == "":
 			v.bad(append(path, "name"), "a capacity provider name", "none")
-		case cp.Name == sim.ProviderFargate || cp.Name == sim.ProviderFargateSpot || strings.HasPrefix(strings.ToLower(cp.Name), "aws") || strings.HasPrefix(strings.ToLower(cp.Name), "ecs") || strings.HasPrefix(strings.ToLower(cp.Name), "fargate"):
+		case cp.Name == ecs.ProviderFargate || cp.Name == ecs.ProviderFargateSpot || strings.HasPrefix(strings.ToLower(cp.Name), "aws") || strings.HasPrefix(strings.ToLower(cp.Name), "ecs") || strings.HasPrefix(strings.ToLower(cp.Name), "fargate"):
 			v.bad(append(path, "name"), "a name not starting with aws, ecs or fargate (reserved by ECS)", strconv.Quote(cp.Name))
 		case names[cp.Name]:
 			v.bad(append(path, "name"), "a unique capacity provider name", strconv.Quote(cp.Name)+" again")
 		}
 		names[cp.Name] = true
-		gi := slices.IndexFunc(groups, func(g sim.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
+		gi := slices.IndexFunc(groups, func(g capacity.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
 		if gi < 0 {
 			v.badName(append(path, "auto_scaling_group"), "auto_scaling_groups", cp.AutoScalingGroup, groupNames(groups))
-		} else if slices.ContainsFunc(out, func(o sim.CapacityProviderConfig) bool { return o.Group == gi }) {
+		} else if slices.ContainsFunc(out, func(o ecs.CapacityProviderConfig) bool { return o.Group == gi }) {
 			v.bad(append(path, "auto_scaling_group"), "a group no other capacity provider uses", strconv.Quote(cp.AutoScalingGroup))
 		}
 		out = append(out, v.provider(path, cp, gi, groups))
@@ -354,11 +356,11 @@ func (v *validator) providers(groups []sim.GroupConfig) []sim.CapacityProviderCo
 // API): base 0-100000 on at most one provider, weight 0-1000 with at least one
 // above zero, at most 20 providers, and no mix of Fargate and Auto Scaling
 // group providers.
-func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Config) []sim.StrategyItem {
+func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Config) []ecs.StrategyItem {
 	if len(items) == 0 {
 		return nil
 	}
-	var out []sim.StrategyItem
+	var out []ecs.StrategyItem
 	bases, weighted, fargate, asg := 0, 0, 0, 0
 	if len(items) > 20 {
 		v.bad(path, "at most 20 capacity providers", fmt.Sprint(len(items)))
@@ -370,12 +372,12 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 			w = *it.Weight
 		}
 		switch {
-		case it.CapacityProvider == sim.ProviderFargate || it.CapacityProvider == sim.ProviderFargateSpot:
+		case it.CapacityProvider == ecs.ProviderFargate || it.CapacityProvider == ecs.ProviderFargateSpot:
 			fargate++
-		case slices.ContainsFunc(cfg.CapacityProviders, func(c sim.CapacityProviderConfig) bool { return c.Name == it.CapacityProvider }):
+		case slices.ContainsFunc(cfg.CapacityProviders, func(c ecs.CapacityProviderConfig) bool { return c.Name == it.CapacityProvider }):
 			asg++
 		default:
-			names := []string{sim.ProviderFargate, sim.ProviderFargateSpot}
+			names := []string{ecs.ProviderFargate, ecs.ProviderFargateSpot}
 			for _, cp := range cfg.CapacityProviders {
 				names = append(names, cp.Name)
 			}
@@ -398,7 +400,7 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 		if w > 0 {
 			weighted++
 		}
-		out = append(out, sim.StrategyItem{Provider: it.CapacityProvider, Base: it.Base, Weight: w})
+		out = append(out, ecs.StrategyItem{Provider: it.CapacityProvider, Base: it.Base, Weight: w})
 	}
 	if bases > 1 {
 		v.bad(path, "a base on at most one capacity provider", fmt.Sprintf("%d bases", bases))

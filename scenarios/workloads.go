@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,12 +16,12 @@ import (
 	"github.com/fleetsim/fleetsim/workload"
 )
 
-func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
-	var out []sim.ServiceConfig
+func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
+	var out []ecs.ServiceConfig
 	names := map[string]bool{}
 	for i, s := range v.f.Services {
 		path := p("services", i)
-		sc := sim.ServiceConfig{
+		sc := ecs.ServiceConfig{
 			Name: s.Name, DesiredCount: s.DesiredCount, LaunchType: s.LaunchType,
 			HealthCheckGracePeriod:  s.HealthCheckGracePeriod.Duration,
 			TaskFailuresPerTaskHour: s.TaskFailuresPerTaskHour,
@@ -50,7 +51,7 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 			sc.LoadBalancer = v.loadBalancer(append(slices.Clone(path), "load_balancer"), lb)
 		}
 		if cb := s.CircuitBreaker; cb != nil {
-			sc.CircuitBreaker = &sim.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
+			sc.CircuitBreaker = &ecs.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
 		}
 		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
 		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
@@ -73,15 +74,15 @@ func (v *validator) services(cfg *sim.Config) []sim.ServiceConfig {
 // copies expands a service with copies = N into N services named
 // NAME-01..NAME-N with the same settings (each draws its own load noise and
 // failures, from streams named by the copy's name).
-func (v *validator) copies(path []string, s serviceSchema, sc sim.ServiceConfig, names map[string]bool) []sim.ServiceConfig {
+func (v *validator) copies(path []string, s serviceSchema, sc ecs.ServiceConfig, names map[string]bool) []ecs.ServiceConfig {
 	if s.Copies == 0 {
-		return []sim.ServiceConfig{sc}
+		return []ecs.ServiceConfig{sc}
 	}
 	if s.Copies < 1 || s.Copies > 1000 {
 		v.bad(append(slices.Clone(path), "copies"), "copies from 1 to 1000", fmt.Sprint(s.Copies))
 		return nil
 	}
-	out := make([]sim.ServiceConfig, s.Copies)
+	out := make([]ecs.ServiceConfig, s.Copies)
 	width := len(strconv.Itoa(s.Copies))
 	for i := range out {
 		c := sc
@@ -153,7 +154,7 @@ func (v *validator) taskDefRef(path []string, ref string) int {
 // launch checks where a service's or job's tasks can run: launch type or
 // strategy (not both), compatibility with the task definition, and that the
 // task fits at least one instance type it may use.
-func (v *validator) launch(path []string, launchType string, strategy []sim.StrategyItem, td int, cfg *sim.Config) {
+func (v *validator) launch(path []string, launchType string, strategy []ecs.StrategyItem, td int, cfg *sim.Config) {
 	if launchType != "" && launchType != "EC2" && launchType != "FARGATE" {
 		v.bad(append(slices.Clone(path), "launch_type"), `"EC2" or "FARGATE"`, strconv.Quote(launchType))
 		return
@@ -174,7 +175,7 @@ func (v *validator) launch(path []string, launchType string, strategy []sim.Stra
 	switch {
 	case len(strategy) > 0:
 		for _, it := range strategy {
-			if it.Provider == sim.ProviderFargate || it.Provider == sim.ProviderFargateSpot {
+			if it.Provider == ecs.ProviderFargate || it.Provider == ecs.ProviderFargateSpot {
 				fargate = true
 				continue
 			}
@@ -204,7 +205,7 @@ func (v *validator) launch(path []string, launchType string, strategy []sim.Stra
 }
 
 // checkFits rejects a task larger than every instance type it may use.
-func (v *validator) checkFits(path []string, def *sim.TaskDefinition, groups []int, cfg *sim.Config) {
+func (v *validator) checkFits(path []string, def *ecs.TaskDefinition, groups []int, cfg *sim.Config) {
 	cpu, mem := int64(def.CPUUnits()), int64(def.ReservedMemoryMiB())
 	var largest string
 	var bestCPU, bestMem int64
@@ -230,11 +231,11 @@ func (v *validator) checkFits(path []string, def *sim.TaskDefinition, groups []i
 // placementStrategy checks the strategy list's shape. AWS (ECS Developer
 // Guide, "Task placement strategies"): binpack on cpu or memory, spread on
 // instanceId, host or attribute:NAME, random; at most 5.
-func (v *validator) placementStrategy(path []string, items []placementStrategySchema) []sim.PlacementStrategy {
+func (v *validator) placementStrategy(path []string, items []placementStrategySchema) []ecs.PlacementStrategy {
 	if len(items) > 5 {
 		v.bad(path, "at most 5 placement strategies", fmt.Sprint(len(items)))
 	}
-	var out []sim.PlacementStrategy
+	var out []ecs.PlacementStrategy
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
 		switch it.Type {
@@ -253,18 +254,18 @@ func (v *validator) placementStrategy(path []string, items []placementStrategySc
 		default:
 			v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, strconv.Quote(it.Type))
 		}
-		out = append(out, sim.PlacementStrategy{Type: it.Type, Field: it.Field})
+		out = append(out, ecs.PlacementStrategy{Type: it.Type, Field: it.Field})
 	}
 	return out
 }
 
 // placementConstraints checks constraint entries: distinctInstance without an
 // expression, memberOf with one of at most 2000 characters, at most 10.
-func (v *validator) placementConstraints(path []string, items []constraintSchema) []sim.PlacementConstraint {
+func (v *validator) placementConstraints(path []string, items []constraintSchema) []ecs.PlacementConstraint {
 	if len(items) > 10 {
 		v.bad(path, "at most 10 placement constraints", fmt.Sprint(len(items)))
 	}
-	var out []sim.PlacementConstraint
+	var out []ecs.PlacementConstraint
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
 		switch it.Type {
@@ -277,7 +278,7 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 		default:
 			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
 		}
-		out = append(out, sim.PlacementConstraint{Type: it.Type, Expression: it.Expression})
+		out = append(out, ecs.PlacementConstraint{Type: it.Type, Expression: it.Expression})
 	}
 	return out
 }
@@ -286,9 +287,9 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 // target group attributes): interval 5-300 s (default 30), thresholds 2-10
 // (healthy default 5, unhealthy 2), deregistration delay 0-3600 s (default
 // 300).
-func (v *validator) loadBalancer(path []string, lb *loadBalancerSchema) *sim.LoadBalancerConfig {
+func (v *validator) loadBalancer(path []string, lb *loadBalancerSchema) *ecs.LoadBalancerConfig {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	out := &sim.LoadBalancerConfig{TargetGroup: lb.TargetGroup, Interval: 30 * time.Second, HealthyThreshold: 5,
+	out := &ecs.LoadBalancerConfig{TargetGroup: lb.TargetGroup, Interval: 30 * time.Second, HealthyThreshold: 5,
 		UnhealthyThreshold: 2, DeregistrationDelay: 300 * time.Second}
 	if lb.HealthCheckInterval != nil {
 		out.Interval = lb.HealthCheckInterval.Duration
@@ -334,12 +335,12 @@ func (v *validator) expression(path []string, expr string) {
 	}
 }
 
-func (v *validator) batchJobs(cfg *sim.Config) []sim.BatchJobConfig {
-	var out []sim.BatchJobConfig
+func (v *validator) batchJobs(cfg *sim.Config) []ecs.BatchJobConfig {
+	var out []ecs.BatchJobConfig
 	names := map[string]bool{}
 	for i, j := range v.f.BatchJobs {
 		path := p("batch_jobs", i)
-		bc := sim.BatchJobConfig{Name: j.Name, LaunchType: j.LaunchType}
+		bc := ecs.BatchJobConfig{Name: j.Name, LaunchType: j.LaunchType}
 		if j.Name == "" {
 			v.bad(append(path, "name"), "a job name", "none")
 		} else if names[j.Name] {
@@ -362,9 +363,9 @@ func (v *validator) batchJobs(cfg *sim.Config) []sim.BatchJobConfig {
 	return out
 }
 
-func (v *validator) arrivals(path []string, a arrivalsSchema) sim.Arrivals {
+func (v *validator) arrivals(path []string, a arrivalsSchema) ecs.Arrivals {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
-	out := sim.Arrivals{Pattern: a.Pattern, RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration,
+	out := ecs.Arrivals{Pattern: a.Pattern, RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration,
 		Every: a.Every.Duration, Max: a.MaxTasks, Schedule: a.Schedule, PerFiring: max(a.TasksPerFiring, 1)}
 	if a.MaxTasks < 0 {
 		v.bad(k("max_tasks"), "max_tasks >= 0", fmt.Sprint(a.MaxTasks))
@@ -448,8 +449,8 @@ func scheduleError(expr string, err error) string {
 	return err.Error()
 }
 
-func (v *validator) distribution(path []string, d durationSchema) sim.Distribution {
-	out := sim.Distribution{Kind: d.Distribution, Value: d.Value.Duration, Median: d.Median.Duration, Sigma: d.Sigma, Min: d.Min.Duration, Max: d.Max.Duration}
+func (v *validator) distribution(path []string, d durationSchema) ecs.Distribution {
+	out := ecs.Distribution{Kind: d.Distribution, Value: d.Value.Duration, Median: d.Median.Duration, Sigma: d.Sigma, Min: d.Min.Duration, Max: d.Max.Duration}
 	need := func(key string, dur Duration) {
 		if !dur.Set || dur.Duration <= 0 {
 			v.bad(append(slices.Clone(path), key), "a positive duration for "+d.Distribution, quoteOrNone(dur))

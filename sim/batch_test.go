@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"testing"
 	"time"
 
@@ -10,17 +11,17 @@ import (
 	"github.com/fleetsim/fleetsim/workload"
 )
 
-func batchConfig(t testing.TB, a Arrivals) *Config {
+func batchConfig(t testing.TB, a ecs.Arrivals) *Config {
 	cfg := fargateConfig(t, 0, 0)
 	cfg.Services = nil
 	cfg.Duration = 5 * time.Hour
-	cfg.BatchJobs = []BatchJobConfig{{Name: "job", TaskDefinition: 0, LaunchType: "FARGATE", Arrivals: a,
-		Duration: Distribution{Kind: "fixed", Value: 10 * time.Minute}}}
+	cfg.BatchJobs = []ecs.BatchJobConfig{{Name: "job", TaskDefinition: 0, LaunchType: "FARGATE", Arrivals: a,
+		Duration: ecs.Distribution{Kind: "fixed", Value: 10 * time.Minute}}}
 	return cfg
 }
 
 func TestCronArrivalsSubmitTasksAtEachFiring(t *testing.T) {
-	res := run(t, batchConfig(t, Arrivals{Pattern: "cron", Schedule: "cron(0 * * * ? *)", PerFiring: 3, Location: time.UTC}))
+	res := run(t, batchConfig(t, ecs.Arrivals{Pattern: "cron", Schedule: "cron(0 * * * ? *)", PerFiring: 3, Location: time.UTC}))
 	// Hourly at :00 from 00:00 to 05:00 inclusive: 6 firings x 3 tasks.
 	assert.Equal(t, 18, res.Summary.BatchJobs[0].Submitted)
 	created := map[time.Duration]int{}
@@ -37,7 +38,7 @@ func TestTraceArrivalsKeepEachTasksTimeSizeAndDuration(t *testing.T) {
 		{Arrival: 10 * time.Minute, Duration: 5 * time.Minute, CPUUnits: 2048, MemoryMiB: 4096},
 		{Arrival: 20 * time.Minute, Duration: 90 * time.Second, CPUUnits: 512, MemoryMiB: 1024},
 	}
-	cfg := batchConfig(t, Arrivals{Pattern: "trace", Tasks: tasks})
+	cfg := batchConfig(t, ecs.Arrivals{Pattern: "trace", Tasks: tasks})
 	res := run(t, cfg)
 	require.Len(t, res.Tasks, 2)
 	for i, u := range res.Tasks {
@@ -60,10 +61,10 @@ func TestTraceArrivalsKeepEachTasksTimeSizeAndDuration(t *testing.T) {
 }
 
 func TestInterruptedBatchTasksAreRetried(t *testing.T) {
-	cfg := batchConfig(t, Arrivals{Pattern: "poisson", RatePerHour: 60, Max: 40})
+	cfg := batchConfig(t, ecs.Arrivals{Pattern: "poisson", RatePerHour: 60, Max: 40})
 	cfg.BatchJobs[0].LaunchType = ""
-	cfg.BatchJobs[0].ProviderStrategy = []StrategyItem{{Provider: ProviderFargateSpot, Weight: 1}}
-	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: time.Hour}
+	cfg.BatchJobs[0].ProviderStrategy = []ecs.StrategyItem{{Provider: ecs.ProviderFargateSpot, Weight: 1}}
+	cfg.BatchJobs[0].Duration = ecs.Distribution{Kind: "fixed", Value: time.Hour}
 	cfg.BatchJobs[0].Retries = 3
 	cfg.Duration = 12 * time.Hour
 	cfg.Settings.FargateSpotInterruptionsPerTaskHour = 0.5
@@ -76,7 +77,7 @@ func TestInterruptedBatchTasksAreRetried(t *testing.T) {
 }
 
 func TestWindowedPoissonArrivesOnlyInsideTheWindow(t *testing.T) {
-	cfg := batchConfig(t, Arrivals{Pattern: "poisson", RatePerHour: 120, Start: time.Hour, Window: 30 * time.Minute, Every: 2 * time.Hour})
+	cfg := batchConfig(t, ecs.Arrivals{Pattern: "poisson", RatePerHour: 120, Start: time.Hour, Window: 30 * time.Minute, Every: 2 * time.Hour})
 	res := run(t, cfg)
 	n := 0
 	for _, e := range res.Events {

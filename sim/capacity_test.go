@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
@@ -17,11 +19,11 @@ func managedConfig(t testing.TB, mtp bool) *Config {
 	g := &cfg.Groups[0]
 	g.MinSize, g.MaxSize, g.DesiredCapacity = 0, 20, 0
 	g.NewInstancesProtected = mtp
-	cfg.CapacityProviders[0] = CapacityProviderConfig{Name: "cp", Group: 0, ManagedTerminationProtection: mtp, ManagedDraining: true,
-		ManagedScaling: &ManagedScalingConfig{TargetCapacity: 100, MinStep: 1, MaxStep: 10, Warmup: 300 * time.Second, ScaleOutDatapoints: 1, ScaleInDatapoints: 15}}
+	cfg.CapacityProviders[0] = ecs.CapacityProviderConfig{Name: "cp", Group: 0, ManagedTerminationProtection: mtp, ManagedDraining: true,
+		ManagedScaling: &ecs.ManagedScalingConfig{TargetCapacity: 100, MinStep: 1, MaxStep: 10, Warmup: 300 * time.Second, ScaleOutDatapoints: 1, ScaleInDatapoints: 15}}
 	cfg.TaskDefinitions[0].CPU, cfg.TaskDefinitions[0].MemoryMiB = 1024, 2048
-	cfg.BatchJobs = []BatchJobConfig{{Name: "job", TaskDefinition: 0, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
-		Arrivals: Arrivals{RatePerHour: 120, Max: 12}, Duration: Distribution{Kind: "fixed", Value: 30 * time.Minute}}}
+	cfg.BatchJobs = []ecs.BatchJobConfig{{Name: "job", TaskDefinition: 0, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
+		Arrivals: ecs.Arrivals{RatePerHour: 120, Max: 12}, Duration: ecs.Distribution{Kind: "fixed", Value: 30 * time.Minute}}}
 	return cfg
 }
 
@@ -54,8 +56,8 @@ func TestManagedScalingGrowsFromZeroForProvisioningTasksAndShrinksBack(t *testin
 func TestManagedTerminationProtectionKeepsBusyInstances(t *testing.T) {
 	cfg := managedConfig(t, true)
 	cfg.Groups[0].DesiredCapacity = 4
-	cfg.BatchJobs[0].Arrivals = Arrivals{RatePerHour: 1e6, Max: 1} // one task, at once
-	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: 3 * time.Hour}
+	cfg.BatchJobs[0].Arrivals = ecs.Arrivals{RatePerHour: 1e6, Max: 1} // one task, at once
+	cfg.BatchJobs[0].Duration = ecs.Distribution{Kind: "fixed", Value: 3 * time.Hour}
 	res := run(t, cfg)
 	terminated := eventsOf(res, "InstanceTerminated")
 	var busy string
@@ -76,12 +78,12 @@ func TestMixedInstancesPolicySplitsOnDemandAndSpot(t *testing.T) {
 	cfg := baseConfig(t, 6)
 	cfg.Groups[0].OnDemandBaseCapacity, cfg.Groups[0].OnDemandPercentageAboveBase = 2, 50
 	res := run(t, cfg)
-	counts := map[PurchaseOption]int{}
+	counts := map[capacity.PurchaseOption]int{}
 	for _, in := range res.Instances {
 		counts[in.Purchase]++
 	}
-	assert.Equal(t, 4, counts[OnDemand])
-	assert.Equal(t, 2, counts[Spot])
+	assert.Equal(t, 4, counts[capacity.OnDemand])
+	assert.Equal(t, 2, counts[capacity.Spot])
 }
 
 func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
@@ -91,7 +93,7 @@ func TestSpotInterruptionDrainsReplacesTasksAndTheInstance(t *testing.T) {
 	cfg.Groups[0].SpotInterruptionsPerInstHour = 0.2
 	cfg.CapacityProviders[0].ManagedDraining = true
 	cfg.Settings.SpotInstanceDraining = true
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	assert.NotEmpty(t, eventsOf(res, "InstanceDraining"), "with Spot instance draining the notice drains")
 	notices := eventsOf(res, "SpotInterruptionNotice")
@@ -130,7 +132,7 @@ func TestADrainedSpotInstanceIsTerminatedOnceAtTheReclaim(t *testing.T) {
 	cfg.Groups[0].SpotInterruptionsPerInstHour = 0.5
 	cfg.Settings.SpotInstanceDraining = true
 	cfg.TaskDefinitions[0].StopTimeout = 5 * time.Second // drained well inside the two minutes
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	require.GreaterOrEqual(t, res.Summary.Instances.SpotInterruptions, 5)
 	for id, n := range terminations(res) {
@@ -172,7 +174,7 @@ func TestFargateSpotInterruptionStopsWithSpotInterruptionAndIsReplaced(t *testin
 	cfg := fargateConfig(t, 5, 10)
 	cfg.Duration = 24 * time.Hour
 	cfg.Services[0].LaunchType = ""
-	cfg.Services[0].ProviderStrategy = []StrategyItem{{Provider: ProviderFargateSpot, Weight: 1}}
+	cfg.Services[0].ProviderStrategy = []ecs.StrategyItem{{Provider: ecs.ProviderFargateSpot, Weight: 1}}
 	cfg.Settings.FargateSpotInterruptionsPerTaskHour = 0.1
 	res := run(t, cfg)
 	var stops int
@@ -191,8 +193,8 @@ func TestScaleInStopsAtProtectedInstancesAndSaysSo(t *testing.T) {
 	cfg := managedConfig(t, true)
 	cfg.CapacityProviders[0].ManagedScaling.ScaleInDatapoints = 1000 // keep managed scaling out of the way
 	cfg.Groups[0].DesiredCapacity = 4
-	cfg.BatchJobs[0].Arrivals = Arrivals{RatePerHour: 1e6, Max: 1}
-	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: 3 * time.Hour}
+	cfg.BatchJobs[0].Arrivals = ecs.Arrivals{RatePerHour: 1e6, Max: 1}
+	cfg.BatchJobs[0].Duration = ecs.Distribution{Kind: "fixed", Value: 3 * time.Hour}
 	zero := 0
 	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "set_desired_capacity", Group: 0, DesiredCount: &zero, Service: -1, TaskDefinition: -1}}
 	res := run(t, cfg)

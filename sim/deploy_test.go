@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestRollingBoundsRounding(t *testing.T) {
 		{10, 75, 125, 8, 12},
 	}
 	for _, tc := range tests {
-		minH, maxT := RollingBounds(tc.desired, tc.minPct, tc.maxPct)
+		minH, maxT := ecs.RollingBounds(tc.desired, tc.minPct, tc.maxPct)
 		assert.Equal(t, tc.minHealthy, minH, "min healthy of %d at %d%%", tc.desired, tc.minPct)
 		assert.Equal(t, tc.maxTotal, maxT, "max total of %d at %d%%", tc.desired, tc.maxPct)
 	}
@@ -29,7 +30,7 @@ func TestRollingBoundsRounding(t *testing.T) {
 // AWS (deployment circuit breaker): 0.5 x desired, at least 3, at most 200.
 func TestCircuitBreakerThresholdForDocumentedDesiredCounts(t *testing.T) {
 	for desired, want := range map[int]int{1: 3, 4: 3, 25: 13, 400: 200, 800: 200} {
-		assert.Equal(t, want, CircuitBreakerThreshold(desired), "desired %d", desired)
+		assert.Equal(t, want, ecs.CircuitBreakerThreshold(desired), "desired %d", desired)
 	}
 }
 
@@ -97,7 +98,7 @@ func TestRollingDeploymentNeverDropsBelowMinimumHealthy(t *testing.T) {
 func TestBrokenImageTripsTheCircuitBreakerAndRollsBack(t *testing.T) {
 	cfg := deployConfig(t)
 	cfg.TaskDefinitions[1].FailsToStart = true
-	cfg.Services[0].CircuitBreaker = &CircuitBreakerConfig{Enable: true, Rollback: true}
+	cfg.Services[0].CircuitBreaker = &ecs.CircuitBreakerConfig{Enable: true, Rollback: true}
 	res := run(t, cfg)
 	s := res.Summary.Services[0]
 	assert.Equal(t, 1, s.DeploymentsFailed)
@@ -122,7 +123,7 @@ func TestBrokenImageTripsTheCircuitBreakerAndRollsBack(t *testing.T) {
 func TestFailedInstancesAreReplacedAndTheirTasksRescheduled(t *testing.T) {
 	cfg := baseConfig(t, 4)
 	cfg.Duration = 2 * time.Hour
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
 		MinimumHealthyPercent: 100, MaximumPercent: 200}}
 	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "fail_instances", Group: 0, Count: 2, Service: -1, TaskDefinition: -1}}
 	res := run(t, cfg)
@@ -143,7 +144,7 @@ func TestFailedInstancesAreReplacedAndTheirTasksRescheduled(t *testing.T) {
 func TestZoneOutageLosesItsCapacityAndTheGroupRebalancesAfter(t *testing.T) {
 	cfg := baseConfig(t, 4) // two in us-east-1a, two in us-east-1b
 	cfg.Duration = 3 * time.Hour
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
 		MinimumHealthyPercent: 100, MaximumPercent: 200}}
 	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "az_outage", Zone: "us-east-1a", Duration: time.Hour, Service: -1, Group: -1, TaskDefinition: -1}}
 	res := run(t, cfg)
@@ -166,7 +167,7 @@ func TestLoadBalancedTasksTurnHealthyAfterACheckAndDrainBeforeStopping(t *testin
 	cfg := deployConfig(t)
 	cfg.Timeline = nil
 	cfg.Duration = 2 * time.Hour
-	cfg.Services[0].LoadBalancer = &LoadBalancerConfig{Interval: 15 * time.Second, HealthyThreshold: 5, UnhealthyThreshold: 2, DeregistrationDelay: 120 * time.Second}
+	cfg.Services[0].LoadBalancer = &ecs.LoadBalancerConfig{Interval: 15 * time.Second, HealthyThreshold: 5, UnhealthyThreshold: 2, DeregistrationDelay: 120 * time.Second}
 	four := 4
 	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: -1, Group: -1, DesiredCount: &four}}
 	res := run(t, cfg)
@@ -219,7 +220,7 @@ func TestThrottleSpacesOutRepeatedStartFailures(t *testing.T) {
 func TestFailedDeploymentWithoutRollbackStopsLaunching(t *testing.T) {
 	cfg := deployConfig(t)
 	cfg.TaskDefinitions[1].FailsToStart = true
-	cfg.Services[0].CircuitBreaker = &CircuitBreakerConfig{Enable: true}
+	cfg.Services[0].CircuitBreaker = &ecs.CircuitBreakerConfig{Enable: true}
 	res := run(t, cfg)
 	require.Equal(t, 1, res.Summary.Services[0].DeploymentsFailed)
 	var failedAt time.Duration
@@ -241,7 +242,7 @@ func TestFailedDeploymentWithoutRollbackStopsLaunching(t *testing.T) {
 func TestDrainingKeepsTheMinimumHealthy(t *testing.T) {
 	cfg := baseConfig(t, 4)
 	cfg.Duration = 2 * time.Hour
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
 		MinimumHealthyPercent: 100, MaximumPercent: 200}}
 	cfg.Timeline = []TimelineEntry{{At: 30 * time.Minute, Action: "drain_instances", Group: 0, Count: 2, Service: -1, TaskDefinition: -1}}
 	res := run(t, cfg)

@@ -1,19 +1,13 @@
 package sim
 
 import (
-	"fmt"
-	"github.com/fleetsim/fleetsim/sim/schema"
-	"math"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
+	"github.com/fleetsim/fleetsim/sim/schema"
 )
-
-// accountID is the AWS account in the ARNs fleetsim writes.
-const accountID = "123456789012"
 
 // Result is what a run recorded. It is plain data: report writes it out.
 type Result struct {
@@ -21,85 +15,37 @@ type Result struct {
 	Series  schema.Series
 	Events  []schema.Event
 	Summary Summary
-	State   State
+	State   ecs.State
 	Stats   des.Stats
 
 	// Usage, for billing and utilisation.
 	End       des.Time // the simulated end
-	Providers []ProviderInfo
-	Owners    []OwnerInfo // services, then batch jobs
-	Instances []InstanceUsage
-	Tasks     []TaskUsage
+	Providers []ecs.ProviderInfo
+	Owners    []ecs.OwnerInfo // services, then batch jobs
+	Instances []InstanceUsage // by fleet index: a TaskUsage's Instance indexes it
+	Tasks     []ecs.TaskUsage
+}
+
+// InstanceUsage is one EC2 instance's life (capacity's record) and the
+// capacity provider its group serves.
+type InstanceUsage struct {
+	capacity.InstanceUsage
+	Provider int // index into Result.Providers; -1 when no capacity provider uses the group
 }
 
 // Summary is the run's outcome in numbers (summary.json).
 type Summary struct {
-	Scenario          string           `json:"scenario"`
-	Description       string           `json:"description,omitempty"`
-	Seed              uint64           `json:"seed"`
-	Start             string           `json:"start"`
-	SimulatedDuration string           `json:"simulated_duration"`
-	Services          []ServiceSummary `json:"services"`
-	BatchJobs         []JobSummary     `json:"batch_jobs"`
-	Instances         InstanceSummary  `json:"instances"`
-	PlacementFailures map[string]int   `json:"placement_failures"` // tasks by first failure reason
-	PeakServiceTasks  int              `json:"peak_service_tasks_running"`
-	EventsProcessed   uint64           `json:"events_processed"`
-}
-
-// ServiceSummary is one service's outcome.
-type ServiceSummary struct {
-	Name           string    `json:"name"`
-	TaskDefinition string    `json:"task_definition"`
-	DesiredAtEnd   int       `json:"desired_at_end"`
-	RunningAtEnd   int       `json:"running_at_end"`
-	PendingAtEnd   int       `json:"pending_at_end"`
-	WaitingAtEnd   int       `json:"provisioning_at_end"`
-	TasksStarted   int       `json:"tasks_started"`
-	TasksStopped   int       `json:"tasks_stopped"`
-	PlacementWait  WaitStats `json:"placement_wait"`
-	// Requests, when the service has a load: offered and dropped over the
-	// run, and the share served within the latency SLO (drops count as
-	// misses); -1 without an SLO.
-	RequestsOffered  float64 `json:"requests_offered"`
-	RequestsDropped  float64 `json:"requests_dropped"`
-	SLOAttainmentPct float64 `json:"slo_attainment_pct"`
-	// AvailabilityPct is the share of minutes with at least the minimum
-	// healthy count (minimumHealthyPercent of desired) healthy and running.
-	AvailabilityPct float64 `json:"availability_pct"`
-	// Queue, for a queue-consuming service: messages received and processed,
-	// the largest backlog and the backlog at the end.
-	Queue                *QueueSummary `json:"queue,omitempty"`
-	DeploymentsCompleted int           `json:"deployments_completed"`
-	DeploymentsFailed    int           `json:"deployments_failed"`
-	RolledBack           int           `json:"rolled_back"`
-}
-
-// QueueSummary is a queue consumer's outcome, in messages.
-type QueueSummary struct {
-	Received   float64 `json:"messages_received"`
-	Processed  float64 `json:"messages_processed"`
-	BacklogMax float64 `json:"backlog_max"`
-	BacklogEnd float64 `json:"backlog_end"`
-}
-
-// JobSummary is one batch job's outcome.
-type JobSummary struct {
-	Name            string    `json:"name"`
-	Submitted       int       `json:"submitted"`
-	Completed       int       `json:"completed"`
-	RunningAtEnd    int       `json:"running_at_end"`
-	WaitingAtEnd    int       `json:"provisioning_at_end"`
-	RunTaskFailures int       `json:"run_task_failures"`
-	PlacementWait   WaitStats `json:"placement_wait"`
-}
-
-// WaitStats summarises placement waits (creation to PENDING), in seconds.
-type WaitStats struct {
-	Count int     `json:"count"`
-	P50   float64 `json:"p50_s"`
-	P95   float64 `json:"p95_s"`
-	Max   float64 `json:"max_s"`
+	Scenario          string               `json:"scenario"`
+	Description       string               `json:"description,omitempty"`
+	Seed              uint64               `json:"seed"`
+	Start             string               `json:"start"`
+	SimulatedDuration string               `json:"simulated_duration"`
+	Services          []ecs.ServiceSummary `json:"services"`
+	BatchJobs         []ecs.JobSummary     `json:"batch_jobs"`
+	Instances         InstanceSummary      `json:"instances"`
+	PlacementFailures map[string]int       `json:"placement_failures"` // tasks by first failure reason
+	PeakServiceTasks  int                  `json:"peak_service_tasks_running"`
+	EventsProcessed   uint64               `json:"events_processed"`
 }
 
 // InstanceSummary counts EC2 instances.
@@ -111,244 +57,29 @@ type InstanceSummary struct {
 	AtEnd             int `json:"at_end"`
 }
 
-func waitStats(ws []time.Duration) WaitStats {
-	if len(ws) == 0 {
-		return WaitStats{}
-	}
-	s := slices.Clone(ws)
-	slices.Sort(s)
-	// nearest-rank percentile
-	pct := func(p float64) float64 {
-		i := int(p*float64(len(s))+0.999999999) - 1
-		return s[min(max(i, 0), len(s)-1)].Seconds()
-	}
-	return WaitStats{Count: len(s), P50: pct(0.50), P95: pct(0.95), Max: s[len(s)-1].Seconds()}
-}
-
+// result puts together what capacity and ECS recorded.
 func (w *World) result() *Result {
-	r := &w.rec
-	res := &Result{Config: w.cfg, Series: r.series, Events: w.log.Events, Stats: w.eng.Stats()}
-	sum := Summary{
+	o := w.ecs.Outcome()
+	f := w.fleet
+	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), State: o.State,
+		End: w.eng.Now(), Providers: o.Providers, Owners: o.Owners, Tasks: o.Tasks}
+	for _, u := range f.Usage(res.End) {
+		res.Instances = append(res.Instances, InstanceUsage{InstanceUsage: u, Provider: o.ProviderOfGroup[u.Group]})
+	}
+	atEnd := f.Present()
+	res.Summary = Summary{
 		Scenario:          w.cfg.Name,
 		Description:       w.cfg.Description,
 		Seed:              w.cfg.Seed,
 		Start:             w.cfg.Start.Format(time.RFC3339),
 		SimulatedDuration: w.cfg.Duration.String(),
-		PlacementFailures: r.reasons,
+		Services:          o.Services,
+		BatchJobs:         o.BatchJobs,
+		Instances: InstanceSummary{Launched: f.Launched(), Terminated: f.Terminated(), Peak: max(o.PeakInstances, atEnd), AtEnd: atEnd,
+			SpotInterruptions: f.SpotNotices() + o.FargateSpotStops},
+		PlacementFailures: o.PlacementFailures,
+		PeakServiceTasks:  o.PeakServiceTasks,
 		EventsProcessed:   res.Stats.Events,
-		PeakServiceTasks:  r.peakServiceTasks,
-		Services:          []ServiceSummary{},
-		BatchJobs:         []JobSummary{},
 	}
-	for si := range w.services {
-		s := &w.services[si]
-		c := r.counts[si]
-		td := &w.cfg.TaskDefinitions[s.deps[s.primary()].def] // the PRIMARY deployment's
-		sum.Services = append(sum.Services, ServiceSummary{
-			Name: s.cfg.Name, TaskDefinition: td.Family + ":" + strconv.Itoa(td.Revision),
-			DesiredAtEnd: s.desired, RunningAtEnd: c[TaskRunning], PendingAtEnd: c[TaskPending],
-			WaitingAtEnd: c[TaskProvisioning], TasksStarted: s.started, TasksStopped: s.stopped,
-			PlacementWait:   waitStats(r.waits[si]),
-			RequestsOffered: math.Round(s.offered), RequestsDropped: math.Round(s.dropped), SLOAttainmentPct: -1,
-			AvailabilityPct:      100,
-			DeploymentsCompleted: s.completed, DeploymentsFailed: s.failed, RolledBack: s.rolledBack,
-		})
-		if s.cfg.Load != nil && s.cfg.Load.Queue {
-			sum.Services[len(sum.Services)-1].Queue = &QueueSummary{Received: math.Round(s.received), Processed: math.Round(s.processed),
-				BacklogMax: math.Round(s.backlogMax), BacklogEnd: math.Round(s.backlog)}
-		}
-		if s.minutes > 0 {
-			sum.Services[len(sum.Services)-1].AvailabilityPct = math.Round(float64(s.minutesUp)/float64(s.minutes)*1e4) / 100
-		}
-		if s.cfg.Load != nil && s.cfg.Load.LatencySLO > 0 && s.offered > 0 {
-			sum.Services[len(sum.Services)-1].SLOAttainmentPct = math.Round((1-s.missed/s.offered)*1e4) / 100
-		}
-	}
-	for ji := range w.jobs {
-		j := &w.jobs[ji]
-		o := len(w.services) + ji
-		sum.BatchJobs = append(sum.BatchJobs, JobSummary{
-			Name: j.cfg.Name, Submitted: j.submitted, Completed: j.completed,
-			RunningAtEnd: r.counts[o][TaskRunning], WaitingAtEnd: r.counts[o][TaskProvisioning],
-			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(r.waits[o]),
-		})
-	}
-	f := w.fleet
-	atEnd := f.Present()
-	sum.Instances = InstanceSummary{Launched: f.Launched(), Terminated: f.Terminated(), Peak: max(r.peakInstances, atEnd), AtEnd: atEnd,
-		SpotInterruptions: f.SpotNotices() + r.spotInterruptions}
-	res.Summary = sum
-	res.State = w.state()
-	res.End = w.eng.Now()
-	res.Instances, res.Tasks, res.Providers, res.Owners = w.usageResult(res.End)
 	return res
-}
-
-// State is the final cluster as ECS's describe calls would show it
-// (state.json). Field names follow the ECS API's JSON.
-type State struct {
-	ClusterName        string                   `json:"clusterName"`
-	At                 string                   `json:"at"`
-	ContainerInstances []ContainerInstanceState `json:"containerInstances"`
-	Tasks              []TaskDescription        `json:"tasks"`
-	Services           []ServiceDescription     `json:"services"`
-}
-
-// ContainerInstanceState is one DescribeContainerInstances entry.
-type ContainerInstanceState struct {
-	ContainerInstanceArn string          `json:"containerInstanceArn"`
-	EC2InstanceID        string          `json:"ec2InstanceId"`
-	InstanceType         string          `json:"instanceType"`
-	AvailabilityZone     string          `json:"availabilityZone"`
-	AutoScalingGroup     string          `json:"autoScalingGroupName"`
-	Status               string          `json:"status"`
-	AgentConnected       bool            `json:"agentConnected"`
-	RegisteredAt         string          `json:"registeredAt,omitempty"`
-	Attributes           []AttributeJSON `json:"attributes"`
-	RegisteredResources  []ResourceJSON  `json:"registeredResources"`
-	RemainingResources   []ResourceJSON  `json:"remainingResources"`
-	RunningTasksCount    int             `json:"runningTasksCount"`
-	PendingTasksCount    int             `json:"pendingTasksCount"`
-	Tasks                []string        `json:"tasks"`
-}
-
-// AttributeJSON is an ECS attribute.
-type AttributeJSON struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// ResourceJSON is an ECS resource; only INTEGER resources are written.
-type ResourceJSON struct {
-	Name         string `json:"name"`
-	Type         string `json:"type"`
-	IntegerValue int64  `json:"integerValue"`
-}
-
-// TaskDescription is one DescribeTasks entry, for tasks not STOPPED.
-type TaskDescription struct {
-	TaskArn              string `json:"taskArn"`
-	Group                string `json:"group"`
-	TaskDefinitionArn    string `json:"taskDefinitionArn"`
-	LastStatus           string `json:"lastStatus"`
-	DesiredStatus        string `json:"desiredStatus"`
-	LaunchType           string `json:"launchType"`
-	CapacityProviderName string `json:"capacityProviderName,omitempty"`
-	ContainerInstance    string `json:"containerInstance,omitempty"`
-	AvailabilityZone     string `json:"availabilityZone,omitempty"`
-	CPU                  string `json:"cpu"`
-	Memory               string `json:"memory"`
-	CreatedAt            string `json:"createdAt"`
-	StartedAt            string `json:"startedAt,omitempty"`
-}
-
-// ServiceDescription is one DescribeServices entry.
-type ServiceDescription struct {
-	ServiceName  string `json:"serviceName"`
-	DesiredCount int    `json:"desiredCount"`
-	RunningCount int    `json:"runningCount"`
-	PendingCount int    `json:"pendingCount"`
-}
-
-func (w *World) arn(kind, id string) string {
-	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s/%s/%s", w.cfg.Region, accountID, kind, w.cfg.Cluster.Name, id)
-}
-
-func (w *World) stamp(t des.Time) string { return w.calendar(t).Format(time.RFC3339) }
-
-func (w *World) state() State {
-	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
-		ContainerInstances: []ContainerInstanceState{}, Tasks: []TaskDescription{}}
-	w.syncInstances()
-	for i := range w.instances {
-		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(int32(i)))
-	}
-	// Tasks in creation order: IDs are hex counters of equal width.
-	var live []int32
-	for ti := range w.tasks {
-		if w.tasks[ti].counted >= 0 && w.tasks[ti].state < TaskStopped {
-			live = append(live, int32(ti))
-		}
-	}
-	slices.SortFunc(live, func(a, b int32) int { return strings.Compare(w.tasks[a].id, w.tasks[b].id) })
-	for _, ti := range live {
-		st.Tasks = append(st.Tasks, w.describeTask(&w.tasks[ti]))
-	}
-	for si := range w.services {
-		c := w.rec.counts[si]
-		st.Services = append(st.Services, ServiceDescription{ServiceName: w.services[si].cfg.Name,
-			DesiredCount: w.services[si].desired, RunningCount: c[TaskRunning], PendingCount: c[TaskPending]})
-	}
-	return st
-}
-
-func (w *World) describeInstance(i int32) ContainerInstanceState {
-	in := &w.instances[i]
-	g := &w.cfg.Groups[in.group]
-	status := w.statusOf(i)
-	cs := ContainerInstanceState{
-		ContainerInstanceArn: w.arn("container-instance", in.id),
-		EC2InstanceID:        in.id,
-		InstanceType:         in.typ.Name,
-		AvailabilityZone:     in.zone,
-		AutoScalingGroup:     g.Name,
-		Status:               status.String(),
-		AgentConnected:       status == InstanceActive || status == InstanceDraining,
-		Attributes:           []AttributeJSON{},
-		Tasks:                []string{},
-	}
-	if cs.AgentConnected {
-		cs.RegisteredAt = w.stamp(in.regAt)
-	}
-	for _, a := range in.attrs {
-		cs.Attributes = append(cs.Attributes, AttributeJSON{a.Name, a.Value})
-	}
-	cs.RegisteredResources = []ResourceJSON{{"CPU", "INTEGER", in.cpuRegistered}, {"MEMORY", "INTEGER", in.memRegistered}}
-	cs.RemainingResources = []ResourceJSON{{"CPU", "INTEGER", in.cpuFree}, {"MEMORY", "INTEGER", in.memFree}}
-	for _, t := range in.tasks {
-		tk := &w.tasks[t]
-		switch tk.state {
-		case TaskRunning:
-			cs.RunningTasksCount++
-		case TaskPending:
-			cs.PendingTasksCount++
-		}
-		cs.Tasks = append(cs.Tasks, w.arn("task", tk.id))
-	}
-	return cs
-}
-
-func (w *World) describeTask(t *task) TaskDescription {
-	sp := &w.specs[t.spec]
-	td := &w.cfg.TaskDefinitions[sp.def]
-	p := &w.providers[t.provider]
-	d := TaskDescription{
-		TaskArn:           w.arn("task", t.id),
-		Group:             sp.group,
-		TaskDefinitionArn: fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", w.cfg.Region, accountID, td.Family, td.Revision),
-		LastStatus:        t.state.String(),
-		DesiredStatus:     "RUNNING",
-		LaunchType:        "EC2",
-		CPU:               strconv.FormatInt(sp.cpu, 10),
-		Memory:            strconv.FormatInt(sp.memMiB, 10),
-		CreatedAt:         w.stamp(t.created),
-	}
-	if t.state >= TaskStopping {
-		d.DesiredStatus = "STOPPED"
-	}
-	if p.fargate {
-		d.LaunchType = "FARGATE"
-	}
-	if t.provider != provEC2Launch {
-		d.CapacityProviderName = p.name
-	}
-	if t.instance >= 0 {
-		in := &w.instances[t.instance]
-		d.ContainerInstance = w.arn("container-instance", in.id)
-		d.AvailabilityZone = in.zone
-	}
-	if t.state >= TaskRunning {
-		d.StartedAt = w.stamp(t.started)
-	}
-	return d
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"strings"
 	"testing"
@@ -16,13 +17,13 @@ import (
 func fargateConfig(t testing.TB, desired int, rps float64) *Config {
 	cfg := baseConfig(t, 0)
 	cfg.Groups, cfg.CapacityProviders = nil, nil
-	cfg.TaskDefinitions = []TaskDefinition{{
-		Family: "web", Revision: 1, NetworkMode: NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
+	cfg.TaskDefinitions = []ecs.TaskDefinition{{
+		Family: "web", Revision: 1, NetworkMode: ecs.NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
 		CPU: 1024, MemoryMiB: 2048, StopTimeout: 30 * time.Second,
-		Containers: []ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 10 << 20, Essential: true}},
+		Containers: []ecs.ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 10 << 20, Essential: true}},
 	}}
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: desired, LaunchType: "FARGATE",
-		Load: &LoadConfig{Pattern: "constant", BaseRPS: rps, CPUSecondsPerRequest: 0.01}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: desired, LaunchType: "FARGATE",
+		Load: &ecs.LoadConfig{Pattern: "constant", BaseRPS: rps, CPUSecondsPerRequest: 0.01}}}
 	return cfg
 }
 
@@ -41,7 +42,7 @@ func scalingEvents(res *Result) []schema.Event {
 func TestTargetTrackingTenTasksAtEightyPercentAsksForSixteen(t *testing.T) {
 	cfg := fargateConfig(t, 10, 800) // 800 rps x 0.01 s = 8 vCPU over 10 x 1 vCPU = 80%
 	cfg.Duration = 5 * time.Minute
-	cfg.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 100,
+	cfg.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 1, MaxCapacity: 100,
 		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "cpu50", Metric: autoscale.ECSServiceAverageCPUUtilization, TargetValue: 50}}}
 	res := run(t, cfg)
 	ev := scalingEvents(res)
@@ -73,7 +74,7 @@ func TestScheduledActionRaisesTheFloorAndDesiredFollows(t *testing.T) {
 	cfg := fargateConfig(t, 2, 10)
 	cfg.Duration = 3 * time.Hour
 	eight := 8
-	cfg.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
+	cfg.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
 		Scheduled: []autoscale.ScheduledActionConfig{{Name: "floor", Schedule: "cron(0 1 * * ? *)", MinCapacity: &eight}}}
 	res := run(t, cfg)
 	ev := scalingEvents(res)
@@ -106,33 +107,11 @@ func TestOverloadDropsRequestsAndMissesTheSLO(t *testing.T) {
 	assert.Greater(t, ls.SLOAttainmentPct, 99.0)
 }
 
-func TestComposedLoadPatterns(t *testing.T) {
-	cfg := fargateConfig(t, 1, 0)
-	cfg.Duration = 4 * time.Hour
-	w := New(cfg)
-	at := func(d time.Duration) time.Time { return cfg.Start.Add(d) }
-	sum := w.pattern("s", &LoadConfig{Pattern: "sum", Components: []LoadConfig{
-		{Pattern: "constant", BaseRPS: 100},
-		{Pattern: "ramp", BaseRPS: 0, PeakRPS: 60, RampStart: time.Hour, RampEnd: 3 * time.Hour},
-	}})
-	assert.InDelta(t, 100, sum.Rate(at(30*time.Minute)), 1e-9, "before the ramp")
-	assert.InDelta(t, 130, sum.Rate(at(2*time.Hour)), 1e-9, "half way up the ramp")
-	assert.InDelta(t, 160, sum.Rate(at(4*time.Hour)), 1e-9, "after the ramp")
-
-	clipped := w.pattern("c", &LoadConfig{Pattern: "constant", BaseRPS: 100, Scale: 3, ClipMax: 250})
-	assert.InDelta(t, 250, clipped.Rate(at(time.Hour)), 1e-9, "scaled to 300, clipped to 250")
-
-	spike := w.pattern("p", &LoadConfig{Pattern: "spike", BaseRPS: 10, SpikeAt: time.Hour, Rise: 10 * time.Minute, Decay: 30 * time.Minute, AddedRPS: 90})
-	assert.InDelta(t, 10, spike.Rate(at(30*time.Minute)), 1e-9, "before the spike")
-	assert.InDelta(t, 100, spike.Rate(at(70*time.Minute)), 1e-6, "at the top of the spike")
-	assert.Less(t, spike.Rate(at(3*time.Hour)), 15.0, "decayed")
-}
-
 func TestPatternArrivalsFollowTheirRate(t *testing.T) {
 	// A constant 600 tasks an hour, by thinning: about 2,400 in 4 hours.
-	cfg := batchConfig(t, Arrivals{Pattern: "pattern", Rate: &LoadConfig{Pattern: "constant", BaseRPS: 600}})
+	cfg := batchConfig(t, ecs.Arrivals{Pattern: "pattern", Rate: &ecs.LoadConfig{Pattern: "constant", BaseRPS: 600}})
 	cfg.Duration = 4 * time.Hour
-	cfg.BatchJobs[0].Duration = Distribution{Kind: "fixed", Value: time.Minute}
+	cfg.BatchJobs[0].Duration = ecs.Distribution{Kind: "fixed", Value: time.Minute}
 	res := run(t, cfg)
 	assert.InDelta(t, 2400, res.Summary.BatchJobs[0].Submitted, 150, "within 3 standard deviations of a Poisson count")
 }
@@ -152,8 +131,8 @@ func TestQueueBacklogGrowsBeyondCapacityAndBacklogPerTaskScalesItAway(t *testing
 	assert.Greater(t, fixed.BacklogEnd, 80*60*100.0, "one task falls 80 messages a second behind")
 
 	scaled := mk()
-	scaled.Services[0].AutoScaling = &AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
-		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "backlog", Metric: BacklogPerTask, TargetValue: 600, ScaleOutCooldown: 60 * time.Second}}}
+	scaled.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
+		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "backlog", Metric: ecs.BacklogPerTask, TargetValue: 600, ScaleOutCooldown: 60 * time.Second}}}
 	q := run(t, scaled).Summary.Services[0].Queue
 	assert.Less(t, q.BacklogEnd, 600.0*6, "target tracking on backlog per task keeps the backlog near target x tasks")
 }

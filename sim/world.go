@@ -2,196 +2,88 @@ package sim
 
 import (
 	"fmt"
-	"github.com/fleetsim/fleetsim/sim/capacity"
-	"github.com/fleetsim/fleetsim/sim/schema"
-	"math/rand/v2"
 	"time"
 
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
+	"github.com/fleetsim/fleetsim/sim/schema"
 )
 
-// kinds are the world's event kinds, registered with the engine in New;
-// the subject id is an index into the world's tasks, services or jobs.
-type kinds struct {
-	taskRunning     des.Kind // a PENDING task's containers are up
-	taskExit        des.Kind // a RUNNING task's essential container exits
-	taskStopped     des.Kind // a STOPPING task reaches STOPPED
-	placementPass   des.Kind // retry PROVISIONING tasks after capacity changed
-	batchArrival    des.Kind // a batch job's next task arrives
-	sample          des.Kind // the per-minute recording tick
-	scheduledAction des.Kind // an Application Auto Scaling scheduled action fires
-	fargateSpot     des.Kind // Fargate Spot reclaims a task
-	taskHealthy     des.Kind // a RUNNING service task passes its health check
-	taskUnhealthy   des.Kind // a RUNNING service task fails its health checks
-	serviceRetry    des.Kind // a throttled service may launch again
-	timeline        des.Kind // a timeline entry happens
-}
-
-// World is one simulated ECS cluster and its capacity. Build it with New and
-// run it with Run; it is single-use.
+// World is one run: the kernel, the EC2 capacity fleet and the ECS cluster
+// on it, sharing one event log. Build it with New and run it with Run; it is
+// single-use.
 type World struct {
 	cfg   *Config
 	eng   *des.Engine
-	fleet *capacity.Fleet
 	log   *schema.Log
-	k     kinds
+	fleet *capacity.Fleet
+	ecs   *ecs.World
 
-	providers       []provider
-	providerOfGroup []int      // the capacity provider using each group, or -1
-	instances       []instance // container instances, by fleet index
-	draining        []int      // per group: container instances DRAINING
-	tasks           []task
-	freeTasks       []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
-	services        []service
-	jobs            []batchJob
-	specs           []placementSpec // one per (task definition, task group)
-
-	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
-	queueOf     map[queueKey]int
-	nWaiting    int
-	passPending bool
-
-	byID      map[string]int32 // EC2 instance ID -> index
-	pool      pools
-	agg       aggregate
-	placeRand *rand.Rand
-
-	actionRefs  []actionRef // scheduled-action firings, by event subject
-	managed     []*managed  // per Config.CapacityProviders entry; nil without managed scaling
-	fargateSpot *rand.Rand
-
-	nextFargateAZ int
-	nextTaskID    uint64
-
-	rec recorder
+	kTimeline des.Kind
 }
 
-// provider is a capacity provider: an Auto Scaling group's, FARGATE,
-// FARGATE_SPOT, or the EC2 launch type (every registered instance).
-type provider struct {
-	name    string
-	group   int // -1 for Fargate and the EC2 launch type
-	fargate bool
-}
-
-const (
-	provFargate     = 0
-	provFargateSpot = 1
-	provEC2Launch   = 2 // launchType EC2 without a capacity provider
-
-	firstASGProvider = 3 // Config.CapacityProviders[i] is providers[firstASGProvider+i]
-)
-
-// New builds the world for cfg. cfg must have been validated (scenarios.Load
-// does); New panics on references out of range, which is a programming error.
+// New builds the run of cfg. cfg must have been validated (scenarios.Load
+// does); New panics on references out of range, which is a programming
+// error. New never writes to cfg.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{}, queueOf: map[queueKey]int{}, byID: map[string]int32{}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{}}
 	w.fleet = capacity.New(cfg.capacityConfig(), w.eng, w.log)
-	w.fleet.Attach(w)
-	w.initPools()
-	w.placeRand = w.stream("placement")
-	w.providers = []provider{
-		{name: ProviderFargate, group: -1, fargate: true},
-		{name: ProviderFargateSpot, group: -1, fargate: true},
-		{name: "EC2", group: -1},
-	}
-	w.providerOfGroup = make([]int, len(cfg.Groups))
-	for i := range w.providerOfGroup {
-		w.providerOfGroup[i] = -1
-	}
-	for _, cp := range cfg.CapacityProviders {
-		w.providers = append(w.providers, provider{name: cp.Name, group: cp.Group})
-		if w.providerOfGroup[cp.Group] < 0 {
-			w.providerOfGroup[cp.Group] = len(w.providers) - 1
-		}
-	}
-	w.draining = make([]int, len(cfg.Groups))
-	e := w.eng
-	w.k = kinds{
-		taskRunning:     e.Register(w.onTaskRunning),
-		taskExit:        e.Register(w.onTaskExit),
-		taskStopped:     e.Register(w.onTaskStopped),
-		placementPass:   e.Register(func(des.Time, int32) { w.placementPass() }),
-		batchArrival:    e.Register(w.onBatchArrival),
-		sample:          e.Register(w.onSample),
-		scheduledAction: e.Register(w.onScheduledAction),
-		fargateSpot:     e.Register(w.onFargateSpotNotice),
-		taskHealthy:     e.Register(w.onTaskHealthy),
-		taskUnhealthy:   e.Register(w.onTaskUnhealthy),
-		serviceRetry:    e.Register(func(_ des.Time, si int32) { w.reconcile(si) }),
-		timeline:        e.Register(w.onTimeline),
-	}
-	w.fargateSpot = w.stream("fargate-spot")
-	for _, cp := range cfg.CapacityProviders {
-		var m *managed
-		if cp.ManagedScaling != nil {
-			m = &managed{cfg: cp.ManagedScaling, lastMetric: 100}
-		}
-		w.managed = append(w.managed, m)
-	}
-	w.initRecorder()
-	for i := range cfg.Services {
-		w.services = append(w.services, newService(w, i))
-	}
-	for i := range cfg.BatchJobs {
-		w.jobs = append(w.jobs, newBatchJob(w, i))
-	}
+	w.ecs = ecs.New(cfg.ecsConfig(), w.eng, w.fleet, w.log)
+	w.fleet.Attach(w.ecs)
+	w.kTimeline = w.eng.Register(w.onTimeline)
 	return w
 }
 
 // Engine exposes the kernel, for progress reporting.
 func (w *World) Engine() *des.Engine { return w.eng }
 
-// Run simulates the configured duration and returns what was recorded.
+// Run simulates the configured duration and returns what was recorded. The
+// order of the first steps is the order of the first events: the existing
+// fleet registers, services and jobs start, then the timeline's entries and
+// the first sample are scheduled.
 func (w *World) Run() (*Result, error) {
-	end := des.At(w.cfg.Duration)
 	w.fleet.Start()
-	for si := range w.services {
-		w.reconcile(int32(si))
-		if w.services[si].scaler != nil {
-			w.scheduleActions(int32(si))
-		}
-	}
-	for ji := range w.jobs {
-		w.scheduleNext(&w.jobs[ji])
-	}
+	w.ecs.Start()
 	for i, e := range w.cfg.Timeline {
-		w.eng.At(des.At(e.At), w.k.timeline, int32(i))
+		w.eng.At(des.At(e.At), w.kTimeline, int32(i))
 	}
-	w.eng.At(0, w.k.sample, 0)
-	_, err := w.eng.Run(end)
+	w.ecs.StartSampling()
+	_, err := w.eng.Run(des.At(w.cfg.Duration))
 	if err == nil {
-		w.checkEnd()
+		w.ecs.CheckEnd()
 		err = w.eng.Err()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("at %s: %w", w.calendar(w.eng.Now()).Format(time.RFC3339), err)
+		return nil, fmt.Errorf("at %s: %w", w.cfg.Start.Add(w.eng.Now().Duration()).Format(time.RFC3339), err)
 	}
 	return w.result(), nil
 }
 
-// calendar converts simulated time to the scenario's calendar.
-func (w *World) calendar(t des.Time) time.Time { return w.cfg.Start.Add(t.Duration()) }
-
-// stream returns the named random stream of this run.
-func (w *World) stream(name string) *rand.Rand { return w.eng.Stream(name) }
-
-// providerIndex resolves a provider name.
-func (w *World) providerIndex(name string) int {
-	for i, p := range w.providers {
-		if p.name == name {
-			return i
+// onTimeline carries out one scheduled operation: EC2's on the fleet, ECS's
+// on the cluster.
+func (w *World) onTimeline(_ des.Time, i int32) {
+	e := &w.cfg.Timeline[i]
+	switch e.Action {
+	case "update_service":
+		w.ecs.UpdateService(ecs.ServiceUpdate{Service: e.Service, TaskDefinition: e.TaskDefinition,
+			DesiredCount: e.DesiredCount, MinimumHealthy: e.MinimumHealthy, MaximumPercent: e.MaximumPercent})
+	case "set_desired_capacity":
+		w.fleet.SetDesired(e.Group, *e.DesiredCount, "timeline: set_desired_capacity")
+	case "drain_instances":
+		for _, in := range w.ecs.PickInstances(e.Group, e.Count, "drain") {
+			w.ecs.Drain(in)
 		}
+	case "fail_instances":
+		for _, in := range w.ecs.PickInstances(e.Group, e.Count, "fail") {
+			w.fleet.Fail(in, "Host EC2 instance failed its status checks")
+		}
+	case "az_outage":
+		w.fleet.ZoneOutage(e.Zone, e.Duration)
+		w.ecs.ZoneLost(e.Zone)
+	case "spot_interruptions":
+		w.fleet.SpotStorm(e.Group, e.Fraction, w.eng.Stream("timeline/spot"))
+	default:
+		panic("sim: unknown timeline action " + e.Action + " (scenario not validated?)")
 	}
-	panic(fmt.Sprintf("sim: unknown capacity provider %q (scenario not validated?)", name))
-}
-
-// schedulePass asks for a placement pass at the current time, once however
-// many capacity changes happen in this instant.
-func (w *World) schedulePass() {
-	if w.passPending || w.nWaiting == 0 {
-		return
-	}
-	w.passPending = true
-	w.eng.At(w.eng.Now(), w.k.placementPass, 0)
 }

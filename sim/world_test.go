@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"testing"
 	"time"
@@ -27,18 +29,18 @@ func baseConfig(t testing.TB, n int) *Config {
 		Duration: time.Hour,
 		Seed:     1,
 		Region:   "us-east-1",
-		Cluster:  ClusterConfig{Name: "c", AvailabilityZones: []string{"us-east-1a", "us-east-1b"}},
-		Groups: []GroupConfig{{
+		Cluster:  ecs.ClusterConfig{Name: "c", AvailabilityZones: []string{"us-east-1a", "us-east-1b"}},
+		Groups: []capacity.GroupConfig{{
 			Name: "asg", InstanceTypes: []catalog.InstanceType{mustType(t, "m5.large")},
 			MinSize: n, MaxSize: n, DesiredCapacity: n,
 			AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 90 * time.Second, OnDemandPercentageAboveBase: 100,
 		}},
-		CapacityProviders: []CapacityProviderConfig{{Name: "cp", Group: 0}},
-		TaskDefinitions: []TaskDefinition{{
-			Family: "web", Revision: 1, NetworkMode: NetworkBridge, CPU: 512, MemoryMiB: 1024,
+		CapacityProviders: []ecs.CapacityProviderConfig{{Name: "cp", Group: 0}},
+		TaskDefinitions: []ecs.TaskDefinition{{
+			Family: "web", Revision: 1, NetworkMode: ecs.NetworkBridge, CPU: 512, MemoryMiB: 1024,
 			StopTimeout: 30 * time.Second,
-			Containers: []ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 100 << 20, Essential: true,
-				PortMappings: []PortMapping{{ContainerPort: 8080}}}},
+			Containers: []ecs.ContainerDefinition{{Name: "app", Image: "web:1", ImageSizeBytes: 100 << 20, Essential: true,
+				PortMappings: []ecs.PortMapping{{ContainerPort: 8080}}}},
 		}},
 		Settings: DefaultSettings(),
 	}
@@ -52,7 +54,7 @@ func run(t testing.TB, cfg *Config) *Result {
 
 func TestServiceReachesDesiredCountOnFixedCluster(t *testing.T) {
 	cfg := baseConfig(t, 2)
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	s := res.Summary.Services[0]
 	assert.Equal(t, 6, s.RunningAtEnd)
@@ -71,7 +73,7 @@ func TestServiceReachesDesiredCountOnFixedCluster(t *testing.T) {
 
 func TestTasksWaitInProvisioningWhenTheClusterIsFull(t *testing.T) {
 	cfg := baseConfig(t, 1) // 2048 CPU: four 512-unit tasks
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 6, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	s := res.Summary.Services[0]
 	assert.Equal(t, 4, s.RunningAtEnd)
@@ -81,7 +83,7 @@ func TestTasksWaitInProvisioningWhenTheClusterIsFull(t *testing.T) {
 
 func TestStartLatencyIsImagePullPlusContainerStart(t *testing.T) {
 	cfg := baseConfig(t, 1)
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	var running []schema.Event
 	for _, e := range res.Events {
@@ -98,8 +100,8 @@ func TestStartLatencyIsImagePullPlusContainerStart(t *testing.T) {
 func TestFailedTasksAreReplaced(t *testing.T) {
 	cfg := baseConfig(t, 4)
 	cfg.Duration = 24 * time.Hour
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, TaskFailuresPerTaskHour: 0.5,
-		ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 4, TaskFailuresPerTaskHour: 0.5,
+		ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 	res := run(t, cfg)
 	s := res.Summary.Services[0]
 	// 4 tasks x 24 h x 0.5/h = 48 failures expected; each replaced.
@@ -108,26 +110,11 @@ func TestFailedTasksAreReplaced(t *testing.T) {
 	assert.Equal(t, 4, s.RunningAtEnd)
 }
 
-func TestBaseAndWeightSplitTasksAcrossProviders(t *testing.T) {
-	// AWS (ECS Developer Guide, capacity provider strategy example): provider A
-	// base 1 weight 1, provider B weight 4: first task on A, then 1:4.
-	items := []strategyItem{{provider: 10, base: 1, weight: 1}, {provider: 11, weight: 4}}
-	counts := make([]int, 2)
-	var order []int
-	for range 11 {
-		i := pickProvider(items, counts)
-		counts[i]++
-		order = append(order, i)
-	}
-	assert.Equal(t, 0, order[0], "base first")
-	assert.Equal(t, []int{3, 8}, counts, "1 base + 10 split 1:4")
-}
-
 func TestSameSeedSameResult(t *testing.T) {
 	mk := func() *Config {
 		cfg := baseConfig(t, 3)
-		cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 5, TaskFailuresPerTaskHour: 1,
-			ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+		cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 5, TaskFailuresPerTaskHour: 1,
+			ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 		return cfg
 	}
 	a, b := run(t, mk()), run(t, mk())
@@ -138,12 +125,12 @@ func TestSameSeedSameResult(t *testing.T) {
 // AWS (ECS Developer Guide, "Fargate task CPU and memory").
 func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
 	cfg := baseConfig(t, 2)
-	cfg.TaskDefinitions = append(cfg.TaskDefinitions, TaskDefinition{
-		Family: "api", Revision: 1, NetworkMode: NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
+	cfg.TaskDefinitions = append(cfg.TaskDefinitions, ecs.TaskDefinition{
+		Family: "api", Revision: 1, NetworkMode: ecs.NetworkAWSVPC, RequiresCompatibilities: []string{"FARGATE"},
 		CPU: 512, MemoryMiB: 1024, StopTimeout: 30 * time.Second,
-		Containers: []ContainerDefinition{{Name: "api", Image: "api:1", ImageSizeBytes: 50 << 20, Essential: true}},
+		Containers: []ecs.ContainerDefinition{{Name: "api", Image: "api:1", ImageSizeBytes: 50 << 20, Essential: true}},
 	})
-	cfg.Services = []ServiceConfig{{Name: "api", TaskDefinition: 1, DesiredCount: 3, LaunchType: "FARGATE"}}
+	cfg.Services = []ecs.ServiceConfig{{Name: "api", TaskDefinition: 1, DesiredCount: 3, LaunchType: "FARGATE"}}
 	res := run(t, cfg)
 	require.Len(t, res.Tasks, 3)
 	for _, u := range res.Tasks {
@@ -157,7 +144,7 @@ func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
 	for _, in := range res.Instances {
 		assert.Zero(t, in.Launched)
 		assert.Equal(t, res.End, in.Terminated)
-		assert.Equal(t, OnDemand, in.Purchase)
+		assert.Equal(t, capacity.OnDemand, in.Purchase)
 		assert.Equal(t, "cp", res.Providers[in.Provider].Name)
 	}
 }
@@ -173,8 +160,8 @@ func TestImagePullBehaviourOnACachedImage(t *testing.T) {
 			cfg := baseConfig(t, 1)
 			cfg.Settings.ImagePullBehavior = tc.behaviour
 			cfg.Duration = 2 * time.Hour
-			cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 1, TaskFailuresPerTaskHour: 1,
-				ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
+			cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 1, TaskFailuresPerTaskHour: 1,
+				ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}}}}
 			res := run(t, cfg)
 			created := map[string]time.Duration{}
 			var second time.Duration
@@ -202,7 +189,7 @@ func TestImagePullBehaviourOnACachedImage(t *testing.T) {
 func TestScaleInUnderSpreadKeepsZonesBalanced(t *testing.T) {
 	cfg := baseConfig(t, 4) // zones a, b, a, b
 	cfg.Duration = 2 * time.Hour
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}},
+	cfg.Services = []ecs.ServiceConfig{{Name: "web", DesiredCount: 8, ProviderStrategy: []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
 		MinimumHealthyPercent: 100, MaximumPercent: 200}}
 	four := 4
 	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: -1, Group: -1, DesiredCount: &four}}

@@ -1,4 +1,4 @@
-package sim
+package ecs
 
 import (
 	"errors"
@@ -130,9 +130,9 @@ func (w *World) checkGroupCounts() {
 	}
 }
 
-// checkEnd recomputes every instance's reservations from its tasks, and the
+// CheckEnd recomputes every instance's reservations from its tasks, and the
 // cluster aggregate the series reads from every instance.
-func (w *World) checkEnd() {
+func (w *World) CheckEnd() {
 	defer func() {
 		if fresh := w.recountAggregate(); fresh != w.agg {
 			w.breach("cluster aggregate %+v disagrees with its instances %+v", w.agg, fresh)

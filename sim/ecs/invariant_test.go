@@ -1,4 +1,4 @@
-package sim
+package ecs
 
 import (
 	"errors"
@@ -15,9 +15,7 @@ import (
 // instance without room must end the run with an error naming the instance,
 // the resource and the simulated time.
 func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
-	cfg := baseConfig(t, 1) // one m5.large: 2048 CPU units
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
-	w := New(cfg)
+	w, fleet, eng := newWorld(t, 1, ServiceConfig{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}) // one m5.large: 2048 CPU units
 	kindBreak := w.eng.Register(func(now des.Time, _ int32) {
 		// Force a fifth 512-unit task onto the full instance, bypassing placement.
 		s := &w.services[0]
@@ -26,7 +24,7 @@ func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
 		w.reserve(0, extra)
 	})
 	w.eng.At(des.At(10*time.Minute), kindBreak, 0)
-	_, err := w.Run()
+	err := runWorld(w, fleet, eng)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrInvariant))
 	assert.Contains(t, err.Error(), "instance i-00000000000000001: CPU reserved 2560 units > registered 2048")
@@ -34,12 +32,10 @@ func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
 }
 
 func TestBooksThatDisagreeWithTasksAreCaughtAtTheEnd(t *testing.T) {
-	cfg := baseConfig(t, 1)
-	cfg.Services = []ServiceConfig{{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}}}
-	w := New(cfg)
+	w, fleet, eng := newWorld(t, 1, ServiceConfig{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
 	kindLeak := w.eng.Register(func(des.Time, int32) { w.instances[0].memFree -= 100 }) // a leak
 	w.eng.At(des.At(time.Minute), kindLeak, 0)
-	_, err := w.Run()
+	err := runWorld(w, fleet, eng)
 	require.ErrorIs(t, err, ErrInvariant)
 	assert.Contains(t, err.Error(), "books say CPU 1024, memory 2148 reserved; its tasks reserve 1024, 2048")
 }

@@ -1,7 +1,6 @@
-package sim
+package ecs
 
 import (
-	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -9,28 +8,12 @@ import (
 // the cost model never parses events: one record per instance and per placed
 // task.
 
-// PurchaseOption is how an instance is bought (capacity's).
-type PurchaseOption = capacity.PurchaseOption
-
-// Purchase options.
-const (
-	OnDemand = capacity.OnDemand
-	Spot     = capacity.Spot
-)
-
-// InstanceUsage is one EC2 instance's life (capacity's record) and the
-// capacity provider its group serves.
-type InstanceUsage struct {
-	capacity.InstanceUsage
-	Provider int // index into Result.Providers; -1 when no capacity provider uses the group
-}
-
 // TaskUsage is one task's reservation, from placement (EC2) or the start of
 // its image pull (Fargate) until it stopped or the run ended.
 type TaskUsage struct {
-	Owner     int32 // index into Result.Owners
-	Provider  int32 // index into Result.Providers
-	Instance  int32 // index into Result.Instances; -1 for Fargate
+	Owner     int32 // index into Owners
+	Provider  int32 // index into Providers
+	Instance  int32 // the fleet index of its instance (index into the run's instance usage); -1 for Fargate
 	CPUUnits  int32
 	MemoryMiB int32
 	Start     des.Time
@@ -68,21 +51,12 @@ func (w *World) stopUsage(ti int32) {
 	}
 }
 
-func (w *World) usageResult(end des.Time) ([]InstanceUsage, []TaskUsage, []ProviderInfo, []OwnerInfo) {
-	provOfGroup := make([]int, len(w.cfg.Groups))
-	for i := range provOfGroup {
-		provOfGroup[i] = -1
-	}
+// usageResult returns the task usage records (tasks still running end at
+// end), the capacity providers and the task owners.
+func (w *World) usageResult(end des.Time) ([]TaskUsage, []ProviderInfo, []OwnerInfo) {
 	var provs []ProviderInfo
 	for i, p := range w.providers {
 		provs = append(provs, ProviderInfo{Name: p.name, Fargate: p.fargate, Spot: i == provFargateSpot, Group: p.group})
-		if p.group >= 0 && provOfGroup[p.group] < 0 {
-			provOfGroup[p.group] = i
-		}
-	}
-	var insts []InstanceUsage
-	for _, u := range w.fleet.Usage(end) {
-		insts = append(insts, InstanceUsage{InstanceUsage: u, Provider: provOfGroup[u.Group]})
 	}
 	tasks := append([]TaskUsage(nil), w.rec.usage...)
 	for i := range tasks {
@@ -97,5 +71,5 @@ func (w *World) usageResult(end des.Time) ([]InstanceUsage, []TaskUsage, []Provi
 	for _, j := range w.cfg.BatchJobs {
 		owners = append(owners, OwnerInfo{Name: j.Name})
 	}
-	return insts, tasks, provs, owners
+	return tasks, provs, owners
 }
