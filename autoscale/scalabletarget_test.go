@@ -116,7 +116,7 @@ func TestScheduledActionClamps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tgt, err := NewScalableTarget(1, 20, 10)
 			require.NoError(t, err)
-			a, err := NewScheduledAction(ScheduledActionConfig{Name: "s", Schedule: "rate(1 hour)", MinCapacity: tc.minCap, MaxCapacity: tc.maxC}, utc("2026-01-01T00:00:00Z"))
+			a, err := NewScheduledAction(ScheduledActionConfig{Name: "s", Schedule: mustSchedule(t, "rate(1 hour)"), MinCapacity: tc.minCap, MaxCapacity: tc.maxC}, utc("2026-01-01T00:00:00Z"))
 			require.NoError(t, err)
 			_, _, err = tgt.ApplyScheduled(minute(60), a)
 			require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestScheduledActionClamps(t *testing.T) {
 	t.Run("a minimum above the current maximum is refused", func(t *testing.T) {
 		tgt, err := NewScalableTarget(1, 20, 10)
 		require.NoError(t, err)
-		a, err := NewScheduledAction(ScheduledActionConfig{Name: "s", Schedule: "rate(1 hour)", MinCapacity: intp(30)}, utc("2026-01-01T00:00:00Z"))
+		a, err := NewScheduledAction(ScheduledActionConfig{Name: "s", Schedule: mustSchedule(t, "rate(1 hour)"), MinCapacity: intp(30)}, utc("2026-01-01T00:00:00Z"))
 		require.NoError(t, err)
 		_, changed, err := tgt.ApplyScheduled(minute(60), a)
 		assert.ErrorIs(t, err, ErrTarget)
@@ -140,7 +140,7 @@ func TestScheduledActionClamps(t *testing.T) {
 		p := newTT(t, TargetTrackingConfig{TargetValue: 50})
 		tgt.Attach(p)
 		p.Observe(minute(0), 20, 10) // scale-in cooldown running
-		a, err := NewScheduledAction(ScheduledActionConfig{Name: "night", Schedule: "rate(1 hour)", MaxCapacity: intp(3)}, utc("2026-01-01T00:00:00Z"))
+		a, err := NewScheduledAction(ScheduledActionConfig{Name: "night", Schedule: mustSchedule(t, "rate(1 hour)"), MaxCapacity: intp(3)}, utc("2026-01-01T00:00:00Z"))
 		require.NoError(t, err)
 		ch, changed, err := tgt.ApplyScheduled(minute(1), a)
 		require.NoError(t, err)

@@ -158,9 +158,10 @@ func parseRate(expr, body string, col int) (Schedule, error) {
 
 // ScheduledActionConfig is a PutScheduledAction request for one target.
 type ScheduledActionConfig struct {
-	Name     string
-	Schedule string
-	Timezone *time.Location // nil: UTC
+	Name string
+	// Schedule is the parsed expression (ParseSchedule, with the action's
+	// time zone): the caller parses once, where it can report a bad one.
+	Schedule Schedule
 	// Start and End bound the action (zero: unbounded).
 	Start, End               time.Time
 	MinCapacity, MaxCapacity *int // either or both
@@ -178,8 +179,9 @@ type ScheduledAction struct {
 	recurring bool
 }
 
-// NewScheduledAction parses c.Schedule. A rate schedule counts from Start, or
-// from created (when the action was put; sim passes the scenario start).
+// NewScheduledAction builds the action of c. A rate schedule counts from
+// Start, or from created (when the action was put; sim passes the scenario
+// start).
 func NewScheduledAction(c ScheduledActionConfig, created time.Time) (*ScheduledAction, error) {
 	if c.MinCapacity == nil && c.MaxCapacity == nil {
 		return nil, fmt.Errorf("scheduled action %q: %w: set MinCapacity, MaxCapacity or both", c.Name, ErrPolicyConfig)
@@ -187,9 +189,9 @@ func NewScheduledAction(c ScheduledActionConfig, created time.Time) (*ScheduledA
 	if c.MinCapacity != nil && c.MaxCapacity != nil && *c.MinCapacity > *c.MaxCapacity || neg(c.MinCapacity) || neg(c.MaxCapacity) {
 		return nil, fmt.Errorf("scheduled action %q: %w: need 0 <= MinCapacity <= MaxCapacity", c.Name, ErrPolicyConfig)
 	}
-	s, err := ParseSchedule(c.Schedule, c.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("scheduled action %q: %w", c.Name, err)
+	s := c.Schedule
+	if s == nil {
+		return nil, fmt.Errorf("scheduled action %q: %w: no schedule", c.Name, ErrPolicyConfig)
 	}
 	_, isAt := s.(AtSchedule)
 	if r, ok := s.(RateSchedule); ok {

@@ -24,7 +24,7 @@ func TestRateAndAt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := NewScheduledAction(ScheduledActionConfig{Name: "a", Schedule: tc.expr, Start: tc.start, MinCapacity: intp(1)}, created)
+			a, err := NewScheduledAction(ScheduledActionConfig{Name: "a", Schedule: mustSchedule(t, tc.expr), Start: tc.start, MinCapacity: intp(1)}, created)
 			require.NoError(t, err)
 			got, ok := a.Next(utc(tc.after))
 			require.Equal(t, tc.ok, ok)
@@ -36,8 +36,10 @@ func TestRateAndAt(t *testing.T) {
 }
 
 func TestScheduledActionWindow(t *testing.T) {
-	a, err := NewScheduledAction(ScheduledActionConfig{Name: "weekday-morning", Schedule: "cron(0 8 ? * MON-FRI *)",
-		Timezone: nyc(t), Start: utc("2026-03-02T00:00:00Z"), End: utc("2026-03-04T23:00:00Z"), MinCapacity: intp(10)},
+	cron, err := ParseSchedule("cron(0 8 ? * MON-FRI *)", nyc(t))
+	require.NoError(t, err)
+	a, err := NewScheduledAction(ScheduledActionConfig{Name: "weekday-morning", Schedule: cron,
+		Start: utc("2026-03-02T00:00:00Z"), End: utc("2026-03-04T23:00:00Z"), MinCapacity: intp(10)},
 		utc("2026-01-01T00:00:00Z"))
 	require.NoError(t, err)
 	var got []time.Time
@@ -60,9 +62,9 @@ func TestScheduledActionRejected(t *testing.T) {
 		name string
 		c    ScheduledActionConfig
 	}{
-		{"neither min nor max", ScheduledActionConfig{Name: "a", Schedule: "rate(1 hour)"}},
-		{"min above max", ScheduledActionConfig{Name: "a", Schedule: "rate(1 hour)", MinCapacity: intp(5), MaxCapacity: intp(2)}},
-		{"bad expression", ScheduledActionConfig{Name: "a", Schedule: "rate(1 fortnight)", MinCapacity: intp(1)}},
+		{"neither min nor max", ScheduledActionConfig{Name: "a", Schedule: mustSchedule(t, "rate(1 hour)")}},
+		{"min above max", ScheduledActionConfig{Name: "a", Schedule: mustSchedule(t, "rate(1 hour)"), MinCapacity: intp(5), MaxCapacity: intp(2)}},
+		{"no schedule", ScheduledActionConfig{Name: "a", MinCapacity: intp(1)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,4 +72,14 @@ func TestScheduledActionRejected(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+}
+
+// mustSchedule parses a schedule expression in UTC, or fails the test.
+func mustSchedule(t *testing.T, expr string) Schedule {
+	t.Helper()
+	s, err := ParseSchedule(expr, nil)
+	if err != nil {
+		t.Fatalf("schedule %q: %v", expr, err)
+	}
+	return s
 }

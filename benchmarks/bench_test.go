@@ -9,6 +9,7 @@ package benchmarks
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 	"math"
@@ -94,12 +95,12 @@ func runOnce(b *testing.B, cfg *sim.Config) *sim.Result {
 func BenchmarkPlacementStrategy(b *testing.B) {
 	strategies := []struct {
 		name string
-		s    []ecs.PlacementStrategy
+		s    []placement.Strategy
 	}{
-		{"binpack-memory", []ecs.PlacementStrategy{{Type: "binpack", Field: "memory"}}},
-		{"spread-az+binpack-memory", []ecs.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}}},
-		{"spread-instance", []ecs.PlacementStrategy{{Type: "spread", Field: "instanceId"}}},
-		{"random", []ecs.PlacementStrategy{{Type: "random"}}},
+		{"binpack-memory", []placement.Strategy{{Kind: placement.BinpackStrategy, Field: "memory"}}},
+		{"spread-az+binpack-memory", []placement.Strategy{{Kind: placement.SpreadStrategy, Field: "attribute:ecs.availability-zone"}, {Kind: placement.BinpackStrategy, Field: "memory"}}},
+		{"spread-instance", []placement.Strategy{{Kind: placement.SpreadStrategy, Field: "instanceId"}}},
+		{"random", []placement.Strategy{{Kind: placement.RandomStrategy}}},
 	}
 	for _, st := range strategies {
 		b.Run(st.name, func(b *testing.B) {
@@ -168,7 +169,7 @@ func sized(n int) *sim.Config {
 		cfg.Services = append(cfg.Services, ecs.ServiceConfig{
 			Name: fmt.Sprintf("svc-%04d", i), DesiredCount: 20, TaskFailuresPerTaskHour: 0.05,
 			ProviderStrategy:      []ecs.StrategyItem{{Provider: "cp", Weight: 1}},
-			PlacementStrategy:     []ecs.PlacementStrategy{{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}},
+			PlacementStrategy:     []placement.Strategy{{Kind: placement.SpreadStrategy, Field: "attribute:ecs.availability-zone"}, {Kind: placement.BinpackStrategy, Field: "memory"}},
 			MinimumHealthyPercent: 100, MaximumPercent: 200,
 		})
 	}

@@ -1,12 +1,14 @@
 package scenarios
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetsim/fleetsim/placement"
 	"github.com/fleetsim/fleetsim/sim"
 )
 
@@ -39,4 +41,45 @@ func TestPlacementRulesScenarioPutsTasksWhereTheRulesSay(t *testing.T) {
 		assert.Equal(t, 1, n, "distinctInstance on %s", inst)
 	}
 	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2, "us-east-1c": 2}, webZones)
+}
+
+// `field = "attribute:"` (no attribute name) passed validate, which only
+// checked the prefix, and then panicked in the run, which parsed the string
+// again. Strategies are now parsed once, by placement's own parser, into
+// the values the run uses.
+func TestSpreadOnAnEmptyAttributeNameIsRejectedBeforeTheRun(t *testing.T) {
+	src, err := fs.ReadFile(LibraryFS(), "placement-rules.toml")
+	require.NoError(t, err)
+	bad := strings.Replace(string(src), `{ type = "spread", field = "attribute:ecs.availability-zone" }`, `{ type = "spread", field = "attribute:" }`, 1)
+	require.NotEqual(t, string(src), bad, "the fixture edits the file")
+	_, err = parseLibrary(bad)
+	require.Error(t, err)
+	ps := problemsOf(t, err)
+	require.Len(t, ps, 1)
+	assert.Contains(t, ps[0].Key, "placement_strategy")
+	assert.Contains(t, ps[0].Key, "field")
+	assert.Equal(t, `"attribute:"`, ps[0].Got)
+}
+
+// What validate accepts is what the run uses: the strategies and memberOf
+// constraints reach the run as placement's parsed values.
+func TestPlacementRulesReachTheRunParsed(t *testing.T) {
+	sc, err := Resolve("placement-rules")
+	require.NoError(t, err)
+	var sawSpread, sawMemberOf bool
+	for _, s := range sc.Config.Services {
+		for _, st := range s.PlacementStrategy {
+			if st.Kind == placement.SpreadStrategy && st.Field == "attribute:ecs.availability-zone" {
+				sawSpread = true
+			}
+		}
+		for _, c := range s.PlacementConstraints {
+			if c.Kind == placement.MemberOfConstraint {
+				require.NotNil(t, c.Expr, "the expression is parsed")
+				sawMemberOf = true
+			}
+		}
+	}
+	assert.True(t, sawSpread)
+	assert.True(t, sawMemberOf)
 }

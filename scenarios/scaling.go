@@ -326,8 +326,8 @@ func (v *validator) stepScaling(path []string, s stepScalingSchema, i int) autos
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
 func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale.ScheduledActionConfig {
-	c := autoscale.ScheduledActionConfig{Name: s.Name, Schedule: s.Schedule, MinCapacity: s.MinCapacity, MaxCapacity: s.MaxCapacity,
-		Timezone: v.location(append(slices.Clone(path), "timezone"), s.Timezone)}
+	c := autoscale.ScheduledActionConfig{Name: s.Name, MinCapacity: s.MinCapacity, MaxCapacity: s.MaxCapacity}
+	zone := v.location(append(slices.Clone(path), "timezone"), s.Timezone)
 	if c.Name == "" {
 		c.Name = fmt.Sprintf("scheduled-%d", i)
 	}
@@ -343,8 +343,10 @@ func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale
 	if s.MinCapacity != nil && s.MaxCapacity != nil && *s.MinCapacity > *s.MaxCapacity {
 		v.bad(append(slices.Clone(path), "max_capacity"), fmt.Sprintf("max_capacity >= min_capacity (%d)", *s.MinCapacity), fmt.Sprint(*s.MaxCapacity))
 	}
-	if _, err := autoscale.ParseSchedule(s.Schedule, c.Timezone); err != nil {
+	sched, err := autoscale.ParseSchedule(s.Schedule, zone)
+	if err != nil {
 		v.bad(append(slices.Clone(path), "schedule"), "at(...), rate(...) or cron(...)", scheduleError(s.Schedule, err))
 	}
+	c.Schedule = sched
 	return c
 }

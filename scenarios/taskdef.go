@@ -88,12 +88,17 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 		def.HealthCheck = v.healthCheck(append(slices.Clone(path), "health_check"), hc)
 	}
 	for j, c := range td.PlacementConstraints {
+		at := append(slices.Clone(path), "placement_constraints", strconv.Itoa(j))
 		if c.Type != "memberOf" {
-			v.bad(append(path, "placement_constraints", strconv.Itoa(j), "type"), `"memberOf" (the only constraint a task definition takes)`, strconv.Quote(c.Type))
-		} else {
-			v.expression(append(path, "placement_constraints", strconv.Itoa(j), "expression"), c.Expression)
+			v.bad(append(at, "type"), `"memberOf" (the only constraint a task definition takes)`, strconv.Quote(c.Type))
+			continue
 		}
-		def.PlacementConstraints = append(def.PlacementConstraints, ecs.PlacementConstraint{Type: c.Type, Expression: c.Expression})
+		if !v.expression(append(slices.Clone(at), "expression"), c.Expression) {
+			continue
+		}
+		if pc, ok := v.constraint(append(at, "expression"), c.Type, c.Expression); ok {
+			def.PlacementConstraints = append(def.PlacementConstraints, pc)
+		}
 	}
 	return def
 }

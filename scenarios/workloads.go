@@ -228,59 +228,79 @@ func (v *validator) checkFits(path []string, def *ecs.TaskDefinition, groups []i
 		fmt.Sprintf("task %q needing %d CPU units, %d MiB", def.Family, cpu, mem))
 }
 
-// placementStrategy checks the strategy list's shape. AWS (ECS Developer
-// Guide, "Task placement strategies"): binpack on cpu or memory, spread on
-// instanceId, host or attribute:NAME, random; at most 5.
-func (v *validator) placementStrategy(path []string, items []placementStrategySchema) []ecs.PlacementStrategy {
-	if len(items) > 5 {
-		v.bad(path, "at most 5 placement strategies", fmt.Sprint(len(items)))
+// placementStrategy reads the strategy list into placement's values with
+// placement.ParseStrategy, the code that placement itself trusts, so that
+// what validate accepts is what a run can use. AWS (ECS Developer Guide,
+// "Task placement strategies"): binpack on cpu or memory, spread on
+// instanceId, host or attribute:NAME, random (no field); at most 5.
+func (v *validator) placementStrategy(path []string, items []placementStrategySchema) []placement.Strategy {
+	if len(items) > placement.MaxStrategies {
+		v.bad(path, fmt.Sprintf("at most %d placement strategies", placement.MaxStrategies), fmt.Sprint(len(items)))
 	}
-	var out []ecs.PlacementStrategy
+	var out []placement.Strategy
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
-		switch it.Type {
-		case "binpack":
-			if it.Field != "cpu" && it.Field != "memory" {
-				v.bad(append(ip, "field"), `"cpu" or "memory" for binpack`, strconv.Quote(it.Field))
-			}
-		case "spread":
-			if it.Field != "instanceId" && it.Field != "host" && !strings.HasPrefix(it.Field, "attribute:") {
-				v.bad(append(ip, "field"), `"instanceId", "host" or "attribute:NAME" for spread`, strconv.Quote(it.Field))
-			}
-		case "random":
-			if it.Field != "" {
-				v.bad(append(ip, "field"), "no field for random", strconv.Quote(it.Field))
-			}
-		default:
-			v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, strconv.Quote(it.Type))
+		if it.Type == "random" && it.Field != "" {
+			v.bad(append(ip, "field"), "no field for random", strconv.Quote(it.Field))
+			continue
 		}
-		out = append(out, ecs.PlacementStrategy{Type: it.Type, Field: it.Field})
+		st, err := placement.ParseStrategy(it.Type, it.Field)
+		if err != nil {
+			switch it.Type {
+			case "binpack":
+				v.bad(append(ip, "field"), `"cpu" or "memory" for binpack`, strconv.Quote(it.Field))
+			case "spread":
+				v.bad(append(ip, "field"), `"instanceId", "host" or "attribute:NAME" (a non-empty NAME) for spread`, strconv.Quote(it.Field))
+			default:
+				v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, strconv.Quote(it.Type))
+			}
+			continue
+		}
+		out = append(out, st)
 	}
 	return out
 }
 
-// placementConstraints checks constraint entries: distinctInstance without an
+// placementConstraints reads constraint entries into placement's values,
+// the Cluster Query Language parsed once here: distinctInstance without an
 // expression, memberOf with one of at most 2000 characters, at most 10.
-func (v *validator) placementConstraints(path []string, items []constraintSchema) []ecs.PlacementConstraint {
-	if len(items) > 10 {
-		v.bad(path, "at most 10 placement constraints", fmt.Sprint(len(items)))
+func (v *validator) placementConstraints(path []string, items []constraintSchema) []placement.Constraint {
+	if len(items) > placement.MaxConstraints {
+		v.bad(path, fmt.Sprintf("at most %d placement constraints", placement.MaxConstraints), fmt.Sprint(len(items)))
 	}
-	var out []ecs.PlacementConstraint
+	var out []placement.Constraint
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
 		switch it.Type {
 		case "distinctInstance":
 			if it.Expression != "" {
 				v.bad(append(ip, "expression"), "no expression for distinctInstance", strconv.Quote(it.Expression))
+				continue
 			}
 		case "memberOf":
-			v.expression(append(ip, "expression"), it.Expression)
+			if !v.expression(append(ip, "expression"), it.Expression) {
+				continue
+			}
 		default:
 			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
+			continue
 		}
-		out = append(out, ecs.PlacementConstraint{Type: it.Type, Expression: it.Expression})
+		if c, ok := v.constraint(append(ip, "expression"), it.Type, it.Expression); ok {
+			out = append(out, c)
+		}
 	}
 	return out
+}
+
+// constraint is placement.ParseConstraint for an entry whose shape was
+// checked; a refusal there is a problem too, never a panic in a run.
+func (v *validator) constraint(path []string, typ, expr string) (placement.Constraint, bool) {
+	c, err := placement.ParseConstraint(typ, expr)
+	if err != nil {
+		v.bad(path, "a placement constraint placement accepts", err.Error())
+		return placement.Constraint{}, false
+	}
+	return c, true
 }
 
 // loadBalancer reads a service's ALB target group. AWS (CreateTargetGroup,
@@ -320,19 +340,21 @@ func (v *validator) loadBalancer(path []string, lb *loadBalancerSchema) *ecs.Loa
 
 // expression parses a memberOf expression with the placement package's
 // Cluster Query Language parser, reporting the column of a fault.
-func (v *validator) expression(path []string, expr string) {
+func (v *validator) expression(path []string, expr string) bool {
 	if expr == "" || len(expr) > placement.MaxExpressionLen {
 		v.bad(path, "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", len(expr)))
-		return
+		return false
 	}
 	if _, err := placement.ParseExpression(expr); err != nil {
 		var se *placement.SyntaxError
 		if errors.As(err, &se) {
 			v.bad(path, "a cluster query expression", fmt.Sprintf("%q: column %d: %s", expr, se.Col, se.Msg))
-			return
+			return false
 		}
 		v.bad(path, "a cluster query expression", err.Error())
+		return false
 	}
+	return true
 }
 
 func (v *validator) batchJobs(cfg *sim.Config) []ecs.BatchJobConfig {
@@ -366,7 +388,7 @@ func (v *validator) batchJobs(cfg *sim.Config) []ecs.BatchJobConfig {
 func (v *validator) arrivals(path []string, a arrivalsSchema) ecs.Arrivals {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	out := ecs.Arrivals{Pattern: a.Pattern, RatePerHour: a.RatePerHour, Start: a.Start.Duration, Window: a.ActiveFor.Duration,
-		Every: a.Every.Duration, Max: a.MaxTasks, Schedule: a.Schedule, PerFiring: max(a.TasksPerFiring, 1)}
+		Every: a.Every.Duration, Max: a.MaxTasks, PerFiring: max(a.TasksPerFiring, 1)}
 	if a.MaxTasks < 0 {
 		v.bad(k("max_tasks"), "max_tasks >= 0", fmt.Sprint(a.MaxTasks))
 	}
@@ -374,10 +396,11 @@ func (v *validator) arrivals(path []string, a arrivalsSchema) ecs.Arrivals {
 	case "poisson":
 		v.poissonArrivals(path, a)
 	case "cron":
-		out.Location = v.location(k("timezone"), a.Timezone)
-		if _, err := autoscale.ParseSchedule(a.Schedule, out.Location); err != nil {
+		sched, err := autoscale.ParseSchedule(a.Schedule, v.location(k("timezone"), a.Timezone))
+		if err != nil {
 			v.bad(k("schedule"), "a schedule expression such as \"cron(0 1 * * ? *)\"", scheduleError(a.Schedule, err))
 		}
+		out.Schedule = sched
 		if a.TasksPerFiring < 0 {
 			v.bad(k("tasks_per_firing"), "a count >= 1", fmt.Sprint(a.TasksPerFiring))
 		}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func batchConfig(t testing.TB, a ecs.Arrivals) *Config {
 }
 
 func TestCronArrivalsSubmitTasksAtEachFiring(t *testing.T) {
-	res := run(t, batchConfig(t, ecs.Arrivals{Pattern: "cron", Schedule: "cron(0 * * * ? *)", PerFiring: 3, Location: time.UTC}))
+	res := run(t, batchConfig(t, ecs.Arrivals{Pattern: "cron", Schedule: schedule(t, "cron(0 * * * ? *)"), PerFiring: 3}))
 	// Hourly at :00 from 00:00 to 05:00 inclusive: 6 firings x 3 tasks.
 	assert.Equal(t, 18, res.Summary.BatchJobs[0].Submitted)
 	created := map[time.Duration]int{}
@@ -89,4 +90,12 @@ func TestWindowedPoissonArrivesOnlyInsideTheWindow(t *testing.T) {
 	}
 	// Windows at 1h and 3h in 5 h: 2 x 30 min at 2 a minute, about 120.
 	assert.InDelta(t, 120, n, 40)
+}
+
+// schedule parses an Application Auto Scaling schedule expression in UTC.
+func schedule(t testing.TB, expr string) autoscale.Schedule {
+	t.Helper()
+	s, err := autoscale.ParseSchedule(expr, time.UTC)
+	require.NoError(t, err)
+	return s
 }

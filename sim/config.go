@@ -142,7 +142,6 @@ func DefaultSettings() Settings {
 	}
 }
 
-
 // RegisteredMemoryMiB is what the ECS agent registers for an instance type.
 func (s Settings) RegisteredMemoryMiB(it catalog.InstanceType) int64 {
 	return s.registeredMemory().RegisteredMemoryMiB(it)

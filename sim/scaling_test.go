@@ -75,7 +75,7 @@ func TestScheduledActionRaisesTheFloorAndDesiredFollows(t *testing.T) {
 	cfg.Duration = 3 * time.Hour
 	eight := 8
 	cfg.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 1, MaxCapacity: 20,
-		Scheduled: []autoscale.ScheduledActionConfig{{Name: "floor", Schedule: "cron(0 1 * * ? *)", MinCapacity: &eight}}}
+		Scheduled: []autoscale.ScheduledActionConfig{{Name: "floor", Schedule: schedule(t, "cron(0 1 * * ? *)"), MinCapacity: &eight}}}
 	res := run(t, cfg)
 	ev := scalingEvents(res)
 	require.Len(t, ev, 1)

@@ -1,12 +1,10 @@
 package ecs
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
-	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/des"
 	"github.com/fleetsim/fleetsim/workload"
 )
@@ -57,12 +55,8 @@ func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
 	case "trace":
 		return workload.FromTasks(a.Tasks, 0)
 	case "cron":
-		sched, err := autoscale.ParseSchedule(a.Schedule, a.Location)
-		if err != nil {
-			panic(fmt.Sprintf("sim: job %s: %v (scenario not validated?)", cfg.Name, err))
-		}
 		var times []des.Time
-		for at, ok := sched.Next(w.cfg.Start.Add(-time.Nanosecond)); ok; at, ok = sched.Next(at) {
+		for at, ok := a.Schedule.Next(w.cfg.Start.Add(-time.Nanosecond)); ok; at, ok = a.Schedule.Next(at) {
 			t := des.At(at.Sub(w.cfg.Start))
 			if t > end || (a.Max > 0 && len(times) >= a.Max) {
 				break

@@ -8,6 +8,8 @@
 package ecs
 
 import (
+	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/placement"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/capacity"
@@ -137,9 +139,9 @@ type TaskDefinition struct {
 	CPU                     int      // task-level CPU units; 0 when unset
 	MemoryMiB               int      // task-level memory; 0 when unset
 	Containers              []ContainerDefinition
-	PlacementConstraints    []PlacementConstraint
-	StopTimeout             time.Duration // per task: the longest of its containers'
-	HealthCheck             *HealthCheck  // the essential container's; nil: none
+	PlacementConstraints    []placement.Constraint // memberOf only, parsed by scenarios
+	StopTimeout             time.Duration          // per task: the longest of its containers'
+	HealthCheck             *HealthCheck           // the essential container's; nil: none
 	// Failure modes, to rehearse a bad deploy: the image cannot be pulled
 	// (every task stops TaskFailedToStart), or the container never passes
 	// its health check.
@@ -192,18 +194,6 @@ type PortMapping struct {
 	Protocol      string
 }
 
-// PlacementStrategy is one placement strategy entry.
-type PlacementStrategy struct {
-	Type  string // binpack | spread | random
-	Field string
-}
-
-// PlacementConstraint is one placement constraint entry.
-type PlacementConstraint struct {
-	Type       string // distinctInstance | memberOf
-	Expression string
-}
-
 // ServiceConfig is an ECS service using the REPLICA scheduling strategy.
 type ServiceConfig struct {
 	Name                    string
@@ -211,8 +201,8 @@ type ServiceConfig struct {
 	DesiredCount            int
 	LaunchType              string // "EC2" or "FARGATE" when no provider strategy is given
 	ProviderStrategy        []StrategyItem
-	PlacementStrategy       []PlacementStrategy
-	PlacementConstraints    []PlacementConstraint
+	PlacementStrategy       []placement.Strategy   // parsed and checked by scenarios (placement.ParseStrategy)
+	PlacementConstraints    []placement.Constraint // with parsed Cluster Query Language expressions
 	MinimumHealthyPercent   int
 	MaximumPercent          int
 	HealthCheckGracePeriod  time.Duration
@@ -239,7 +229,8 @@ type BatchJobConfig struct {
 //   - "poisson": a Poisson process at RatePerHour, active during
 //     [Start+k*Every, Start+k*Every+Window) (Window zero: always);
 //   - "cron": PerFiring tasks at each instant of Schedule (an Application
-//     Auto Scaling schedule expression) in Location;
+//     Auto Scaling schedule expression, parsed in its time zone by
+//     scenarios);
 //   - "trace": one task per Tasks entry, at its arrival offset, with its own
 //     duration and size;
 //   - "pattern": a non-homogeneous Poisson process whose rate (tasks per
@@ -253,8 +244,7 @@ type Arrivals struct {
 	Window      time.Duration
 	Every       time.Duration
 	Max         int
-	Schedule    string
-	Location    *time.Location
+	Schedule    autoscale.Schedule
 	PerFiring   int
 	Tasks       []workload.Task
 	Rate        *LoadConfig // tasks per hour, for "pattern"

@@ -181,7 +181,7 @@ func (w *World) poolRelease(i, t int32) {
 // placementTask builds placement's view of a task spec: its reservation,
 // ports, ENI, group and rules. AWS defaults: a service with no strategy
 // spreads over zones then instances; a RunTask task is placed randomly.
-func (w *World) placementTask(sp *placementSpec, service bool, strategies []PlacementStrategy, constraints []PlacementConstraint) placement.Task {
+func (w *World) placementTask(sp *placementSpec, service bool, strategies []placement.Strategy, constraints []placement.Constraint) placement.Task {
 	td := &w.cfg.TaskDefinitions[sp.def]
 	t := placement.Task{CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), NeedsENI: sp.awsvpc, Group: sp.group}
 	for _, p := range sp.ports {
@@ -196,25 +196,13 @@ func (w *World) placementTask(sp *placementSpec, service bool, strategies []Plac
 			}
 		}
 	}
-	for _, s := range strategies {
-		ps, err := placement.ParseStrategy(s.Type, s.Field)
-		if err != nil {
-			panic("sim: " + err.Error())
-		}
-		t.Strategies = append(t.Strategies, ps)
-	}
+	t.Strategies = slices.Clone(strategies)
 	if len(t.Strategies) == 0 {
 		t.Strategies = placement.DefaultRunTaskStrategies()
 		if service {
 			t.Strategies = placement.DefaultServiceStrategies()
 		}
 	}
-	for _, c := range slices.Concat(constraints, td.PlacementConstraints) {
-		pc, err := placement.ParseConstraint(c.Type, c.Expression)
-		if err != nil {
-			panic("sim: " + err.Error())
-		}
-		t.Constraints = append(t.Constraints, pc)
-	}
+	t.Constraints = slices.Concat(constraints, td.PlacementConstraints)
 	return t
 }

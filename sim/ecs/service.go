@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"github.com/fleetsim/fleetsim/placement"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -212,15 +213,15 @@ func (w *World) scaleInVictims(s *service, k int) []int32 {
 	if len(out) == k {
 		return out
 	}
-	strategy := PlacementStrategy{Type: "spread", Field: "attribute:ecs.availability-zone"}
+	strategy := placement.Strategy{Kind: placement.SpreadStrategy, Field: "attribute:ecs.availability-zone"}
 	if len(s.cfg.PlacementStrategy) > 0 {
 		strategy = s.cfg.PlacementStrategy[0]
 	}
 	var pick func(taken map[int32]bool) int32
 	switch {
-	case strategy.Type == "binpack":
+	case strategy.Kind == placement.BinpackStrategy:
 		pick = func(taken map[int32]bool) int32 { return w.victimByFree(s, strategy.Field, taken) }
-	case strategy.Type == "spread" && strings.HasPrefix(strategy.Field, "attribute:"):
+	case strategy.Kind == placement.SpreadStrategy && strings.HasPrefix(strategy.Field, "attribute:"):
 		sp := newSpreadCounts(w, s, strings.TrimPrefix(strategy.Field, "attribute:"), taken)
 		pick = sp.next
 	default:
