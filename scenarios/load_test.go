@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"github.com/fleetsim/fleetsim/sim"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -203,6 +204,7 @@ func FuzzLoad(f *testing.F) {
 		s, err := parseLibrary(src)
 		if err == nil {
 			require.NotNil(t, s.Config)
+			simulateBriefly(t, s.Config)
 			return
 		}
 		var ps Problems
@@ -219,4 +221,50 @@ placement_strategy = [`, 1)
 	_, err := parseLibrary(src)
 	require.Error(t, err)
 	assert.Contains(t, problemsOf(t, err).Error(), `services.web.placement_constraints.0.expression: want a cluster query expression, found "attribute:ecs.instance-type =~ m5.* and": column`)
+}
+
+// fuzzRunFor is how much of an accepted fuzzed scenario is simulated: enough
+// for launches, registrations, placements, the first scaling decisions and
+// early timeline entries.
+const fuzzRunFor = 20 * time.Minute
+
+// simulateBriefly runs an accepted scenario for fuzzRunFor: validate's
+// acceptance is a promise that the run works, so a panic or an invariant
+// breach here is a bug. (validate once accepted field = "attribute:" and the
+// run panicked: FuzzLoad only validated then.) Scenarios beyond a
+// fuzzing-sized budget are skipped, not run: bounds on what a run may ask
+// for are the validator's business.
+func simulateBriefly(t *testing.T, cfg *sim.Config) {
+	t.Helper()
+	if !fuzzSized(cfg) {
+		return
+	}
+	short := *cfg
+	short.Duration = min(cfg.Duration, fuzzRunFor)
+	res, err := sim.New(&short).Run()
+	require.NoError(t, err)
+	require.NotNil(t, res)
+}
+
+// fuzzSized reports whether a scenario is small enough to simulate inside a
+// fuzzing run: a few thousand tasks and instances at most.
+func fuzzSized(cfg *sim.Config) bool {
+	tasks := 0
+	for _, s := range cfg.Services {
+		tasks += s.DesiredCount
+		if s.AutoScaling != nil {
+			tasks += s.AutoScaling.MaxCapacity
+		}
+	}
+	instances := 0
+	for _, g := range cfg.Groups {
+		instances += g.MaxSize
+	}
+	for _, j := range cfg.BatchJobs {
+		a := j.Arrivals
+		if a.RatePerHour > 5000 || a.PerFiring > 1000 || len(a.Tasks) > 5000 || (a.Pattern == "pattern" && a.Max == 0) {
+			return false
+		}
+	}
+	return tasks <= 5000 && instances <= 2000 && len(cfg.Services) <= 50
 }
