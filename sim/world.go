@@ -10,6 +10,10 @@ import (
 	"github.com/fleetsim/fleetsim/sim/schema"
 )
 
+// ErrInvariant marks a breach of the simulation's own rules: a bug in
+// fleetsim, never a property of the scenario. The run ends with it.
+var ErrInvariant = ecs.ErrInvariant
+
 // World is one run: the kernel, the EC2 capacity fleet and the ECS cluster
 // on it, sharing one event log. Build it with New and run it with Run; it is
 // single-use.
@@ -57,7 +61,11 @@ func (w *World) Run() (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("at %s: %w", w.cfg.Start.Add(w.eng.Now().Duration()).Format(time.RFC3339), err)
 	}
-	return w.result(), nil
+	res := w.result()
+	if err := checkFinite(res.Summary); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // onTimeline carries out one scheduled operation: EC2's on the fleet, ECS's
