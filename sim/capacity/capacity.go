@@ -56,6 +56,12 @@ type GroupConfig struct {
 	SpotAllocationStrategy       string
 	SpotInterruptionsPerInstHour float64 // EC2 Spot interruptions per spot instance-hour
 	NewInstancesProtected        bool    // NewInstancesProtectedFromScaleIn
+
+	// Direct makes the group a set of directly launched instances, as an
+	// EC2 Fleet request of type "instant" (what Karpenter does) gives: no
+	// desired capacity, no replacement, no rebalancing; the orchestrator
+	// launches and terminates each instance (LaunchDirect, TerminateDirect).
+	Direct bool
 }
 
 // Attribute is a name and value an instance carries (ECS registers them as

@@ -108,6 +108,9 @@ func (f *Fleet) Attach(o Orchestrator) { f.orch = o }
 func (f *Fleet) Start() {
 	for gi := range f.groups {
 		g := &f.groups[gi]
+		if g.cfg.Direct {
+			continue
+		}
 		g.desired = g.cfg.DesiredCapacity
 		for range g.desired {
 			f.launch(g, true)
@@ -170,6 +173,33 @@ func (f *Fleet) setLifecycle(in *instance, l Lifecycle) {
 	g.count(in, 1)
 }
 
+// LaunchDirect launches one instance of type it, bought as p, into zone az
+// (an index into the group's zones) of the direct group gi: an EC2 Fleet
+// request of type "instant", as Karpenter makes. It returns the instance,
+// or -1 when the zone is down or gi is not a direct group. The instance
+// registers after the group's LaunchTime and may be interrupted like any
+// Spot instance; nothing replaces it when it ends.
+func (f *Fleet) LaunchDirect(gi int, it catalog.InstanceType, az int, p PurchaseOption) int32 {
+	g := &f.groups[gi]
+	if !g.cfg.Direct || az < 0 || az >= len(g.cfg.AvailabilityZones) {
+		return -1
+	}
+	if f.ZoneDown(g.cfg.AvailabilityZones[az]) {
+		f.event(schema.LaunchFailed, g.cfg.Name, g.cfg.Name, "", "Availability Zone "+g.cfg.AvailabilityZones[az]+" is down", "")
+		return -1
+	}
+	return f.start(g, it, az, p, false)
+}
+
+// TerminateDirect terminates a directly launched instance (the orchestrator
+// consolidating or expiring it); the orchestrator may drain it first, as on
+// any termination.
+func (f *Fleet) TerminateDirect(i int32, cause string) {
+	if f.groups[f.instances[i].Group].cfg.Direct {
+		f.terminate(i, cause)
+	}
+}
+
 // launch starts one instance of g: the Availability Zone with the fewest
 // counted instances among those up (AWS: Auto Scaling balances zones on
 // launch), the purchase option the mixed instances policy asks for, and its
@@ -181,11 +211,16 @@ func (f *Fleet) launch(g *group, initial bool) int32 {
 		return -1
 	}
 	purchase := g.nextPurchase()
+	return f.start(g, g.instanceType(purchase), az, purchase, initial)
+}
+
+// start launches one instance of type it in zone az of g.
+func (f *Fleet) start(g *group, it catalog.InstanceType, az int, purchase PurchaseOption, initial bool) int32 {
 	f.nextID++
 	idx := int32(len(f.instances))
 	f.instances = append(f.instances, instance{Instance: Instance{
 		ID:                   fmt.Sprintf("i-%017x", f.nextID),
-		Type:                 g.instanceType(purchase),
+		Type:                 it,
 		Group:                g.idx,
 		AZ:                   az,
 		Zone:                 g.cfg.AvailabilityZones[az],

@@ -159,3 +159,34 @@ func TestAZoneOutageFailsItsInstancesAndTheGroupRebalancesWhenItReturns(t *testi
 	f.Check()
 	assert.NoError(t, eng.Err())
 }
+
+// A direct group is what an EC2 Fleet "instant" request (Karpenter) gives:
+// the orchestrator launches each instance and terminates it; the group
+// neither replaces nor rebalances it.
+func TestDirectlyLaunchedInstancesAreTheOrchestratorsToStartAndEnd(t *testing.T) {
+	f, o, eng, _ := fleet(t, 0, func(g *GroupConfig) { g.Direct = true; g.DesiredCapacity = 3 })
+	f.Start()
+	assert.Equal(t, 0, f.Launched(), "a direct group has no desired capacity to start with")
+	c6g, ok := catalog.Default().Lookup("c6g.large")
+	require.True(t, ok)
+	i := f.LaunchDirect(0, c6g, 1, Spot)
+	require.Equal(t, int32(0), i)
+	assert.Equal(t, "c6g.large", f.Instance(i).Type.Name, "the type the orchestrator chose, not the group's")
+	assert.Equal(t, "us-east-1b", f.Zone(i))
+	_, err := eng.Run(des.At(2 * time.Minute))
+	require.NoError(t, err)
+	assert.Contains(t, o.calls, "registered 0", "it registers after the launch time")
+	f.Fail(i, "status checks")
+	_, err = eng.Run(des.At(10 * time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.Launched(), "nothing replaces it")
+	j := f.LaunchDirect(0, c6g, 0, OnDemand)
+	f.SetDesired(0, 5, "ignored")
+	assert.Equal(t, 2, f.Launched(), "SetDesired does not apply to a direct group")
+	_, err = eng.Run(des.At(15 * time.Minute))
+	require.NoError(t, err)
+	o.drain = true
+	f.TerminateDirect(j, "consolidation")
+	assert.Contains(t, o.calls, "terminating 1 consolidation")
+	assert.Equal(t, int32(-1), f.LaunchDirect(0, c6g, 7, OnDemand), "no such zone")
+}

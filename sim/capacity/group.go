@@ -66,6 +66,9 @@ func (f *Fleet) GroupInstances(gi int) []int32 { return f.groups[gi].instances }
 // current count and a ScaleInProtected event says so.
 func (f *Fleet) SetDesired(gi, n int, cause string) {
 	g := &f.groups[gi]
+	if g.cfg.Direct {
+		return // no desired capacity: the orchestrator launches each instance
+	}
 	n = min(max(n, g.cfg.MinSize), g.cfg.MaxSize)
 	old := g.desired
 	g.desired = n
@@ -90,6 +93,9 @@ func (f *Fleet) SetDesired(gi, n int, cause string) {
 
 // replenish launches replacements after an instance was lost, not scaled in.
 func (g *group) replenish(f *Fleet) {
+	if g.cfg.Direct {
+		return // nothing replaces a directly launched instance but its orchestrator
+	}
 	for cur := g.live; cur < g.desired; cur++ {
 		f.launch(g, false)
 	}
@@ -111,6 +117,9 @@ func (g *group) leastLoadedAZ(f *Fleet) int {
 // emptiest zone, then terminate from the fullest, while they differ by more
 // than one. AWS (EC2 Auto Scaling, "AZ rebalancing").
 func (g *group) rebalance(f *Fleet) {
+	if g.cfg.Direct {
+		return
+	}
 	for range len(g.instances) {
 		lo, hi := slices.Min(g.liveAZ), slices.Max(g.liveAZ)
 		if hi-lo <= 1 {
