@@ -235,6 +235,7 @@ type ledger struct {
 	count     map[int]int     // per rate: launches or Fargate tasks
 	ownerEC2  []map[int]meter // per owner, per rate: reserved CPU-unit- and MiB-seconds
 	ownerFG   []map[int]meter // per owner, per rate: billed Fargate usage
+	free      []bool          // per instance: not billed (EC2 interrupted it as Spot in its first hour)
 }
 
 // ComputeCost prices a run's usage records.
@@ -242,7 +243,9 @@ type ledger struct {
 // EC2: each instance launch is billed from its launch to its termination (or
 // the end of the run), per second rounded up, at least 60 s (choice: from the
 // launch request, so boot time is billed; AWS starts billing at "running",
-// a little later). Spot instances pay On-Demand x (1 - discount).
+// a little later). Spot instances pay On-Demand x (1 - discount); a Spot
+// instance that EC2 interrupts in its first hour costs nothing, one it
+// interrupts later is billed per second (FreeSpotInterruption).
 //
 // Fargate: each task is billed from the start of its image pull to its stop,
 // per second rounded up, at least 60 s, for its CPU and memory size.
@@ -260,6 +263,7 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 	for i := range res.Owners {
 		l.ownerEC2[i], l.ownerFG[i] = map[int]meter{}, map[int]meter{}
 	}
+	l.free = make([]bool, len(res.Instances))
 	for i := range res.Instances {
 		l.instance(i)
 	}
@@ -343,13 +347,32 @@ func (l *ledger) instance(i int) {
 	}
 	rt := l.rateOf(rate{in.Type, po})
 	l.count[rt]++
+	if FreeSpotInterruption(in.InstanceUsage) {
+		l.free[i] = true
+		return
+	}
 	billed := BilledSeconds(in.Launched, in.Terminated, l.prices.EC2Minimum)
 	l.spread(l.instProv[i], rt, in.Launched, billed, meter{sec: 1})
+}
+
+// FreeSpotInterruption reports whether an instance's use is not charged:
+// a Spot instance that EC2 interrupted (reclaimed) before it had run an
+// hour. AWS (EC2 User Guide, "Billing for interrupted Spot Instances",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-for-interrupted-spot-instances.html):
+// interrupted by Amazon EC2 in the first hour, Linux and Windows (SUSE
+// excluded): no charge; in any hour after the first: charged for the
+// seconds used. Stopped or terminated by the user (or their scaling):
+// charged for the seconds used. fleetsim's instances are Linux.
+func FreeSpotInterruption(u capacity.InstanceUsage) bool {
+	return u.Purchase == capacity.Spot && u.End == capacity.EndReclaimed && u.Terminated-u.Launched < des.At(time.Hour)
 }
 
 func (l *ledger) task(t *ecs.TaskUsage) {
 	cpu, mem := int64(t.CPUUnits), int64(t.MemoryMiB)
 	if t.Instance >= 0 {
+		if l.free[t.Instance] {
+			return // the instance is not billed: neither is its tasks' share
+		}
 		in := &l.res.Instances[t.Instance]
 		po := PurchaseOnDemand
 		if in.Purchase == capacity.Spot {

@@ -159,3 +159,40 @@ func TestComputeCostOverrides(t *testing.T) {
 	_, err = ComputeCost(&u.res, DefaultPrices())
 	assert.ErrorContains(t, err, `"m5.nosuch"`)
 }
+
+// AWS (EC2 User Guide, "Billing for interrupted Spot Instances"): a Spot
+// instance that EC2 interrupts in its first hour is not charged; after the
+// first hour it is charged for the seconds used; one the user terminates is
+// charged for the seconds used either way. m5.large On-Demand $0.096/h, Spot
+// at 70% off: $0.0288/h.
+func TestSpotInstancesThatEC2InterruptsInTheirFirstHourAreFree(t *testing.T) {
+	tests := []struct {
+		name string
+		ran  time.Duration
+		end  capacity.EndReason
+		want float64
+	}{
+		{"reclaimed at 59 min: no charge", 59 * time.Minute, capacity.EndReclaimed, 0},
+		{"reclaimed at 61 min: 3660 s x 0.0288/3600", 61 * time.Minute, capacity.EndReclaimed, 3660 * 0.0288 / 3600},
+		{"terminated by scale-in at 59 min: 3540 s", 59 * time.Minute, capacity.EndTerminated, 3540 * 0.0288 / 3600},
+		{"failed at 59 min: not a Spot interruption, 3540 s", 59 * time.Minute, capacity.EndFailed, 3540 * 0.0288 / 3600},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := newUsage(2*time.Hour).instance("m5.large", capacity.Spot, 0, tc.ran)
+			u.res.Instances[0].End = tc.end
+			c, err := ComputeCost(&u.res, DefaultPrices())
+			require.NoError(t, err)
+			assert.InDelta(t, tc.want, float64(c.TotalUSD), 1e-6)
+		})
+	}
+	t.Run("a free instance's tasks are not charged for it either", func(t *testing.T) {
+		u := newUsage(2*time.Hour).instance("m5.large", capacity.Spot, 0, 30*time.Minute).task(0, 0, false, 1024, 4096, 0, 30*time.Minute)
+		u.res.Instances[0].End = capacity.EndReclaimed
+		c, err := ComputeCost(&u.res, DefaultPrices())
+		require.NoError(t, err)
+		for _, o := range c.ByOwner {
+			assert.Zero(t, float64(o.USD), o.Name)
+		}
+	})
+}
