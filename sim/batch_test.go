@@ -1,14 +1,15 @@
 package sim
 
 import (
-	"github.com/fleetsim/fleetsim/autoscale"
-	"github.com/fleetsim/fleetsim/sim/ecs"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetsim/fleetsim/autoscale"
+	"github.com/fleetsim/fleetsim/sim/ecs"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"github.com/fleetsim/fleetsim/workload"
 )
 
@@ -98,4 +99,41 @@ func schedule(t testing.TB, expr string) autoscale.Schedule {
 	s, err := autoscale.ParseSchedule(expr, time.UTC)
 	require.NoError(t, err)
 	return s
+}
+
+// AWS (RunTask API): the response lists the tasks placed and, under
+// "failures", the reasons for the rest; ECS creates no task for a failure.
+// A RunTask with the EC2 launch type on a cluster with room for two 1-vCPU
+// tasks (one m5.large) and four arrivals at once: two tasks, two failures,
+// and no PROVISIONING state change for the tasks that were never created.
+func TestAFailedRunTaskCreatesNoTask(t *testing.T) {
+	cfg := baseConfig(t, 1)
+	cfg.Duration = 30 * time.Minute
+	cfg.TaskDefinitions[0].CPU = 1024
+	cfg.BatchJobs = []ecs.BatchJobConfig{{Name: "etl", TaskDefinition: 0, LaunchType: "EC2",
+		Arrivals: ecs.Arrivals{Pattern: "cron", Schedule: schedule(t, "cron(0 0 * * ? *)"), PerFiring: 4},
+		Duration: ecs.Distribution{Kind: "fixed", Value: time.Hour}}}
+	res := run(t, cfg)
+	job := res.Summary.BatchJobs[0]
+	assert.Equal(t, 4, job.Submitted)
+	assert.Equal(t, 2, job.RunTaskFailures)
+	assert.Equal(t, 2, job.RunningAtEnd)
+	tasks := map[string]bool{}
+	var failures []schema.Event
+	for _, e := range res.Events {
+		switch e.Type {
+		case schema.TaskStateChange, schema.PlacementFailed:
+			tasks[e.Subject] = true
+		case schema.RunTaskFailed:
+			failures = append(failures, e)
+		}
+	}
+	assert.Len(t, tasks, 2, "only the placed tasks have events")
+	require.Len(t, failures, 2)
+	for _, f := range failures {
+		assert.Empty(t, f.Subject, "a failure is no task")
+		assert.Equal(t, "RESOURCE:CPU", f.Reason)
+		assert.Equal(t, "family:web", f.Group)
+	}
+	assert.Len(t, res.State.Tasks, 2)
 }

@@ -121,14 +121,18 @@ func (w *World) recordPlacementFailure(ti int32, reason string) {
 	t := &w.tasks[ti]
 	w.rec.reasons[reason]++
 	t.placeFailed, t.lastReason = true, reason
-	w.taskEvent(t, schema.PlacementFailed, reason)
+	if t.id != "" { // a RunTask failure is no task: RunTaskFailed says it
+		w.taskEvent(t, schema.PlacementFailed, reason)
+	}
 }
 
+// recordRunTaskFailed logs RunTask's failure for a task it never created:
+// no task ID, the job's group, the reason, the provider.
 func (w *World) recordRunTaskFailed(ti int32) {
 	t := &w.tasks[ti]
 	w.jobs[t.job].failedToPlace++
-	w.recountTask(t, -1)
-	w.taskEvent(t, schema.RunTaskFailed, t.lastReason)
+	w.log.Add(schema.Event{At: w.eng.Now(), Type: schema.RunTaskFailed, Group: w.specs[t.spec].group,
+		Reason: t.lastReason, Provider: w.providers[t.provider].name})
 }
 
 func (w *World) recordPlaced(ti int32) {

@@ -120,7 +120,10 @@ func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 }
 
 // newTask creates a task in PROVISIONING on the given provider and tries to
-// place it at once.
+// place it at once. RunTask with the EC2 launch type does not queue: ECS
+// places the task or returns a failure with its reason and creates no task
+// (AWS, RunTask API: "failures"), so such a task exists, with an ID and
+// events, only once placed.
 func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 	var idx int32
 	if n := len(w.freeTasks); n > 0 {
@@ -130,9 +133,7 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		w.tasks = append(w.tasks, task{})
 		idx = int32(len(w.tasks) - 1)
 	}
-	w.nextTaskID++
 	w.tasks[idx] = task{
-		id:       fmt.Sprintf("%032x", w.nextTaskID),
 		spec:     spec,
 		service:  svc,
 		job:      job,
@@ -143,13 +144,14 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		counted:  -1,
 		usage:    -1,
 	}
-	w.recordState(idx, "")
+	runTask := job >= 0 && prov == provEC2Launch
+	if !runTask {
+		w.announce(idx)
+	}
 	if w.tryPlace(idx) {
 		return idx
 	}
-	if job >= 0 && prov == provEC2Launch {
-		// RunTask with the EC2 launch type does not queue: it returns a
-		// failure and creates no task.
+	if runTask {
 		w.recordRunTaskFailed(idx)
 		w.tasks[idx].state = TaskStopped
 		w.freeTask(idx)
@@ -157,6 +159,18 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 	}
 	w.enqueue(idx)
 	return idx
+}
+
+// announce gives a task its ID and records it in PROVISIONING: at once for
+// a task that may wait, on placement for RunTask's EC2 launch type.
+func (w *World) announce(t int32) {
+	tk := &w.tasks[t]
+	if tk.id != "" {
+		return
+	}
+	w.nextTaskID++
+	tk.id = fmt.Sprintf("%032x", w.nextTaskID)
+	w.recordState(t, "")
 }
 
 // tryPlace places a PROVISIONING task if its provider has room, moving it to
@@ -180,6 +194,7 @@ func (w *World) tryPlace(t int32) bool {
 		}
 		return false
 	}
+	w.announce(t)
 	w.reserve(in, t)
 	tk.instance = in
 	tk.zone = w.instances[in].zone
