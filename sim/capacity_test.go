@@ -202,4 +202,15 @@ func TestScaleInStopsAtProtectedInstancesAndSaysSo(t *testing.T) {
 	require.Len(t, blocked, 1)
 	assert.Equal(t, "1 kept", blocked[0].Status)
 	assert.Equal(t, time.Hour, blocked[0].At.Duration())
+	// AWS: desired is decremented all the same, and the kept instance goes
+	// once its protection lifts: here when its 3-hour task ends and managed
+	// termination protection turns protection off.
+	desired := column(res, "group.asg.desired")
+	assert.Equal(t, 0.0, desired[61], "desired reads 0 from the scale-in on")
+	terminated := eventsOf(res, "InstanceTerminated")
+	require.Len(t, terminated, 4)
+	last := terminated[3].At.Duration()
+	assert.GreaterOrEqual(t, last, 3*time.Hour, "the busy instance outlives its task")
+	assert.Less(t, last, 3*time.Hour+5*time.Minute)
+	assert.Equal(t, 0, res.Summary.Instances.AtEnd)
 }

@@ -105,13 +105,28 @@ func TestADrainHoldsTheTerminationUntilTheOrchestratorReleasesIt(t *testing.T) {
 	assert.Equal(t, 1, f.Terminated())
 }
 
-func TestEveryInstanceProtectedKeepsDesiredAtTheCurrentCount(t *testing.T) {
-	f, o, _, log := fleet(t, 2, nil)
-	o.protected[0], o.protected[1] = true, true
+// AWS (EC2 Auto Scaling, "Use instance scale-in protection"): "If all
+// instances in an Auto Scaling group are protected from scale in, and a
+// scale-in event occurs, its desired capacity is decremented. However, the
+// Auto Scaling group can't terminate the required number of instances until
+// their instance scale-in protection settings are disabled."
+func TestAllProtectedScaleInLowersDesiredAndTerminatesAsProtectionLifts(t *testing.T) {
+	f, o, _, log := fleet(t, 3, nil)
+	o.protected[0], o.protected[1], o.protected[2] = true, true, true
 	f.Start()
-	f.SetDesired(0, 0, "test")
-	assert.Equal(t, 2, f.Group(0).Desired)
-	assert.Equal(t, 1, count(log, schema.ScaleInProtected))
+	f.SetDesired(0, 1, "test")
+	assert.Equal(t, 1, f.Group(0).Desired, "desired is decremented")
+	assert.Equal(t, 3, f.Group(0).InService, "nothing can be terminated yet")
+	require.Equal(t, 1, count(log, schema.ScaleInProtected))
+	assert.Equal(t, "2 kept", log.Events[len(log.Events)-2].Status)
+	o.protected[1] = false
+	f.ProtectionLifted(1)
+	assert.Equal(t, Terminated, f.Instance(1).Lifecycle, "terminated once its protection lifts")
+	assert.Equal(t, 2, f.Group(0).InService)
+	o.protected[0], o.protected[2] = false, false
+	f.ProtectionLifted(0)
+	assert.Equal(t, 1, f.Group(0).InService, "down to desired, no further")
+	assert.Equal(t, 2, f.Terminated())
 }
 
 // A Spot instance noticed while booting never registers; EC2 reclaims it

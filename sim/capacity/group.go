@@ -62,8 +62,13 @@ func (f *Fleet) GroupInstances(gi int) []int32 { return f.groups[gi].instances }
 
 // SetDesired changes group gi's desired capacity (clamped to min and max)
 // and launches or terminates to reach it. Protected instances are never
-// chosen for scale-in: when every remaining one is, desired stays at the
-// current count and a ScaleInProtected event says so.
+// chosen for scale-in. AWS (EC2 Auto Scaling, "Use instance scale-in
+// protection"): "If all instances in an Auto Scaling group are protected from
+// scale in, and a scale-in event occurs, its desired capacity is
+// decremented. However, the Auto Scaling group can't terminate the required
+// number of instances until their instance scale-in protection settings are
+// disabled": desired takes the new value, a ScaleInProtected event says how
+// many are kept, and ProtectionLifted terminates them as protection lifts.
 func (f *Fleet) SetDesired(gi, n int, cause string) {
 	g := &f.groups[gi]
 	if g.cfg.Direct {
@@ -72,23 +77,42 @@ func (f *Fleet) SetDesired(gi, n int, cause string) {
 	n = min(max(n, g.cfg.MinSize), g.cfg.MaxSize)
 	old := g.desired
 	g.desired = n
-	cur := g.live
-	for ; cur < n; cur++ {
+	for cur := g.live; cur < n; cur++ {
 		f.launch(g, false)
 	}
-	for ; cur > n; cur-- {
-		victim := g.terminationVictim(f)
-		if victim < 0 {
-			f.event(schema.ScaleInProtected, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d kept", cur-n),
-				"every remaining instance is protected from scale-in", "")
-			g.desired = cur
-			break
-		}
-		f.terminate(victim, "scale-in")
+	if kept := f.shrink(g, "scale-in"); kept > 0 {
+		f.event(schema.ScaleInProtected, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d kept", kept),
+			"Could not scale to desired capacity because all remaining instances are protected from scale-in", "")
 	}
 	if g.desired != old {
 		f.event(schema.AutoScalingGroupDesiredCapacity, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d->%d", old, g.desired), cause, "")
 	}
+}
+
+// shrink terminates instances of g, by the termination policy, until its
+// counted instances are down to its desired capacity or every one left is
+// protected; it returns how many above desired it had to keep.
+func (f *Fleet) shrink(g *group, cause string) int {
+	for g.live > g.desired {
+		victim := g.terminationVictim(f)
+		if victim < 0 {
+			return g.live - g.desired
+		}
+		f.terminate(victim, cause)
+	}
+	return 0
+}
+
+// ProtectionLifted is the orchestrator saying that instance i's scale-in
+// protection may have lifted (ECS's managed termination protection turns it
+// off when the instance runs no task): a group kept above its desired
+// capacity by protection terminates what it now may.
+func (f *Fleet) ProtectionLifted(i int32) {
+	g := &f.groups[f.instances[i].Group]
+	if g.cfg.Direct || g.live <= g.desired {
+		return
+	}
+	f.shrink(g, "scale-in")
 }
 
 // replenish launches replacements after an instance was lost, not scaled in.

@@ -179,12 +179,19 @@ func (w *World) InstanceLost(i int32, why capacity.EndReason, message string) {
 // instances Amazon ECS terminates").
 func (w *World) ScaleInProtected(i int32) bool {
 	in := w.containerInstance(i)
-	if p := w.providerOfGroup[in.group]; p >= 0 && w.cfg.CapacityProviders[p-firstASGProvider].ManagedTerminationProtection {
+	if w.managedProtection(in.group) {
 		// ECS keeps scale-in protection on while non-daemon tasks run and
 		// turns it off when the instance is empty.
 		return len(in.tasks) > 0
 	}
 	return w.fleet.Instance(i).ProtectedFromScaleIn
+}
+
+// managedProtection reports whether group g's capacity provider has managed
+// termination protection.
+func (w *World) managedProtection(g int) bool {
+	p := w.providerOfGroup[g]
+	return p >= 0 && w.cfg.CapacityProviders[p-firstASGProvider].ManagedTerminationProtection
 }
 
 // drainTasks starts draining an instance: no new tasks; its service tasks
@@ -214,33 +221,11 @@ func (w *World) releaseIfEmpty(i int32) {
 	}
 }
 
-// eniLimit is how many awsvpc tasks an instance type can hold: its maximum
-// ENIs less the primary one, or the trunked limit when trunking is on.
-// AWS (ECS Developer Guide, "Increasing Amazon ECS Linux container instance
-// network interfaces").
+// eniLimit is how many awsvpc tasks an instance type can hold under the
+// cluster's awsvpcTrunking setting: awsvpcTaskLimit (trunking.go) has AWS's
+// rule and table.
 func (w *World) eniLimit(it catalog.InstanceType) int {
-	if w.cfg.Cluster.ENITrunking && it.Trunking {
-		if n, ok := trunkedTaskLimit(it); ok {
-			return n
-		}
-	}
-	return max(it.MaxENIs-1, 0)
-}
-
-// trunkedTaskLimit gives the documented awsvpc task limit with ENI trunking for
-// the types AWS lists (shared/aws-semantics.md, "Ports and ENIs").
-func trunkedTaskLimit(it catalog.InstanceType) (int, bool) {
-	switch it.Size {
-	case "large":
-		return 10, true
-	case "xlarge":
-		return 20, true
-	case "2xlarge":
-		return 40, true
-	case "4xlarge":
-		return 60, true
-	}
-	return 0, false
+	return awsvpcTaskLimit(it, w.cfg.Cluster.ENITrunking)
 }
 
 func (w *World) subnetFor(az string) string {

@@ -269,6 +269,9 @@ func (w *World) release(t int32) {
 	w.tally(inst, 1)
 	w.poolRelease(tk.instance, t)
 	w.releaseIfEmpty(tk.instance)
+	if len(inst.tasks) == 0 && inst.status == InstanceActive && w.managedProtection(inst.group) {
+		w.fleet.ProtectionLifted(tk.instance) // ECS turns protection off on an empty instance
+	}
 }
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
