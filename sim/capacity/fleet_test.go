@@ -205,3 +205,24 @@ func TestDirectlyLaunchedInstancesAreTheOrchestratorsToStartAndEnd(t *testing.T)
 	assert.Contains(t, o.calls, "terminating 1 consolidation")
 	assert.Equal(t, int32(-1), f.LaunchDirect(0, c6g, 7, OnDemand), "no such zone")
 }
+
+// AWS ("Auto Scaling groups with multiple instance types and purchase
+// options"): on scale-in the group first chooses the purchase option, for
+// the split at the size after the change, rounded in favour of On-Demand.
+// 50% On-Demand above a base of 0, 2 + 2 going to 3: ceil(3 x 0.5) = 2
+// On-Demand stay, so a Spot instance goes (not the On-Demand one the busiest
+// zone alone would give up).
+func TestMixedGroupScaleInKeepsItsSplitAtTheNewSize(t *testing.T) {
+	f, _, _, _ := fleet(t, 4, func(g *GroupConfig) { g.OnDemandPercentageAboveBase = 50 })
+	f.Start()
+	require.Equal(t, 2, f.Group(0).OnDemand, "launched On-Demand, Spot, On-Demand, Spot")
+	require.Equal(t, []PurchaseOption{OnDemand, Spot, OnDemand, Spot},
+		[]PurchaseOption{f.Instance(0).Purchase, f.Instance(1).Purchase, f.Instance(2).Purchase, f.Instance(3).Purchase})
+	f.SetDesired(0, 3, "test")
+	assert.Equal(t, 2, f.Group(0).OnDemand, "2 On-Demand kept")
+	assert.Equal(t, 1, f.Group(0).InService-f.Group(0).OnDemand, "1 Spot left")
+	f.SetDesired(0, 2, "test")
+	assert.Equal(t, 1, f.Group(0).OnDemand, "at 2: ceil(2 x 0.5) = 1 On-Demand")
+	f.SetDesired(0, 1, "test")
+	assert.Equal(t, 1, f.Group(0).OnDemand, "at 1: ceil(0.5) = 1, in favour of On-Demand")
+}

@@ -237,15 +237,25 @@ func (g *group) terminationVictim(f *Fleet) int32 {
 	return g.closestToBillingHour(f, cands)
 }
 
-// overAllocated says which purchase option has more than its share, if any.
+// overAllocated says which purchase option the next termination should take:
+// the split is computed for the group's size after it, rounded in favour of
+// On-Demand, as on launch. AWS (EC2 Auto Scaling, "Auto Scaling groups with
+// multiple instance types and purchase options"): the group "first
+// identifies which of the two types (Spot or On-Demand) should be
+// terminated", so that it keeps its distribution at the new size. With 50%
+// On-Demand, 2 + 2 going to 3 keeps ceil(3 x 0.5) = 2 On-Demand: a Spot
+// instance goes.
 func (g *group) overAllocated() (PurchaseOption, bool) {
-	n, od := g.live, g.liveOD
-	base := min(g.cfg.OnDemandBaseCapacity, n)
-	wantOD := base + int(math.Ceil(float64(n-base)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
+	after := g.live - 1
+	if after < 0 {
+		return OnDemand, false
+	}
+	base := min(g.cfg.OnDemandBaseCapacity, after)
+	wantOD := base + int(math.Ceil(float64(after-base)*float64(g.cfg.OnDemandPercentageAboveBase)/100))
 	switch {
-	case od > wantOD:
+	case g.liveOD > wantOD:
 		return OnDemand, true
-	case od < wantOD:
+	case g.live-g.liveOD > after-wantOD:
 		return Spot, true
 	}
 	return OnDemand, false
