@@ -30,6 +30,9 @@ type Scenario struct {
 	File    string // as the user named it, for messages
 	Source  string
 	Outputs []string // [report] outputs: "csv", "json", "html"; empty: all
+	// Warnings are what the scenario may do but the user should know (the
+	// run goes ahead): each in the problem form, file, line and key.
+	Warnings Problems
 }
 
 // LoadFile reads a scenario from the file system. Files it references
@@ -80,7 +83,8 @@ func Parse(src, display string, readRel func(string) ([]byte, error)) (*Scenario
 		slices.SortStableFunc(v.problems, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, v.problems
 	}
-	return &Scenario{Config: cfg, File: display, Source: src, Outputs: f.Report.Outputs}, nil
+	slices.SortStableFunc(v.warnings, func(a, b Problem) int { return a.Line - b.Line })
+	return &Scenario{Config: cfg, File: display, Source: src, Outputs: f.Report.Outputs, Warnings: v.warnings}, nil
 }
 
 func decodeProblem(file string, err error) Problem {

@@ -83,3 +83,22 @@ func TestPlacementRulesReachTheRunParsed(t *testing.T) {
 	assert.True(t, sawSpread)
 	assert.True(t, sawMemberOf)
 }
+
+// ECS supports ENI trunking only on the types its table lists: with
+// eni_trunking on, a group of another type (c5n, a family ECS excludes) is
+// accepted with a warning naming the key, and its limit stays its ENIs
+// less one.
+func TestTrunkingOnATypeECSDoesNotSupportIsAWarning(t *testing.T) {
+	src := strings.Replace(defaultSource(t), "[cluster]\n", "[cluster]\neni_trunking = true\n", 1)
+	src = strings.Replace(src, `instance_types = ["m5.large"]`, `instance_types = ["c5n.large"]`, 1)
+	sc, err := parseLibrary(src)
+	require.NoError(t, err)
+	require.Len(t, sc.Warnings, 1)
+	w := sc.Warnings[0]
+	assert.Contains(t, w.Key, "instance_types")
+	assert.Contains(t, w.Got, "c5n.large")
+	assert.Positive(t, w.Line)
+	plain, err := parseLibrary(defaultSource(t))
+	require.NoError(t, err)
+	assert.Empty(t, plain.Warnings, "m5.large without trunking: nothing to say")
+}

@@ -22,6 +22,7 @@ type validator struct {
 	readRel  func(string) ([]byte, error)
 	cat      *catalog.Catalog
 	problems Problems
+	warnings Problems // accepted, but worth a word: the run goes ahead
 	owned    map[string]Problem // by key: checkValues' problems, which stand for all of their key's
 }
 
@@ -31,6 +32,11 @@ var defaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // bad records a problem at path (indexed, e.g. services 1 desired_count).
 func (v *validator) bad(path []string, want, got string) {
 	v.problems = append(v.problems, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got})
+}
+
+// warn records something the run accepts but the user should know.
+func (v *validator) warn(path []string, want, got, hint string) {
+	v.warnings = append(v.warnings, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got, Hint: hint})
 }
 
 // badName records a reference to a name that does not exist, with a "did
@@ -265,6 +271,10 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 				continue
 			}
 			gc.InstanceTypes = append(gc.InstanceTypes, it)
+			if v.f.Cluster.ENITrunking && !ecs.TrunkingSupported(it) {
+				v.warn(append(path, "instance_types", strconv.Itoa(j)), "an instance type ECS supports ENI trunking on (cluster.eni_trunking is on)",
+					strconv.Quote(name)+" is not in ECS's trunking table", "its awsvpc tasks are limited to its ENIs less one")
+			}
 		}
 		gc.MinSize, gc.MaxSize, gc.DesiredCapacity = v.sizes(path, g)
 		v.instancesDistribution(path, g, &gc)
