@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,4 +102,66 @@ func TestTrunkingOnATypeECSDoesNotSupportIsAWarning(t *testing.T) {
 	plain, err := parseLibrary(defaultSource(t))
 	require.NoError(t, err)
 	assert.Empty(t, plain.Warnings, "m5.large without trunking: nothing to say")
+}
+
+// The az-outage library scenario does what its description says: after the
+// zone returns, the group launches into it (before it terminates, never in
+// the same instant) and ECS's Availability Zone rebalancing moves web's tasks
+// back, so the run ends balanced across the three zones, instances and
+// tasks alike.
+func TestAZOutageEndsBalancedAcrossItsThreeZones(t *testing.T) {
+	sc, err := Resolve("az-outage")
+	require.NoError(t, err)
+	res, err := sim.New(sc.Config).Run()
+	require.NoError(t, err)
+	instances, web := map[string]int{}, map[string]int{}
+	for _, ci := range res.State.ContainerInstances {
+		if ci.Status == "ACTIVE" {
+			instances[ci.AvailabilityZone]++
+		}
+	}
+	for _, task := range res.State.Tasks {
+		if task.Group == "service:web" {
+			web[task.AvailabilityZone]++
+		}
+	}
+	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2, "us-east-1c": 2}, instances)
+	assert.Equal(t, map[string]int{"us-east-1a": 6, "us-east-1b": 6, "us-east-1c": 6}, web)
+	launched := map[string]time.Duration{}
+	var started, completed int
+	for _, e := range res.Events {
+		switch {
+		case e.Type == "InstanceLaunch":
+			launched[e.Subject] = e.At.Duration()
+		case e.Type == "InstanceTerminated":
+			at, ok := launched[e.Subject]
+			assert.False(t, ok && at == e.At.Duration(), "%s launched and terminated at %s", e.Subject, at)
+		case e.Type == "ServiceRebalancing" && e.Status == "STARTED":
+			started++
+		case e.Type == "ServiceRebalancing" && e.Status == "COMPLETED":
+			completed++
+		}
+	}
+	assert.Positive(t, started)
+	assert.Equal(t, started, completed, "every rebalancing completes")
+}
+
+// availability_zone_rebalancing = "DISABLED" turns ECS's rebalancing off:
+// the tasks stay where the outage left them.
+func TestAZRebalancingCanBeTurnedOff(t *testing.T) {
+	src, err := fs.ReadFile(LibraryFS(), "az-outage.toml")
+	require.NoError(t, err)
+	text := strings.Replace(string(src), "desired_count = 18\n", "desired_count = 18\navailability_zone_rebalancing = \"DISABLED\"\n", 1)
+	require.NotEqual(t, string(src), text)
+	sc, err := parseLibrary(text)
+	require.NoError(t, err)
+	assert.False(t, sc.Config.Services[0].AZRebalancing)
+	assert.True(t, sc.Config.Services[1].AZRebalancing, "ENABLED by default, as CreateService")
+	res, err := sim.New(sc.Config).Run()
+	require.NoError(t, err)
+	for _, e := range res.Events {
+		if e.Type == "ServiceRebalancing" {
+			assert.NotEqual(t, "web", e.Subject)
+		}
+	}
 }

@@ -160,6 +160,7 @@ type serviceSchema struct {
 	CapacityProviderStrategy []strategySchema          `toml:"capacity_provider_strategy"`
 	PlacementStrategy        []placementStrategySchema `toml:"placement_strategy"`
 	PlacementConstraints     []constraintSchema        `toml:"placement_constraints"`
+	AZRebalancing            string                    `toml:"availability_zone_rebalancing"`
 	DeploymentConfiguration  deploymentSchema          `toml:"deployment_configuration"`
 	HealthCheckGracePeriod   Duration                  `toml:"health_check_grace_period"`
 	TaskFailuresPerTaskHour  float64                   `toml:"task_failures_per_task_hour"`

@@ -53,6 +53,8 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 		if cb := s.CircuitBreaker; cb != nil {
 			sc.CircuitBreaker = &ecs.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
 		}
+		// AWS (CreateService): availabilityZoneRebalancing defaults to ENABLED.
+		sc.AZRebalancing = v.enum(append(slices.Clone(path), "availability_zone_rebalancing"), []string{"ENABLED", "DISABLED"}, s.AZRebalancing, 0) == 0
 		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
 		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
 		if sc.AutoScaling != nil && sc.LoadBalancer == nil {

@@ -254,6 +254,7 @@ func (f *Fleet) onRegister(_ des.Time, i int32) {
 	}
 	f.setLifecycle(in, InService)
 	f.orch.InstanceRegistered(i)
+	f.groups[in.Group].rebalanced(f, i)
 }
 
 // terminate takes an instance out of service for its group (scale-in,
@@ -318,6 +319,9 @@ func (f *Fleet) finish(i int32, why EndReason, message string) {
 	f.setLifecycle(in, Terminated)
 	in.Terminated, in.End = f.eng.Now(), why
 	g := &f.groups[in.Group]
+	if _, fresh := g.rebalancing[i]; fresh {
+		delete(g.rebalancing, i) // a replacement that never came into service: the old one stays
+	}
 	if k := slices.Index(g.instances, i); k >= 0 {
 		g.instances = slices.Delete(g.instances, k, k+1) // groups hold their counted instances only
 	}

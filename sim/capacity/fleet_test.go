@@ -226,3 +226,69 @@ func TestMixedGroupScaleInKeepsItsSplitAtTheNewSize(t *testing.T) {
 	f.SetDesired(0, 1, "test")
 	assert.Equal(t, 1, f.Group(0).OnDemand, "at 1: ceil(0.5) = 1, in favour of On-Demand")
 }
+
+// AWS (EC2 Auto Scaling, "Rebalancing activities"): after a zone returns the
+// group launches in it before it terminates elsewhere, and terminates the
+// old instance only once the new one is in service; never in the same
+// instant, and never a protected instance.
+func TestZoneRebalancingLaunchesFirstAndTerminatesOnceTheNewInstanceIsInService(t *testing.T) {
+	f, o, eng, log := fleet(t, 0, func(g *GroupConfig) {
+		g.AvailabilityZones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+		g.MaxSize = 6
+	})
+	f.cfg.Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+	f.ZoneOutage("us-east-1a", time.Hour)
+	f.SetDesired(0, 6, "test") // all six go to b and c while a is down
+	_, err := eng.Run(des.At(30 * time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 3, 3}, f.groups[0].liveAZ)
+	o.protected[1] = true // one instance of b is busy
+	_, err = eng.Run(des.At(time.Hour + 30*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, 7, f.Group(0).InService, "one launched into a, none terminated yet: max 6 + a margin of max(10%, 1) = 7")
+	_, err = eng.Run(des.At(time.Hour + 6*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 2, 2}, f.groups[0].liveAZ, "balanced once the new ones are in service")
+	assert.Equal(t, InService, f.Instance(1).Lifecycle, "the protected instance stays")
+	launched, terminated := map[string]des.Time{}, map[string]des.Time{}
+	for _, e := range log.Events {
+		switch e.Type {
+		case schema.InstanceLaunch:
+			launched[e.Subject] = e.At
+		case schema.InstanceTerminated:
+			terminated[e.Subject] = e.At
+		}
+	}
+	for id, at := range terminated {
+		assert.NotEqual(t, launched[id], at, "%s launched and terminated in the same instant", id)
+	}
+	f.Check()
+	assert.NoError(t, eng.Err())
+}
+
+// When every instance of the fullest zones is protected, the group launches
+// into the empty zone all the same and stays above desired until protection
+// lifts there; then it terminates only from the fullest zone.
+func TestZoneRebalancingWaitsForProtectionToLiftInTheFullestZone(t *testing.T) {
+	f, o, eng, _ := fleet(t, 0, func(g *GroupConfig) {
+		g.AvailabilityZones = []string{"us-east-1a", "us-east-1b"}
+		g.MaxSize = 10
+	})
+	f.ZoneOutage("us-east-1a", time.Hour)
+	f.SetDesired(0, 4, "test")
+	_, err := eng.Run(des.At(30 * time.Minute))
+	require.NoError(t, err)
+	for i := range int32(4) {
+		o.protected[i] = true
+	}
+	_, err = eng.Run(des.At(time.Hour + 5*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 4}, f.groups[0].liveAZ, "two launched into a; b's are all protected")
+	o.protected[2] = false
+	f.ProtectionLifted(2)
+	assert.Equal(t, []int{2, 3}, f.groups[0].liveAZ, "one goes from b as its protection lifts")
+	o.protected[3] = false
+	f.ProtectionLifted(3)
+	assert.Equal(t, []int{2, 2}, f.groups[0].liveAZ, "down to desired, balanced")
+	assert.Equal(t, 4, f.Group(0).InService)
+}

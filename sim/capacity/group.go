@@ -25,6 +25,12 @@ type group struct {
 	spot         *rand.Rand // Spot interruption draws
 	pick         *rand.Rand // termination policy's last, random step
 	rotate       int        // capacity-optimized Spot: next type
+	// rebalancing pairs each instance launched to rebalance zones with the
+	// one it replaces, terminated once the new one is in service.
+	rebalancing map[int32]int32
+	// extra counts replacements in service whose old instance could not go
+	// yet (protected): the group is above desired by them until it can.
+	extra int
 }
 
 // count adds d to the counters for an instance in its current state.
@@ -112,6 +118,10 @@ func (f *Fleet) ProtectionLifted(i int32) {
 	if g.cfg.Direct || g.live <= g.desired {
 		return
 	}
+	if g.extra > 0 {
+		g.trimFullest(f) // above desired from a rebalancing: only from the fullest zones
+		return
+	}
 	f.shrink(g, "scale-in")
 }
 
@@ -137,26 +147,130 @@ func (g *group) leastLoadedAZ(f *Fleet) int {
 	return best
 }
 
-// rebalance evens the group's zones after a zone returns: launch in the
-// emptiest zone, then terminate from the fullest, while they differ by more
-// than one. AWS (EC2 Auto Scaling, "AZ rebalancing").
+// rebalance evens the group's zones, after a zone returns. AWS (EC2 Auto
+// Scaling, "Rebalancing activities"): the group launches new instances in
+// the zones with too few before it terminates old ones in the zones with
+// too many, "so that rebalancing does not compromise the performance or
+// availability of your application"; it may exceed its maximum capacity by
+// "a 10 percent margin (or by a margin of one instance, whichever is
+// greater)" meanwhile; and it does not terminate instances protected from
+// scale-in. Each replacement's old instance is terminated when the new one
+// is in service (onRegister), and rebalancing then goes on. When the
+// fullest zones hold only protected instances (managed termination
+// protection keeps busy ones), the new instance is launched all the same
+// and the group stays above desired until protection lifts on an instance
+// there (ProtectionLifted terminates it): the orchestrator can move work to
+// the new capacity meanwhile (ECS's service Availability Zone rebalancing).
 func (g *group) rebalance(f *Fleet) {
 	if g.cfg.Direct {
 		return
 	}
-	for range len(g.instances) {
-		lo, hi := slices.Min(g.liveAZ), slices.Max(g.liveAZ)
-		if hi-lo <= 1 {
+	margin := max(int(math.Ceil(float64(g.cfg.MaxSize)*0.1)), 1)
+	for {
+		eff := g.plannedAZ(f)
+		lo, hi := slices.Min(eff), slices.Max(eff)
+		if hi-lo <= 1 || g.live+1 > g.cfg.MaxSize+margin {
 			return
 		}
-		if f.launch(g, false) < 0 {
+		victim := g.rebalanceVictim(f, eff, hi) // -1: none may go yet
+		fresh := f.launch(g, false)
+		if fresh < 0 {
 			return
 		}
-		victim := g.terminationVictim(f)
+		if f.instances[fresh].Lifecycle == Terminated {
+			return // interrupted or failed at once: nothing to wait for
+		}
+		if g.rebalancing == nil {
+			g.rebalancing = map[int32]int32{}
+		}
+		g.rebalancing[fresh] = victim
+	}
+}
+
+// plannedAZ is the group's counted instances per zone once the rebalancing
+// under way is done: those being replaced are gone, and each replacement
+// still waiting for a victim takes one from the fullest zone.
+func (g *group) plannedAZ(f *Fleet) []int {
+	eff := slices.Clone(g.liveAZ)
+	waiting := g.extra
+	for _, old := range g.rebalancing {
+		if old >= 0 {
+			eff[f.instances[old].AZ]--
+		} else {
+			waiting++
+		}
+	}
+	for range waiting {
+		eff[slices.Index(eff, slices.Max(eff))]--
+	}
+	return eff
+}
+
+// rebalanceVictim is the instance a rebalancing launch replaces: an
+// unprotected, counted instance of a zone holding hi instances, not being
+// replaced already, chosen by the termination policy's last steps.
+func (g *group) rebalanceVictim(f *Fleet, eff []int, hi int) int32 {
+	var cands []int32
+	for _, i := range g.instances {
+		in := &f.instances[i]
+		if !in.counts() || eff[in.AZ] != hi || f.orch.ScaleInProtected(i) {
+			continue
+		}
+		if _, fresh := g.rebalancing[i]; fresh || g.replacing(i) {
+			continue
+		}
+		cands = append(cands, i)
+	}
+	if len(cands) == 0 {
+		return -1
+	}
+	return g.closestToBillingHour(f, cands)
+}
+
+// replacing reports whether instance i is already to be replaced.
+func (g *group) replacing(i int32) bool {
+	for _, old := range g.rebalancing {
+		if old == i && old >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// rebalanced ends a rebalancing replacement: fresh is in service (or gone),
+// so the instance it replaces goes, unless it is protected now.
+func (g *group) rebalanced(f *Fleet, fresh int32) {
+	old, ok := g.rebalancing[fresh]
+	if !ok {
+		return
+	}
+	delete(g.rebalancing, fresh)
+	if f.instances[fresh].Lifecycle != InService {
+		return // the new instance failed: the old one stays
+	}
+	if in := &f.instances[max(old, 0)]; old >= 0 && in.counts() && !f.orch.ScaleInProtected(old) {
+		f.terminate(old, "az-rebalance")
+	} else {
+		g.extra++
+		g.trimFullest(f)
+	}
+	g.rebalance(f)
+}
+
+// trimFullest terminates, for each replacement still waiting for its old
+// instance to go, an unprotected instance of the fullest zone, never one of
+// the zones being filled, while the group is above desired.
+func (g *group) trimFullest(f *Fleet) {
+	for g.extra > 0 && g.live > g.desired {
+		victim := g.rebalanceVictim(f, g.liveAZ, slices.Max(g.liveAZ))
 		if victim < 0 {
 			return
 		}
+		g.extra--
 		f.terminate(victim, "az-rebalance")
+	}
+	if g.live <= g.desired {
+		g.extra = 0
 	}
 }
 

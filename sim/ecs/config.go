@@ -211,6 +211,9 @@ type ServiceConfig struct {
 	AutoScaling             *AutoScalingConfig
 	CircuitBreaker          *CircuitBreakerConfig
 	LoadBalancer            *LoadBalancerConfig
+	// AZRebalancing is availabilityZoneRebalancing (ENABLED: true). AWS:
+	// CreateService defaults it to ENABLED.
+	AZRebalancing bool
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and

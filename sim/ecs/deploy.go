@@ -239,6 +239,7 @@ func (w *World) onTaskHealthy(now des.Time, t int32) {
 		// that turns healthy resets it (resetOnHealthyTask).
 		s.deps[tk.deployment].failures = 0
 	}
+	w.rebalanced(tk.service, t)
 	w.reconcile(tk.service)
 }
 

@@ -221,6 +221,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 	}
 	if now > 0 {
 		w.manageCapacity(now)
+		for si := range w.services {
+			w.rebalanceZones(int32(si))
+		}
 	}
 	a := w.agg
 	launching, active := w.fleet.Pending(), int(a.active)

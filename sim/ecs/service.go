@@ -43,6 +43,10 @@ type service struct {
 	received, processed           float64  // a queue consumer\'s messages over the run
 	started, stopped              int      // tasks launched; tasks that reached STOPPED
 	minHealthyPct, maxPct         int      // the deployment configuration now (UpdateService changes it; the Config never)
+	rebal                         int32    // the task an AZ rebalancing move started, until healthy; -1 none
+	rebalFrom                     string   // the zone that move relieves
+	rebalancing                   bool     // a rebalancing is under way (STARTED sent, COMPLETED not yet)
+	rebalStuck                    bool     // its last move found no room in the emptiest zone (said once)
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -62,6 +66,7 @@ func newService(w *World, i int) service {
 		fail:     w.stream("service/" + cfg.Name + "/failures"),
 		lastRate: math.NaN(), lastCPU: math.NaN(), lastMem: math.NaN(), lastResponse: math.NaN(), lastDropped: math.NaN(), lastNeeded: math.NaN(),
 		lastCompleted: -1,
+		rebal:         -1,
 		minHealthyPct: cfg.MinimumHealthyPercent,
 		maxPct:        cfg.MaximumPercent,
 	}
@@ -147,10 +152,11 @@ func (w *World) reconcile(si int32) {
 	if rolling {
 		w.rollingUpdate(si)
 	} else {
-		for len(s.active) < s.desired && w.launchAllowed(si) {
+		want := s.desired + b2i(s.rebal >= 0) // a rebalancing move runs one above desired until it lands
+		for len(s.active) < want && w.launchAllowed(si) {
 			w.launch(si)
 		}
-		if n := len(s.active) - s.desired; n > 0 {
+		if n := len(s.active) - want; n > 0 {
 			for _, t := range w.scaleInVictims(s, n) {
 				w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
 			}
@@ -161,17 +167,22 @@ func (w *World) reconcile(si int32) {
 
 // launch starts one task of the PRIMARY deployment on the provider the
 // capacity provider strategy picks.
-func (w *World) launch(si int32) {
+func (w *World) launch(si int32) { w.launchSpec(si, w.services[si].spec) }
+
+// launchSpec starts one task of the PRIMARY deployment with the given
+// placement spec and returns it.
+func (w *World) launchSpec(si, spec int32) int32 {
 	s := &w.services[si]
 	if s.perItem == nil {
 		s.perItem = make([]int, len(s.strategy))
 	}
 	item := pickProvider(s.strategy, s.perItem)
-	t := w.newTask(s.spec, si, -1, s.strategy[item].provider)
+	t := w.newTask(spec, si, -1, s.strategy[item].provider)
 	w.tasks[t].deployment = s.primary()
 	s.active = append(s.active, t)
 	s.perItem[item]++
 	s.started++
+	return t
 }
 
 // backlogOrNaN is a queue consumer's backlog, or NaN (no data) for others.
@@ -402,6 +413,9 @@ func (w *World) serviceTaskRunning(s *service, t int32) {
 // dropActive removes a task that began stopping from its service's active
 // list.
 func (w *World) dropActive(s *service, t int32) {
+	if s.rebal == t {
+		s.rebal = -1 // the move's task stopped before it was healthy: the move is off
+	}
 	if i := slices.Index(s.active, t); i >= 0 {
 		s.active = slices.Delete(s.active, i, i+1)
 		if k := w.itemOf(s, t); k >= 0 {

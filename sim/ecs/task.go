@@ -81,6 +81,7 @@ type placementSpec struct {
 	awsvpc   bool
 	images   []int32
 	imageSum int64
+	zone     string         // pinned to this Availability Zone (AZ rebalancing); "" anywhere
 	task     placement.Task // placement's view, bound to a pool on first use
 }
 
@@ -92,7 +93,7 @@ func (w *World) specFor(def int, group string) int32 {
 // specSized is specFor with the task's CPU and memory overridden.
 func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 	for i, s := range w.specs {
-		if s.def == def && s.group == group && s.cpu == cpu && s.memMiB == mem {
+		if s.def == def && s.group == group && s.cpu == cpu && s.memMiB == mem && s.zone == "" {
 			return int32(i)
 		}
 	}
@@ -181,7 +182,10 @@ func (w *World) tryPlace(t int32) bool {
 	now := w.eng.Now()
 	if w.providers[tk.provider].fargate {
 		s := &w.cfg.Settings
-		tk.zone = w.fargateZone()
+		tk.zone = w.fargateZone(t)
+		if sp.zone != "" && !w.fleet.ZoneDown(sp.zone) {
+			tk.zone = sp.zone
+		}
 		pullStart := now + des.At(s.FargateStartTime)
 		w.toPending(t, pullStart+capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
 		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull

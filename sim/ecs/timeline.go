@@ -79,11 +79,34 @@ func (w *World) ZoneLost(zone string) {
 	}
 }
 
-// fargateZone picks the zone of a new Fargate task: round-robin over the
-// cluster's zones that are up (choice; Fargate spreads over the service's
-// subnets).
-func (w *World) fargateZone() string {
+// fargateZone picks the zone of a new Fargate task. A service's task goes
+// to the zone that is up with the fewest of the service's tasks (ties: the
+// cluster's order): AWS (ECS Developer Guide, "Amazon ECS task placement"):
+// Fargate tasks are spread across Availability Zones; placement strategies
+// and constraints do not apply to Fargate. A RunTask task goes round-robin
+// over the zones that are up (choice).
+func (w *World) fargateZone(t int32) string {
 	azs := w.cfg.Cluster.AvailabilityZones
+	if si := w.tasks[t].service; si >= 0 {
+		best, bestN := "", 0
+		for _, z := range azs {
+			if w.fleet.ZoneDown(z) {
+				continue
+			}
+			n := 0
+			for _, o := range w.services[si].active {
+				if o != t && w.tasks[o].zone == z {
+					n++
+				}
+			}
+			if best == "" || n < bestN {
+				best, bestN = z, n
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
 	for range azs {
 		z := azs[w.nextFargateAZ%len(azs)]
 		w.nextFargateAZ++

@@ -48,6 +48,7 @@ const (
 	DeploymentStarted     EventType = "DeploymentStarted"     // a service deployment began
 	DeploymentCompleted   EventType = "DeploymentCompleted"   // and completed
 	DeploymentFailed      EventType = "DeploymentFailed"      // or failed (circuit breaker, superseded)
+	ServiceRebalancing    EventType = "ServiceRebalancing"    // Availability Zone rebalancing STARTED or COMPLETED
 )
 
 // EventTypes lists every event type, in the order above.
@@ -56,7 +57,7 @@ var EventTypes = []EventType{
 	AutoScalingGroupDesiredCapacity, ScaleInProtected, ZoneOutage, ZoneRecovered,
 	InstanceRegistered, InstanceDraining, TaskStateChange, PlacementFailed, RunTaskFailed,
 	ScalingActivity, AlarmStateChange, ScheduledAction, ScheduledActionFailed, UpdateService,
-	DeploymentStarted, DeploymentCompleted, DeploymentFailed,
+	DeploymentStarted, DeploymentCompleted, DeploymentFailed, ServiceRebalancing,
 }
 
 // Series is the per-minute recording: one row per sample time, one named
