@@ -303,3 +303,38 @@ func TestHealthVerdictsNeverReachAReusedTaskSlot(t *testing.T) {
 		}
 	}
 }
+
+// AWS (CreateService, healthCheckGracePeriodSeconds): the service scheduler
+// ignores unhealthy load balancer, VPC Lattice and container health checks
+// for the grace period after a task first starts. A container check every
+// 10 s with 3 retries fails a task 30 s after RUNNING; with a 120 s grace
+// period, 120 s after.
+func TestTheGracePeriodHoldsOffAFailingContainerHealthCheck(t *testing.T) {
+	unhealthyAfter := func(grace time.Duration) time.Duration {
+		cfg := fargateConfig(t, 1, 0)
+		cfg.Duration = 10 * time.Minute
+		cfg.Services[0].Load = nil
+		cfg.Services[0].HealthCheckGracePeriod = grace
+		cfg.TaskDefinitions[0].HealthCheck = &ecs.HealthCheck{Interval: 10 * time.Second, Retries: 3}
+		cfg.TaskDefinitions[0].FailsHealthCheck = true
+		res := run(t, cfg)
+		var running, stopping time.Duration = -1, -1
+		for _, e := range res.Events {
+			if e.Type != "TaskStateChange" || e.Subject != "00000000000000000000000000000001" {
+				continue
+			}
+			switch {
+			case e.Status == "RUNNING" && running < 0:
+				running = e.At.Duration()
+			case e.Status == "STOPPING" && stopping < 0:
+				stopping = e.At.Duration()
+				assert.Equal(t, "Task failed container health checks", e.Reason)
+			}
+		}
+		require.GreaterOrEqual(t, running, time.Duration(0))
+		require.Greater(t, stopping, running)
+		return stopping - running
+	}
+	assert.Equal(t, 30*time.Second, unhealthyAfter(0), "3 retries x 10 s")
+	assert.Equal(t, 120*time.Second, unhealthyAfter(2*time.Minute), "held off by the grace period")
+}

@@ -389,17 +389,21 @@ func (w *World) serviceTaskRunning(s *service, t int32) {
 	if td := &w.cfg.TaskDefinitions[def]; td.FailsHealthCheck {
 		// Unhealthy after the container check's retries, or behind a load
 		// balancer after its unhealthy threshold of failed checks, but not
-		// within the service's health check grace period (AWS: ECS ignores
-		// the load balancer's verdict during it).
+		// within the service's health check grace period. AWS
+		// (CreateService, healthCheckGracePeriodSeconds): "the period of
+		// time ... that the Amazon ECS service scheduler ignores unhealthy
+		// Elastic Load Balancing, VPC Lattice, and container health checks
+		// after a task has first started".
 		var d time.Duration
 		switch {
 		case td.HealthCheck != nil:
 			d = td.HealthCheck.StartPeriod + time.Duration(td.HealthCheck.Retries)*td.HealthCheck.Interval
 		case lb != nil:
-			d = max(time.Duration(lb.UnhealthyThreshold)*lb.Interval, s.cfg.HealthCheckGracePeriod)
+			d = time.Duration(lb.UnhealthyThreshold) * lb.Interval
 		default:
 			d = 3 * 30 * time.Second // the container defaults: three checks 30 s apart
 		}
+		d = max(d, s.cfg.HealthCheckGracePeriod)
 		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(d), w.k.taskUnhealthy, t)
 	} else {
 		w.tasks[t].healthTimer = w.eng.At(w.eng.Now()+des.At(w.healthyDelay(def, lb)), w.k.taskHealthy, t)
