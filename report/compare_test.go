@@ -3,11 +3,13 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,6 +172,78 @@ func TestCompareRejectsAMissingOrMalformedFile(t *testing.T) {
 				assert.ErrorContains(t, err, w)
 			}
 			assert.NoDirExists(t, out, "nothing is written")
+		})
+	}
+}
+
+// Moved here from html_test.go: with the noise thresholds, two seeds of the
+// default scenario are not told apart, and a real change is.
+func TestCompareShowsRunsSideBySideWithDeltas(t *testing.T) {
+	res, src := runScenario(t, "", nil)
+	a := writeRun(t, res, src)
+	res2, _ := runScenario(t, "", func(c *sim.Config) { c.Seed = 7; c.Services[0].DesiredCount += 2 })
+	b := writeRun(t, res2, src)
+	html := compareHTML(t, a, b)
+	assert.Contains(t, html, "web-and-batch (seed 42)")
+	assert.Contains(t, html, "web-and-batch (seed 7)")
+	assert.Contains(t, html, "total cost")
+	assert.Contains(t, html, "service web: availability")
+	assert.Contains(t, html, "service web: SLO met")
+	assert.NotContains(t, html, `class="worse"`, "another seed and two more tasks the autoscaler takes back are noise")
+	assert.NotContains(t, html, `class="better"`)
+	assert.Contains(t, html, "Smaller deltas stay grey", "the page states the rule")
+	assert.Contains(t, html, template.HTMLEscapeString(report.NoiseRule()))
+
+	res3, _ := runScenario(t, "", func(c *sim.Config) { c.Services[0].AutoScaling = nil; c.Services[0].DesiredCount = 30 })
+	html = compareHTML(t, a, writeRun(t, res3, src))
+	assert.Regexp(t, `<tr><td>service web: cost</td><td class="noise">&gt; 25% \(and a cent\)</td><td>\$[0-9.]+</td><td class="worse">`, html,
+		"30 web tasks around the clock cost more, beyond any seed's luck")
+
+	out := t.TempDir()
+	assert.Error(t, report.Compare([]string{a}, out), "one run is nothing to compare")
+	assert.ErrorContains(t, report.Compare([]string{a, t.TempDir()}, out), "summary.json")
+}
+
+func TestCompareIncludesBatchJobs(t *testing.T) {
+	a, b := compareRunDirs(t)
+	html := compareHTML(t, a, b)
+	for _, m := range []string{"cost", "submitted", "completed", "could not be placed", "wait p95 (s)"} {
+		assert.Contains(t, html, "<td>batch job etl: "+m+"</td>")
+	}
+}
+
+func TestCompareWarnsOfRunsOfDifferentScenariosOrDurations(t *testing.T) {
+	day, src := runScenario(t, "", nil)
+	short, _ := runScenario(t, "", func(c *sim.Config) { c.Duration = 6 * time.Hour })
+	outage, src2 := runScenario(t, "az-outage", nil)
+	tests := []struct {
+		name string
+		runs func() []string
+		want []string
+	}{
+		{"two seeds of one scenario: nothing to warn of", func() []string {
+			a, b := compareRunDirs(t)
+			return []string{a, b}
+		}, nil},
+		{"another duration", func() []string { return []string{writeRun(t, day, src), writeRun(t, short, src)} },
+			[]string{"The runs simulate different durations (web-and-batch (seed 42), run 1 24h0m0s, web-and-batch (seed 42), run 2 6h0m0s): totals (cost, tasks, instances launched) grow with the duration; compare cost per day, waits and shares."}},
+		{"another scenario, and another duration", func() []string { return []string{writeRun(t, day, src), writeRun(t, outage, src2)} },
+			[]string{"The runs are of different scenarios (web-and-batch, az-outage): their differences are the scenarios', not only a setting's.",
+				"The runs simulate different durations (web-and-batch (seed 42) 24h0m0s, az-outage (seed 13) 6h0m0s): totals (cost, tasks, instances launched) grow with the duration; compare cost per day, waits and shares."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			warnings, err := report.CompareRuns(tc.runs(), out)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, warnings)
+			html := string(readFile(t, filepath.Join(out, "report.html")))
+			for _, w := range tc.want {
+				assert.Contains(t, html, "<b>Warning:</b> "+template.HTMLEscapeString(w), "the page opens with it")
+			}
+			if tc.want == nil {
+				assert.NotContains(t, html, "Warning:")
+			}
 		})
 	}
 }

@@ -158,21 +158,3 @@ func TestReportLoadsInChromium(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, info.Size(), int64(20000), "a screenshot with content")
 }
-
-func TestCompareShowsRunsSideBySideWithDeltas(t *testing.T) {
-	res, src := runScenario(t, "", nil)
-	a := writeRun(t, res, src)
-	res2, _ := runScenario(t, "", func(c *sim.Config) { c.Seed = 7; c.Services[0].DesiredCount += 2 })
-	b := writeRun(t, res2, src)
-	out := t.TempDir()
-	require.NoError(t, report.Compare([]string{a, b}, out))
-	html := string(readFile(t, filepath.Join(out, "report.html")))
-	assert.Contains(t, html, "web-and-batch (seed 42)")
-	assert.Contains(t, html, "web-and-batch (seed 7)")
-	assert.Contains(t, html, "total cost")
-	assert.Contains(t, html, `class="worse"`, "more web tasks cost more")
-	assert.Contains(t, html, "service web: availability")
-	assert.Contains(t, html, "service web: SLO met")
-	assert.Error(t, report.Compare([]string{a}, out), "one run is nothing to compare")
-	assert.ErrorContains(t, report.Compare([]string{a, t.TempDir()}, out), "summary.json")
-}

@@ -3,8 +3,10 @@
 // each variant with the same derived seeds, simulated in parallel (runs are
 // independent; a run's outcome never depends on the worker count), written
 // as results.csv (one row per run), sweep.json (what the sweep was) and
-// report.html (per-variant means with 95% confidence intervals, and the
-// cost-vs-quality Pareto front).
+// report.html (each variant against the baseline v1 by paired differences
+// over the shared seeds, in a table and in sentences; the cost-vs-quality
+// Pareto front, where a difference within seed noise is a tie; per-variant
+// means with 95% confidence intervals).
 //
 // Overrides edit the scenario's TOML, never the validated Config: the text
 // is decoded into a generic map, the value set at its dotted path, the map

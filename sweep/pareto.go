@@ -48,8 +48,13 @@ func axisLabel(m Metric) string {
 }
 
 // ParetoSVG plots every variant's mean cost per day against the front
-// metric with their 95% confidence intervals as error bars, the Pareto
-// front as a dashed line, and each point labelled with its variant id.
+// metric, the Pareto front as a dashed line, and each point labelled with
+// its variant id (variants at the same point share one label: "v1, v2").
+// The error bars are each variant's paired difference from the baseline
+// (its 95% interval, drawn around the variant's mean; the baseline has
+// none): the uncertainty of the comparison, not of the variant alone. The
+// axes span the means (a wider bar runs to the frame); an axis on which
+// every variant reads the same is centred on that value, its only label.
 func ParetoSVG(vs []VariantSummary) ([]byte, error) {
 	x, higher := FrontMetric(vs)
 	cost := metricIndex("usd_per_day")
@@ -59,7 +64,10 @@ func ParetoSVG(vs []VariantSummary) ([]byte, error) {
 		if math.IsNaN(sx.Mean) || math.IsNaN(sy.Mean) {
 			continue
 		}
-		pt := point{id: v.ID, x: sx.Mean, y: sy.Mean, xErr: zeroNaN(sx.HalfWide), yErr: zeroNaN(sy.HalfWide)}
+		pt := point{id: v.ID, x: sx.Mean, y: sy.Mean}
+		if len(v.Diffs) > max(x, cost) {
+			pt.xErr, pt.yErr = zeroNaN(v.Diffs[x].HalfWide), zeroNaN(v.Diffs[cost].HalfWide)
+		}
 		if v.Pareto {
 			front = append(front, pt)
 		} else {
@@ -74,17 +82,16 @@ func ParetoSVG(vs []VariantSummary) ([]byte, error) {
 		better = "higher is better"
 	}
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Cost per day vs %s, per variant (mean, %d%% CI)", Metrics[x].Label, int(ConfidenceLevel*100))
+	p.Title.Text = fmt.Sprintf("Cost per day vs %s, per variant", Metrics[x].Label)
 	p.X.Label.Text = axisLabel(Metrics[x]) + ": " + better
 	p.Y.Label.Text = axisLabel(Metrics[cost]) + ": lower is better"
 	for _, ts := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
 		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
 		ts.Font.Variant = "Sans"
 	}
-	p.Title.TextStyle.Font.Size = 13
+	p.Title.TextStyle.Font.Size = 12
 	p.X.Label.TextStyle.Font.Size = 11
 	p.Y.Label.TextStyle.Font.Size = 11
-	p.X.Tick.Marker, p.Y.Tick.Marker = precisionTicks{}, precisionTicks{}
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = color.Gray{Y: 0xDD}, color.Gray{Y: 0xDD}
 	p.Add(grid)
@@ -96,15 +103,20 @@ func ParetoSVG(vs []VariantSummary) ([]byte, error) {
 	}
 	line.Color, line.Width, line.Dashes = frontColour, vg.Points(1.5), []vg.Length{vg.Points(5), vg.Points(3)}
 	p.Add(line)
-	if err := addGroup(p, front, frontColour, draw.CircleGlyph{}); err != nil {
-		return nil, err
-	}
+	// The dominated first, so that a front point covers a dominated one at
+	// the same place (an identical variant).
 	if err := addGroup(p, rest, dominatedColour, draw.TriangleGlyph{}); err != nil {
 		return nil, err
 	}
+	if err := addGroup(p, front, frontColour, draw.CircleGlyph{}); err != nil {
+		return nil, err
+	}
 	all := append(append(points{}, front...), rest...)
-	p.X.Min, p.X.Max = axisRange(all, func(pt point) (float64, float64) { return pt.x, pt.xErr }, Metrics[x].Unit == "%")
-	p.Y.Min, p.Y.Max = axisRange(all, func(pt point) (float64, float64) { return pt.y, pt.yErr }, false)
+	setAxis(&p.X, all, func(pt point) float64 { return pt.x }, Metrics[x])
+	setAxis(&p.Y, all, func(pt point) float64 { return pt.y }, Metrics[cost])
+	if err := addLabels(p, all); err != nil {
+		return nil, err
+	}
 	c := vgsvg.New(8*vg.Inch, 5*vg.Inch)
 	p.Draw(draw.New(c))
 	var b bytes.Buffer
@@ -118,7 +130,60 @@ func ParetoSVG(vs []VariantSummary) ([]byte, error) {
 	return svg, nil
 }
 
-// addGroup draws a group of variants: error bars, markers and labels. The
+// setAxis scales an axis to the points' means. When every point has the
+// same value, the axis is centred on it and labelled
+// with it alone, and its label says so.
+//
+// The title leaves the bars to the caption: a title longer than the plot
+// is cut at both ends.
+func setAxis(a *plot.Axis, ps points, get func(point) float64, m Metric) {
+	lo, hi, flat := axisRange(ps, get)
+	a.Min, a.Max = lo, hi
+	a.Tick.Marker = possibleTicks{percent: m.Unit == "%"}
+	if flat {
+		v := get(ps[0])
+		a.Tick.Marker = plot.ConstantTicks{{Value: v, Label: strconv.FormatFloat(v, 'f', m.Decimals, 64)}}
+		a.Label.Text += " (all variants equal)"
+	}
+}
+
+// addLabels writes each point's variant id beside it. Points whose labels
+// would overlap (closer than about a label's size, with the axes as set)
+// share one label at the first of them, "v2, v4, v6": identical variants
+// always do.
+func addLabels(p *plot.Plot, ps points) error {
+	sorted := slices.Clone(ps)
+	slices.SortFunc(sorted, func(a, b point) int { return a.id - b.id })
+	const nearX, nearY = 0.07, 0.04 // of the axes' spans: a label is ~40 x 12 points of ~560 x 300
+	spanX, spanY := p.X.Max-p.X.Min, p.Y.Max-p.Y.Min
+	var xy plotter.XYs
+	var labels []string
+	for _, pt := range sorted {
+		i := slices.IndexFunc(xy, func(a plotter.XY) bool {
+			return math.Abs(a.X-pt.x) <= nearX*spanX && math.Abs(a.Y-pt.y) <= nearY*spanY
+		})
+		if i >= 0 {
+			labels[i] += ", v" + strconv.Itoa(pt.id)
+			continue
+		}
+		xy = append(xy, plotter.XY{X: pt.x, Y: pt.y})
+		labels = append(labels, "v"+strconv.Itoa(pt.id))
+	}
+	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
+	if err != nil {
+		return err
+	}
+	for i := range lb.TextStyle {
+		lb.TextStyle[i].Font.Variant = "Sans"
+		lb.TextStyle[i].Font.Size = 10
+		lb.TextStyle[i].Color = color.Black
+	}
+	lb.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
+	p.Add(lb)
+	return nil
+}
+
+// addGroup draws a group of variants: error bars and markers. The
 // report's caption is the legend (a legend inside the axes hides points).
 func addGroup(p *plot.Plot, ps points, c color.Color, g draw.GlyphDrawer) error {
 	if len(ps) == 0 {
@@ -132,32 +197,24 @@ func addGroup(p *plot.Plot, ps points, c color.Color, g draw.GlyphDrawer) error 
 	if err != nil {
 		return err
 	}
-	xe.Color, ye.Color = c, c
+	// Thin and light: a bar that runs to the frame must not read as a line
+	// of the plot.
+	light := color.RGBA{R: 0xFF - (0xFF-r8(c, 0))/2, G: 0xFF - (0xFF-r8(c, 1))/2, B: 0xFF - (0xFF-r8(c, 2))/2, A: 0xFF}
+	xe.Color, ye.Color = light, light
+	xe.Width, ye.Width = vg.Points(1), vg.Points(1)
 	sc, err := plotter.NewScatter(ps)
 	if err != nil {
 		return err
 	}
 	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(4), Shape: g}
-	labels := make([]string, len(ps))
-	for i, pt := range ps {
-		labels[i] = "v" + strconv.Itoa(pt.id)
-	}
-	xy := make(plotter.XYs, len(ps))
-	for i := range ps {
-		xy[i].X, xy[i].Y = ps.XY(i)
-	}
-	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
-	if err != nil {
-		return err
-	}
-	for i := range lb.TextStyle {
-		lb.TextStyle[i].Font.Variant = "Sans"
-		lb.TextStyle[i].Font.Size = 10
-		lb.TextStyle[i].Color = color.Black
-	}
-	lb.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
-	p.Add(xe, ye, sc, lb)
+	p.Add(xe, ye, sc)
 	return nil
+}
+
+// r8 is channel i (0 red, 1 green, 2 blue) of c in 8 bits.
+func r8(c color.Color, i int) uint8 {
+	r, g, b, _ := c.RGBA()
+	return uint8([]uint32{r, g, b}[i] >> 8)
 }
 
 func zeroNaN(x float64) float64 {
@@ -200,22 +257,37 @@ func (precisionTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// axisRange spans the points' intervals, cut to what the outcome can be
-// (never below 0; a percentage never above 100), with 5% of margin. A
-// symmetric interval of a skewed outcome can reach below zero; the bars are
-// clipped there rather than the axis stretched to show impossible values.
-func axisRange(ps points, get func(point) (mid, err float64), percent bool) (lo, hi float64) {
+// axisRange spans the points' means with 5% of margin on each side, so
+// that no point sits on the frame. The bars do not stretch it: an interval
+// wider than the spread of the means runs to the frame, where gonum clips
+// it, rather than squeezing the points together. flat: every point has the
+// same value; the axis is centred on it.
+func axisRange(ps points, get func(point) float64) (lo, hi float64, flat bool) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, pt := range ps {
-		m, e := get(pt)
-		lo, hi = min(lo, max(0, m-e)), max(hi, m+e)
-		if percent {
-			hi = min(hi, 100)
-		}
+		m := get(pt)
+		lo, hi = min(lo, m), max(hi, m)
+	}
+	if hi-lo <= 1e-9*max(1, math.Abs(hi)) {
+		pad := max(1, math.Abs(hi)*0.05)
+		return lo - pad, hi + pad, true
 	}
 	pad := 0.05 * (hi - lo)
-	if pad == 0 {
-		pad = max(1, math.Abs(hi)*0.05)
+	return lo - pad, hi + pad, false
+}
+
+// possibleTicks is precisionTicks without the ticks of values the outcome
+// cannot take (below 0; a percentage above 100): the margin beyond them
+// stays unlabelled.
+type possibleTicks struct{ percent bool }
+
+// Ticks implements plot.Ticker.
+func (t possibleTicks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for _, tk := range (precisionTicks{}).Ticks(lo, hi) {
+		if tk.Value >= -1e-12 && (!t.percent || tk.Value <= 100+1e-12) {
+			out = append(out, tk)
+		}
 	}
-	return max(0, lo-pad), hi + pad
+	return out
 }

@@ -12,15 +12,25 @@ import (
 //go:embed report.html.tmpl
 var reportTemplate string
 
-var reportTmpl = template.Must(template.New("report").Parse(reportTemplate))
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"wrap": wrapAfterCommas}).Parse(reportTemplate))
+
+// wrapAfterCommas escapes a displayed value and lets it break after its
+// commas (["m5.xlarge",<wbr>"m6i.xlarge"]) rather than inside a name.
+func wrapAfterCommas(s string) template.HTML {
+	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), ",", ",<wbr>"))
+}
 
 // reportData is what the template shows; every string is escaped by
 // html/template except the SVG, which this package drew.
 type reportData struct {
 	Manifest  *Manifest
-	Keys      []string
+	Keys      []keyView
 	Metrics   []Metric
 	Variants  []variantRow
+	Sentences []string
+	Baseline  int
+	HasSLO    bool
+	Identical bool   // some variant has another's outcomes on every seed
 	Front     string // the front's quality axis, for the caption
 	Better    string
 	Plot      template.HTML
@@ -28,17 +38,35 @@ type reportData struct {
 	SeedsText string
 }
 
+// keyView is a varied key: its column header, the key in full and its
+// values, for the legend.
+type keyView struct {
+	Short, Full string
+	Values      []string
+}
+
 type variantRow struct {
 	VariantSummary
-	Cells []cell
+	Cells    []cell // every metric, for the full table
+	Cost     cell   // the decision table's columns
+	SLO      cell
+	Wait     cell
+	Peak     cell
+	CostDiff cell // paired differences from the baseline
+	SLODiff  cell
+	WaitDiff cell
 }
 
+// cell is a number as a table shows it: the value, a second line in
+// small type and a class (better or worse, for a difference) for its colour.
 type cell struct {
-	Mean, CI string
+	Mean, CI, Class string
 }
 
-// WriteReport writes report.html: the sweep's settings, the per-variant
-// means and 95% confidence intervals of every outcome, and the Pareto plot.
+// WriteReport writes report.html: the sweep's settings; what each variant
+// costs and how it serves against the baseline, in sentences and in a
+// table of paired differences; the Pareto plot; and every outcome's mean
+// and 95% confidence interval per variant.
 func WriteReport(w io.Writer, m *Manifest, rows []Row) error {
 	vs := Summarize(m, rows)
 	svg, err := ParetoSVG(vs)
@@ -47,36 +75,71 @@ func WriteReport(w io.Writer, m *Manifest, rows []Row) error {
 	}
 	x, higher := FrontMetric(vs)
 	d := reportData{Manifest: m, Metrics: Metrics, Plot: template.HTML(svg), Front: Metrics[x].Label,
-		Better: "lower", Level: int(ConfidenceLevel * 100)}
+		Better: "lower", Level: int(ConfidenceLevel * 100), Baseline: Baseline, Sentences: Sentences(vs)}
 	if higher {
 		d.Better = "higher"
 	}
-	for _, a := range m.Axes {
-		d.Keys = append(d.Keys, a.Key)
+	keys := make([]string, len(m.Axes))
+	for i, a := range m.Axes {
+		keys[i] = a.Key
+	}
+	for i, short := range ShortKeys(keys) {
+		d.Keys = append(d.Keys, keyView{Short: short, Full: keys[i], Values: m.Axes[i].Display})
 	}
 	seeds := make([]string, len(m.RunSeeds))
 	for i, s := range m.RunSeeds {
 		seeds[i] = strconv.FormatUint(s, 10)
 	}
 	d.SeedsText = strings.Join(seeds, ", ")
+	cost, slo, wait, peak := metricIndex("usd_per_day"), metricIndex("slo_attainment_pct"), metricIndex("p95_wait_s"), metricIndex("peak_instances")
 	for _, v := range vs {
 		r := variantRow{VariantSummary: v}
 		for i, met := range Metrics {
 			r.Cells = append(r.Cells, formatCell(v.Stats[i], met.Decimals))
 		}
+		r.Cost, r.SLO, r.Wait, r.Peak = r.Cells[cost], r.Cells[slo], r.Cells[wait], r.Cells[peak]
+		r.CostDiff = diffCell(v, cost, false)
+		r.SLODiff = diffCell(v, slo, true)
+		r.WaitDiff = diffCell(v, wait, false)
+		d.HasSLO = d.HasSLO || !math.IsNaN(v.Stats[slo].Mean)
+		d.Identical = d.Identical || v.SameAs != 0
 		d.Variants = append(d.Variants, r)
 	}
 	return reportTmpl.Execute(w, d)
 }
 
+// formatCell is a mean with its confidence half-width below it.
 func formatCell(iv Interval, decimals int) cell {
 	if math.IsNaN(iv.Mean) {
 		return cell{Mean: "–"}
 	}
 	c := cell{Mean: strconv.FormatFloat(iv.Mean, 'f', decimals, 64)}
 	if !math.IsNaN(iv.HalfWide) {
-		c.CI = "± " + strconv.FormatFloat(iv.HalfWide, 'f', decimals, 64) + " [" +
-			strconv.FormatFloat(iv.Lo, 'f', decimals, 64) + ", " + strconv.FormatFloat(iv.Hi, 'f', decimals, 64) + "]"
+		c.CI = "± " + strconv.FormatFloat(iv.HalfWide, 'f', decimals, 64)
+	}
+	return c
+}
+
+// diffCell is variant v's paired difference from the baseline on metric i:
+// the signed mean, its interval below, coloured when Verdict resolves it.
+func diffCell(v VariantSummary, i int, higherIsBetter bool) cell {
+	if v.ID == Baseline {
+		return cell{Mean: "baseline"}
+	}
+	if len(v.Diffs) <= i || math.IsNaN(v.Diffs[i].Mean) {
+		return cell{Mean: "–"}
+	}
+	d, dec := v.Diffs[i], Metrics[i].Decimals
+	minus := func(s string) string { return strings.Replace(s, "-", "−", 1) } // the typographic minus
+	c := cell{Mean: minus(signed(d.Mean, dec, ""))}
+	if !math.IsNaN(d.HalfWide) {
+		c.CI = "[" + minus(signed(d.Lo, dec, "")) + ", " + minus(signed(d.Hi, dec, "")) + "]"
+	}
+	switch Verdict(d, dec, higherIsBetter) {
+	case 1:
+		c.Class = "better"
+	case -1:
+		c.Class = "worse"
 	}
 	return c
 }

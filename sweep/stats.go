@@ -42,3 +42,51 @@ func MeanCI(xs []float64, level float64) Interval {
 	iv.Lo, iv.Hi = iv.Mean-iv.HalfWide, iv.Mean+iv.HalfWide
 	return iv
 }
+
+// PairedDiff is the paired difference b − a over the seeds both have a
+// value for (a[k] and b[k] ran on the same seed): the mean of the per-seed
+// differences and its confidence interval at level, MeanCI of the
+// differences. With common random numbers the seed's luck cancels in each
+// difference, so the interval is much narrower than the two variants'
+// own intervals suggest; it assumes only that the seeds are independent.
+func PairedDiff(a, b []float64, level float64) Interval {
+	d := make([]float64, 0, min(len(a), len(b)))
+	for k := range min(len(a), len(b)) {
+		d = append(d, b[k]-a[k]) // NaN when either has no value: skipped
+	}
+	return MeanCI(d, level)
+}
+
+// PairOf is b's paired difference from a on metric i, from their samples;
+// for summaries without samples (built from means alone) it is the
+// difference of the means, without an interval.
+func PairOf(a, b VariantSummary, i int) Interval {
+	if len(a.Samples) > i && len(b.Samples) > i {
+		return PairedDiff(a.Samples[i], b.Samples[i], ConfidenceLevel)
+	}
+	d := b.Stats[i].Mean - a.Stats[i].Mean
+	return Interval{N: 1, Mean: d, Lo: math.NaN(), Hi: math.NaN(), HalfWide: math.NaN()}
+}
+
+// Verdict says whether a difference d (the other variant minus this one)
+// makes the other better (+1), worse (-1) or neither (0). A difference is a
+// tie when its mean rounds to zero at the metric's displayed decimals, or
+// when its confidence interval (if it has one) holds zero: seed noise is
+// not a reason to prefer a variant.
+func Verdict(d Interval, decimals int, higherIsBetter bool) int {
+	if math.IsNaN(d.Mean) || resolvedZero(d.Mean, decimals) {
+		return 0
+	}
+	if !math.IsNaN(d.HalfWide) && d.Lo <= 0 && d.Hi >= 0 {
+		return 0
+	}
+	if (d.Mean > 0) == higherIsBetter {
+		return 1
+	}
+	return -1
+}
+
+// resolvedZero reports whether x reads as zero with the given decimals.
+func resolvedZero(x float64, decimals int) bool {
+	return math.Abs(x) < 0.5*math.Pow10(-decimals)
+}

@@ -92,6 +92,7 @@ func TestTheFrontUsesTheSLOWhenEveryVariantHasOneAndTheyDiffer(t *testing.T) {
 		{"every variant has a different SLO figure", []VariantSummary{v(99.5), v(99.9)}, slo, true},
 		{"one variant has none", []VariantSummary{v(99.5), v(math.NaN())}, wait, false},
 		{"all are equal: the SLO tells nothing apart", []VariantSummary{v(100), v(100)}, wait, false},
+		{"all read 99.99: differences below the report's precision", []VariantSummary{v(99.99), v(99.986), v(99.9862)}, wait, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"math"
+	"strconv"
 )
 
 // Metric is one outcome the report compares.
@@ -45,27 +46,64 @@ type VariantSummary struct {
 	Values []string   // displayed, one per axis
 	Runs   int        // rows found
 	Stats  []Interval // one per Metrics entry
-	Pareto bool       // on the cost-vs-wait (or cost-vs-SLO) front
+	// Samples holds, per Metrics entry, the run with seed number k at k:
+	// every variant runs on the same seeds, so sample k of two variants is
+	// a pair. NaN where the run is missing or has no value.
+	Samples [][]float64
+	// Diffs are the paired differences from the baseline, this variant's
+	// value minus the baseline's seed by seed, one per Metrics entry; nil
+	// for the baseline itself.
+	Diffs []Interval
+	// SameAs is the first variant with exactly this one's outcomes on every
+	// seed (its settings make no difference), 0 when there is none.
+	SameAs int
+	Pareto bool // on the cost-vs-wait (or cost-vs-SLO) front
 }
 
-// Summarize groups rows by variant, in variant order, and marks the
-// Pareto front on the axis FrontMetric chooses.
+// Baseline is the variant the others are compared with, seed by seed: v1,
+// the first value of every varied key (give the current setting first).
+const Baseline = 1
+
+// Summarize groups rows by variant, in variant order, pairs each variant's
+// runs with the baseline's, flags variants identical to an earlier one and
+// marks the Pareto front on the axis FrontMetric chooses.
 func Summarize(m *Manifest, rows []Row) []VariantSummary {
-	byVariant := make([][]Outcome, len(m.Variants))
-	for _, r := range rows {
-		byVariant[r.Run.Variant-1] = append(byVariant[r.Run.Variant-1], r.Outcome)
-	}
 	out := make([]VariantSummary, len(m.Variants))
-	for i, outs := range byVariant {
-		vs := VariantSummary{ID: i + 1, Values: m.display(i + 1), Runs: len(outs)}
-		for _, met := range Metrics {
-			xs := make([]float64, len(outs))
-			for j, o := range outs {
-				xs[j] = met.Get(o)
-			}
-			vs.Stats = append(vs.Stats, MeanCI(xs, ConfidenceLevel))
+	for i := range out {
+		out[i] = VariantSummary{ID: i + 1, Values: m.display(i + 1), Samples: make([][]float64, len(Metrics))}
+		for j := range Metrics {
+			out[i].Samples[j] = nanSlice(m.Seeds)
 		}
-		out[i] = vs
+	}
+	for _, r := range rows {
+		v := &out[r.Run.Variant-1]
+		v.Runs++
+		for j, met := range Metrics {
+			v.Samples[j][r.Run.SeedNum] = met.Get(r.Outcome)
+		}
+	}
+	for i := range out {
+		v := &out[i]
+		for j := range Metrics {
+			v.Stats = append(v.Stats, MeanCI(v.Samples[j], ConfidenceLevel))
+		}
+		for k := range out[:i] {
+			if sameOutcomes(&out[k], v) {
+				v.SameAs = out[k].ID
+				break
+			}
+		}
+	}
+	if len(out) >= Baseline {
+		base := out[Baseline-1]
+		for i := range out {
+			if out[i].ID == Baseline {
+				continue
+			}
+			for j := range Metrics {
+				out[i].Diffs = append(out[i].Diffs, PairedDiff(base.Samples[j], out[i].Samples[j], ConfidenceLevel))
+			}
+		}
 	}
 	x, higher := FrontMetric(out)
 	front := ParetoFront(out, x, higher)
@@ -75,17 +113,44 @@ func Summarize(m *Manifest, rows []Row) []VariantSummary {
 	return out
 }
 
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}
+
+// sameOutcomes reports whether b ran every seed a ran, and no other, with
+// exactly a's outcome on each (no value where a has none).
+func sameOutcomes(a, b *VariantSummary) bool {
+	if a.Runs == 0 || a.Runs != b.Runs {
+		return false
+	}
+	for j := range a.Samples {
+		for k, x := range a.Samples[j] {
+			y := b.Samples[j][k]
+			if x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // FrontMetric picks the service-quality axis of the Pareto front: the SLO
-// attainment when every variant has one and they are not all equal (higher
-// is better), else the p95 placement wait (lower is better).
+// attainment when every variant has one and they do not all read the same
+// at the report's precision (higher is better), else the p95 placement wait
+// (lower is better).
 func FrontMetric(vs []VariantSummary) (metric int, higherIsBetter bool) {
 	slo := metricIndex("slo_attainment_pct")
+	shown := func(x float64) string { return strconv.FormatFloat(x, 'f', Metrics[slo].Decimals, 64) }
 	differ := false
 	for _, v := range vs {
 		if math.IsNaN(v.Stats[slo].Mean) {
 			return metricIndex("p95_wait_s"), false
 		}
-		differ = differ || v.Stats[slo].Mean != vs[0].Stats[slo].Mean
+		differ = differ || shown(v.Stats[slo].Mean) != shown(vs[0].Stats[slo].Mean)
 	}
 	if !differ && len(vs) > 1 {
 		return metricIndex("p95_wait_s"), false
@@ -93,29 +158,31 @@ func FrontMetric(vs []VariantSummary) (metric int, higherIsBetter bool) {
 	return slo, true
 }
 
-// ParetoFront marks the variants that no other variant dominates on mean
-// cost per day (lower is better) and metric x: another variant dominates v
-// when it is at least as good on both and better on one. Variants without a
-// mean (no runs) are never on the front.
+// ParetoFront marks the variants that no other variant dominates on cost
+// per day (lower is better) and metric x. Another variant b dominates v
+// when b is better on one of the two and worse on neither, where better and
+// worse are Verdicts on their paired difference: a difference within seed
+// noise, or too small to show, is a tie. Of variants with identical
+// outcomes only the first can be on the front; variants without a mean (no
+// runs) never are.
 func ParetoFront(vs []VariantSummary, x int, higherIsBetter bool) []bool {
 	cost := metricIndex("usd_per_day")
-	sign := 1.0
-	if higherIsBetter {
-		sign = -1
+	valid := func(v VariantSummary) bool {
+		return !math.IsNaN(v.Stats[x].Mean) && !math.IsNaN(v.Stats[cost].Mean)
 	}
 	front := make([]bool, len(vs))
 	for i, a := range vs {
-		ax, ac := sign*a.Stats[x].Mean, a.Stats[cost].Mean
-		if math.IsNaN(ax) || math.IsNaN(ac) {
+		if !valid(a) || a.SameAs != 0 {
 			continue
 		}
 		front[i] = true
 		for j, b := range vs {
-			bx, bc := sign*b.Stats[x].Mean, b.Stats[cost].Mean
-			if j == i || math.IsNaN(bx) || math.IsNaN(bc) {
+			if j == i || !valid(b) {
 				continue
 			}
-			if bx <= ax && bc <= ac && (bx < ax || bc < ac) {
+			dc := Verdict(PairOf(a, b, cost), Metrics[cost].Decimals, false)
+			dq := Verdict(PairOf(a, b, x), Metrics[x].Decimals, higherIsBetter)
+			if dc >= 0 && dq >= 0 && (dc > 0 || dq > 0) {
 				front[i] = false
 				break
 			}

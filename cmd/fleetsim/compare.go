@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,27 +9,37 @@ import (
 	"github.com/fleetsim/fleetsim/report"
 )
 
-// cmdCompare writes one report comparing two or more run folders:
-//
-//	fleetsim compare [-o DIR] RUN_DIR RUN_DIR...
+const compareUsage = `usage: fleetsim compare [-o DIR] RUN_DIR RUN_DIR...
+  Puts two or more run folders (what fleetsim run -o writes) side by side in
+  DIR/report.html: cost, instances, each service and batch job, with each
+  run's difference from the first, and figures overlaid. A difference is
+  called better or worse only beyond the noise threshold the page states;
+  runs of different scenarios or durations are compared with a warning.
+`
+
+// cmdCompare writes one report comparing two or more run folders.
 func cmdCompare(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("compare", stderr)
 	out := fs.String("o", filepath.Join("out", "compare"), "output `directory` of the comparison report")
-	dirs, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitBadInput
+	dirs, code, done := parseArgs(fs, compareUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(dirs) < 2 {
 		fmt.Fprintf(stderr, "fleetsim compare: name at least two run folders, found %d\n", len(dirs))
+		fmt.Fprint(stderr, compareUsage)
 		return exitBadInput
 	}
-	if err := report.Compare(dirs, *out); err != nil {
+	warnings, err := report.CompareRuns(dirs, *out)
+	if err != nil {
 		fmt.Fprintln(stderr, "fleetsim:", err)
 		if errors.Is(err, report.ErrRunFolder) {
 			return exitBadInput // a folder that is not a complete run: nothing written
 		}
 		return exitFailure
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "fleetsim compare: warning:", w)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*out, "report.html"))
 	return exitOK

@@ -1,30 +1,32 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/fleetsim/fleetsim/sweep"
 )
 
+const mergeUsage = `usage: fleetsim merge [-o OUT] [-q] SHARD_DIR...
+  Joins the shard folders of one sweep (fleetsim sweep --shard I/N) into
+  OUT/results.csv, report.html and sweep.json, byte for byte what the
+  unsharded sweep writes. Exit 2, with nothing written, for folders that are
+  not every shard of one finished sweep.
+`
+
 // cmdMerge joins the shard folders of one sweep into the folder the
-// unsharded sweep would have written: fleetsim merge DIR... [-o OUT] [-q].
+// unsharded sweep would have written.
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetsim merge SHARD_DIR... [-o OUT] [-q]\n  joins the shards of one sweep into OUT/results.csv, report.html and sweep.json")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("merge", stderr)
 	out := fs.String("o", "", "output `directory` (default out/<scenario>-sweep)")
 	quiet := fs.Bool("q", false, "quiet: print nothing on success")
-	dirs, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitBadInput
+	dirs, code, done := parseArgs(fs, mergeUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(dirs) == 0 {
 		fmt.Fprintln(stderr, "fleetsim merge: name the shard folders to merge")
+		fmt.Fprint(stderr, mergeUsage)
 		return exitBadInput
 	}
 	m, rows, err := sweep.Merge(dirs)

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -19,15 +20,23 @@ import (
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
+const runUsage = `usage: fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]
+  Runs SCENARIO, a library scenario's name (fleetsim list) or a .toml file
+  (default: the library's ` + scenarios.DefaultName + `), and writes report.html, the CSV and
+  the JSON files into DIR, then prints the cost, each service's waits, SLO
+  attainment and availability, and the placement failures. Exit 2 on bad
+  input (nothing is written), 1 if the run fails.
+`
+
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", stderr)
 	out := fs.String("o", "", "output `directory` (default out/<scenario name>)")
-	seed := fs.Int64("seed", -1, "override the scenario's `seed`")
+	var seed seedFlag
+	fs.Var(&seed, "seed", "run with seed `N` (0 to 18446744073709551615, as a sweep prints them) instead of the scenario's")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no summary table")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitBadInput
+	pos, code, done := parseArgs(fs, runUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(pos) > 1 {
 		fmt.Fprintf(stderr, "fleetsim run: one scenario at a time, found %d: %s\n", len(pos), strings.Join(pos, " "))
@@ -42,8 +51,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return reportProblems(stderr, err)
 	}
 	cfg := sc.Config
-	if *seed >= 0 {
-		cfg.Seed = uint64(*seed)
+	if seed.set {
+		cfg.Seed = seed.n
 	}
 	dir := *out
 	if dir == "" {
@@ -69,9 +78,42 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if !*quiet {
-		printSummary(stdout, sc, res, wall, dir, wrote)
+		cost, err := report.ComputeCost(res, report.PricesFor(res.Config)) // the bill cost.json holds
+		if err != nil {
+			fmt.Fprintln(stderr, "fleetsim:", err)
+			return exitFailure
+		}
+		printSummary(stdout, res, cost, wall)
+		fmt.Fprintf(stdout, "wrote %s/{%s}\n", dir, strings.Join(wrote, ","))
 	}
 	return exitOK
+}
+
+// seedFlag is --seed: any uint64, as a sweep prints its seeds. A negative
+// number or anything else is refused (exit 2), never ignored.
+type seedFlag struct {
+	n   uint64
+	set bool
+}
+
+func (s *seedFlag) String() string {
+	if s == nil || !s.set {
+		return ""
+	}
+	return strconv.FormatUint(s.n, 10)
+}
+
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	switch {
+	case err == nil:
+		s.n, s.set = n, true
+		return nil
+	case strings.HasPrefix(strings.TrimSpace(v), "-"):
+		return errors.New("a seed is not negative: want a whole number from 0 to 18446744073709551615")
+	default:
+		return errors.New("want a whole number from 0 to 18446744073709551615")
+	}
 }
 
 // resolveScenario loads the scenario run names (a test may stand in for it).
@@ -136,32 +178,4 @@ func showProgress(eng *des.Engine, total time.Duration, stderr io.Writer, quiet 
 			_ = bar.Finish()
 		}
 	}
-}
-
-func printSummary(stdout io.Writer, sc *scenarios.Scenario, res *sim.Result, wall time.Duration, dir string, wrote []string) {
-	s := res.Summary
-	fmt.Fprintf(stdout, "%s (seed %d): %s simulated in %s wall, %d events (%.2f M events/s)\n",
-		s.Scenario, s.Seed, s.SimulatedDuration, wall.Round(time.Millisecond), s.EventsProcessed,
-		float64(s.EventsProcessed)/wall.Seconds()/1e6)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "service\tdesired\trunning\tstarted\tstopped\twait p50\twait p95\twait max\t")
-	const maxRows = 20
-	for i, sv := range s.Services {
-		if i == maxRows {
-			fmt.Fprintf(tw, "(%d more services: see summary.json)\t\t\t\t\t\t\t\t\n", len(s.Services)-maxRows)
-			break
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1fs\t%.1fs\t%.1fs\t\n", sv.Name, sv.DesiredAtEnd, sv.RunningAtEnd,
-			sv.TasksStarted, sv.TasksStopped, sv.PlacementWait.P50, sv.PlacementWait.P95, sv.PlacementWait.Max)
-	}
-	for _, j := range s.BatchJobs {
-		fmt.Fprintf(tw, "job %s\t\t%d\t%d\t%d\t%.1fs\t%.1fs\t%.1fs\t\n", j.Name, j.RunningAtEnd, j.Submitted, j.Completed,
-			j.PlacementWait.P50, j.PlacementWait.P95, j.PlacementWait.Max)
-	}
-	tw.Flush()
-	fmt.Fprintf(stdout, "instances: %d launched, %d at peak, %d at end\n", s.Instances.Launched, s.Instances.Peak, s.Instances.AtEnd)
-	if len(s.PlacementFailures) > 0 {
-		fmt.Fprintf(stdout, "placement failures (tasks, by first reason): %v\n", s.PlacementFailures)
-	}
-	fmt.Fprintf(stdout, "wrote %s/{%s}\n", dir, strings.Join(wrote, ","))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -20,6 +19,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/fleetsim/fleetsim/scenarios"
 	"github.com/fleetsim/fleetsim/sweep"
 )
 
@@ -31,7 +31,8 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--vary ...] [--set KEY=V ...]
                       [--seeds N] [-j WORKERS] [--shard I/N] [-o DIR] [--restart] [-q]
-  Runs every combination of the --vary values, each with N seeds, and writes
+  SCENARIO is a library scenario's name (fleetsim list) or a .toml file
+  (default: the library's ` + scenarios.DefaultName + `). Runs every combination of the --vary values, each with N seeds, and writes
   DIR/results.csv, DIR/report.html and DIR/sweep.json (a shard: no report).
   KEY is a dotted scenario path (services.web.desired_count,
   services.web.auto_scaling.target_tracking.0.target_value); values are TOML
@@ -39,12 +40,12 @@ const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--var
   runs runs I, I+N, I+2N...; join shard folders with fleetsim merge.
   Finished runs are kept in DIR as they finish: after Ctrl-C (exit 130) or a
   crash, the same command resumes; --restart discards them instead.
+  Each variant is compared with v1 (the first value of every --vary) seed by
+  seed: put the current setting first.
 `
 
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, sweepUsage); fs.PrintDefaults() }
+	fs := newFlagSet("sweep", stderr)
 	var vary, set listFlag
 	fs.Var(&vary, "vary", "`KEY=V1,V2,...`: a varied key and its values (repeatable)")
 	fs.Var(&set, "set", "`KEY=VALUE`: a key set in every variant (repeatable)")
@@ -54,9 +55,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output `directory` (default out/<scenario>-sweep, a shard's out/<scenario>-sweep/shard-I-of-N)")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no table")
 	restart := fs.Bool("restart", false, "discard the unfinished sweep in the output directory instead of resuming it")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitBadInput
+	pos, code, done := parseArgs(fs, sweepUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(pos) > 1 {
 		fmt.Fprintf(stderr, "fleetsim sweep: one scenario at a time, found %d: %s\n", len(pos), strings.Join(pos, " "))
@@ -284,35 +285,82 @@ func sweepProgress(total, resumed int, stderr io.Writer, quiet bool) func(done, 
 	}
 }
 
-// printVariants prints the per-variant means and 95% CI half-widths of the
-// outcomes a capacity planner looks at first.
+// printVariants prints per variant the means (± the 95% CI half-width) of
+// the outcomes a capacity planner looks at first and, for cost and SLO, the
+// paired difference from the baseline; then the varied keys in full and a
+// sentence per variant against the baseline.
 func printVariants(stdout io.Writer, m *sweep.Manifest, rows []sweep.Row) {
-	cols := []string{"usd_per_day", "p95_wait_s", "peak_instances", "slo_attainment_pct"}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	head := []string{"variant"}
-	for _, a := range m.Axes {
-		head = append(head, a.Key)
+	vs := sweep.Summarize(m, rows)
+	keys := make([]string, len(m.Axes))
+	for i, a := range m.Axes {
+		keys[i] = a.Key
 	}
-	head = append(head, "runs", "$/day (95% CI)", "p95 wait s", "peak inst", "SLO %")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	for _, v := range sweep.Summarize(m, rows) {
+	short := sweep.ShortKeys(keys)
+	base := "v" + strconv.Itoa(sweep.Baseline)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	head := append([]string{"variant"}, short...)
+	head = append(head, "runs", "$/day", "vs "+base+" (95% CI)", "SLO %", "vs "+base+" pp (95% CI)", "p95 wait s", "peak inst")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	cost, slo, wait, peak := metricAt("usd_per_day"), metricAt("slo_attainment_pct"), metricAt("p95_wait_s"), metricAt("peak_instances")
+	for _, v := range vs {
 		id := "v" + strconv.Itoa(v.ID)
 		if v.Pareto {
 			id += " *"
 		}
-		line := append([]string{id}, v.Values...)
-		line = append(line, strconv.Itoa(v.Runs))
-		for _, c := range cols {
-			for i, met := range sweep.Metrics {
-				if met.Column == c {
-					line = append(line, meanPM(v.Stats[i], met.Decimals))
-				}
-			}
+		if v.SameAs != 0 {
+			id += " =v" + strconv.Itoa(v.SameAs)
 		}
-		fmt.Fprintln(tw, strings.Join(line, "\t")+"\t")
+		line := append([]string{id}, v.Values...)
+		line = append(line, strconv.Itoa(v.Runs),
+			meanPM(v.Stats[cost], sweep.Metrics[cost].Decimals), pairedText(v, cost),
+			meanPM(v.Stats[slo], sweep.Metrics[slo].Decimals), pairedText(v, slo),
+			meanPM(v.Stats[wait], sweep.Metrics[wait].Decimals), meanPM(v.Stats[peak], sweep.Metrics[peak].Decimals))
+		fmt.Fprintln(tw, strings.Join(line, "\t"))
 	}
 	tw.Flush()
-	fmt.Fprintln(stdout, "(* on the cost-vs-quality Pareto front; ± is the 95% confidence half-width)")
+	for i, k := range keys {
+		if short[i] != k {
+			fmt.Fprintf(stdout, "%s: %s\n", short[i], k)
+		}
+	}
+	for _, s := range sweep.Sentences(vs) {
+		fmt.Fprintln(stdout, s)
+	}
+	fmt.Fprintf(stdout, "(* on the cost-vs-quality Pareto front, a difference within seed noise counting as a tie; =vN: the same outcomes as vN on every seed;\n"+
+		" ± is the 95%% confidence half-width; \"vs %s\" is the mean paired difference from %s over the same seeds)\n", base, base)
+}
+
+// metricAt is the position of a results.csv column in sweep.Metrics.
+func metricAt(col string) int {
+	for i, m := range sweep.Metrics {
+		if m.Column == col {
+			return i
+		}
+	}
+	panic("fleetsim: no sweep metric " + col)
+}
+
+// pairedText is variant v's paired difference from the baseline on metric
+// i: "-2.42 (-2.44, -2.40)", "baseline", or "-" without data.
+func pairedText(v sweep.VariantSummary, i int) string {
+	if v.ID == sweep.Baseline {
+		return "baseline"
+	}
+	if len(v.Diffs) <= i || math.IsNaN(v.Diffs[i].Mean) {
+		return "-"
+	}
+	d, dec := v.Diffs[i], sweep.Metrics[i].Decimals
+	f := func(x float64) string { // no "-0.00": a difference that rounds to zero has no sign
+		s := strconv.FormatFloat(x, 'f', dec, 64)
+		if strings.Trim(s, "-0.") == "" {
+			return strings.TrimPrefix(s, "-")
+		}
+		return s
+	}
+	if math.IsNaN(d.HalfWide) {
+		return f(d.Mean)
+	}
+	return f(d.Mean) + " (" + f(d.Lo) + ", " + f(d.Hi) + ")"
 }
 
 func meanPM(iv sweep.Interval, decimals int) string {
