@@ -262,3 +262,24 @@ func TestCompareWarnsOnStderrOfDifferentScenarios(t *testing.T) {
 	assert.Contains(t, stderr, "fleetsim compare: warning: The runs are of different scenarios (web-and-batch, az-outage)")
 	assert.Contains(t, stderr, "fleetsim compare: warning: The runs simulate different durations")
 }
+
+// A scenario's warnings reach the user on stderr, in the problem form, and
+// the command goes on: validate says ok.
+func TestValidatePrintsAScenariosWarningsAndSaysOK(t *testing.T) {
+	src, err := fs.ReadFile(scenarios.LibraryFS(), "web-and-batch.toml")
+	require.NoError(t, err)
+	text := strings.Replace(string(src), "[cluster]\n", "[cluster]\neni_trunking = true\n", 1)
+	text = strings.Replace(text, `instance_types = ["m5.large"]`, `instance_types = ["c5n.large"]`, 1)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "trunk.toml")
+	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "taskdefs"), 0o755))
+	etl, err := fs.ReadFile(scenarios.LibraryFS(), "taskdefs/etl.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "taskdefs", "etl.json"), etl, 0o644))
+	code, stdout, stderr := runCLI("validate", file)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, ": ok")
+	assert.Contains(t, stderr, "fleetsim: warning: "+file+":")
+	assert.Contains(t, stderr, "c5n.large")
+}

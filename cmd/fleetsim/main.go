@@ -195,6 +195,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			code = max(code, reportProblems(stderr, err))
 			continue
 		}
+		printWarnings(stderr, s.Warnings)
 		fmt.Fprintf(stdout, "%s: ok (%s, %s simulated)\n", s.File, s.Config.Name, s.Config.Duration)
 	}
 	return code

@@ -50,6 +50,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportProblems(stderr, err)
 	}
+	if !*quiet {
+		printWarnings(stderr, sc.Warnings)
+	}
 	cfg := sc.Config
 	if seed.set {
 		cfg.Seed = seed.n
@@ -177,5 +180,13 @@ func showProgress(eng *des.Engine, total time.Duration, stderr io.Writer, quiet 
 		if bar != nil {
 			_ = bar.Finish()
 		}
+	}
+}
+
+// printWarnings writes a scenario's warnings, one a line, in the problem
+// form (file:line: key: ...): the run goes ahead.
+func printWarnings(stderr io.Writer, warnings scenarios.Problems) {
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "fleetsim: warning:", w.Error())
 	}
 }
