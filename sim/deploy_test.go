@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
+	"strings"
 	"testing"
 	"time"
 
@@ -337,4 +339,67 @@ func TestTheGracePeriodHoldsOffAFailingContainerHealthCheck(t *testing.T) {
 	}
 	assert.Equal(t, 30*time.Second, unhealthyAfter(0), "3 retries x 10 s")
 	assert.Equal(t, 120*time.Second, unhealthyAfter(2*time.Minute), "held off by the grace period")
+}
+
+// AWS (What's New, November 2025, "Amazon ECS improves Service Availability
+// during Rolling deployments"): ECS replaces unhealthy or terminated tasks
+// of the running version with that same version, independent of the new
+// version's status. Here revision 2 cannot start at all and the running
+// revision-1 tasks fail now and then: the failed ones come back as revision
+// 1, so the service keeps its ten tasks serving (before, each replacement
+// was a revision-2 task that failed to start).
+func TestARunningVersionsFailedTaskIsReplacedWithItsOwnRevision(t *testing.T) {
+	cfg := deployConfig(t)
+	cfg.Duration = 4 * time.Hour
+	cfg.TaskDefinitions[1].FailsToStart = true
+	cfg.Services[0].TaskFailuresPerTaskHour = 0.5
+	res := run(t, cfg)
+	rev1After, rev2 := 0, 0
+	for _, e := range res.Events {
+		if e.Type != "TaskStateChange" || e.Status != "PROVISIONING" {
+			continue
+		}
+		// Fargate tasks: the task definition is in state.json only; count
+		// by creation time and check the end state below.
+		if e.At.Duration() > time.Hour {
+			rev2++
+		}
+	}
+	require.Positive(t, rev2, "tasks were created after the deployment started")
+	for _, td := range res.State.Tasks {
+		if strings.Contains(td.TaskDefinitionArn, "task-definition/web:1") && td.LastStatus == "RUNNING" {
+			rev1After++
+		}
+	}
+	assert.Equal(t, 10, rev1After, "the running version keeps its ten tasks")
+	healthy := column(res, "service.web.healthy")
+	for m := 70; m < len(healthy); m++ {
+		// a failed task's replacement serves about a minute later (Fargate
+		// start, then 40 s to healthy): two failures close together dip to 8
+		assert.GreaterOrEqual(t, healthy[m], 8.0, "minute %d", m)
+	}
+}
+
+// AWS (November 2025): "when Application Auto Scaling triggers during a
+// rolling deployment, ECS applies scale-out to both service revisions".
+// Revision 2 cannot start; load doubles during the deployment and target
+// tracking scales 10 -> 16 (80% against a 50% target): the running revision
+// 1 grows to 16 tasks too, and so can carry the load.
+func TestAScaleOutDuringARollingDeploymentGrowsTheRunningVersion(t *testing.T) {
+	cfg := deployConfig(t)
+	cfg.Duration = 2 * time.Hour
+	cfg.TaskDefinitions[1].FailsToStart = true
+	cfg.Services[0].Load = &ecs.LoadConfig{Pattern: "step", BaseRPS: 400, CPUSecondsPerRequest: 0.01,
+		Steps: []ecs.LoadStep{{At: 70 * time.Minute, RPS: 800}}}
+	cfg.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 10, MaxCapacity: 100,
+		TargetTracking: []autoscale.TargetTrackingConfig{{Name: "cpu50", Metric: autoscale.ECSServiceAverageCPUUtilization, TargetValue: 50, DisableScaleIn: true}}}
+	res := run(t, cfg)
+	require.Equal(t, 16, res.Summary.Services[0].DesiredAtEnd, "ceil(10 x 80 / 50)")
+	rev1 := 0
+	for _, td := range res.State.Tasks {
+		if strings.Contains(td.TaskDefinitionArn, "task-definition/web:1") && td.LastStatus == "RUNNING" {
+			rev1++
+		}
+	}
+	assert.Equal(t, 16, rev1, "the running version scaled out with the service")
 }

@@ -30,6 +30,11 @@ type deployment struct {
 	rollout  Rollout
 	failures int // tasks that failed to reach RUNNING or failed health checks
 	rollback bool
+	// keep is, for the deployment the service ran before a newer one, how
+	// many of its tasks the rolling update still keeps: a task of it that
+	// fails or is lost is replaced with its own revision while keep is above
+	// its count. It drops as the rollout stops its tasks.
+	keep int
 }
 
 // healthyDelay is how long after RUNNING a task counts as healthy. AWS (ECS
@@ -85,6 +90,19 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	if p.rollout == RolloutInProgress {
 		p.rollout = RolloutFailed // superseded before completing
 	}
+	// AWS (What's New, November 2025, "Amazon ECS improves Service
+	// Availability during Rolling deployments"): ECS replaces unhealthy or
+	// terminated tasks of the running version with that same version,
+	// independent of the new version's status. The running version is the
+	// completed one; a version superseded before completing keeps nothing.
+	p.keep = 0
+	if p.rollout == RolloutCompleted {
+		for _, t := range s.active {
+			if w.tasks[t].deployment == s.primary() {
+				p.keep++
+			}
+		}
+	}
 	s.deps = append(s.deps, deployment{def: def, spec: w.specFor(def, "service:"+s.cfg.Name), rollback: rollback})
 	s.spec = s.deps[len(s.deps)-1].spec
 	s.throttle, s.throttledUntil = 0, 0
@@ -116,10 +134,14 @@ func (w *World) rollingUpdate(si int32) {
 		w.launch(si)
 		newActive++
 	}
+	w.keepRunningVersion(si, newActive+len(old), maxTotal)
 	// Stop old tasks, those not serving first (they hold no healthy count),
 	// then healthy ones while minHealthy stays healthy.
 	slices.SortStableFunc(old, func(a, b int32) int { return b2i(w.tasks[a].healthy) - b2i(w.tasks[b].healthy) })
 	for _, t := range old {
+		if d := w.tasks[t].deployment; d != s.primary() && s.deps[d].keep > 0 && !w.tasks[t].healthy {
+			continue // the running version's replacement, still starting: it is there to serve
+		}
 		if w.tasks[t].healthy {
 			if healthy-1 < minHealthy {
 				break
@@ -127,10 +149,53 @@ func (w *World) rollingUpdate(si int32) {
 			healthy--
 		}
 		reason := "deployment: replaced by the new task definition"
-		if w.tasks[t].deployment == s.primary() {
+		if d := w.tasks[t].deployment; d == s.primary() {
 			reason = "Task stopped because the container instance is draining"
+		} else if s.deps[d].keep > 0 {
+			s.deps[d].keep-- // the rollout's own progress: not to be replaced
 		}
 		w.stopTask(t, StopServiceSchedulerInitiated, reason, w.stopGrace(t), false)
+	}
+}
+
+// keepRunningVersion replaces, within maximumPercent, the tasks the running
+// version lost during a rolling update (failed, unhealthy, on a lost
+// instance) with tasks of that same version, while the rollout still keeps
+// them (deployment.keep).
+func (w *World) keepRunningVersion(si int32, total, maxTotal int) {
+	s := &w.services[si]
+	for d := range s.primary() {
+		dep := &s.deps[d]
+		if dep.keep == 0 {
+			continue
+		}
+		have := 0
+		for _, t := range s.active {
+			if w.tasks[t].deployment == d {
+				have++
+			}
+		}
+		// Not held by the throttle the new version's start failures set:
+		// "independent of the new version's status".
+		for ; have < dep.keep && total < max(maxTotal, 1); have, total = have+1, total+1 {
+			t := w.launchSpec(si, dep.spec)
+			w.tasks[t].deployment = d
+		}
+	}
+}
+
+// scaleRunningVersion applies a scale-out during a rolling update to the
+// running version too (AWS, November 2025: "when Application Auto Scaling
+// triggers during a rolling deployment, ECS applies scale-out to both
+// service revisions"): the tasks it keeps grow in proportion, rounded up.
+func (w *World) scaleRunningVersion(s *service, from, to int) {
+	if to <= from || from <= 0 {
+		return
+	}
+	for d := range s.primary() {
+		if k := s.deps[d].keep; k > 0 {
+			s.deps[d].keep = (k*to + from - 1) / from
+		}
 	}
 }
 

@@ -218,6 +218,7 @@ func (w *World) applyDesired(si int32, desired int, cause string) {
 	s := &w.services[si]
 	old := s.desired
 	s.desired = desired
+	w.scaleRunningVersion(s, old, desired)
 	w.serviceEvent(s, schema.ScalingActivity, fmt.Sprintf("%d->%d", old, desired), cause)
 	w.reconcile(si)
 }
