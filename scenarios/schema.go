@@ -332,6 +332,7 @@ type settingsSchema struct {
 	AMIID                               string     `toml:"ami_id"`
 	FargateSpotInterruptionsPerTaskHour float64    `toml:"fargate_spot_interruptions_per_task_hour"`
 	ImagePullBehavior                   string     `toml:"image_pull_behavior"`
+	ManagedScalingMixedGroups           string     `toml:"managed_scaling_mixed_groups"`
 	SpotInstanceDraining                *bool      `toml:"spot_instance_draining"`
 	ThrottleBase                        *Duration  `toml:"service_throttle_base"`
 	ThrottleMax                         *Duration  `toml:"service_throttle_max"`

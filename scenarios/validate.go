@@ -22,7 +22,7 @@ type validator struct {
 	readRel  func(string) ([]byte, error)
 	cat      *catalog.Catalog
 	problems Problems
-	warnings Problems // accepted, but worth a word: the run goes ahead
+	warnings Problems           // accepted, but worth a word: the run goes ahead
 	owned    map[string]Problem // by key: checkValues' problems, which stand for all of their key's
 }
 
@@ -208,6 +208,12 @@ func (v *validator) settings() sim.Settings {
 	}
 	behaviours := []string{"default", "always", "once", "prefer-cached"}
 	s.ImagePullBehavior = behaviours[v.enum(p("settings", "image_pull_behavior"), behaviours, f.ImagePullBehavior, 0)]
+	// AWS's two pages disagree on managed scaling for groups with several
+	// instance types or zones (docs/semantics/cluster.md): "estimate" (the
+	// managed scaling behaviour page, the default) or "minimum_step" (the
+	// ManagedScaling API reference).
+	readings := []string{"estimate", "minimum_step"}
+	s.MixedGroupsScaleByMinimumStep = v.enum(p("settings", "managed_scaling_mixed_groups"), readings, f.ManagedScalingMixedGroups, 0) == 1
 	if f.SpotDiscount != nil {
 		if *f.SpotDiscount < 0 || *f.SpotDiscount >= 1 {
 			v.bad(p("settings", "spot_discount"), "a fraction off On-Demand in [0, 1)", fmt.Sprint(*f.SpotDiscount))

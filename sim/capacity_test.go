@@ -214,3 +214,25 @@ func TestScaleInStopsAtProtectedInstancesAndSaysSo(t *testing.T) {
 	assert.Less(t, last, 3*time.Hour+5*time.Minute)
 	assert.Equal(t, 0, res.Summary.Instances.AtEnd)
 }
+
+// AWS's two pages disagree for groups with more than one instance type or
+// Availability Zone: the managed scaling behaviour page binpacks the
+// PROVISIONING tasks into an estimate (the default); the ManagedScaling API
+// reference scales up "by the exact minimum scaling step size value". Twelve
+// 1-vCPU tasks on m5.large (2 vCPU) over two zones: after the initial two
+// instances, the estimate asks for the rest at once; the API reading adds
+// one instance at a time (minimum step 1).
+func TestMixedGroupsScaleByTheReadingTheSettingChooses(t *testing.T) {
+	secondStep := func(minimumStep bool) string {
+		cfg := managedConfig(t, false)
+		cfg.Settings.MixedGroupsScaleByMinimumStep = minimumStep
+		cfg.BatchJobs[0].Arrivals = ecs.Arrivals{RatePerHour: 1e6, Max: 12}
+		res := run(t, cfg)
+		desired := eventsOf(res, "AutoScalingGroupDesiredCapacity")
+		require.GreaterOrEqual(t, len(desired), 2)
+		require.Equal(t, "0->2", desired[0].Status, "from zero, two first either way")
+		return desired[1].Status
+	}
+	assert.Equal(t, "2->6", secondStep(false), "estimate: 12 tasks x 1 vCPU on 2-vCPU instances = 6")
+	assert.Equal(t, "2->3", secondStep(true), "the exact minimum step")
+}

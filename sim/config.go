@@ -97,6 +97,8 @@ type Settings struct {
 	TaskEvents bool
 	// ServiceSeries records per-service columns in the per-minute series.
 	ServiceSeries bool
+	// MixedGroupsScaleByMinimumStep: ecs.Settings says.
+	MixedGroupsScaleByMinimumStep bool
 	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
 	SpotDiscount float64
 }
@@ -181,6 +183,7 @@ func (cfg *Config) ecsConfig() *ecs.Config {
 			ThrottleMax:                         s.ThrottleMax,
 			TaskEvents:                          s.TaskEvents,
 			ServiceSeries:                       s.ServiceSeries,
+			MixedGroupsScaleByMinimumStep:       s.MixedGroupsScaleByMinimumStep,
 		},
 	}
 }

@@ -63,6 +63,11 @@ type Settings struct {
 	TaskEvents bool
 	// ServiceSeries records per-service columns in the per-minute series.
 	ServiceSeries bool
+	// MixedGroupsScaleByMinimumStep takes the ManagedScaling API
+	// reference's reading for groups with several instance types or zones:
+	// scale out by exactly the minimum step. Off: the behaviour page's
+	// binpacked estimate, bounded by the step sizes (the default).
+	MixedGroupsScaleByMinimumStep bool
 }
 
 // ClusterConfig is the ECS cluster.

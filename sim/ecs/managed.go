@@ -77,6 +77,16 @@ func (w *World) manageCapacity(now des.Time) {
 func (w *World) scaleOut(pi int, g int, m *managed, n, mm, est int, metric float64) {
 	want := int(math.Ceil(float64(mm) * 100 / float64(m.cfg.TargetCapacity)))
 	step := max(m.cfg.MinStep, min(m.cfg.MaxStep, want-n))
+	if gc := &w.cfg.Groups[g]; w.cfg.Settings.MixedGroupsScaleByMinimumStep && (len(gc.InstanceTypes) > 1 || len(gc.AvailabilityZones) > 1) {
+		// AWS's pages disagree here (docs/semantics/cluster.md): the
+		// ManagedScaling API reference says a group with more than one
+		// instance type or Availability Zone scales up "by the exact minimum
+		// scaling step size value" and "will ignore both the maximum scaling
+		// step size as well as the capacity demand"; the managed scaling
+		// behaviour page describes the binpacked estimate. This setting
+		// takes the API reference's reading.
+		step = m.cfg.MinStep
+	}
 	if n == 0 {
 		// AWS (managed scaling behavior): "Amazon ECS always scales-out to
 		// two instances initially"; more waits for the warm-up.
