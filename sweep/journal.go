@@ -305,6 +305,15 @@ func buildID() string {
 		return "unknown"
 	}
 	id := bi.GoVersion + " " + bi.Main.Version
+	if rev := VCSRevision(bi); rev != "" {
+		id += " " + rev
+	}
+	return id
+}
+
+// VCSRevision is the VCS revision the build recorded, with "+dirty" for a
+// modified tree, or "" when it recorded none.
+func VCSRevision(bi *debug.BuildInfo) string {
 	var rev string
 	var dirty bool
 	for _, s := range bi.Settings {
@@ -315,11 +324,8 @@ func buildID() string {
 			dirty, _ = strconv.ParseBool(s.Value)
 		}
 	}
-	if rev != "" {
-		id += " " + rev
-		if dirty {
-			id += "+dirty"
-		}
+	if rev != "" && dirty {
+		rev += "+dirty"
 	}
-	return id
+	return rev
 }

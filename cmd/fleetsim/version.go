@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"github.com/fleetsim/fleetsim/sweep"
 	"io"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 )
 
 const versionUsage = `usage: fleetsim version
@@ -42,21 +42,8 @@ func versionLine(bi *debug.BuildInfo, ok bool) string {
 		goVersion = bi.GoVersion
 	}
 	line := "fleetsim " + version + " " + goVersion
-	var rev string
-	var dirty bool
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty, _ = strconv.ParseBool(s.Value)
-		}
-	}
-	if rev != "" {
+	if rev := sweep.VCSRevision(bi); rev != "" {
 		line += " revision " + rev
-		if dirty {
-			line += "+dirty"
-		}
 	}
 	return line
 }
