@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"bytes"
-	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"path/filepath"
 	"strings"
@@ -15,24 +14,30 @@ import (
 	"github.com/fleetsim/fleetsim/report"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // minutes is a per-minute series of one service, web: its healthy and
 // desired counts from minute 0.
 type minutes struct{ healthy, desired []float64 }
 
-// result builds a run of len(healthy) minutes with web's series and events.
+// result builds a run of len(healthy) minutes with web's series and events,
+// task events on: one web task runs on i-1 from the start.
 func (m minutes) result(events ...schema.Event) *sim.Result {
 	times := make([]des.Time, len(m.healthy))
 	for i := range times {
 		times[i] = des.At(time.Duration(i) * time.Minute)
 	}
+	cfg := &sim.Config{Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Services: []ecs.ServiceConfig{{Name: "web"}}}
+	cfg.Settings.TaskEvents = true
+	placed := schema.Event{Type: schema.TaskStateChange, Subject: "t-1", Group: "service:web", Status: "PENDING", Instance: "i-1"}
 	return &sim.Result{
-		Config: &sim.Config{Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Services: []ecs.ServiceConfig{{Name: "web"}}},
+		Config: cfg,
+		Events: append([]schema.Event{placed}, events...),
 		End:    times[len(times)-1],
 		Series: schema.Series{Times: times, Columns: []schema.Column{
-			{Name: "service.web.healthy", Values: m.healthy}, {Name: "service.web.desired", Values: m.desired}}},
-		Events: events,
+			{Name: schema.ServiceColumn("web", schema.ServiceHealthy), Values: m.healthy},
+			{Name: schema.ServiceColumn("web", schema.ServiceDesired), Values: m.desired}}},
 	}
 }
 
@@ -55,7 +60,7 @@ func steps(runs ...[2]float64) []float64 {
 }
 
 func failed(at time.Duration, id string) schema.Event {
-	return schema.Event{At: des.At(at), Type: "InstanceFailed", Subject: id, Group: "asg"}
+	return schema.Event{At: des.At(at), Type: schema.InstanceFailed, Subject: id, Group: "asg"}
 }
 
 func TestTimeToRecover(t *testing.T) {
@@ -86,12 +91,14 @@ func TestTimeToRecover(t *testing.T) {
 			want:   []report.Recovery{{Service: "web", Before: 10, Lowest: 6, Recovered: true, After: 4 * time.Minute}},
 		},
 		{
-			name:   "a drop more than 5 minutes after the fault is not the fault's",
+			name:   "a drop more than 5 minutes after the fault is not the fault's: web's count held",
 			series: minutes{healthy: steps([2]float64{12, 10}, [2]float64{8, 7}), desired: flat(20, 10)},
+			want:   []report.Recovery{{Service: "web", Held: true}},
 		},
 		{
-			name:   "no drop at all: no service affected",
+			name:   "no drop at all: web was touched and its count held",
 			series: minutes{healthy: flat(20, 10), desired: flat(20, 10)},
+			want:   []report.Recovery{{Service: "web", Held: true}},
 		},
 	}
 	for _, tc := range tests {
@@ -101,6 +108,7 @@ func TestTimeToRecover(t *testing.T) {
 			require.Len(t, faults, 1, "two failures at one instant are one fault")
 			assert.Equal(t, report.FaultInstanceFailure, faults[0].Kind)
 			assert.Equal(t, []string{"i-1", "i-2"}, faults[0].Instances)
+			assert.Equal(t, []string{"web"}, faults[0].Services, "web's task was on i-1")
 			assert.Equal(t, tc.want, faults[0].Recovery)
 		})
 	}
@@ -108,12 +116,12 @@ func TestTimeToRecover(t *testing.T) {
 
 func TestFaultsGroupOutagesAndSpotStorms(t *testing.T) {
 	res := minutes{healthy: flat(90, 10), desired: flat(90, 10)}.result(
-		schema.Event{At: des.At(10 * time.Minute), Type: "ZoneOutage", Subject: "us-east-1a"},
-		schema.Event{At: des.At(10 * time.Minute), Type: "InstanceFailed", Subject: "i-1", Group: "asg"},
-		schema.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-2", Group: "asg"},
-		schema.Event{At: des.At(40 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-3", Group: "asg"},
-		schema.Event{At: des.At(70 * time.Minute), Type: "ZoneRecovered", Subject: "us-east-1a"},
-		schema.Event{At: des.At(80 * time.Minute), Type: "SpotInterruptionNotice", Subject: "i-4", Group: "asg"},
+		schema.Event{At: des.At(10 * time.Minute), Type: schema.ZoneOutage, Subject: "us-east-1a"},
+		schema.Event{At: des.At(10 * time.Minute), Type: schema.InstanceFailed, Subject: "i-1", Group: "asg"},
+		schema.Event{At: des.At(40 * time.Minute), Type: schema.SpotInterruptionNotice, Subject: "i-2", Group: "asg"},
+		schema.Event{At: des.At(40 * time.Minute), Type: schema.SpotInterruptionNotice, Subject: "i-3", Group: "asg"},
+		schema.Event{At: des.At(70 * time.Minute), Type: schema.ZoneRecovered, Subject: "us-east-1a"},
+		schema.Event{At: des.At(80 * time.Minute), Type: schema.SpotInterruptionNotice, Subject: "i-4", Group: "asg"},
 	)
 	faults := report.Faults(res)
 	require.Len(t, faults, 3)

@@ -1,10 +1,9 @@
 package report
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
-	"github.com/fleetsim/fleetsim/sim/ecs"
-	"github.com/fleetsim/fleetsim/sim/schema"
 	"html/template"
 	"io"
 	"maps"
@@ -15,29 +14,25 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 //go:embed report.html.tmpl
 var reportTemplate string
-
-// timelineCap is the most rows the notable-events table shows.
-const timelineCap = 150
-
-// timelineMerge is how close in time events of one kind must be to share a
-// timeline row.
-const timelineMerge = 5 * time.Minute
 
 // page is what report.html.tmpl shows. Every string is plain text that
 // html/template escapes; only the plots' SVG, made here, is trusted.
 type page struct {
 	Title, Description, Seed, Start, Duration string
 	Cards                                     []card
+	CardColumns                               int
 	Figures                                   []figureView
-	PlotsNote                                 string
+	PlotsNotes                                []string
 	Services                                  []serviceRow
+	ServicesFolded                            bool // some rows are several services
 	Resilience                                []resilienceRow
 	Deployments                               []deploymentRow
+	DeploymentsNote                           string
 	Faults                                    []faultRow
 	FaultsNote                                string
 	Jobs                                      []jobRow
@@ -62,6 +57,7 @@ type figureView struct {
 type serviceRow struct {
 	Name, TaskDef, Desired, Running, Started, Stopped, P50, P95, Max, SLO, Dropped, USD, Share string
 	Short                                                                                      bool // running below desired at the end
+	Folded                                                                                     bool // several services in one row
 }
 
 type jobRow struct {
@@ -70,13 +66,14 @@ type jobRow struct {
 
 type providerRow struct{ Name, Kind, Instances, Tasks, USD, Share string }
 
-type ownerRow struct{ Name, Kind, EC2, Fargate, USD, Share string }
+type ownerRow struct {
+	Name, Kind, EC2, Fargate, USD, Share string
+	Folded                               bool
+}
 
 type typeRow struct{ Type, Purchase, Launches, Hours, Rate, USD string }
 
 type failureRow struct{ Reason, Tasks string }
-
-type timelineRow struct{ Time, Type, Subject, Group, Status, Reason, Count string }
 
 // WriteHTML writes the self-contained report: summary cards, the figures'
 // SVG inline, tables per service, capacity provider and owner, a timeline of
@@ -92,6 +89,8 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 		Duration: res.End.Duration().String(), Source: source,
 	}
 	pg.Cards = cards(res, cost)
+	// two rows of cards: 8 in 4 columns, 9 in 5
+	pg.CardColumns = min(max((len(pg.Cards)+1)/2, 3), 5)
 	for _, f := range figs {
 		svg, err := f.SVG()
 		if err != nil {
@@ -99,15 +98,17 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 		}
 		pg.Figures = append(pg.Figures, figureView{ID: f.ID, Title: f.Title, Caption: f.Caption, SVG: inlineSVG(svg, f.Title)})
 	}
-	pg.PlotsNote = plotsNote(res)
+	pg.PlotsNotes = plotsNotes(res)
 	pg.Services, pg.Jobs = ownerTables(res, cost)
-	pg.Resilience, pg.Deployments, pg.Faults, pg.FaultsNote = incidentTables(res)
+	pg.ServicesFolded = slices.ContainsFunc(pg.Services, func(r serviceRow) bool { return r.Folded })
+	faults := Faults(res)
+	pg.Resilience, pg.Deployments, pg.DeploymentsNote, pg.Faults, pg.FaultsNote = incidentTables(res, faults)
 	pg.Providers = providerTable(res, cost)
 	pg.Owners, pg.Purchases, pg.Types = costTables(cost)
 	for _, r := range slices.Sorted(maps.Keys(res.Summary.PlacementFailures)) {
-		pg.Failures = append(pg.Failures, failureRow{r, strconv.Itoa(res.Summary.PlacementFailures[r])})
+		pg.Failures = append(pg.Failures, failureRow{r, count(res.Summary.PlacementFailures[r])})
 	}
-	pg.Timeline, pg.TimelineNote = timeline(res)
+	pg.Timeline, pg.TimelineNote = timeline(res, faults)
 	pg.Prices = priceNotes(&cost.Prices)
 	return t.Execute(w, pg)
 }
@@ -168,14 +169,12 @@ func nearestRank(sorted []time.Duration, p float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// cards are the summary's headline numbers.
+// cards are the run's headline numbers, every one from summary.json (or
+// cost.json): exact whatever the run left out of its event log and series.
+// EC2 cards only when the run launched instances, Fargate ones only when
+// it ran Fargate tasks.
 func cards(res *sim.Result, cost *Cost) []card {
 	s := res.Summary
-	var all []time.Duration
-	for _, g := range PlacementWaits(res.Events) {
-		all = append(all, g.Waits...)
-	}
-	slices.Sort(all)
 	failures, keeping := 0, 0
 	for _, n := range s.PlacementFailures {
 		failures += n
@@ -187,18 +186,142 @@ func cards(res *sim.Result, cost *Cost) []card {
 	}
 	failNote := "no task ever failed to place"
 	if failures > 0 {
-		failNote = "tasks that could not be placed at least once"
+		failNote = "tasks that could not be placed at least once (by reason under Services)"
 	}
-	return []card{
-		{"Total cost", money(cost.TotalUSD), "over " + res.End.Duration().String() + " simulated"},
-		{"Cost per day", money(cost.PerDayUSD), "EC2 is " + share(ec2Total(cost), cost.TotalUSD) + " of the bill; unreserved (idle) EC2 capacity " + share(idle(cost), cost.TotalUSD)},
-		{"Peak instances", strconv.Itoa(s.Instances.Peak), fmt.Sprintf("%d launched, %d at the end", s.Instances.Launched, s.Instances.AtEnd)},
-		{"Placement wait p95", seconds(nearestRank(all, 0.95).Seconds()), "max " + seconds(nearestRank(all, 1).Seconds()) + ", task created to placed"},
-		{"Tasks started", strconv.Itoa(len(all)), "placed on capacity, services and batch jobs"},
-		{"Placement failures", strconv.Itoa(failures), failNote},
-		{"Services at desired", fmt.Sprintf("%d of %d", keeping, len(s.Services)), "running ≥ desired at the end of the run"},
-		sloCard(s.Services),
+	cs := []card{{"Total cost", money(cost.TotalUSD), "over " + res.End.Duration().String() + " simulated"}}
+	if res.End.Duration() == 24*time.Hour { // the total is the cost per day
+		cs[0].Note = "over one simulated day; " + billNote(cost)
+	} else {
+		cs = append(cs, card{"Cost per day", money(cost.PerDayUSD), billNote(cost)})
 	}
+	if s.Instances.Launched > 0 {
+		note := fmt.Sprintf("%s launched, %s at the end", count(s.Instances.Launched), count(s.Instances.AtEnd))
+		cs = append(cs, card{"Peak EC2 instances", count(s.Instances.Peak), note})
+	}
+	if c, ok := fargateCard(cost); ok {
+		cs = append(cs, c)
+	}
+	return append(cs, tasksCard(s), waitCard(s),
+		card{"Placement failures", count(failures), failNote},
+		card{"Services at desired", fmt.Sprintf("%s of %s", count(keeping), count(len(s.Services))), "running ≥ desired at the end of the run"},
+		sloCard(s.Services))
+}
+
+// billNote says where the money goes: EC2 and its idle part, or Fargate.
+func billNote(cost *Cost) string {
+	ec2 := ec2Total(cost)
+	if ec2 <= 0 {
+		return "all Fargate: no EC2 instance ran"
+	}
+	return "EC2 is " + share(ec2, cost.TotalUSD) + " of the bill; unreserved (idle) EC2 capacity " + share(idle(cost), cost.TotalUSD)
+}
+
+// fargateCard counts the Fargate and Fargate Spot tasks billed.
+func fargateCard(cost *Cost) (card, bool) {
+	tasks, spot := 0, 0
+	var usd USD
+	var cpuSec int64
+	for _, f := range cost.Fargate {
+		tasks += f.Tasks
+		usd += f.USD
+		cpuSec += f.CPUUnitSeconds
+		if strings.Contains(f.Purchase, "spot") {
+			spot += f.Tasks
+		}
+	}
+	if tasks == 0 {
+		return card{}, false
+	}
+	note := fmt.Sprintf("%s vCPU-hours, %s of the bill", strconv.FormatFloat(float64(cpuSec)/1024/3600, 'f', 1, 64), share(usd, cost.TotalUSD))
+	if spot > 0 {
+		note += fmt.Sprintf("; %s on Fargate Spot", count(spot))
+	}
+	return card{"Fargate tasks", count(tasks), note}, true
+}
+
+// tasksCard counts the tasks the run started: services' tasks and batch
+// tasks submitted (RunTask).
+func tasksCard(s sim.Summary) card {
+	svc, jobs := 0, 0
+	for _, sv := range s.Services {
+		svc += sv.TasksStarted
+	}
+	for _, j := range s.BatchJobs {
+		jobs += j.Submitted
+	}
+	note := count(svc) + " by services"
+	if len(s.BatchJobs) > 0 {
+		note += ", " + count(jobs) + " batch tasks submitted"
+	}
+	return card{"Tasks started", count(svc + jobs), note}
+}
+
+// waitCard shows the worst placement-wait p95 among services and batch
+// jobs (summary.json keeps each one's percentiles, not the run's).
+func waitCard(s sim.Summary) card {
+	type owner struct {
+		name string
+		w    ecs.WaitStats
+	}
+	var all []owner
+	for _, sv := range s.Services {
+		all = append(all, owner{sv.Name, sv.PlacementWait})
+	}
+	for _, j := range s.BatchJobs {
+		all = append(all, owner{j.Name + " (batch job)", j.PlacementWait})
+	}
+	p95, maxw := -1, -1
+	for i, o := range all {
+		if o.w.Count == 0 {
+			continue
+		}
+		if p95 < 0 || o.w.P95 > all[p95].w.P95 {
+			p95 = i
+		}
+		if maxw < 0 || o.w.Max > all[maxw].w.Max {
+			maxw = i
+		}
+	}
+	if p95 < 0 {
+		return card{"Placement wait p95", "–", "no task was placed"}
+	}
+	note := "worst service or job: " + all[p95].name + "; longest wait " + seconds(all[maxw].w.Max) + " (" + all[maxw].name + ")"
+	switch {
+	case all[maxw].w.Max == 0:
+		note = "no task waited: every one was placed when it was created"
+	case len(all) == 1:
+		note = "longest wait " + seconds(all[maxw].w.Max) + "; task created to placed"
+	}
+	return card{"Placement wait p95", seconds(all[p95].w.P95), note}
+}
+
+// decimal formats v with prec decimals and thousands separated.
+func decimal(v float64, prec int) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', prec, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.Atoi(whole)
+	out := count(n)
+	if frac != "" {
+		out += "." + frac
+	}
+	if v < 0 && strings.Trim(s, "0.") != "" {
+		out = "-" + out
+	}
+	return out
+}
+
+// count formats a whole number with thousands separated: "1,767,068".
+func count(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 // sloCard shows the worst latency-SLO attainment among services that have
@@ -217,8 +340,11 @@ func sloCard(svcs []ecs.ServiceSummary) card {
 	if n == 0 {
 		return card{"SLO attainment", "–", "no service has a latency SLO"}
 	}
-	return card{"SLO attainment", strconv.FormatFloat(worst, 'f', 2, 64) + "%",
-		fmt.Sprintf("worst of %d services with an SLO: %s; requests served within the SLO", n, name)}
+	note := fmt.Sprintf("worst of %d services with an SLO: %s; requests served within the SLO", n, name)
+	if n == 1 {
+		note = "requests " + name + " served within its latency SLO"
+	}
+	return card{"SLO attainment", strconv.FormatFloat(worst, 'f', 2, 64) + "%", note}
 }
 
 // sloText formats a service's SLO attainment and dropped requests.
@@ -260,26 +386,98 @@ func ownerCost(c *Cost, name, kind string) USD {
 	return 0
 }
 
-func ownerTables(res *sim.Result, cost *Cost) ([]serviceRow, []jobRow) {
-	var svcs []serviceRow
-	var jobs []jobRow
-	for _, s := range res.Summary.Services {
-		usd := ownerCost(cost, s.Name, "service")
-		slo, dropped := sloText(s)
-		svcs = append(svcs, serviceRow{Name: s.Name, TaskDef: s.TaskDefinition, SLO: slo, Dropped: dropped,
-			Desired: strconv.Itoa(s.DesiredAtEnd), Running: strconv.Itoa(s.RunningAtEnd),
-			Started: strconv.Itoa(s.TasksStarted), Stopped: strconv.Itoa(s.TasksStopped),
-			P50: seconds(s.PlacementWait.P50), P95: seconds(s.PlacementWait.P95), Max: seconds(s.PlacementWait.Max),
-			USD: money(usd), Share: share(usd, cost.TotalUSD), Short: s.RunningAtEnd < s.DesiredAtEnd})
+// serviceWorse orders services worst first: short of desired at the end,
+// then least available, least within the SLO, most dropped, longest p95
+// wait.
+func serviceWorse(ss []ecs.ServiceSummary) func(a, b int) int {
+	return byWorst(func(i int) float64 { return float64(b2i(ss[i].RunningAtEnd < ss[i].DesiredAtEnd)) },
+		func(i int) float64 { return 100 - ss[i].AvailabilityPct },
+		func(i int) float64 {
+			if ss[i].SLOAttainmentPct < 0 { // no SLO
+				return 0
+			}
+			return 100 - ss[i].SLOAttainmentPct
+		},
+		func(i int) float64 { return droppedShare(ss[i : i+1]) },
+		func(i int) float64 { return ss[i].PlacementWait.P95 })
+}
+
+// droppedShare is the share of the requests offered to services that they
+// dropped, or 0.
+func droppedShare(ss []ecs.ServiceSummary) float64 {
+	var offered, dropped float64
+	for _, s := range ss {
+		offered, dropped = offered+s.RequestsOffered, dropped+s.RequestsDropped
 	}
+	if offered <= 0 {
+		return 0
+	}
+	return dropped / offered
+}
+
+// ownerTables are the services table (copies folded, see fold) and the
+// batch jobs table.
+func ownerTables(res *sim.Result, cost *Cost) ([]serviceRow, []jobRow) {
+	ss := res.Summary.Services
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.Name
+	}
+	usd := func(i int) USD { return ownerCost(cost, ss[i].Name, "service") }
+	one := func(i int) serviceRow {
+		s := ss[i]
+		slo, dropped := sloText(s)
+		return serviceRow{Name: s.Name, TaskDef: s.TaskDefinition, SLO: slo, Dropped: dropped,
+			Desired: count(s.DesiredAtEnd), Running: count(s.RunningAtEnd),
+			Started: count(s.TasksStarted), Stopped: count(s.TasksStopped),
+			P50: seconds(s.PlacementWait.P50), P95: seconds(s.PlacementWait.P95), Max: seconds(s.PlacementWait.Max),
+			USD: money(usd(i)), Share: share(usd(i), cost.TotalUSD), Short: s.RunningAtEnd < s.DesiredAtEnd}
+	}
+	svcs := foldRows(families(names), serviceWorse(ss), one, func(label string, idx []int) serviceRow {
+		return foldedServices(label, idx, ss, usd, cost.TotalUSD)
+	})
+	var jobs []jobRow
 	for _, j := range res.Summary.BatchJobs {
 		usd := ownerCost(cost, j.Name, "job")
-		jobs = append(jobs, jobRow{Name: j.Name, Submitted: strconv.Itoa(j.Submitted), Completed: strconv.Itoa(j.Completed),
-			Running: strconv.Itoa(j.RunningAtEnd), Failed: strconv.Itoa(j.RunTaskFailures),
+		jobs = append(jobs, jobRow{Name: j.Name, Submitted: count(j.Submitted), Completed: count(j.Completed),
+			Running: count(j.RunningAtEnd), Failed: count(j.RunTaskFailures),
 			P50: seconds(j.PlacementWait.P50), P95: seconds(j.PlacementWait.P95), Max: seconds(j.PlacementWait.Max),
 			USD: money(usd), Share: share(usd, cost.TotalUSD)})
 	}
 	return svcs, jobs
+}
+
+// foldedServices is one row for several services: counts and cost summed,
+// waits and SLO as the bound the folded services stay within.
+func foldedServices(label string, idx []int, ss []ecs.ServiceSummary, usd func(int) USD, total USD) serviceRow {
+	row := serviceRow{Name: label, Folded: true, TaskDef: common(idx, func(i int) string { return ss[i].TaskDefinition })}
+	var desired, running, started, stopped int
+	var p50, p95, mx float64
+	var cost USD
+	slo, withSLO := 100.0, false
+	part := make([]ecs.ServiceSummary, 0, len(idx))
+	for _, i := range idx {
+		s := ss[i]
+		desired, running, started, stopped = desired+s.DesiredAtEnd, running+s.RunningAtEnd, started+s.TasksStarted, stopped+s.TasksStopped
+		p50, p95, mx = max(p50, s.PlacementWait.P50), max(p95, s.PlacementWait.P95), max(mx, s.PlacementWait.Max)
+		cost += usd(i)
+		if s.SLOAttainmentPct >= 0 {
+			slo, withSLO = min(slo, s.SLOAttainmentPct), true
+		}
+		row.Short = row.Short || s.RunningAtEnd < s.DesiredAtEnd
+		part = append(part, s)
+	}
+	row.Desired, row.Running, row.Started, row.Stopped = count(desired), count(running), count(started), count(stopped)
+	row.P50, row.P95, row.Max = "≤ "+seconds(p50), "≤ "+seconds(p95), "≤ "+seconds(mx)
+	row.SLO, row.Dropped = "–", "–"
+	if withSLO {
+		row.SLO = "≥ " + pct2(slo)
+	}
+	if slices.ContainsFunc(part, func(s ecs.ServiceSummary) bool { return s.RequestsOffered > 0 }) {
+		row.Dropped = strconv.FormatFloat(100*droppedShare(part), 'f', 2, 64) + "%"
+	}
+	row.USD, row.Share = money(cost), share(cost, total)
+	return row
 }
 
 // providerTable is the cost and use of each capacity provider.
@@ -312,31 +510,85 @@ func providerTable(res *sim.Result, cost *Cost) []providerRow {
 		}
 		inst := "–"
 		if !strings.HasPrefix(kind, "Fargate") {
-			inst = strconv.Itoa(instances[l.Name])
+			inst = count(instances[l.Name])
 		}
-		rows = append(rows, providerRow{Name: l.Name, Kind: kind, Instances: inst, Tasks: strconv.Itoa(tasks[l.Name]),
+		rows = append(rows, providerRow{Name: l.Name, Kind: kind, Instances: inst, Tasks: count(tasks[l.Name]),
 			USD: money(l.USD), Share: share(l.USD, cost.TotalUSD)})
+	}
+	return rows
+}
+
+// ownerCap is the most rows the cost-by-owner table has.
+const ownerCap = 12
+
+// ownerRows is the cost by owner, in cost.json's order (services, batch
+// jobs, idle capacity), each source service's copies summed in one row.
+// Past ownerCap rows the most expensive stay, dearest first, and the rest
+// share one row.
+func ownerRows(c *Cost) []ownerRow {
+	type line struct {
+		OwnerCost
+		folded bool
+	}
+	var lines []line
+	var svc []OwnerCost
+	flush := func() {
+		names := make([]string, len(svc))
+		for i, o := range svc {
+			names[i] = o.Name
+		}
+		for _, f := range families(names) {
+			l := line{OwnerCost: svc[f.Members[0]]}
+			if f.Copies() {
+				l = line{OwnerCost: OwnerCost{Name: familyName(f, names), Kind: "services"}}
+				for _, i := range f.Members {
+					l.EC2USD, l.FargateUSD, l.USD = l.EC2USD+svc[i].EC2USD, l.FargateUSD+svc[i].FargateUSD, l.USD+svc[i].USD
+				}
+			}
+			lines = append(lines, l)
+		}
+		svc = nil
+	}
+	for _, o := range c.ByOwner {
+		if o.Kind == "service" {
+			svc = append(svc, o)
+			continue
+		}
+		flush()
+		lines = append(lines, line{OwnerCost: o})
+	}
+	flush()
+	if len(lines) > ownerCap {
+		slices.SortStableFunc(lines, func(a, b line) int { return cmp.Compare(b.USD, a.USD) })
+		rest := line{folded: true}
+		for _, l := range lines[ownerCap-1:] {
+			rest.EC2USD, rest.FargateUSD, rest.USD = rest.EC2USD+l.EC2USD, rest.FargateUSD+l.FargateUSD, rest.USD+l.USD
+		}
+		rest.Name = fmt.Sprintf("%d more owners", len(lines)-ownerCap+1)
+		lines = append(lines[:ownerCap-1], rest)
+	}
+	rows := make([]ownerRow, len(lines))
+	for i, l := range lines {
+		rows[i] = ownerRow{Name: l.Name, Kind: l.Kind, EC2: money(l.EC2USD), Fargate: money(l.FargateUSD),
+			USD: money(l.USD), Share: share(l.USD, c.TotalUSD), Folded: l.folded}
 	}
 	return rows
 }
 
 // costTables are the breakdowns by owner, purchase option and instance type.
 func costTables(c *Cost) (owners, purchases []ownerRow, types []typeRow) {
-	for _, o := range c.ByOwner {
-		owners = append(owners, ownerRow{Name: o.Name, Kind: o.Kind, EC2: money(o.EC2USD), Fargate: money(o.FargateUSD),
-			USD: money(o.USD), Share: share(o.USD, c.TotalUSD)})
-	}
+	owners = ownerRows(c)
 	for _, p := range c.ByPurchase {
 		purchases = append(purchases, ownerRow{Name: p.Name, USD: money(p.USD), Share: share(p.USD, c.TotalUSD)})
 	}
 	for _, t := range c.ByInstanceType {
-		types = append(types, typeRow{Type: t.Type, Purchase: t.Purchase, Launches: strconv.Itoa(t.Launches),
-			Hours: strconv.FormatFloat(float64(t.InstanceSeconds)/3600, 'f', 1, 64),
+		types = append(types, typeRow{Type: t.Type, Purchase: t.Purchase, Launches: count(t.Launches),
+			Hours: decimal(float64(t.InstanceSeconds)/3600, 1),
 			Rate:  "$" + strconv.FormatFloat(t.USDPerHour, 'f', 4, 64), USD: money(t.USD)})
 	}
 	for _, f := range c.Fargate {
-		types = append(types, typeRow{Type: "Fargate task", Purchase: f.Purchase, Launches: strconv.Itoa(f.Tasks),
-			Hours: fmt.Sprintf("%.1f vCPU-h, %.1f GB-h", float64(f.CPUUnitSeconds)/1024/3600, float64(f.MiBSeconds)/1024/3600),
+		types = append(types, typeRow{Type: "Fargate task", Purchase: f.Purchase, Launches: count(f.Tasks),
+			Hours: decimal(float64(f.CPUUnitSeconds)/1024/3600, 1) + " vCPU-h, " + decimal(float64(f.MiBSeconds)/1024/3600, 1) + " GB-h",
 			Rate:  "per vCPU-h and GB-h", USD: money(f.USD)})
 	}
 	return owners, purchases, types
@@ -352,48 +604,6 @@ func priceNotes(p *Prices) []string {
 			p.Fargate.USDPerVCPUHour, p.Fargate.USDPerGBHour),
 		"EC2: per second from launch to termination, 60-second minimum per launch. An instance's cost is shared among its tasks by reserved CPU and memory (half weight each); the unreserved rest is idle capacity.",
 	}
-}
-
-// timeline groups the notable events (everything but task state changes
-// and registrations): events of one type, group, status and reason within
-// timelineMerge of the row's first become one row with a count.
-func timeline(res *sim.Result) ([]timelineRow, string) {
-	var rows []timelineRow
-	var first []des.Time
-	var counts []int
-	last := map[string]int{} // key -> open row
-	for _, e := range res.Events {
-		if e.Type == schema.TaskStateChange || e.Type == schema.InstanceRegistered {
-			continue
-		}
-		key := e.Type + "\x00" + e.Group + "\x00" + e.Status + "\x00" + e.Reason
-		if i, ok := last[key]; ok && (e.At-first[i]).Duration() <= timelineMerge {
-			counts[i]++
-			continue
-		}
-		last[key] = len(rows)
-		first = append(first, e.At)
-		counts = append(counts, 1)
-		rows = append(rows, timelineRow{Time: res.Config.Start.Add(e.At.Duration()).Format("Mon 15:04:05"),
-			Type: e.Type, Subject: e.Subject, Group: e.Group, Status: e.Status, Reason: e.Reason})
-	}
-	for i := range rows {
-		if counts[i] > 1 {
-			rows[i].Count = "×" + strconv.Itoa(counts[i])
-			rows[i].Subject += fmt.Sprintf(" and %d more", counts[i]-1)
-		}
-	}
-	plural := "s"
-	if len(rows) == 1 {
-		plural = ""
-	}
-	note := fmt.Sprintf("%d row%s; events of one kind within %s are grouped. The full log is events.csv.", len(rows), plural, timelineMerge)
-	if len(rows) > timelineCap {
-		note = fmt.Sprintf("Showing the first %d of %d rows; events of one kind within %s are grouped. The full log is events.csv.",
-			timelineCap, len(rows), timelineMerge)
-		rows = rows[:timelineCap]
-	}
-	return rows, note
 }
 
 // instanceProvider names the capacity provider an instance's cost goes to:

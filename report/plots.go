@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"image/color"
@@ -61,6 +62,7 @@ type Figure struct {
 	plot    *plot.Plot
 	below   []*plot.Plot
 	legend  []legendEntry
+	lines   int // data lines drawn: a figure with none is left out
 }
 
 // legendEntry is one key of a figure's legend, drawn above the plot.
@@ -305,6 +307,7 @@ func (f *Figure) addTo(p *plot.Plot, ss ...series) error {
 			l.LineStyle.Width = 0.5
 		}
 		p.Add(l)
+		f.lines++
 		f.legend = append(f.legend, legendEntry{Label: s.label, Color: s.color, Dashes: s.dashes, Width: s.width, Filled: s.fill})
 	}
 	return nil
@@ -320,12 +323,13 @@ func newFigure(res *sim.Result, id, title, yLabel, caption string) *Figure {
 
 // Figures builds the report's plots, in the order the report shows them:
 // cost rate, instances, reservation, each service (tasks, then load and
-// response), each batch job, then placement waits. Figures with nothing to
-// show are left out.
+// response; at most figureServiceCap services, the worst), each batch job,
+// then placement waits. Figures with nothing to show are left out;
+// plotsNotes says which and why.
 func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	var figs []*Figure
 	add := func(f *Figure, err error) error {
-		if f != nil && err == nil {
+		if f != nil && err == nil && f.lines > 0 {
 			figs = append(figs, f)
 		}
 		return err
@@ -341,8 +345,11 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 			return nil, err
 		}
 	}
+	if err := add(fargateFigure(res)); err != nil {
+		return nil, err
+	}
 	inc := &incidents{deployments: Deployments(res), faults: Faults(res)}
-	for i := range res.Config.Services {
+	for _, i := range figureServices(res) {
 		if err := add(serviceFigure(res, inc, i)); err != nil {
 			return nil, err
 		}
@@ -361,10 +368,67 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	return figs, nil
 }
 
+// figureServiceCap is the most services that get figures of their own.
+const figureServiceCap = 8
+
+// figureServices are the services (indexes into the scenario's) that get
+// figures, in scenario order: each source service's worst copy (copies of
+// one service look alike), and past figureServiceCap source services the
+// worst of them.
+func figureServices(res *sim.Result) []int {
+	n := len(res.Config.Services)
+	if len(res.Summary.Services) != n {
+		n = min(n, figureServiceCap)
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	worse := serviceWorse(res.Summary.Services)
+	var pick []int
+	for _, f := range families(serviceNames(res)) {
+		pick = append(pick, slices.MinFunc(f.Members, worse))
+	}
+	if len(pick) > figureServiceCap {
+		slices.SortStableFunc(pick, worse)
+		pick = pick[:figureServiceCap]
+	}
+	slices.Sort(pick)
+	return pick
+}
+
+// serviceNames are the summary's service names, in scenario order.
+func serviceNames(res *sim.Result) []string {
+	names := make([]string, len(res.Summary.Services))
+	for i, s := range res.Summary.Services {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// plotsNotes say which figures are left out and why, one line each.
+func plotsNotes(res *sim.Result) []string {
+	var notes []string
+	if s := plotsNote(res); s != "" {
+		notes = append(notes, s)
+	} else if shown, n := len(figureServices(res)), len(res.Config.Services); shown < n {
+		which := "the worst copy of each source service (copies = N look alike)"
+		if len(families(serviceNames(res))) > figureServiceCap {
+			which = fmt.Sprintf("the worst copy of each of the worst %d source services", figureServiceCap)
+		}
+		notes = append(notes, fmt.Sprintf("Service figures for %d of the %d services: %s. The others' numbers are in the services table.", shown, n, which))
+	}
+	if s := waitNote(res); s != "" {
+		notes = append(notes, s)
+	}
+	return notes
+}
+
 // ownerFigure plots a batch job's running, pending and provisioning tasks.
 func ownerFigure(res *sim.Result, id, title, job string) (*Figure, error) {
 	f := newFigure(res, id, title+": tasks", "tasks",
-		"Running should meet desired; tasks PROVISIONING wait for capacity, PENDING ones are placed and starting.")
+		"The job's tasks by state: RUNNING; PENDING, placed and starting; PROVISIONING, waiting for capacity.")
 	x := xs(res, res.Series.Times)
 	var ss []series
 	for i, m := range []schema.Measure{schema.JobRunning, schema.JobPending, schema.JobProvisioning} {
@@ -375,10 +439,11 @@ func ownerFigure(res *sim.Result, id, title, job string) (*Figure, error) {
 	return f, f.addSeries(ss...)
 }
 
-// instanceFigure stacks launching on active instances.
+// instanceFigure stacks the Auto Scaling groups' instances in service by
+// purchase option (On-Demand under Spot), with the instances drained for
+// scale-in on top: the top edge is every instance launched and not yet
+// terminated. Without group columns, active under launching.
 func instanceFigure(res *sim.Result) (*Figure, error) {
-	f := newFigure(res, "instances", "EC2 instances", "instances",
-		"Container instances registered with the cluster (ACTIVE or DRAINING) and those still booting (launching), stacked.")
 	active, launching := column(res, schema.InstancesActive), column(res, schema.InstancesLaunching)
 	if active == nil || launching == nil {
 		return nil, nil
@@ -388,8 +453,63 @@ func instanceFigure(res *sim.Result) (*Figure, error) {
 		total[i] = active[i] + launching[i]
 	}
 	x := xs(res, res.Series.Times)
-	return f, f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true},
-		series{label: "active", x: x, y: active, color: colour(0), fill: true})
+	od, spot := make([]float64, len(total)), make([]float64, len(total))
+	groups := 0
+	for _, g := range res.Config.Groups {
+		o, s := column(res, schema.GroupColumn(g.Name, schema.GroupOnDemand)), column(res, schema.GroupColumn(g.Name, schema.GroupSpot))
+		if o == nil || s == nil {
+			continue
+		}
+		groups++
+		for i := range od {
+			od[i], spot[i] = od[i]+o[i], spot[i]+s[i]
+		}
+	}
+	if groups == 0 {
+		f := newFigure(res, "instances", "EC2 instances", "instances",
+			"Container instances registered with the cluster (ACTIVE or DRAINING) and those still booting (launching), stacked.")
+		return f, f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true},
+			series{label: "active", x: x, y: active, color: colour(0), fill: true})
+	}
+	f := newFigure(res, "instances", "EC2 instances by purchase option", "instances",
+		"Instances in service in the Auto Scaling groups (booting, ACTIVE or DRAINING), On-Demand under Spot, stacked.")
+	stackOD, stackSpot, top := od, make([]float64, len(od)), make([]float64, len(od))
+	hasSpot, hasOther := false, false
+	for i := range od {
+		stackSpot[i] = od[i] + spot[i]
+		top[i] = max(total[i], stackSpot[i])
+		hasSpot = hasSpot || spot[i] > 0
+		hasOther = hasOther || top[i] > stackSpot[i]
+	}
+	var ss []series
+	if hasOther {
+		ss = append(ss, series{label: "draining for scale-in", x: x, y: top, color: tint(colour(6), 0x50), fill: true})
+	}
+	if hasSpot {
+		ss = append(ss, series{label: "Spot", x: x, y: stackSpot, color: colour(1), fill: true})
+	}
+	ss = append(ss, series{label: "On-Demand", x: x, y: stackOD, color: colour(0), fill: true})
+	if hasOther {
+		f.Caption += " On top, instances drained for scale-in and not yet terminated: the top edge is every instance launched and not yet terminated."
+	}
+	if !hasSpot {
+		f.Caption = strings.Replace(f.Caption, ", On-Demand under Spot, stacked.", ": all On-Demand, no Spot instance ran.", 1)
+	}
+	return f, f.addSeries(ss...)
+}
+
+// fargateFigure plots the Fargate tasks over time, for runs on Fargate
+// alone (with EC2, the cost rate and the services' figures show them).
+func fargateFigure(res *sim.Result) (*Figure, error) {
+	v := column(res, schema.FargateTasks)
+	if res.Summary.Instances.Launched > 0 || !hasPositive(v) {
+		return nil, nil
+	}
+	f := newFigure(res, "fargate", "Fargate tasks", "tasks",
+		"Fargate and Fargate Spot tasks not yet STOPPED (provisioning, pending, running or stopping); this run launched no EC2 instance.")
+	err := f.addSeries(series{label: "Fargate tasks", x: xs(res, res.Series.Times), y: v, color: colour(0), fill: true})
+	headroom(f.plot)
+	return f, err
 }
 
 // reservationFigure plots reserved CPU and memory as a percentage of what
@@ -465,13 +585,13 @@ func PlacementWaits(events []schema.Event) []GroupWaits {
 	index := map[string]int{}
 	var out []GroupWaits
 	for _, e := range events {
-		if e.Type != "TaskStateChange" {
+		if e.Type != schema.TaskStateChange {
 			continue
 		}
 		switch e.Status {
-		case "PROVISIONING":
+		case statusProvisioning:
 			created[e.Subject] = e.At
-		case "PENDING":
+		case statusPending:
 			at, ok := created[e.Subject]
 			if !ok {
 				continue
@@ -489,35 +609,130 @@ func PlacementWaits(events []schema.Event) []GroupWaits {
 	return out
 }
 
-// waitFigure plots the cumulative distribution of placement waits, one line
-// per task group.
-func waitFigure(res *sim.Result) (*Figure, error) {
+// waitLines is the most lines the placement-wait figure draws; further
+// task groups share one line.
+const waitLines = 8
+
+// waitNote says why the placement-wait figure is missing, or "".
+func waitNote(res *sim.Result) string {
 	groups := PlacementWaits(res.Events)
-	if len(groups) == 0 {
-		return nil, nil
+	switch {
+	case !res.Config.Settings.TaskEvents:
+		return "No placement-wait distribution: it needs task events, which this run did not record ([report] task_events = false); each service's p50, p95 and max wait are in the services table."
+	case len(groups) == 0:
+		return ""
+	case longestWait(groups) == 0:
+		return "No placement-wait figure: no task waited, every task was placed the moment it was created."
 	}
-	p := newPlot("placement wait (seconds)", "fraction of tasks placed")
-	f := &Figure{ID: "placement-wait", Title: "Placement wait (task created to placed), cumulative", plot: p,
-		Caption: "For each task group, the share of tasks placed within a given wait; a line at the left edge means no task waited."}
+	return ""
+}
+
+func longestWait(groups []GroupWaits) time.Duration {
 	var longest time.Duration
 	for _, g := range groups {
 		longest = max(longest, slices.Max(g.Waits))
 	}
-	if longest == 0 {
-		f.Caption = "Every task was placed the moment it was created: all lines sit at zero wait, on top of each other."
+	return longest
+}
+
+// waitGroups merges the placement waits of a source service's copies into
+// one line, and, past waitLines, the groups with the shortest p95 into one.
+func waitGroups(groups []GroupWaits) []GroupWaits {
+	var services []string
+	for _, g := range groups {
+		if s, ok := strings.CutPrefix(g.Group, serviceGroupPrefix); ok {
+			services = append(services, s)
+		}
 	}
-	xMax := math.Max(1, longest.Seconds()*1.05)
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, xMax, 0, 1.02
+	copyOf := map[string]string{}
+	for _, f := range families(services) {
+		for _, i := range f.Members {
+			if f.Copies() {
+				copyOf[services[i]] = f.Base + " (copies)"
+			}
+		}
+	}
+	var out []GroupWaits
+	at := map[string]int{}
+	for _, g := range groups {
+		label := groupLabel(g.Group)
+		if s, isSvc := strings.CutPrefix(g.Group, serviceGroupPrefix); isSvc && copyOf[s] != "" {
+			label = copyOf[s]
+		}
+		i, ok := at[label]
+		if !ok {
+			i = len(out)
+			at[label] = i
+			out = append(out, GroupWaits{Group: label})
+		}
+		out[i].Waits = append(out[i].Waits, g.Waits...)
+	}
+	if len(out) <= waitLines {
+		return out
+	}
+	p95 := func(g GroupWaits) time.Duration { return nearestRank(slices.Sorted(slices.Values(g.Waits)), 0.95) }
+	order := slices.Clone(out)
+	slices.SortStableFunc(order, func(a, b GroupWaits) int { return cmp.Compare(p95(b), p95(a)) })
+	keep := map[string]bool{}
+	for _, g := range order[:waitLines-1] {
+		keep[g.Group] = true
+	}
+	var kept []GroupWaits
+	other := GroupWaits{Group: fmt.Sprintf("%d other groups", len(out)-waitLines+1)}
+	for _, g := range out {
+		if keep[g.Group] {
+			kept = append(kept, g)
+		} else {
+			other.Waits = append(other.Waits, g.Waits...)
+		}
+	}
+	return append(kept, other)
+}
+
+// waitFigure plots the cumulative distribution of placement waits, one line
+// per task group (copies of a service together). Nil when no task waited.
+// The x axis is logarithmic when the waits span more than logSpan, so that
+// the tail shows; zero waits then sit at the left edge.
+func waitFigure(res *sim.Result) (*Figure, error) {
+	groups := PlacementWaits(res.Events)
+	if len(groups) == 0 || longestWait(groups) == 0 {
+		return nil, nil
+	}
+	groups = waitGroups(groups)
+	const logSpan = 30
+	longest, shortest := longestWait(groups), time.Duration(math.MaxInt64)
+	for _, g := range groups {
+		for _, w := range g.Waits {
+			if w > 0 {
+				shortest = min(shortest, w)
+			}
+		}
+	}
+	p := newPlot("placement wait (seconds)", "fraction of tasks placed")
+	f := &Figure{ID: "placement-wait", Title: "Placement wait (task created to placed), cumulative", plot: p,
+		Caption: "For each task group, the share of its tasks placed within a given wait; a line's height at the left edge is the share placed at once."}
+	xMin, xMax := 0.0, longest.Seconds()*1.05
+	logX := longest.Seconds()/shortest.Seconds() > logSpan
+	if logX {
+		xMin = math.Pow(10, math.Floor(math.Log10(shortest.Seconds()/1.5)))
+		xMax = longest.Seconds() * 1.5
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		f.Caption = "For each task group, the share of its tasks placed within a given wait, on a logarithmic axis so that the long waits show; " +
+			"a line's height at the left edge is the share placed within " + seconds(xMin) + ", those placed at once included."
+	}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xMin, xMax, 0, 1.02
 	for i, g := range groups {
 		w := slices.Sorted(slices.Values(g.Waits))
-		x := []float64{w[0].Seconds()}
+		at := func(d time.Duration) float64 { return max(d.Seconds(), xMin) }
+		x := []float64{at(w[0])}
 		y := []float64{0}
 		for j, d := range w {
-			x = append(x, d.Seconds())
+			x = append(x, at(d))
 			y = append(y, float64(j+1)/float64(len(w)))
 		}
 		x, y = append(x, xMax), append(y, 1)
-		if err := f.addSeries(series{label: groupLabel(g.Group), x: x, y: y, color: colour(i), dashes: dashesIf(i >= len(okabeIto)), keepAll: true}); err != nil {
+		if err := f.addSeries(series{label: g.Group, x: x, y: y, color: colour(i), dashes: dashesIf(i >= len(okabeIto)), keepAll: true}); err != nil {
 			return nil, err
 		}
 	}
@@ -526,7 +741,7 @@ func waitFigure(res *sim.Result) (*Figure, error) {
 
 // groupLabel turns an ECS task group into what the report calls it.
 func groupLabel(g string) string {
-	if s, ok := strings.CutPrefix(g, "service:"); ok {
+	if s, ok := strings.CutPrefix(g, serviceGroupPrefix); ok {
 		return s
 	}
 	if s, ok := strings.CutPrefix(g, "family:"); ok {

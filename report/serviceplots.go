@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"image/color"
 	"math"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // markKind is how a deployment or a fault is drawn on a service's figures:
@@ -38,7 +38,8 @@ var (
 	markOutage   = markKind{label: "zone outage", edge: color.Gray{Y: 0x70}, fill: color.RGBA{0x70, 0x70, 0x70, 0x30}}
 	markInstance = markKind{label: "instance failure", edge: color.Gray{Y: 0x40}}
 	markSpot     = markKind{label: "Spot interruption", edge: color.Gray{Y: 0x40}, dashes: []vg.Length{4, 2, 1, 2}}
-	markOrder    = []*markKind{&markDeploy, &markFailed, &markRollback, &markOutage, &markInstance, &markSpot}
+	markFargate  = markKind{label: "Fargate Spot interruption", edge: color.Gray{Y: 0x40}, dashes: []vg.Length{1.5, 2}}
+	markOrder    = []*markKind{&markDeploy, &markFailed, &markRollback, &markOutage, &markInstance, &markSpot, &markFargate}
 )
 
 // tint is c at alpha a (premultiplied, as color.RGBA wants).
@@ -96,7 +97,8 @@ type incidents struct {
 }
 
 // serviceMarks are the marks of one service's figures: its deployments
-// (but the first, which starts with the run) and every fault.
+// (but the first, which starts with the run) and the faults that touched
+// it (none when the run recorded no task events: it cannot tell).
 func serviceMarks(res *sim.Result, inc *incidents, service string) marks {
 	x := func(t des.Time) float64 { return unixSeconds(res.Config.Start.Add(t.Duration())) }
 	var ms marks
@@ -106,7 +108,7 @@ func serviceMarks(res *sim.Result, inc *incidents, service string) marks {
 		}
 		k := &markDeploy
 		switch {
-		case d.Outcome == OutcomeFailed || d.Outcome == OutcomeRolledBack:
+		case d.Bad():
 			k = &markFailed
 		case d.Rollback:
 			k = &markRollback
@@ -114,10 +116,25 @@ func serviceMarks(res *sim.Result, inc *incidents, service string) marks {
 		ms = append(ms, mark{kind: k, x0: x(d.Start), x1: x(d.End)})
 	}
 	for _, f := range inc.faults {
-		k := map[string]*markKind{FaultZoneOutage: &markOutage, FaultInstanceFailure: &markInstance, FaultSpotInterruption: &markSpot}[f.Kind]
-		ms = append(ms, mark{kind: k, x0: x(f.Start), x1: x(f.End)})
+		if !f.Touched(service) {
+			continue
+		}
+		ms = append(ms, mark{kind: faultMark(f.Kind), x0: x(f.Start), x1: x(f.End)})
 	}
 	return ms
+}
+
+// faultMark is how a kind of fault is drawn.
+func faultMark(kind string) *markKind {
+	switch kind {
+	case FaultZoneOutage:
+		return &markOutage
+	case FaultInstanceFailure:
+		return &markInstance
+	case FaultSpotInterruption:
+		return &markSpot
+	}
+	return &markFargate
 }
 
 // addMarks draws ms on each of the figure's panels; added before the data
@@ -162,22 +179,64 @@ func marksCaption(res *sim.Result, inc *incidents, service string) string {
 		}
 	}
 	for _, f := range inc.faults {
+		if !f.Touched(service) {
+			continue
+		}
 		s := f.Label() + " at " + clock(res, f.Start)
 		if f.Kind == FaultZoneOutage {
 			s += " for " + span(f.End-f.Start)
 		}
 		items = append(items, s)
 	}
+	unknown := ""
+	if len(inc.faults) > 0 && !res.Config.Settings.TaskEvents {
+		unknown = " Faults are not marked: " + noTaskEvents + "."
+	}
 	if len(items) == 0 {
-		return ""
+		return unknown
 	}
 	more := ""
 	if len(items) > markCap {
 		more = fmt.Sprintf("; and %d more", len(items)-markCap)
 		items = items[:markCap]
 	}
-	return " Shaded: deployments, from start to completed or failed, and zone outages; lines: instance failures and Spot interruptions. " +
-		"Marked: " + strings.Join(items, "; ") + more + " (all in Deployments and faults)."
+	return " " + marksKey(serviceMarks(res, inc, service)) + " Marked: " + strings.Join(items, "; ") + more + " (all in Deployments and faults)." + unknown
+}
+
+// marksKey says how the kinds of marks present are drawn: "Shaded:
+// deployments, from start to completed or failed. Lines: Spot
+// interruptions that touched a task of this service."
+func marksKey(ms marks) string {
+	has := func(ks ...*markKind) bool {
+		return slices.ContainsFunc(ms, func(m mark) bool { return slices.Contains(ks, m.kind) })
+	}
+	var shaded, lines []string
+	if has(&markDeploy, &markFailed, &markRollback) {
+		shaded = append(shaded, "deployments, from start to completed or failed")
+	}
+	if has(&markOutage) {
+		shaded = append(shaded, "zone outages")
+	}
+	if has(&markInstance) {
+		lines = append(lines, "instance failures")
+	}
+	if has(&markSpot) {
+		lines = append(lines, "Spot interruptions")
+	}
+	if has(&markFargate) {
+		lines = append(lines, "Fargate Spot interruptions")
+	}
+	var out []string
+	if len(shaded) > 0 {
+		out = append(out, "Shaded: "+strings.Join(shaded, ", and ")+".")
+	}
+	if len(lines) > 0 {
+		out = append(out, "Lines: "+strings.Join(lines, ", ")+".")
+	}
+	if has(&markOutage, &markInstance, &markSpot, &markFargate) {
+		out = append(out, "Faults are marked where they touched a task of this service.")
+	}
+	return strings.Join(out, " ")
 }
 
 // clock is a simulated time as the report shows it.
@@ -244,9 +303,10 @@ func serviceFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 
 // loadFigure plots a service with a load in stacked panels on one time
 // axis: requests per second offered (and dropped), running tasks, CPU (and
-// memory) utilisation, and mean response time against the latency SLO.
-// Panels rather than two y scales: each keeps its own unit. Nil when the
-// service has no load or the run recorded no per-service series.
+// memory) utilisation, and mean response time against the latency SLO; a
+// panel without data (a queue consumer's response) is left out. Panels
+// rather than two y scales: each keeps its own unit. Nil when the service
+// has no load or the run recorded no per-service series.
 func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	cfg := &res.Config.Services[i]
 	col := func(m schema.Measure) []float64 { return column(res, schema.ServiceColumn(cfg.Name, m)) }
@@ -254,72 +314,152 @@ func loadFigure(res *sim.Result, inc *incidents, i int) (*Figure, error) {
 	if !hasData(rate) {
 		return nil, nil
 	}
-	f := newFigure(res, fmt.Sprintf("service-%d-load", i+1), "Service "+cfg.Name+": load and response", "requests/s", "")
+	queue := cfg.Load.Queue
+	title, unit, offered := "Service "+cfg.Name+": load and response", "requests/s", "offered req/s"
+	if queue {
+		title, unit, offered = "Service "+cfg.Name+": queue load and backlog", "messages/s", "arriving msg/s"
+	}
+	f := newFigure(res, fmt.Sprintf("service-%d-load", i+1), title, unit, "")
 	x := xs(res, res.Series.Times)
-	panel := func() *plot.Plot {
-		p := newPlot("", "")
+	ms := serviceMarks(res, inc, cfg.Name)
+	f.addMarks(ms) // before the data, so that the marks lie under it
+	panel := func(label string) *plot.Plot {
+		p := newPlot("", label)
 		timeAxis(p, res)
 		p.Y.Min = 0
+		if len(ms) > 0 {
+			p.Add(ms)
+		}
+		f.below = append(f.below, p)
 		return p
 	}
-	tasks, util, resp := panel(), panel(), panel()
-	f.below = []*plot.Plot{tasks, util, resp}
-	tasks.Y.Label.Text, util.Y.Label.Text, resp.Y.Label.Text = "running tasks", "utilisation %", "response ms"
-	for _, p := range []*plot.Plot{f.plot, tasks, util} {
-		p.X.Tick.Marker = unlabelled{p.X.Tick.Marker}
-		p.X.Label.Text = ""
-	}
-	ms := serviceMarks(res, inc, cfg.Name)
-	f.addMarks(ms)
 	caption := []string{"Requests per second offered to the service, the tasks running to serve them, their CPU utilisation and the mean response time, minute by minute."}
-	ss := []series{{label: "offered req/s", x: x, y: rate, color: colour(0)}}
+	if queue {
+		caption = []string{"Messages per second arriving in the queue, the tasks running to consume them, the share of their processing capacity in use, and the messages waiting, minute by minute."}
+	}
+	ss := []series{{label: offered, x: x, y: rate, color: colour(0)}}
 	if d := col(schema.ServiceDroppedRPS); hasPositive(d) {
 		ss = append(ss, series{label: "dropped req/s", x: x, y: d, color: colour(3), fill: true})
-		if sv := summaryOf(res, cfg.Name); sv != nil && sv.RequestsOffered > 0 {
-			caption = append(caption, fmt.Sprintf("Dropped (filled): %s of the requests offered over the run.",
-				strconv.FormatFloat(100*sv.RequestsDropped/sv.RequestsOffered, 'f', 2, 64)+"%"))
-		}
-	} else {
+		caption = append(caption, droppedCaption(summaryOf(res, cfg.Name)))
+	} else if hasData(d) {
 		caption = append(caption, "No request was dropped.")
 	}
 	if err := f.addTo(f.plot, ss...); err != nil {
 		return nil, err
 	}
 	// colours unlike the other panels', for the one legend
-	if err := f.addTo(tasks, series{label: "running tasks", x: x, y: col(schema.ServiceRunning), color: colour(6)}); err != nil {
-		return nil, err
-	}
-	if err := f.addUtilisation(util, x, col); err != nil {
-		return nil, err
-	}
-	if err := f.addTo(resp, series{label: "mean response", x: x, y: col(schema.ServiceResponseMs), color: colour(2)}); err != nil {
-		return nil, err
-	}
-	if cfg.Load.LatencySLO > 0 {
-		slo := float64(cfg.Load.LatencySLO) / float64(time.Millisecond)
-		if err := f.addTo(resp, series{label: "latency SLO", x: []float64{x[0], x[len(x)-1]}, y: []float64{slo, slo},
-			color: colour(3), dashes: dashed}); err != nil {
+	if run := col(schema.ServiceRunning); hasData(run) {
+		if err := f.addTo(panel("running tasks"), series{label: "running tasks", x: x, y: run, color: colour(6)}); err != nil {
 			return nil, err
 		}
-		caption = append(caption, "The dashed line is the latency SLO; the share of requests served within it is in the services table.")
 	}
-	f.Caption = strings.Join(caption, " ") + marksCaption(res, inc, cfg.Name)
-	for _, p := range []*plot.Plot{f.plot, tasks, util, resp} {
-		headroom(p)
+	if hasData(col(schema.ServiceCPU)) {
+		clip, err := f.addUtilisation(panel("utilisation %"), x, col)
+		if err != nil {
+			return nil, err
+		}
+		caption = append(caption, clip)
 	}
+	if b := col(schema.ServiceBacklog); queue && hasData(b) {
+		if err := f.addTo(panel("backlog messages"), series{label: "backlog", x: x, y: b, color: colour(2)}); err != nil {
+			return nil, err
+		}
+	}
+	if r := col(schema.ServiceResponseMs); hasData(r) {
+		c, err := f.addResponse(panel("response ms"), x, r, cfg.Load.LatencySLO)
+		if err != nil {
+			return nil, err
+		}
+		caption = append(caption, c)
+	}
+	f.shareTimeAxis(res)
+	f.Caption = strings.Join(slices.DeleteFunc(caption, func(s string) bool { return s == "" }), " ") + marksCaption(res, inc, cfg.Name)
 	f.keyMarks(ms)
 	return f, nil
 }
 
-// addUtilisation puts CPU (and memory, when modelled) utilisation on p;
-// the axis reaches 100% at least, so that a quiet service looks quiet.
-func (f *Figure) addUtilisation(p *plot.Plot, x []float64, col func(schema.Measure) []float64) error {
-	p.Y.Max = 100
+// droppedCaption says what share of its requests a service dropped.
+func droppedCaption(sv *ecs.ServiceSummary) string {
+	if sv == nil || sv.RequestsOffered <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("Dropped (filled): %s of the requests offered over the run.",
+		strconv.FormatFloat(100*sv.RequestsDropped/sv.RequestsOffered, 'f', 2, 64)+"%")
+}
+
+// addResponse puts the mean response time on p, and the latency SLO (0:
+// none) as a dashed line; the caption says how to read the SLO.
+func (f *Figure) addResponse(p *plot.Plot, x, resp []float64, latencySLO time.Duration) (string, error) {
+	if err := f.addTo(p, series{label: "mean response", x: x, y: resp, color: colour(2)}); err != nil {
+		return "", err
+	}
+	if latencySLO <= 0 {
+		return "", nil
+	}
+	slo := float64(latencySLO) / float64(time.Millisecond)
+	err := f.addTo(p, series{label: "latency SLO", x: []float64{x[0], x[len(x)-1]}, y: []float64{slo, slo}, color: colour(3), dashes: dashed})
+	return "The dashed line is the latency SLO; the share of requests served within it is in the services table.", err
+}
+
+// shareTimeAxis leaves the time labels to the bottom panel of a stacked
+// figure, and lifts every panel's y axis above its data.
+func (f *Figure) shareTimeAxis(res *sim.Result) {
+	all := append([]*plot.Plot{f.plot}, f.below...)
+	for _, p := range all[:len(all)-1] {
+		p.X.Tick.Marker = unlabelled{p.X.Tick.Marker}
+		p.X.Label.Text = ""
+	}
+	if len(f.below) == 0 {
+		f.plot.X.Label.Text = "time (" + res.Config.Start.Format("MST") + ")"
+	}
+	for _, p := range all {
+		headroom(p)
+	}
+}
+
+// utilisationCap is the least top of a utilisation axis: 100%, so that a
+// quiet service looks quiet.
+const utilisationCap = 100
+
+// addUtilisation puts CPU (and memory, when modelled) utilisation on p.
+// The axis reaches 100% at least, and past that the 99th percentile with
+// a tenth of headroom (in steps of 25%): overload beyond it is clipped at
+// the top and the returned caption says how far it went.
+func (f *Figure) addUtilisation(p *plot.Plot, x []float64, col func(schema.Measure) []float64) (string, error) {
 	ss := []series{{label: "CPU %", x: x, y: col(schema.ServiceCPU), color: colour(1)}}
 	if m := col(schema.ServiceMemory); hasPositive(m) {
 		ss = append(ss, series{label: "memory %", x: x, y: m, color: colour(5), dashes: dashed})
 	}
-	return f.addTo(p, ss...)
+	var vs []float64
+	for _, s := range ss {
+		for _, v := range s.y {
+			if !math.IsNaN(v) {
+				vs = append(vs, v)
+			}
+		}
+	}
+	if err := f.addTo(p, ss...); err != nil {
+		return "", err
+	}
+	p.Y.Max = utilisationCap
+	if len(vs) == 0 {
+		return "", nil
+	}
+	slices.Sort(vs)
+	top, p99 := vs[len(vs)-1], vs[int(math.Ceil(0.99*float64(len(vs))))-1]
+	limit := max(utilisationCap, math.Ceil(p99*1.1/25)*25)
+	p.Y.Max = min(limit, max(top, utilisationCap))
+	if top <= limit {
+		return "", nil
+	}
+	over := 0
+	for _, v := range vs {
+		if v > limit {
+			over++
+		}
+	}
+	return fmt.Sprintf("Utilisation is clipped at %s%%: overload reached %s%% (%s above the top of the axis).",
+		num(limit), strconv.FormatFloat(top, 'f', 0, 64), plural(over, "sample")), nil
 }
 
 // headroom lifts p's y axis a little above its data, so that a line at the
