@@ -417,6 +417,24 @@ func sourceOf(res *sim.Result) func(string) string {
 type burst struct {
 	happening
 	reasons, groups map[string]int
+	from, to        string // AZ rebalancing: tasks per zone at the start and at the end
+	done, stuck     bool   // AZ rebalancing: COMPLETED seen; a placement failure on the way
+}
+
+// zoneCounts reads "N tasks in ZONE" out of an Availability Zone
+// rebalancing message as "N/N/N" in the message's order.
+func zoneCounts(msg string) string {
+	var out []string
+	for _, part := range strings.Split(msg, " tasks in ") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
+			out = append(out, strconv.Itoa(n))
+		}
+	}
+	return strings.Join(out, "/")
 }
 
 // eventHappenings reads the event log's bursts: failed launches and
@@ -466,6 +484,25 @@ func eventHappenings(res *sim.Result, gap des.Time, src func(string) string) ([]
 		case schema.ScaleInProtected:
 			b := add("protected\x00"+e.Subject, e, rankScaling, gap)
 			b.what, b.where, b.reasons[e.Status] = "Scale-in stopped at protected instances", e.Subject, b.reasons[e.Status]+1
+		case schema.ServiceRebalancing:
+			// One row from STARTED to COMPLETED: how the tasks stood per zone
+			// and how they ended.
+			key := "rebalance\x00" + e.Subject
+			b, ok := open[key]
+			if !ok || e.Status == "STARTED" && b.done {
+				b = add(key, e, rankTrouble, 0)
+				b.what, b.where, b.family = "AZ rebalancing", e.Subject, src(e.Subject)
+				b.groups[e.Subject]++
+			}
+			b.last = e.At
+			switch e.Status {
+			case "STARTED":
+				b.from = zoneCounts(e.Reason)
+			case "COMPLETED":
+				b.to, b.done = zoneCounts(e.Reason), true
+			case "PLACEMENT_FAILURE":
+				b.stuck = true
+			}
 		case schema.ScheduledAction:
 			b := add("sched\x00"+src(e.Subject), e, rankScaling, gap)
 			b.what, b.where, b.family = "Scheduled action", e.Subject, src(e.Subject)
@@ -536,6 +573,17 @@ func abs(x int) int { return max(x, -x) }
 func (b *burst) finish() happening {
 	h := b.happening
 	switch {
+	case h.what == "AZ rebalancing":
+		h.detail = "tasks per zone " + b.from
+		if b.done {
+			h.detail += " → " + b.to
+		} else {
+			h.detail += ", not balanced by the end"
+		}
+		if b.stuck {
+			h.detail += "; waited for room in the emptiest zone"
+		}
+		h.weight, h.count = 1, 1
 	case strings.HasSuffix(h.what, "failures"):
 		h.where = topCounts(b.groups, 3)
 		if len(b.groups) == 1 {

@@ -238,3 +238,25 @@ func TestNoFigureIsEmpty(t *testing.T) {
 		})
 	}
 }
+
+// az-outage's report shows the rebalancing after the zone returns: one row
+// per service from ECS's STARTED to COMPLETED, with the tasks per zone at
+// each end.
+func TestWhatHappenedShowsTheAZRebalancing(t *testing.T) {
+	res := runLibrary(t, "az-outage", nil)
+	shown, _, _ := whatHappened(res, Faults(res))
+	rebalancing := map[string]string{}
+	for _, h := range shown {
+		if h.what == "AZ rebalancing" {
+			rebalancing[h.where] = h.detail
+		}
+	}
+	require.Contains(t, rebalancing, "web")
+	assert.Contains(t, rebalancing["web"], "tasks per zone 0/9/9 → 6/6/6")
+	assert.Contains(t, rebalancing["worker"], "→ 3/3/3")
+}
+
+func TestZoneCountsReadsECSRebalancingMessages(t *testing.T) {
+	assert.Equal(t, "0/9/9", zoneCounts("service (web) is not AZ balanced with 0 tasks in us-east-1a, 9 tasks in us-east-1b, 9 tasks in us-east-1c. AZ Rebalancing in progress."))
+	assert.Equal(t, "6/6", zoneCounts("service (web) is AZ balanced with 6 tasks in us-east-1a, 6 tasks in us-east-1b"))
+}
