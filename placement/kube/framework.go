@@ -1,0 +1,360 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// MaxNodeScore is the largest score a Score plugin gives a node after
+// NormalizeScore; the smallest is 0 (kube-scheduler framework interface.go).
+const MaxNodeScore int64 = 100
+
+// Plugin is a named kube-scheduler plugin; Name is its registry name.
+type Plugin interface{ Name() string }
+
+// FilterPlugin is a Filter extension point: can p run on n? Filter must not
+// change n or p; a "no" is a Status with reasons, never a panic.
+type FilterPlugin interface {
+	Plugin
+	Filter(p *PodInfo, n *NodeInfo) Status
+}
+
+// PreFilterPlugin is the optional PreFilter of a FilterPlugin: it prepares
+// the plugin's state for p's cycle over the whole cluster. Skip leaves the
+// plugin's Filter out of the cycle; a rejection fails the pod on every node.
+type PreFilterPlugin interface {
+	PreFilter(c *Cluster, p *PodInfo) Status
+}
+
+// ScorePlugin is a Score extension point: a raw score for n among the
+// feasible nodes, normalised by the optional NormalizeScore to
+// 0..MaxNodeScore and then multiplied by the plugin's weight.
+type ScorePlugin interface {
+	Plugin
+	Score(p *PodInfo, n *NodeInfo) int64
+}
+
+// PreScorePlugin is the optional PreScore of a ScorePlugin: it prepares the
+// plugin's state for scoring the feasible nodes. Skip leaves the plugin out,
+// as if every node scored 0.
+type PreScorePlugin interface {
+	PreScore(c *Cluster, p *PodInfo, feasible []*NodeInfo) Status
+}
+
+// ScoreNormalizer is the optional NormalizeScore of a ScorePlugin: it
+// rewrites the raw scores of the feasible nodes (scores[i] is feasible[i]'s)
+// into 0..MaxNodeScore.
+type ScoreNormalizer interface {
+	NormalizeScore(p *PodInfo, feasible []*NodeInfo, scores []int64)
+}
+
+// nodeNarrower is NodeName's PreFilterResult: only one node is considered.
+type nodeNarrower interface {
+	narrow(c *Cluster, p *PodInfo) (id NodeID, narrowed bool)
+}
+
+// WeightedScore is a score plugin and its weight in the profile.
+type WeightedScore struct {
+	Plugin ScorePlugin
+	Weight int64
+}
+
+// Profile is a scheduler profile: the filters in the order they run, the
+// score plugins with their weights, and percentageOfNodesToScore (0: the
+// adaptive default).
+type Profile struct {
+	Filters                  []FilterPlugin
+	Scores                   []WeightedScore
+	PercentageOfNodesToScore int32
+}
+
+// DefaultProfile returns kube-scheduler's default profile (v1.37.2
+// apis/config/v1 default_plugins.go getDefaultPlugins, MultiPoint order),
+// less the volume, DRA and preemption plugins this package does not model.
+// Filters run NodeName, NodeUnschedulable, TaintToleration, NodeAffinity,
+// NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity: the
+// MultiPoint order, cheap node-local checks before the cluster-wide ones, and
+// a node gets the reasons of the first filter that rejects it. Scores:
+// TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1 (LeastAllocated),
+// PodTopologySpread 2, InterPodAffinity 2, NodeResourcesBalancedAllocation 1,
+// ImageLocality 1. Each call returns fresh plugins: a Profile belongs to one
+// Framework.
+func DefaultProfile() Profile {
+	fit, err := NewNodeResourcesFit(LeastAllocatedStrategy())
+	if err != nil {
+		panic(err) // the default strategy is valid
+	}
+	spread := &PodTopologySpread{}
+	ipa := NewInterPodAffinity()
+	return Profile{
+		Filters: []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, &NodeAffinity{}, NodePorts{}, fit, spread, ipa},
+		Scores: []WeightedScore{
+			{TaintToleration{}, 3},
+			{&NodeAffinity{}, 2},
+			{fit, 1},
+			{spread, 2},
+			{ipa, 2},
+			{NewBalancedAllocation(), 1},
+			{&ImageLocality{}, 1},
+		},
+	}
+}
+
+type filterEntry struct {
+	FilterPlugin
+	pre    PreFilterPlugin
+	narrow nodeNarrower
+}
+
+type scoreEntry struct {
+	ScorePlugin
+	weight int64
+	pre    PreScorePlugin
+	norm   ScoreNormalizer
+}
+
+// Framework runs one Profile over one Cluster: kube-scheduler's scheduling
+// cycle (schedule_one.go schedulePod) for one pod at a time, without binding.
+// It keeps the round-robin start index between pods. It is not safe for
+// concurrent use.
+type Framework struct {
+	c        *Cluster
+	filters  []filterEntry
+	scores   []scoreEntry
+	pct      int32
+	next     int // nextStartNodeIndex
+	active   []FilterPlugin
+	one      [1]*NodeInfo
+	feasible []*NodeInfo
+	raw      [][]int64
+	total    []int64
+}
+
+// NewFramework binds a profile to a cluster.
+func NewFramework(c *Cluster, p Profile) (*Framework, error) {
+	var errs []error
+	if p.PercentageOfNodesToScore < 0 || p.PercentageOfNodesToScore > 100 {
+		errs = append(errs, fmt.Errorf("kube: percentageOfNodesToScore %d: must be 0 (adaptive) to 100", p.PercentageOfNodesToScore))
+	}
+	f := &Framework{c: c, pct: p.PercentageOfNodesToScore}
+	for i, pl := range p.Filters {
+		if pl == nil {
+			errs = append(errs, fmt.Errorf("kube: filter %d: nil", i))
+			continue
+		}
+		fe := filterEntry{FilterPlugin: pl}
+		fe.pre, _ = pl.(PreFilterPlugin)
+		fe.narrow, _ = pl.(nodeNarrower)
+		f.filters = append(f.filters, fe)
+	}
+	for i, ws := range p.Scores {
+		if ws.Plugin == nil || ws.Weight < 1 {
+			errs = append(errs, fmt.Errorf("kube: score plugin %d: needs a plugin and a weight of at least 1", i))
+			continue
+		}
+		se := scoreEntry{ScorePlugin: ws.Plugin, weight: ws.Weight}
+		se.pre, _ = ws.Plugin.(PreScorePlugin)
+		se.norm, _ = ws.Plugin.(ScoreNormalizer)
+		f.scores = append(f.scores, se)
+	}
+	f.raw = make([][]int64, len(f.scores))
+	return f, errors.Join(errs...)
+}
+
+// Result is a scheduling decision: the chosen node, how many nodes the
+// filters looked at and how many of those were feasible.
+type Result struct {
+	Node           NodeID
+	EvaluatedNodes int
+	FeasibleNodes  int
+}
+
+// Schedule chooses a node for p, or explains why none fits. It runs the
+// PreFilters; the Filters over the nodes in Cluster.Nodes order, starting
+// where the previous pod's search stopped, until NumFeasibleNodesToFind
+// nodes pass (every node when fewer do); then, with two or more feasible
+// nodes, PreScore, Score, NormalizeScore and the weighted sum; and picks the
+// highest total, ties broken uniformly with r (selectHost). A node is
+// rejected by the first filter that says no. With no feasible node the error
+// is a *FitError; on an empty cluster ErrNoNodesAvailable. Schedule does not
+// change the cluster: Bind the pod to Result.Node to commit. r may be nil:
+// ties then go to the first of them in evaluation order.
+func (f *Framework) Schedule(p *PodInfo, r *rand.Rand) (Result, error) {
+	p.mustBelong(f.c)
+	all := f.c.Nodes()
+	if len(all) == 0 {
+		return Result{Node: NoNode}, ErrNoNodesAvailable
+	}
+	nodes, narrowed, rejectAll := f.preFilter(p, all)
+	if rejectAll != noReason {
+		return Result{Node: NoNode}, &FitError{Pod: p.key, NumAllNodes: len(all), PreFilter: rejectAll}
+	}
+	toFind := int(NumFeasibleNodesToFind(f.pct, int32(len(nodes))))
+	if len(f.scores) == 0 {
+		toFind = 1
+	}
+	var counts [NumReasons]int32
+	feasible := f.feasible[:0]
+	rejected := 0
+	for i := 0; i < len(nodes) && len(feasible) < toFind; i++ {
+		n := nodes[(f.next+i)%len(nodes)]
+		st := f.runFilters(p, n)
+		if st.IsSuccess() {
+			feasible = append(feasible, n)
+			continue
+		}
+		rejected++
+		for s := st.Reasons; s != 0; s &= s - 1 {
+			counts[trailingReason(s)]++
+		}
+	}
+	f.feasible = feasible
+	f.next = (f.next + len(feasible) + rejected) % len(all)
+	res := Result{Node: NoNode, EvaluatedNodes: len(feasible) + rejected, FeasibleNodes: len(feasible)}
+	switch len(feasible) {
+	case 0:
+		fe := &FitError{Pod: p.key, NumAllNodes: len(all), Counts: counts}
+		if narrowed {
+			fe.Counts[ReasonNodeNameNotConsidered] += int32(len(all) - rejected)
+		}
+		return res, fe
+	case 1:
+		res.Node = feasible[0].id
+		return res, nil
+	}
+	res.Node = feasible[selectHost(f.score(p, feasible), r)].id
+	return res, nil
+}
+
+// preFilter runs the PreFilters and returns the nodes to filter, whether
+// NodeName narrowed them, and the reason a PreFilter rejected the pod on
+// every node, if one did.
+func (f *Framework) preFilter(p *PodInfo, all []*NodeInfo) ([]*NodeInfo, bool, Reason) {
+	f.active = f.active[:0]
+	nodes, narrowed := all, false
+	for _, fe := range f.filters {
+		if fe.narrow != nil {
+			if id, ok := fe.narrow.narrow(f.c, p); ok {
+				narrowed, nodes = true, f.one[:0]
+				if id != NoNode {
+					nodes = append(nodes, f.c.nodes[id])
+				}
+			}
+		}
+		if fe.pre != nil {
+			st := fe.pre.PreFilter(f.c, p)
+			if st.IsSkip() {
+				continue
+			}
+			if !st.IsSuccess() {
+				return nil, narrowed, trailingReason(st.Reasons)
+			}
+		}
+		f.active = append(f.active, fe.FilterPlugin)
+	}
+	return nodes, narrowed, noReason
+}
+
+func (f *Framework) runFilters(p *PodInfo, n *NodeInfo) Status {
+	for _, pl := range f.active {
+		if st := pl.Filter(p, n); !st.IsSuccess() {
+			return st
+		}
+	}
+	return Status{}
+}
+
+// score returns each feasible node's weighted total.
+func (f *Framework) score(p *PodInfo, feasible []*NodeInfo) []int64 {
+	k := len(feasible)
+	f.total = growTo(f.total[:0], k)
+	total := f.total[:k]
+	clear(total)
+	for i, se := range f.scores {
+		if se.pre != nil && se.pre.PreScore(f.c, p, feasible).IsSkip() {
+			continue
+		}
+		f.raw[i] = growTo(f.raw[i][:0], k)
+		raw := f.raw[i][:k]
+		for j, n := range feasible {
+			raw[j] = se.Score(p, n)
+		}
+		if se.norm != nil {
+			se.norm.NormalizeScore(p, feasible, raw)
+		}
+		for j, s := range raw {
+			total[j] += s * se.weight
+		}
+	}
+	return total
+}
+
+// ScoreNodes runs the score plugins of the profile over the given feasible
+// nodes as Schedule would, and returns the weighted totals; for tests and
+// for explaining a decision.
+func (f *Framework) ScoreNodes(p *PodInfo, feasible []*NodeInfo) []int64 {
+	p.mustBelong(f.c)
+	return append([]int64(nil), f.score(p, feasible)...)
+}
+
+// Constants of schedule_one.go numFeasibleNodesToFind.
+const (
+	minFeasibleNodesToFind           = 100
+	minFeasibleNodesPercentageToFind = 5
+)
+
+// NumFeasibleNodesToFind is schedule_one.go numFeasibleNodesToFind: how many
+// feasible nodes the filters look for before scoring. Below 100 nodes, all of
+// them. Otherwise percentage of them, where percentage 0 is adaptive: 50 -
+// nodes/125, at least 5; and never fewer than 100. So 100 nodes -> 100 (50%
+// is 50, raised to 100); 1,000 -> 42% = 420; 5,000 -> 10% = 500; 6,000 ->
+// 5% (50-48=2, raised to 5) = 300.
+func NumFeasibleNodesToFind(percentage int32, numAllNodes int32) int32 {
+	if numAllNodes < minFeasibleNodesToFind {
+		return numAllNodes
+	}
+	if percentage == 0 {
+		percentage = 50 - numAllNodes/125
+		if percentage < minFeasibleNodesPercentageToFind {
+			percentage = minFeasibleNodesPercentageToFind
+		}
+	}
+	n := numAllNodes * percentage / 100
+	if n < minFeasibleNodesToFind {
+		return minFeasibleNodesToFind
+	}
+	return n
+}
+
+// selectHost returns the index of the highest total, a tie chosen by
+// reservoir sampling: the k-th node seen with the best score replaces the
+// choice with probability 1/k (schedule_one.go selectHost up to v1.34; from
+// v1.35 a heap on (TotalScore, Randomizer) replaced it, with Randomizer drawn
+// only when an extender scored, so without extenders v1.37 breaks ties by
+// heap order; fleetsim keeps the uniform, seeded choice). A nil r keeps the
+// first best.
+func selectHost(total []int64, r *rand.Rand) int {
+	best, ties := 0, 1
+	for i := 1; i < len(total); i++ {
+		switch {
+		case total[i] > total[best]:
+			best, ties = i, 1
+		case total[i] == total[best]:
+			ties++
+			if r != nil && r.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
+}
+
+// trailingReason returns the lowest reason in s (noReason for an empty set).
+func trailingReason(s ReasonSet) Reason {
+	if s == 0 {
+		return noReason
+	}
+	return Reason(bits.TrailingZeros32(uint32(s)))
+}
