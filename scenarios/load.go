@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -53,8 +52,50 @@ func Load(fsys fs.FS, file, display string) (*Scenario, error) {
 		return nil, Problems{{File: display, Got: "cannot read: " + unwrapPathError(err)}}
 	}
 	return Parse(string(src), display, func(rel string) ([]byte, error) {
-		return fs.ReadFile(fsys, path.Join(path.Dir(file), rel))
+		return readReferenced(fsys, path.Join(path.Dir(file), rel))
 	})
+}
+
+// maxReferencedBytes bounds a file a scenario refers to (a trace, a task
+// definition): it is read whole before it is parsed. The largest shipped,
+// the NASA HTTP trace, is under 1 MiB compressed.
+const maxReferencedBytes = 256 << 20
+
+// readReferenced reads a regular file of at most maxReferencedBytes: not a
+// device or a pipe (a symbolic link to /dev/zero would never end), nor a
+// file too large to read whole.
+func readReferenced(fsys fs.FS, name string) ([]byte, error) {
+	st, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	case st.Size() > maxReferencedBytes:
+		return nil, fmt.Errorf("%d MiB, more than the %d MiB a referenced file may hold", st.Size()>>20, maxReferencedBytes>>20)
+	}
+	return fs.ReadFile(fsys, name)
+}
+
+// readFile reads a file the scenario names at fp (relative to the
+// scenario's folder), reporting a path out of it, an unreadable file or one
+// too large as fp's problem.
+func (v *validator) readFile(fp []string, rel, what string) ([]byte, bool) {
+	if clean := path.Clean(rel); path.IsAbs(rel) || clean == ".." || strings.HasPrefix(clean, "../") || !fs.ValidPath(clean) {
+		v.bad(fp, "a file inside the scenario's folder or the library (a relative path without ..)", quoteShort(rel))
+		return nil, false
+	}
+	data, err := v.readRel(rel)
+	if err != nil {
+		v.bad(fp, "a readable "+what, fmt.Sprintf("%s: %v", quoteShort(rel), unwrapPathError(err)))
+		return nil, false
+	}
+	if len(data) > maxReferencedBytes {
+		v.bad(fp, fmt.Sprintf("a %s of at most %d MiB", what, maxReferencedBytes>>20), fmt.Sprintf("%s: %d MiB", quoteShort(rel), len(data)>>20))
+		return nil, false
+	}
+	return data, true
 }
 
 func unwrapPathError(err error) string {
@@ -68,23 +109,48 @@ func unwrapPathError(err error) string {
 // Parse validates a scenario's text. readRel reads files the scenario refers
 // to, relative to it.
 func Parse(src, display string, readRel func(string) ([]byte, error)) (*Scenario, error) {
-	var f fileSchema
-	md, err := toml.Decode(src, &f)
-	if err != nil {
+	var tree map[string]any
+	if _, err := toml.Decode(src, &tree); err != nil {
 		return nil, Problems{decodeProblem(display, err)}
 	}
-	loc := newLocator(src)
-	v := &validator{file: display, loc: loc, f: &f, readRel: readRel}
-	v.unknownKeys(md.Undecoded())
+	var f fileSchema
+	dec := &treeDecoder{tag: "toml"}
+	dec.decodeStruct(nil, tree, reflect.ValueOf(&f).Elem())
+	v := &validator{file: display, loc: newLocator(src), f: &f, readRel: readRel}
+	for _, tp := range dec.problems {
+		v.badValue(tp.path, tp.want, tp.got, tp.hint)
+	}
 	v.checkValues()
 	cfg := v.build()
 	v.dropRepeats()
+	v.keepBounds()
+	if len(v.problems) == 0 {
+		v.checkEstimate(cfg)
+	}
 	if len(v.problems) > 0 {
-		slices.SortStableFunc(v.problems, func(a, b Problem) int { return a.Line - b.Line })
+		slices.SortStableFunc(v.problems, problemOrder(display))
 		return nil, v.problems
 	}
-	slices.SortStableFunc(v.warnings, func(a, b Problem) int { return a.Line - b.Line })
+	slices.SortStableFunc(v.warnings, problemOrder(display))
 	return &Scenario{Config: cfg, File: display, Source: src, Outputs: f.Report.Outputs, Warnings: v.warnings}, nil
+}
+
+// problemOrder puts the scenario's own problems in line order and those of
+// the files it refers to (task definition JSON) after them, each file in
+// line order: a cause in the scenario reads before what follows from it.
+func problemOrder(scenario string) func(a, b Problem) int {
+	return func(a, b Problem) int {
+		if a.File != b.File {
+			switch {
+			case a.File == scenario:
+				return -1
+			case b.File == scenario:
+				return 1
+			}
+			return strings.Compare(a.File, b.File)
+		}
+		return a.Line - b.Line
+	}
 }
 
 func decodeProblem(file string, err error) Problem {
@@ -98,114 +164,6 @@ func decodeProblem(file string, err error) Problem {
 		return p
 	}
 	return Problem{File: file, Got: err.Error()}
-}
-
-// unknownKeys reports every key the schema does not have, with a "did you
-// mean" hint from the keys allowed at that place.
-func (v *validator) unknownKeys(keys []toml.Key) {
-	if len(keys) == 0 {
-		return
-	}
-	// Every located path in file order (the path itself breaks ties of one
-	// line, so that the order never depends on map iteration), sorted once.
-	located := make([]string, 0, len(v.loc.lines))
-	for p := range v.loc.lines {
-		located = append(located, p)
-	}
-	slices.SortFunc(located, func(a, b string) int {
-		if d := v.loc.lines[a] - v.loc.lines[b]; d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	used := map[string]bool{}
-	for _, k := range keys {
-		line, indexed := v.locateUnindexed(k, located, used)
-		allowed := allowedKeys(reflect.TypeOf(fileSchema{}), k[:len(k)-1])
-		p := Problem{File: v.file, Line: line, Key: v.display(indexed), Got: "unknown key"}
-		if s := closest(k[len(k)-1], allowed); s != "" {
-			p.Hint = fmt.Sprintf("did you mean %q?", s)
-		}
-		v.problems = append(v.problems, p)
-	}
-}
-
-// locateUnindexed finds the first located occurrence of key k (a path without
-// array indexes) not reported yet, and returns its line and indexed path.
-func (v *validator) locateUnindexed(k toml.Key, keys []string, used map[string]bool) (int, []string) {
-	want := strings.Join(k, ".")
-	for _, p := range keys {
-		if used[p] || stripIndexes(p) != want {
-			continue
-		}
-		used[p] = true
-		return v.loc.lines[p], strings.Split(p, ".")
-	}
-	// Inside an inline table: the nearest located parent, with the rest of
-	// the key after it.
-	for n := len(k) - 1; n > 0; n-- {
-		prefix := strings.Join(k[:n], ".")
-		for _, p := range keys {
-			if stripIndexes(p) == prefix {
-				return v.loc.lines[p], append(strings.Split(p, "."), k[n:]...)
-			}
-		}
-	}
-	return 0, k
-}
-
-func stripIndexes(p string) string {
-	segs := strings.Split(p, ".")
-	out := segs[:0]
-	for _, s := range segs {
-		if _, err := strconv.Atoi(s); err != nil {
-			out = append(out, s)
-		}
-	}
-	return strings.Join(out, ".")
-}
-
-// allowedKeys lists the toml keys of the struct reached by following path
-// from t (slices and pointers are looked through).
-func allowedKeys(t reflect.Type, path []string) []string {
-	for _, seg := range path {
-		t = elem(t)
-		if t.Kind() != reflect.Struct {
-			return nil
-		}
-		f, ok := fieldByTag(t, seg)
-		if !ok {
-			return nil
-		}
-		t = f.Type
-	}
-	t = elem(t)
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	var out []string
-	for i := range t.NumField() {
-		if tag := t.Field(i).Tag.Get("toml"); tag != "" {
-			out = append(out, tag)
-		}
-	}
-	return out
-}
-
-func elem(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		t = t.Elem()
-	}
-	return t
-}
-
-func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
-	for i := range t.NumField() {
-		if t.Field(i).Tag.Get("toml") == tag {
-			return t.Field(i), true
-		}
-	}
-	return reflect.StructField{}, false
 }
 
 // closest returns the allowed key nearest to k by edit distance, if near.

@@ -108,7 +108,7 @@ func TestBadScenariosAreRejectedWithClearMessages(t *testing.T) {
 			"test.toml:5:"},
 		{"a value of the wrong type names its key",
 			func(s string) string { return strings.Replace(s, "desired_count = 8", `desired_count = "eight"`, 1) },
-			"services.desired_count"},
+			`test.toml:63: services.web.desired_count: want an integer, found "eight", a string`},
 		{"an undefined task definition suggests the nearest",
 			func(s string) string {
 				return strings.Replace(s, `task_definition = "web"`, `task_definition = "wbe"`, 1)
@@ -180,7 +180,7 @@ family = "etl"
 file = "bad.json"
 `
 	_, err := Parse(src, "x.toml", func(string) ([]byte, error) { return []byte("{\n  \"family\": \"etl\",\n  \"cpu\": true\n}"), nil })
-	assert.Contains(t, problemsOf(t, err).Error(), `x.toml:7: task_definitions.etl.file: want in bad.json:3, cpu as a number, "1 vCPU" or "2 GB", found true`)
+	assert.Contains(t, problemsOf(t, err).Error(), `bad.json:3: cpu: want a number, "1 vCPU" or "2 GB", found true, a boolean (the file of task_definitions.etl.file, x.toml:7)`)
 }
 
 func TestUnknownLibraryNameSuggestsTheNearest(t *testing.T) {

@@ -31,7 +31,7 @@ func (v *validator) enum(path []string, names []string, got string, def int) int
 	if i := slices.Index(names, got); i >= 0 {
 		return i
 	}
-	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "one of " + strings.Join(names, ", "), Got: strconv.Quote(got)}
+	pr := v.problem(path, "one of "+strings.Join(names, ", "), quoteShort(got), "")
 	if c := closest(got, names); c != "" {
 		pr.Hint = fmt.Sprintf("did you mean %q?", c)
 	}
@@ -45,7 +45,7 @@ func (v *validator) location(path []string, name string) *time.Location {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		v.bad(path, "an IANA time zone such as \"America/New_York\"", strconv.Quote(name))
+		v.bad(path, "an IANA time zone such as \"America/New_York\"", quoteShort(name))
 		return time.UTC
 	}
 	return loc
@@ -143,11 +143,14 @@ func (v *validator) patternShape(path []string, l *loadSchema, lc *ecs.LoadConfi
 		if len(l.Components) < 2 || depth >= 4 {
 			v.bad(k("components"), "2 or more component patterns, nested at most 4 deep", fmt.Sprintf("%d at depth %d", len(l.Components), depth))
 		}
+		if depth >= 4 {
+			return // deeper components are the same mistake
+		}
 		for i := range l.Components {
 			lc.Components = append(lc.Components, *v.loadPattern(append(k("components"), strconv.Itoa(i)), &l.Components[i], depth+1))
 		}
 	default:
-		pr := Problem{File: v.file, Line: v.loc.line(k("pattern")), Key: v.display(k("pattern")), Want: "one of " + strings.Join(loadPatterns, ", "), Got: strconv.Quote(l.Pattern)}
+		pr := Problem{File: v.file, Line: v.loc.line(k("pattern")), Key: v.display(k("pattern")), Want: "one of " + strings.Join(loadPatterns, ", "), Got: quoteShort(l.Pattern)}
 		if c := closest(l.Pattern, loadPatterns); c != "" {
 			pr.Hint = fmt.Sprintf("did you mean %q?", c)
 		}
@@ -186,9 +189,8 @@ func (v *validator) trace(path []string, l *loadSchema) *workload.Replay {
 		v.bad(fp, "file, time_column and value_column for a trace", "missing")
 		return nil
 	}
-	data, err := v.readRel(l.File)
-	if err != nil {
-		v.bad(fp, "a readable trace file", fmt.Sprintf("%q: %v", l.File, unwrapPathError(err)))
+	data, ok := v.readFile(fp, l.File, "trace file")
+	if !ok {
 		return nil
 	}
 	tr, err := workload.ReadTrace(l.File, bytes.NewReader(data), spec)
@@ -237,10 +239,49 @@ func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int
 	for i, s := range a.StepScaling {
 		ac.StepScaling = append(ac.StepScaling, v.stepScaling(append(k("step_scaling"), strconv.Itoa(i)), s, i))
 	}
+	if n := len(a.TargetTracking) + len(a.StepScaling); n > maxScalingPolicies {
+		// AWS (Quotas for Application Auto Scaling): "Scaling policies per
+		// scalable target (both step scaling and target tracking policies)"
+		// 50, not adjustable.
+		v.bad(path, fmt.Sprintf("at most %d scaling policies in all (target_tracking and step_scaling; Application Auto Scaling's limit)", maxScalingPolicies), strconv.Itoa(n))
+	}
+	policies := map[string]int{}
+	for i, t := range ac.TargetTracking {
+		v.uniquePolicy(append(k("target_tracking"), strconv.Itoa(i), "name"), t.Name, policies)
+	}
+	for i, st := range ac.StepScaling {
+		v.uniquePolicy(append(k("step_scaling"), strconv.Itoa(i), "name"), st.Name, policies)
+	}
+	actions := map[string]int{}
 	for i, s := range a.ScheduledActions {
-		ac.Scheduled = append(ac.Scheduled, v.scheduled(append(k("scheduled_actions"), strconv.Itoa(i)), s, i))
+		sp := append(k("scheduled_actions"), strconv.Itoa(i))
+		c := v.scheduled(sp, s, i)
+		if j, ok := actions[c.Name]; ok {
+			// AWS (PutScheduledAction): a name identifies the action of its
+			// scalable target; a second put replaces the first.
+			v.bad(append(slices.Clone(sp), "name"), fmt.Sprintf("a scheduled action name not used by another of the service (scheduled_actions.%d)", j), quoteShort(c.Name))
+		}
+		actions[c.Name] = i
+		ac.Scheduled = append(ac.Scheduled, c)
 	}
 	return ac
+}
+
+// maxScalingPolicies is Application Auto Scaling's hard limit on a
+// scalable target's policies.
+const maxScalingPolicies = 50
+
+// uniquePolicy checks a policy's name (AWS: PutScalingPolicy PolicyName, 1
+// to 256 printable characters, unique for its scalable target: a second
+// put replaces the first).
+func (v *validator) uniquePolicy(path []string, name string, seen map[string]int) {
+	if !v.checkName(path, policyName, name) {
+		return
+	}
+	if _, ok := seen[name]; ok {
+		v.bad(path, "a policy name not used by another policy of the service", quoteShort(name))
+	}
+	seen[name]++
 }
 
 func cooldown(d *Duration) time.Duration {
@@ -331,11 +372,15 @@ func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale
 	if c.Name == "" {
 		c.Name = fmt.Sprintf("scheduled-%d", i)
 	}
+	v.checkName(append(slices.Clone(path), "name"), scheduledName, s.Name)
 	if s.StartTime != nil {
 		c.Start = s.StartTime.UTC()
 	}
 	if s.EndTime != nil {
 		c.End = s.EndTime.UTC()
+	}
+	if s.StartTime != nil && s.EndTime != nil && !c.End.After(c.Start) && !v.rejected(append(slices.Clone(path), "end_time")) && !v.rejected(append(slices.Clone(path), "start_time")) {
+		v.bad(append(slices.Clone(path), "end_time"), fmt.Sprintf("an end after start_time (%s)", c.Start.Format(time.RFC3339)), c.End.Format(time.RFC3339))
 	}
 	if s.MinCapacity == nil && s.MaxCapacity == nil {
 		v.bad(path, "min_capacity and/or max_capacity", "neither")
@@ -346,6 +391,8 @@ func (v *validator) scheduled(path []string, s scheduledSchema, i int) autoscale
 	sched, err := autoscale.ParseSchedule(s.Schedule, zone)
 	if err != nil {
 		v.bad(append(slices.Clone(path), "schedule"), "at(...), rate(...) or cron(...)", scheduleError(s.Schedule, err))
+	} else {
+		v.checkRateUnit(append(slices.Clone(path), "schedule"), s.Schedule)
 	}
 	c.Schedule = sched
 	return c

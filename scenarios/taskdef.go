@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/ecs"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,16 +23,27 @@ const defaultImageSize = 200 << 20
 func (v *validator) taskDefinitions(s sim.Settings) []ecs.TaskDefinition {
 	var out []ecs.TaskDefinition
 	families := map[string]bool{}
+	v.unreadTD = map[int]bool{}
 	for i, td := range v.f.TaskDefinitions {
 		path := p("task_definitions", i)
 		if td.File != "" {
-			td = v.readJSONTaskDef(path, td)
+			var ok bool
+			if td, ok = v.readJSONTaskDef(path, i, td); !ok {
+				// The file's problem is the one to read: an entry with
+				// nothing in it would only add consequences of it.
+				v.unreadTD[i] = true
+				out = append(out, ecs.TaskDefinition{Family: td.Family, Revision: td.revision(), RequiresCompatibilities: []string{"EC2", "FARGATE"}})
+				continue
+			}
 		}
 		def := v.taskDefinition(path, td, s)
-		if def.Family == "" {
+		switch key := def.Family + ":" + strconv.Itoa(def.Revision); {
+		case def.Family == "":
 			v.bad(append(path, "family"), "a family name", "none")
-		} else if key := def.Family + ":" + strconv.Itoa(def.Revision); families[key] {
-			v.bad(append(path, "revision"), "a unique family and revision", strconv.Quote(key)+" again")
+		case !resourceName.ok(def.Family):
+			v.bad(append(path, "family"), resourceName.want, quoteShort(def.Family))
+		case families[key]:
+			v.bad(append(path, "revision"), "a unique family and revision", quoteShort(key)+" again")
 		}
 		families[def.Family+":"+strconv.Itoa(def.Revision)] = true
 		out = append(out, def)
@@ -38,10 +51,22 @@ func (v *validator) taskDefinitions(s sim.Settings) []ecs.TaskDefinition {
 	return out
 }
 
+// revision is the entry's revision: 1 unless given.
+func (td taskDefSchema) revision() int {
+	if td.Revision == nil {
+		return 1
+	}
+	return *td.Revision
+}
+
 func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settings) ecs.TaskDefinition {
+	if td.Revision != nil && *td.Revision < 1 {
+		// AWS (RegisterTaskDefinition): revisions count from 1.
+		v.bad(append(slices.Clone(path), "revision"), "a revision of at least 1", strconv.Itoa(*td.Revision))
+	}
 	def := ecs.TaskDefinition{
 		Family:                  td.Family,
-		Revision:                max(td.Revision, 1),
+		Revision:                td.revision(),
 		NetworkMode:             ecs.NetworkMode(td.NetworkMode),
 		RequiresCompatibilities: td.RequiresCompatibilities,
 		CPU:                     td.CPU,
@@ -54,14 +79,14 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 		}
 	}
 	if !slices.Contains([]ecs.NetworkMode{ecs.NetworkBridge, ecs.NetworkHost, ecs.NetworkAWSVPC, ecs.NetworkNone}, def.NetworkMode) {
-		v.bad(append(path, "network_mode"), `"awsvpc", "bridge", "host" or "none"`, strconv.Quote(td.NetworkMode))
+		v.bad(append(path, "network_mode"), `"awsvpc", "bridge", "host" or "none"`, quoteShort(td.NetworkMode))
 	}
 	if len(def.RequiresCompatibilities) == 0 {
 		def.RequiresCompatibilities = []string{"EC2"}
 	}
 	for j, c := range def.RequiresCompatibilities {
 		if c != "EC2" && c != "FARGATE" {
-			v.bad(append(path, "requires_compatibilities", strconv.Itoa(j)), `"EC2" or "FARGATE"`, strconv.Quote(c))
+			v.bad(append(path, "requires_compatibilities", strconv.Itoa(j)), `"EC2" or "FARGATE"`, quoteShort(c))
 		}
 	}
 	if td.CPU < 0 || td.Memory < 0 {
@@ -71,8 +96,15 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 		v.bad(append(path, "container_definitions"), "at least one container definition", "none")
 	}
 	essential := false
+	names := map[string]int{}
 	for j, c := range td.ContainerDefinitions {
-		cd, stop := v.container(append(slices.Clone(path), "container_definitions", strconv.Itoa(j)), c, td, def.NetworkMode, s)
+		cp := append(slices.Clone(path), "container_definitions", strconv.Itoa(j))
+		if k, ok := names[c.Name]; ok && c.Name != "" {
+			// AWS (ContainerDefinition name): unique within a task definition.
+			v.bad(append(slices.Clone(cp), "name"), fmt.Sprintf("a container name not used by another container of the task (container %d)", k), quoteShort(c.Name))
+		}
+		names[c.Name] = j
+		cd, stop := v.container(cp, c, td, def.NetworkMode, s)
 		essential = essential || cd.Essential
 		def.StopTimeout = max(def.StopTimeout, stop)
 		def.Containers = append(def.Containers, cd)
@@ -80,6 +112,7 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 	if len(td.ContainerDefinitions) > 0 && !essential {
 		v.bad(append(path, "container_definitions"), "at least one essential container", "none essential")
 	}
+	v.checkTaskSize(path, td, def)
 	if slices.Contains(def.RequiresCompatibilities, "FARGATE") {
 		v.checkFargate(path, def)
 	}
@@ -90,7 +123,7 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 	for j, c := range td.PlacementConstraints {
 		at := append(slices.Clone(path), "placement_constraints", strconv.Itoa(j))
 		if c.Type != "memberOf" {
-			v.bad(append(at, "type"), `"memberOf" (the only constraint a task definition takes)`, strconv.Quote(c.Type))
+			v.bad(append(at, "type"), `"memberOf" (the only constraint a task definition takes)`, quoteShort(c.Type))
 			continue
 		}
 		if !v.expression(append(slices.Clone(at), "expression"), c.Expression) {
@@ -117,8 +150,27 @@ func (v *validator) container(path []string, c containerSchema, td taskDefSchema
 	if c.Name == "" {
 		v.bad(append(path, "name"), "a container name", "none")
 	}
+	v.checkName(append(slices.Clone(path), "name"), resourceName, c.Name)
 	if c.Image == "" {
 		v.bad(append(path, "image"), "an image such as \"nginx:1.27\"", "none")
+	}
+	v.checkName(append(slices.Clone(path), "image"), imageName, c.Image)
+	// AWS (ContainerDefinition memory, memoryReservation): "The Docker
+	// 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a
+	// container. So, don't specify less than 6 MiB of memory."
+	for _, m := range []struct {
+		key string
+		mib int
+	}{{"memory", c.Memory}, {"memory_reservation", c.MemoryReservation}} {
+		if m.mib > 0 && m.mib < minContainerMemoryMiB {
+			v.bad(append(slices.Clone(path), m.key), "at least 6 MiB (Docker reserves 6 MiB for a container)", strconv.Itoa(m.mib))
+		}
+	}
+	// AWS (ContainerDefinition memory): "The total amount of memory
+	// reserved for all containers within a task must be lower than the task
+	// memory value, if one is specified."
+	if td.Memory > 0 && c.Memory > td.Memory {
+		v.bad(append(slices.Clone(path), "memory"), fmt.Sprintf("at most the task's memory (%d MiB)", td.Memory), strconv.Itoa(c.Memory))
 	}
 	if c.CPU < 0 || c.Memory < 0 || c.MemoryReservation < 0 {
 		v.bad(path, "non-negative cpu, memory and memory_reservation", fmt.Sprintf("%d, %d, %d", c.CPU, c.Memory, c.MemoryReservation))
@@ -141,6 +193,9 @@ func (v *validator) container(path []string, c containerSchema, td taskDefSchema
 			if pm.HostPort != 0 && pm.HostPort != pm.ContainerPort {
 				v.bad(append(pp, "host_port"), fmt.Sprintf("host_port equal to container_port (%d) or omitted in %s mode", pm.ContainerPort, mode), fmt.Sprint(pm.HostPort))
 			}
+		}
+		if pm.Protocol != "" && pm.Protocol != "tcp" && pm.Protocol != "udp" {
+			v.bad(append(pp, "protocol"), `"tcp" or "udp"`, quoteShort(pm.Protocol))
 		}
 		cd.PortMappings = append(cd.PortMappings, ecs.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
 	}
@@ -177,11 +232,43 @@ func (v *validator) healthCheck(path []string, hc *healthCheckSchema) *ecs.Healt
 	return out
 }
 
+// minContainerMemoryMiB is the least memory a container may be given.
+const minContainerMemoryMiB = 6
+
+// minEC2TaskCPU is the least task-level cpu a task on EC2 may ask for.
+// AWS (RegisterTaskDefinition cpu): "If you're using the EC2 launch type or
+// the external launch type, this field is optional. Supported values are
+// between 128 CPU units (0.125 vCPUs) and 196608 CPU units (192 vCPUs)."
+const minEC2TaskCPU = 128
+
+// checkTaskSize applies the task-level rules: on EC2 a task-level cpu of
+// 128 units or more, and containers that reserve no more memory in all than
+// the task has.
+func (v *validator) checkTaskSize(path []string, td taskDefSchema, def ecs.TaskDefinition) {
+	if def.CPU > 0 && def.CPU < minEC2TaskCPU && slices.Contains(def.RequiresCompatibilities, "EC2") {
+		v.bad(append(slices.Clone(path), "cpu"), "a task cpu of at least 128 units on EC2 (0.125 vCPU)", strconv.Itoa(def.CPU))
+	}
+	if td.Memory <= 0 {
+		return
+	}
+	sum := 0
+	for _, c := range def.Containers {
+		if c.MemoryReservationMiB > 0 {
+			sum += c.MemoryReservationMiB
+		} else {
+			sum += c.MemoryMiB
+		}
+	}
+	if sum > td.Memory {
+		v.bad(append(slices.Clone(path), "memory"), fmt.Sprintf("at least what the containers reserve (%d MiB)", sum), strconv.Itoa(td.Memory))
+	}
+}
+
 // checkFargate applies Fargate's rules: awsvpc, and a task size from the
 // documented table.
 func (v *validator) checkFargate(path []string, def ecs.TaskDefinition) {
 	if def.NetworkMode != ecs.NetworkAWSVPC {
-		v.bad(append(path, "network_mode"), `"awsvpc" for a FARGATE-compatible task definition`, strconv.Quote(string(def.NetworkMode)))
+		v.bad(append(path, "network_mode"), `"awsvpc" for a FARGATE-compatible task definition`, quoteShort(string(def.NetworkMode)))
 	}
 	if def.CPU == 0 || def.MemoryMiB == 0 {
 		v.bad(path, "task-level cpu and memory for a FARGATE-compatible task definition", fmt.Sprintf("cpu %d, memory %d", def.CPU, def.MemoryMiB))
@@ -224,28 +311,45 @@ type jsonContainer struct {
 }
 
 // flexInt reads a number or a numeric string: the API takes task-level cpu and
-// memory as strings ("512", and also "1 vCPU"/"2 GB"). A value it cannot read
-// is kept in Bad, to be reported with its key and line; NotFinite says it was
-// "NaN" or "Inf" (a JSON number cannot be, a string can).
-type flexInt struct {
-	N         int
-	Bad       string
-	NotFinite bool
-}
+// memory as strings ("512", and also "1 vCPU"/"2 GB").
+type flexInt struct{ N int }
 
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	v, err := parseFlexInt(b)
-	if err != nil {
-		n.Bad, n.NotFinite = string(b), errors.Is(err, errNotFinite)
-		return nil
+// fromTree reads a JSON number or numeric string.
+func (n *flexInt) fromTree(data any) (want, got string, ok bool) {
+	var text string
+	switch x := data.(type) {
+	case json.Number:
+		text = string(x)
+	case string:
+		text = x
+	default:
+		return `a number, "1 vCPU" or "2 GB"`, tomlValue(data), false
+	}
+	v, err := parseFlexInt(text)
+	switch {
+	case errors.Is(err, errNotFinite):
+		return "a finite number", jsonValue(data), false
+	case err != nil:
+		return `a number, "1 vCPU" or "2 GB"`, jsonValue(data), false
 	}
 	n.N = v
-	return nil
+	return "", "", true
 }
 
-func parseFlexInt(b []byte) (int, error) {
-	s := strings.Trim(string(b), `"`)
-	if s == "" || s == "null" {
+// jsonValue spells a JSON value as the file has it: "512" for a string,
+// 512 for a number.
+func jsonValue(data any) string {
+	if s, ok := data.(string); ok {
+		return quoteShort(s)
+	}
+	if n, ok := data.(json.Number); ok {
+		return string(n)
+	}
+	return tomlValue(data)
+}
+
+func parseFlexInt(s string) (int, error) {
+	if s == "" {
 		return 0, nil
 	}
 	low := strings.ToLower(s)
@@ -260,70 +364,145 @@ func parseFlexInt(b []byte) (int, error) {
 	if errors.Is(err, errNotFinite) {
 		return 0, err
 	}
-	if err != nil || f < 0 || f > 1<<30 {
+	if err != nil || f < 0 || f*mult > 1<<30 {
 		return 0, fmt.Errorf("not a size")
 	}
 	return int(f * mult), nil
 }
 
-// checkFlex reports an unreadable number with the line of its key in the
-// JSON file.
-func (v *validator) checkFlex(fp []string, file string, data []byte, key string, n flexInt) int {
-	if n.Bad != "" {
-		line := 1
-		if i := bytes.Index(data, []byte(`"`+key+`"`)); i >= 0 {
-			line += bytes.Count(data[:i], []byte("\n"))
-		}
-		want := fmt.Sprintf("in %s:%d, %s as a number, \"1 vCPU\" or \"2 GB\"", file, line, key)
-		if n.NotFinite {
-			want = fmt.Sprintf("in %s:%d, %s as a finite number", file, line, key)
-		}
-		v.bad(fp, want, n.Bad)
-	}
-	return n.N
+// jsonSource is a task definition read from AWS's JSON: the file as
+// messages name it and the line of each key path, so that a problem with
+// a key it gave names the file, its line and the camelCase field.
+type jsonSource struct {
+	file       string
+	lines      map[string]int // "containerDefinitions.0.memory" -> line
+	tomlFamily bool           // the scenario's entry names the family itself
 }
+
+// line is the line of path, or of its nearest located parent (1: the
+// file's first).
+func (js *jsonSource) line(path []string) int {
+	for n := len(path); n > 0; n-- {
+		if l, ok := js.lines[strings.Join(path[:n], ".")]; ok {
+			return l
+		}
+	}
+	return 1
+}
+
+// jsonKeys maps the schema's keys that a JSON task definition fills to
+// AWS's field names.
+var jsonKeys = map[string]string{
+	"family": "family", "network_mode": "networkMode", "requires_compatibilities": "requiresCompatibilities",
+	"cpu": "cpu", "memory": "memory", "container_definitions": "containerDefinitions",
+	"placement_constraints": "placementConstraints", "type": "type", "expression": "expression",
+	"name": "name", "image": "image", "memory_reservation": "memoryReservation", "essential": "essential",
+	"stop_timeout": "stopTimeout", "port_mappings": "portMappings", "container_port": "containerPort",
+	"host_port": "hostPort", "protocol": "protocol",
+}
+
+// at is where the key at path was written: in the scenario, or, for a key
+// a task definition's JSON file gave, in that file under AWS's name.
+func (v *validator) at(path []string) (file string, line int, key string) {
+	if len(path) >= 3 && path[0] == "task_definitions" {
+		if i, err := strconv.Atoi(path[1]); err == nil && v.jsonDefs[i] != nil {
+			js := v.jsonDefs[i]
+			if jp, ok := jsonPath(path[2:]); ok && !(path[2] == "family" && js.tomlFamily) {
+				return js.file, js.line(jp), strings.Join(jp, ".")
+			}
+		}
+	}
+	return v.file, v.loc.line(path), v.display(path)
+}
+
+// jsonPath spells a schema path inside a task definition as the JSON's.
+func jsonPath(path []string) ([]string, bool) {
+	out := make([]string, len(path))
+	for i, seg := range path {
+		if _, err := strconv.Atoi(seg); err == nil {
+			out[i] = seg
+			continue
+		}
+		name, ok := jsonKeys[seg]
+		if !ok {
+			return nil, false
+		}
+		out[i] = name
+	}
+	return out, true
+}
+
+// maxTaskDefinitionBytes is ECS's hard limit on a task definition's size.
+// AWS (Amazon ECS service quotas, "Task definition size"): 64 KiB, not
+// adjustable.
+const maxTaskDefinitionBytes = 64 << 10
 
 // readJSONTaskDef loads a task definition from AWS's JSON into the TOML
 // schema; TOML keys beside file override the family and add image_sizes.
-func (v *validator) readJSONTaskDef(path []string, td taskDefSchema) taskDefSchema {
+// It returns false when the file could not be read as a task definition at
+// all: nothing else is said about the entry, so that the cause is the one
+// problem and no consequence of an empty definition follows it.
+func (v *validator) readJSONTaskDef(path []string, i int, td taskDefSchema) (taskDefSchema, bool) {
 	fp := append(slices.Clone(path), "file")
 	if td.NetworkMode != "" || td.CPU != 0 || td.Memory != 0 || len(td.ContainerDefinitions) > 0 {
 		v.bad(fp, "either file or the task definition's own keys", "both")
 	}
-	data, err := v.readRel(td.File)
-	if err != nil {
-		v.bad(fp, "a readable task definition JSON file", fmt.Sprintf("%q: %v", td.File, unwrapPathError(err)))
-		return td
+	data, ok := v.readFile(fp, td.File, "task definition JSON file")
+	if !ok {
+		return td, false
 	}
-	var j jsonTaskDef
-	if err := json.Unmarshal(data, &j); err != nil {
+	if len(data) > maxTaskDefinitionBytes {
+		v.bad(fp, "a task definition of at most 64 KiB (ECS's task definition size limit)", fmt.Sprintf("%q: %d KiB", td.File, (len(data)+1023)>>10))
+		return td, false
+	}
+	tree, err := normalizeJSON(data)
+	if err != nil {
 		v.bad(fp, "task definition JSON as `aws ecs register-task-definition --cli-input-json` takes", fmt.Sprintf("%s: %s", td.File, jsonError(data, err)))
-		return td
+		return td, false
+	}
+	js := &jsonSource{file: filepath.Join(filepath.Dir(v.file), filepath.FromSlash(td.File)), lines: jsonLines(data), tomlFamily: td.Family != ""}
+	if v.jsonDefs == nil {
+		v.jsonDefs = map[int]*jsonSource{}
+	}
+	v.jsonDefs[i] = js
+	var j jsonTaskDef
+	dec := &treeDecoder{tag: "json", ignoreUnknown: true}
+	if !dec.decode(nil, tree, reflect.ValueOf(&j).Elem()) {
+		v.bad(fp, "a task definition JSON object", fmt.Sprintf("%s: %s", td.File, tomlValue(tree)))
+		return td, false
+	}
+	from := fmt.Sprintf("the file of %s, %s:%d", v.display(fp), v.file, v.loc.line(fp))
+	for _, tp := range dec.problems {
+		pr := Problem{File: js.file, Line: js.line(tp.path), Key: strings.Join(tp.path, "."), Want: tp.want, Got: tp.got, Hint: from}
+		v.problems = append(v.problems, pr)
+		if v.owned == nil {
+			v.owned = map[string]Problem{}
+		}
+		v.owned[ownerKey(pr)] = pr
 	}
 	out := taskDefSchema{Family: j.Family, Revision: td.Revision, NetworkMode: j.NetworkMode, RequiresCompatibilities: j.RequiresCompatibilities,
-		CPU: v.checkFlex(fp, td.File, data, "cpu", j.CPU), Memory: v.checkFlex(fp, td.File, data, "memory", j.Memory), ImageSizes: td.ImageSizes}
+		CPU: j.CPU.N, Memory: j.Memory.N, ImageSizes: td.ImageSizes, HealthCheck: td.HealthCheck,
+		FailsToStart: td.FailsToStart, FailsHealthCheck: td.FailsHealthCheck}
 	if td.Family != "" {
 		if j.Family != "" && j.Family != td.Family {
-			v.bad(append(slices.Clone(path), "family"), fmt.Sprintf("the family in %s (%q)", td.File, j.Family), strconv.Quote(td.Family))
+			v.bad(append(slices.Clone(path), "family"), fmt.Sprintf("the family in %s (%q)", td.File, j.Family), quoteShort(td.Family))
 		}
 		out.Family = td.Family
 	}
 	for _, c := range j.ContainerDefinitions {
-		cs := containerSchema{Name: c.Name, Image: c.Image, Essential: c.Essential,
-			CPU: v.checkFlex(fp, td.File, data, "cpu", c.CPU), Memory: v.checkFlex(fp, td.File, data, "memory", c.Memory),
-			MemoryReservation: v.checkFlex(fp, td.File, data, "memoryReservation", c.MemoryReservation)}
+		cs := containerSchema{Name: c.Name, Image: c.Image, Essential: c.Essential, CPU: c.CPU.N, Memory: c.Memory.N, MemoryReservation: c.MemoryReservation.N}
 		if c.StopTimeout != nil {
 			cs.StopTimeout = &Duration{Duration: time.Duration(*c.StopTimeout) * time.Second, Set: true}
 		}
 		for _, pm := range c.PortMappings {
-			cs.PortMappings = append(cs.PortMappings, portMappingSchema{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
+			cs.PortMappings = append(cs.PortMappings, portMappingSchema(pm))
 		}
 		out.ContainerDefinitions = append(out.ContainerDefinitions, cs)
 	}
 	for _, c := range j.PlacementConstraints {
-		out.PlacementConstraints = append(out.PlacementConstraints, constraintSchema{Type: c.Type, Expression: c.Expression})
+		out.PlacementConstraints = append(out.PlacementConstraints, constraintSchema(c))
 	}
-	return out
+	return out, true
 }
 
 // jsonError adds the line of a JSON syntax or type error.
@@ -340,4 +519,63 @@ func jsonError(data []byte, err error) string {
 	}
 	line := 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n"))
 	return fmt.Sprintf("line %d: %v", line, err)
+}
+
+// jsonLines maps each key path of a JSON document (array entries by index:
+// containerDefinitions.0.memory) to the line its key or entry starts on.
+func jsonLines(data []byte) map[string]int {
+	lines := map[string]int{}
+	lineAt := func(off int64) int { return 1 + bytes.Count(data[:max(min(int(off), len(data)), 0)], []byte("\n")) }
+	type frame struct {
+		path      []string
+		obj       bool
+		expectKey bool
+		key       string
+		next      int
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return lines
+		}
+		end := dec.InputOffset() - 1 // on the token's last byte
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].obj {
+				stack[len(stack)-1].expectKey = true
+			}
+			continue
+		}
+		if top != nil && top.obj && top.expectKey {
+			key, _ := tok.(string)
+			top.key, top.expectKey = key, false
+			p := append(slices.Clone(top.path), key)
+			lines[strings.Join(p, ".")] = lineAt(end)
+			continue
+		}
+		var p []string
+		switch {
+		case top == nil:
+		case top.obj:
+			p = append(slices.Clone(top.path), top.key)
+		default:
+			p = append(slices.Clone(top.path), strconv.Itoa(top.next))
+			top.next++
+			lines[strings.Join(p, ".")] = lineAt(end)
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, &frame{path: p, obj: d == '{', expectKey: d == '{'})
+			continue
+		}
+		if top != nil && top.obj {
+			top.expectKey = true
+		}
+	}
 }

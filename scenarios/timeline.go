@@ -5,7 +5,6 @@ import (
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
-	"strconv"
 
 	"github.com/fleetsim/fleetsim/sim"
 )
@@ -105,7 +104,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 		}
 	case "az_outage":
 		if !slices.Contains(cfg.Cluster.AvailabilityZones, t.AvailabilityZone) {
-			v.bad(k("availability_zone"), "one of the cluster's availability_zones", strconv.Quote(t.AvailabilityZone))
+			v.bad(k("availability_zone"), "one of the cluster's availability_zones", quoteShort(t.AvailabilityZone))
 		}
 		if t.Duration.Duration <= 0 {
 			v.bad(k("duration"), "a positive duration", quoteOrNone(t.Duration))

@@ -23,6 +23,27 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+const (
+	durationWant  = `a duration such as "90s", "5m", "168h" or "7d"`
+	sizeWant      = `a size such as "350MB" or "1.5GiB"`
+	bandwidthWant = `a positive bandwidth such as "100MB/s"`
+	dateTimeWant  = "a TOML date-time such as 2026-01-05T00:00:00Z"
+)
+
+// fromTree reads a duration from its string.
+func (d *Duration) fromTree(data any) (want, got string, ok bool) {
+	s, isString := data.(string)
+	if !isString {
+		return durationWant, tomlValue(data), false
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return durationWant, quoteShort(s), false
+	}
+	d.Duration, d.Set = v, true
+	return "", "", true
+}
+
 // ParseDuration parses "90s", "1h30m" or "7d".
 func ParseDuration(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
@@ -33,7 +54,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("want a duration such as \"90s\", \"5m\", \"168h\" or \"7d\", found %q", s)
+		return 0, fmt.Errorf("want %s, found %s", durationWant, quoteShort(s))
 	}
 	return v, nil
 }
@@ -50,6 +71,18 @@ var byteUnits = []struct {
 }{
 	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
 	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1},
+}
+
+// fromTree reads a size from its string.
+func (s *ByteSize) fromTree(data any) (want, got string, ok bool) {
+	str, isString := data.(string)
+	if !isString {
+		return sizeWant, tomlValue(data), false
+	}
+	if err := s.UnmarshalText([]byte(str)); err != nil {
+		return sizeWant, quoteShort(str), false
+	}
+	return "", "", true
 }
 
 // UnmarshalText parses a size with a decimal (KB, MB, GB) or binary (KiB,
@@ -73,18 +106,30 @@ func parseBytes(str string) (int64, error) {
 			break
 		}
 	}
-	return 0, fmt.Errorf("want a size such as \"350MB\" or \"1.5GiB\", found %q", str)
+	return 0, fmt.Errorf("want %s, found %s", sizeWant, quoteShort(str))
 }
 
 // Bandwidth is a TOML string such as "100MB/s".
 type Bandwidth struct{ BytesPerSecond int64 }
+
+// fromTree reads a bandwidth from its string.
+func (bw *Bandwidth) fromTree(data any) (want, got string, ok bool) {
+	str, isString := data.(string)
+	if !isString {
+		return bandwidthWant, tomlValue(data), false
+	}
+	if err := bw.UnmarshalText([]byte(str)); err != nil {
+		return bandwidthWant, quoteShort(str), false
+	}
+	return "", "", true
+}
 
 // UnmarshalText parses a size per second.
 func (bw *Bandwidth) UnmarshalText(b []byte) error {
 	s, ok := strings.CutSuffix(string(b), "/s")
 	v, err := parseBytes(s)
 	if !ok || err != nil || v == 0 {
-		return fmt.Errorf("want a positive bandwidth such as \"100MB/s\", found %q", string(b))
+		return fmt.Errorf("want %s, found %s", bandwidthWant, quoteShort(string(b)))
 	}
 	bw.BytesPerSecond = v
 	return nil
@@ -98,29 +143,18 @@ type DateTime struct{ time.Time }
 
 // UnmarshalTOML keeps the decoded value.
 func (d *DateTime) UnmarshalTOML(v any) error {
-	t, ok := v.(time.Time)
-	if !ok {
-		return fmt.Errorf("want a TOML date-time such as 2026-01-05T00:00:00Z, found %s", tomlValue(v))
+	if want, got, ok := d.fromTree(v); !ok {
+		return fmt.Errorf("want %s, found %s", want, got)
 	}
-	d.Time = t
 	return nil
 }
 
-// tomlValue describes a decoded TOML value for a message: "\"2026-01-05\", a string".
-func tomlValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x) + ", a string"
-	case int64:
-		return strconv.FormatInt(x, 10) + ", an integer"
-	case float64:
-		return tomlFloat(x) + ", a float"
-	case bool:
-		return strconv.FormatBool(x) + ", a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
+// fromTree keeps the decoded value.
+func (d *DateTime) fromTree(data any) (want, got string, ok bool) {
+	t, isTime := data.(time.Time)
+	if !isTime {
+		return dateTimeWant, tomlValue(data), false
 	}
-	return fmt.Sprint(v)
+	d.Time = t
+	return "", "", true
 }

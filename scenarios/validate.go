@@ -22,27 +22,42 @@ type validator struct {
 	readRel  func(string) ([]byte, error)
 	cat      *catalog.Catalog
 	problems Problems
-	warnings Problems           // accepted, but worth a word: the run goes ahead
-	owned    map[string]Problem // by key: checkValues' problems, which stand for all of their key's
+	warnings Problems            // accepted, but worth a word: the run goes ahead
+	owned    map[string]Problem  // by file and key: checkValues' problems, which stand for all of their key's
+	bounds   Problems            // values past their key's bound, kept if nothing else names the key
+	jsonDefs map[int]*jsonSource // task definitions read from JSON, by index
+	unreadTD map[int]bool        // task definitions whose file could not be read: checked no further
 }
 
 // defaultStart is a Monday, so that weekly patterns start at a week's start.
 var defaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
-// bad records a problem at path (indexed, e.g. services 1 desired_count).
+// problem is a problem at path (indexed, e.g. services 1 desired_count):
+// in the scenario, or in the task definition JSON the key came from.
+func (v *validator) problem(path []string, want, got, hint string) Problem {
+	file, line, key := v.at(path)
+	return Problem{File: file, Line: line, Key: key, Want: want, Got: got, Hint: hint}
+}
+
+// bad records a problem at path.
 func (v *validator) bad(path []string, want, got string) {
-	v.problems = append(v.problems, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got})
+	v.problems = append(v.problems, v.problem(path, want, got, ""))
+}
+
+// badHint records a problem at path with a hint (what to change).
+func (v *validator) badHint(path []string, want, got, hint string) {
+	v.problems = append(v.problems, v.problem(path, want, got, hint))
 }
 
 // warn records something the run accepts but the user should know.
 func (v *validator) warn(path []string, want, got, hint string) {
-	v.warnings = append(v.warnings, Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: want, Got: got, Hint: hint})
+	v.warnings = append(v.warnings, v.problem(path, want, got, hint))
 }
 
 // badName records a reference to a name that does not exist, with a "did
 // you mean" from the names that do.
 func (v *validator) badName(path []string, what, got string, names []string) {
-	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "the name of one of " + what, Got: strconv.Quote(got)}
+	pr := v.problem(path, "the name of one of "+what, quoteShort(got), "")
 	if c := closest(got, names); c != "" {
 		pr.Hint = fmt.Sprintf("did you mean %q?", c)
 	}
@@ -58,12 +73,13 @@ func p(parts ...any) []string {
 }
 
 // display names an indexed path the way a user reads it: entries of the
-// top-level lists by their name (services.web.desired_count), others by index.
+// top-level lists by their name (services.web.desired_count), others, and
+// entries whose name breaks the rule for names, by index.
 func (v *validator) display(path []string) string {
 	out := slices.Clone(path)
 	if len(out) >= 2 {
 		if i, err := strconv.Atoi(out[1]); err == nil {
-			if name := v.entryName(out[0], i); name != "" && !strings.Contains(name, ".") {
+			if name := v.entryName(out[0], i); validName(name) { // a name a key can show: no dot, space or control character
 				out[1] = name
 			}
 		}
@@ -104,7 +120,7 @@ func (v *validator) build() *sim.Config {
 	case f.Name == "":
 		v.bad(p("name"), "a scenario name", "none")
 	case !validName(f.Name):
-		v.bad(p("name"), "a name of 1 to 255 letters, digits, hyphens and underscores (it names the output folder)", strconv.Quote(f.Name))
+		v.bad(p("name"), "a name of 1 to 255 letters, digits, hyphens and underscores (it names the output folder)", quoteShort(f.Name))
 	}
 	if f.Start != nil {
 		cfg.Start = f.Start.UTC()
@@ -114,14 +130,14 @@ func (v *validator) build() *sim.Config {
 	} else if f.Duration.Duration > 366*24*time.Hour {
 		v.bad(p("duration"), "at most a year (\"8784h\")", f.Duration.String())
 	}
-	if f.Seed != nil {
+	if f.Seed != nil && *f.Seed >= 0 {
 		cfg.Seed = uint64(*f.Seed)
 	}
 	if cfg.Region == "" {
 		cfg.Region = v.cat.Region
 	}
 	if cfg.Region != v.cat.Region {
-		v.bad(p("region"), fmt.Sprintf("%q (the only region with a price catalog)", v.cat.Region), strconv.Quote(cfg.Region))
+		v.bad(p("region"), fmt.Sprintf("%q (the only region with a price catalog)", v.cat.Region), quoteShort(cfg.Region))
 	}
 	cfg.Cluster = v.cluster()
 	cfg.Groups = v.groups(cfg.Cluster.AvailabilityZones)
@@ -138,6 +154,7 @@ func (v *validator) build() *sim.Config {
 	if s := f.Report.ServiceSeries; s != nil {
 		cfg.Settings.ServiceSeries = *s
 	}
+	v.checkQuotas(cfg)
 	return cfg
 }
 
@@ -161,7 +178,7 @@ func quoteOrNone(d Duration) string {
 	if !d.Set {
 		return "none"
 	}
-	return strconv.Quote(d.String())
+	return quoteShort(d.String())
 }
 
 func (v *validator) settings() sim.Settings {
@@ -226,6 +243,7 @@ func (v *validator) settings() sim.Settings {
 func (v *validator) cluster() ecs.ClusterConfig {
 	c := v.f.Cluster
 	out := ecs.ClusterConfig{Name: c.Name, AvailabilityZones: c.AvailabilityZones, ENITrunking: c.ENITrunking, ContainerInstanceVPCID: c.VPCID}
+	v.checkName(p("cluster", "name"), resourceName, c.Name)
 	if out.Name == "" {
 		out.Name = "default"
 	}
@@ -239,10 +257,10 @@ func (v *validator) cluster() ecs.ClusterConfig {
 	for i, az := range out.AvailabilityZones {
 		if !strings.HasPrefix(az, v.cat.Region) || len(az) != len(v.cat.Region)+1 || az[len(az)-1] < 'a' || az[len(az)-1] > 'f' {
 			// us-east-1 has six zones, us-east-1a to us-east-1f.
-			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s, %sa to %sf", v.cat.Region, v.cat.Region, v.cat.Region), strconv.Quote(az))
+			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s, %sa to %sf", v.cat.Region, v.cat.Region, v.cat.Region), quoteShort(az))
 		}
 		if seen[az] {
-			v.bad(p("cluster", "availability_zones", i), "each zone once", strconv.Quote(az)+" twice")
+			v.bad(p("cluster", "availability_zones", i), "each zone once", quoteShort(az)+" twice")
 		}
 		seen[az] = true
 		out.ContainerInstanceSubnets = append(out.ContainerInstanceSubnets, "subnet-"+az)
@@ -256,10 +274,13 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 	for i, g := range v.f.AutoScalingGroups {
 		path := p("auto_scaling_groups", i)
 		gc := capacity.GroupConfig{Name: g.Name, AvailabilityZones: g.AvailabilityZones, LaunchTime: 90 * time.Second}
-		if g.Name == "" {
+		switch {
+		case g.Name == "":
 			v.bad(append(path, "name"), "a group name", "none")
-		} else if names[g.Name] {
-			v.bad(append(path, "name"), "a unique group name", strconv.Quote(g.Name)+" again")
+		case !groupName.ok(g.Name):
+			v.bad(append(path, "name"), groupName.want, quoteShort(g.Name))
+		case names[g.Name]:
+			v.bad(append(path, "name"), "a unique group name", quoteShort(g.Name)+" again")
 		}
 		names[g.Name] = true
 		if len(g.InstanceTypes) == 0 {
@@ -268,8 +289,7 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 		for j, name := range g.InstanceTypes {
 			it, ok := v.cat.Lookup(name)
 			if !ok {
-				pr := Problem{File: v.file, Line: v.loc.line(append(path, "instance_types")), Key: v.display(append(path, "instance_types", strconv.Itoa(j))),
-					Want: "an EC2 instance type in the " + v.cat.Region + " catalog", Got: strconv.Quote(name)}
+				pr := v.problem(append(path, "instance_types", strconv.Itoa(j)), "an EC2 instance type in the "+v.cat.Region+" catalog", quoteShort(name), "")
 				if s := v.cat.Suggest(name, 3); len(s) > 0 {
 					pr.Hint = "did you mean " + strings.Join(s, ", ") + "?"
 				}
@@ -279,7 +299,7 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 			gc.InstanceTypes = append(gc.InstanceTypes, it)
 			if v.f.Cluster.ENITrunking && !ecs.TrunkingSupported(it) {
 				v.warn(append(path, "instance_types", strconv.Itoa(j)), "an instance type ECS supports ENI trunking on (cluster.eni_trunking is on)",
-					strconv.Quote(name)+" is not in ECS's trunking table", "its awsvpc tasks are limited to its ENIs less one")
+					quoteShort(name)+" is not in ECS's trunking table", "its awsvpc tasks are limited to its ENIs less one")
 			}
 		}
 		gc.MinSize, gc.MaxSize, gc.DesiredCapacity = v.sizes(path, g)
@@ -289,7 +309,7 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 		}
 		for j, az := range gc.AvailabilityZones {
 			if !slices.Contains(clusterAZs, az) {
-				v.bad(append(path, "availability_zones", strconv.Itoa(j)), "one of the cluster's availability_zones", strconv.Quote(az))
+				v.bad(append(path, "availability_zones", strconv.Itoa(j)), "one of the cluster's availability_zones", quoteShort(az))
 			}
 		}
 		if g.InstanceLaunchTime != nil {
@@ -300,7 +320,12 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 		}
 		for _, k := range sortedKeys(g.Attributes) {
 			if strings.HasPrefix(k, "ecs.") {
-				v.bad(append(path, "attributes", k), "a custom attribute name (ecs.* are built in)", strconv.Quote(k))
+				v.bad(append(path, "attributes", k), "a custom attribute name (ecs.* are built in)", quoteShort(k))
+			} else if v.checkName(append(path, "attributes", k), attributeName, k) {
+				if g.Attributes[k] == "" {
+					v.bad(append(path, "attributes", k), attributeValue.want, `""`)
+				}
+				v.checkName(append(path, "attributes", k), attributeValue, g.Attributes[k])
 			}
 			gc.Attributes = append(gc.Attributes, ecs.Attribute{Name: k, Value: g.Attributes[k]})
 		}
@@ -351,17 +376,19 @@ func (v *validator) providers(groups []capacity.GroupConfig) []ecs.CapacityProvi
 		switch {
 		case cp.Name == "":
 			v.bad(append(path, "name"), "a capacity provider name", "none")
+		case !providerName.ok(cp.Name):
+			v.bad(append(path, "name"), providerName.want, quoteShort(cp.Name))
 		case cp.Name == ecs.ProviderFargate || cp.Name == ecs.ProviderFargateSpot || strings.HasPrefix(strings.ToLower(cp.Name), "aws") || strings.HasPrefix(strings.ToLower(cp.Name), "ecs") || strings.HasPrefix(strings.ToLower(cp.Name), "fargate"):
-			v.bad(append(path, "name"), "a name not starting with aws, ecs or fargate (reserved by ECS)", strconv.Quote(cp.Name))
+			v.bad(append(path, "name"), "a name not starting with aws, ecs or fargate (reserved by ECS)", quoteShort(cp.Name))
 		case names[cp.Name]:
-			v.bad(append(path, "name"), "a unique capacity provider name", strconv.Quote(cp.Name)+" again")
+			v.bad(append(path, "name"), "a unique capacity provider name", quoteShort(cp.Name)+" again")
 		}
 		names[cp.Name] = true
 		gi := slices.IndexFunc(groups, func(g capacity.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
 		if gi < 0 {
 			v.badName(append(path, "auto_scaling_group"), "auto_scaling_groups", cp.AutoScalingGroup, groupNames(groups))
 		} else if slices.ContainsFunc(out, func(o ecs.CapacityProviderConfig) bool { return o.Group == gi }) {
-			v.bad(append(path, "auto_scaling_group"), "a group no other capacity provider uses", strconv.Quote(cp.AutoScalingGroup))
+			v.bad(append(path, "auto_scaling_group"), "a group no other capacity provider uses", quoteShort(cp.AutoScalingGroup))
 		}
 		out = append(out, v.provider(path, cp, gi, groups))
 	}
@@ -381,8 +408,14 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 	if len(items) > 20 {
 		v.bad(path, "at most 20 capacity providers", fmt.Sprint(len(items)))
 	}
+	seen := map[string]int{}
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
+		if j, ok := seen[it.CapacityProvider]; ok && it.CapacityProvider != "" {
+			// AWS (CapacityProviderStrategyItem): each provider once in a strategy.
+			v.bad(append(ip, "capacity_provider"), fmt.Sprintf("each capacity provider once in a strategy (%q is entry %d too)", it.CapacityProvider, j), quoteShort(it.CapacityProvider))
+		}
+		seen[it.CapacityProvider] = i
 		w := 0
 		if it.Weight != nil {
 			w = *it.Weight
@@ -397,8 +430,7 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 			for _, cp := range cfg.CapacityProviders {
 				names = append(names, cp.Name)
 			}
-			pr := Problem{File: v.file, Line: v.loc.line(append(ip, "capacity_provider")), Key: v.display(append(ip, "capacity_provider")),
-				Want: "FARGATE, FARGATE_SPOT or one of capacity_providers", Got: strconv.Quote(it.CapacityProvider)}
+			pr := v.problem(append(ip, "capacity_provider"), "FARGATE, FARGATE_SPOT or one of capacity_providers", quoteShort(it.CapacityProvider), "")
 			if c := closest(it.CapacityProvider, names); c != "" {
 				pr.Hint = fmt.Sprintf("did you mean %q?", c)
 			}
@@ -435,7 +467,7 @@ func (v *validator) strategy(path []string, items []strategySchema, cfg *sim.Con
 func (v *validator) report() {
 	for i, o := range v.f.Report.Outputs {
 		if !slices.Contains([]string{"html", "csv", "json"}, o) {
-			v.bad(p("report", "outputs", i), `"html", "csv" or "json"`, strconv.Quote(o))
+			v.bad(p("report", "outputs", i), `"html", "csv" or "json"`, quoteShort(o))
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -278,7 +277,7 @@ func TestScenarioNamesAreLettersDigitsHyphensAndUnderscores(t *testing.T) {
 			ps := problemsOf(t, err)
 			require.Len(t, ps, 1, "%v", ps)
 			assert.Equal(t, "test.toml:5: name: want a name of 1 to 255 letters, digits, hyphens and underscores (it names the output folder), found "+
-				strconv.Quote(tc.value), ps[0].Error())
+				quoteShort(tc.value), ps[0].Error())
 		})
 	}
 }
@@ -293,10 +292,10 @@ func TestJSONTaskDefinitionNumbersMustBeFinite(t *testing.T) {
 	tests := []struct {
 		name, json, problem string
 	}{
-		{"cpu NaN", `"cpu": "NaN"`, `x.toml:7: task_definitions.etl.file: want in bad.json:3, cpu as a finite number, found "NaN"`},
-		{"cpu Infinity in vCPU", `"cpu": "Infinity vCPU"`, `want in bad.json:3, cpu as a finite number, found "Infinity vCPU"`},
-		{"memory inf GB", `"memory": "inf GB"`, `want in bad.json:3, memory as a finite number, found "inf GB"`},
-		{"memory -Inf", `"memory": "-Inf"`, `want in bad.json:3, memory as a finite number, found "-Inf"`},
+		{"cpu NaN", `"cpu": "NaN"`, `bad.json:3: cpu: want a finite number, found "NaN" (the file of task_definitions.etl.file, x.toml:7)`},
+		{"cpu Infinity in vCPU", `"cpu": "Infinity vCPU"`, `bad.json:3: cpu: want a finite number, found "Infinity vCPU"`},
+		{"memory inf GB", `"memory": "inf GB"`, `bad.json:3: memory: want a finite number, found "inf GB"`},
+		{"memory -Inf", `"memory": "-Inf"`, `bad.json:3: memory: want a finite number, found "-Inf"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

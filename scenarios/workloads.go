@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/placement"
@@ -27,10 +28,13 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 			TaskFailuresPerTaskHour: s.TaskFailuresPerTaskHour,
 			MinimumHealthyPercent:   100, MaximumPercent: 200,
 		}
-		if s.Name == "" {
+		switch {
+		case s.Name == "":
 			v.bad(append(path, "name"), "a service name", "none")
-		} else if names[s.Name] {
-			v.bad(append(path, "name"), "a unique service name", strconv.Quote(s.Name)+" again")
+		case !resourceName.ok(s.Name):
+			v.bad(append(path, "name"), resourceName.want, quoteShort(s.Name))
+		case names[s.Name]:
+			v.bad(append(path, "name"), "a unique service name", quoteShort(s.Name)+" again")
 		}
 		names[s.Name] = true
 		if s.DesiredCount < 0 {
@@ -49,6 +53,7 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 		sc.PlacementConstraints = v.placementConstraints(append(slices.Clone(path), "placement_constraints"), s.PlacementConstraints)
 		if lb := s.LoadBalancer; lb != nil {
 			sc.LoadBalancer = v.loadBalancer(append(slices.Clone(path), "load_balancer"), lb)
+			v.checkName(append(slices.Clone(path), "load_balancer", "target_group"), targetGroupName, lb.TargetGroup)
 		}
 		if cb := s.CircuitBreaker; cb != nil {
 			sc.CircuitBreaker = &ecs.CircuitBreakerConfig{Enable: cb.Enable, Rollback: cb.Rollback}
@@ -65,12 +70,30 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 				}
 			}
 		}
+		if sc.AutoScaling != nil {
+			v.customMetrics(path, s)
+		}
 		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
 			v.bad(append(slices.Clone(path), "auto_scaling"), "a [services.load] section to drive the scaling policies' metrics", "none")
 		}
 		out = append(out, v.copies(path, s, sc, names)...)
 	}
 	return out
+}
+
+// customMetrics refuses a target tracking policy on a custom metric the
+// service does not publish: its alarms would never see a datapoint and the
+// policy would never act. The one custom metric a service publishes is
+// BacklogPerTask, when its load is a queue.
+func (v *validator) customMetrics(path []string, s serviceSchema) {
+	for i, t := range s.AutoScaling.TargetTracking {
+		if t.CustomMetric == "" || (t.CustomMetric == ecs.BacklogPerTask && s.Load != nil && s.Load.Queue) {
+			continue
+		}
+		want := fmt.Sprintf("a metric the service publishes: %q, with [services.load] queue = true", ecs.BacklogPerTask)
+		hint := "nothing publishes this metric, so the policy would never act"
+		v.badHint(append(slices.Clone(path), "auto_scaling", "target_tracking", strconv.Itoa(i), "custom_metric"), want, quoteShort(t.CustomMetric), hint)
+	}
 }
 
 // copies expands a service with copies = N into N services named
@@ -89,8 +112,11 @@ func (v *validator) copies(path []string, s serviceSchema, sc ecs.ServiceConfig,
 	for i := range out {
 		c := sc
 		c.Name = fmt.Sprintf("%s-%0*d", sc.Name, max(width, 2), i+1)
+		if len(c.Name) > 255 && i == 0 {
+			v.bad(append(slices.Clone(path), "name"), "a name short enough for its copies' names (NAME-01) to be at most 255 characters", fmt.Sprintf("%d characters", len(sc.Name)))
+		}
 		if names[c.Name] {
-			v.bad(append(slices.Clone(path), "copies"), "copy names not used by another service", strconv.Quote(c.Name))
+			v.bad(append(slices.Clone(path), "copies"), "copy names not used by another service", quoteShort(c.Name))
 		}
 		names[c.Name] = true
 		out[i] = c
@@ -125,7 +151,7 @@ func (v *validator) taskDefRef(path []string, ref string) int {
 	family, rev, hasRev := strings.Cut(ref, ":")
 	best, bestRev := -1, 0
 	for i, td := range v.f.TaskDefinitions {
-		r := max(td.Revision, 1)
+		r := td.revision()
 		if td.Family != family || (hasRev && rev != strconv.Itoa(r)) {
 			continue
 		}
@@ -142,7 +168,7 @@ func (v *validator) taskDefRef(path []string, ref string) int {
 			families = append(families, td.Family)
 		}
 	}
-	pr := Problem{File: v.file, Line: v.loc.line(path), Key: v.display(path), Want: "the family of one of task_definitions", Got: strconv.Quote(ref)}
+	pr := v.problem(path, "the family of one of task_definitions", quoteShort(ref), "")
 	if len(families) > 0 {
 		pr.Hint = "defined: " + strings.Join(families, ", ")
 		if c := closest(family, families); c != "" {
@@ -158,7 +184,7 @@ func (v *validator) taskDefRef(path []string, ref string) int {
 // task fits at least one instance type it may use.
 func (v *validator) launch(path []string, launchType string, strategy []ecs.StrategyItem, td int, cfg *sim.Config) {
 	if launchType != "" && launchType != "EC2" && launchType != "FARGATE" {
-		v.bad(append(slices.Clone(path), "launch_type"), `"EC2" or "FARGATE"`, strconv.Quote(launchType))
+		v.bad(append(slices.Clone(path), "launch_type"), `"EC2" or "FARGATE"`, quoteShort(launchType))
 		return
 	}
 	if launchType != "" && len(strategy) > 0 {
@@ -168,7 +194,7 @@ func (v *validator) launch(path []string, launchType string, strategy []ecs.Stra
 	if len(strategy) == 0 && launchType == "" {
 		strategy = cfg.Cluster.DefaultProviderStrategy
 	}
-	if td < 0 || td >= len(cfg.TaskDefinitions) {
+	if td < 0 || td >= len(cfg.TaskDefinitions) || v.unreadTD[td] {
 		return
 	}
 	def := &cfg.TaskDefinitions[td]
@@ -193,10 +219,10 @@ func (v *validator) launch(path []string, launchType string, strategy []ecs.Stra
 		}
 	}
 	if fargate && !slices.Contains(def.RequiresCompatibilities, "FARGATE") {
-		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"FARGATE\" to run on Fargate", strconv.Quote(def.Family))
+		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"FARGATE\" to run on Fargate", quoteShort(def.Family))
 	}
 	if len(groups) > 0 && !slices.Contains(def.RequiresCompatibilities, "EC2") {
-		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"EC2\" to run on EC2", strconv.Quote(def.Family))
+		v.bad(append(slices.Clone(path), "task_definition"), "a task definition with requires_compatibilities including \"EC2\" to run on EC2", quoteShort(def.Family))
 	}
 	if !fargate && len(groups) == 0 && len(cfg.Groups) == 0 {
 		v.bad(path, "EC2 capacity (an auto_scaling_groups entry) or Fargate for the tasks", "none")
@@ -243,18 +269,18 @@ func (v *validator) placementStrategy(path []string, items []placementStrategySc
 	for i, it := range items {
 		ip := append(slices.Clone(path), strconv.Itoa(i))
 		if it.Type == "random" && it.Field != "" {
-			v.bad(append(ip, "field"), "no field for random", strconv.Quote(it.Field))
+			v.bad(append(ip, "field"), "no field for random", quoteShort(it.Field))
 			continue
 		}
 		st, err := placement.ParseStrategy(it.Type, it.Field)
 		if err != nil {
 			switch it.Type {
 			case "binpack":
-				v.bad(append(ip, "field"), `"cpu" or "memory" for binpack`, strconv.Quote(it.Field))
+				v.bad(append(ip, "field"), `"cpu" or "memory" for binpack`, quoteShort(it.Field))
 			case "spread":
-				v.bad(append(ip, "field"), `"instanceId", "host" or "attribute:NAME" (a non-empty NAME) for spread`, strconv.Quote(it.Field))
+				v.bad(append(ip, "field"), `"instanceId", "host" or "attribute:NAME" (a non-empty NAME) for spread`, quoteShort(it.Field))
 			default:
-				v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, strconv.Quote(it.Type))
+				v.bad(append(ip, "type"), `"binpack", "spread" or "random"`, quoteShort(it.Type))
 			}
 			continue
 		}
@@ -276,7 +302,7 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 		switch it.Type {
 		case "distinctInstance":
 			if it.Expression != "" {
-				v.bad(append(ip, "expression"), "no expression for distinctInstance", strconv.Quote(it.Expression))
+				v.bad(append(ip, "expression"), "no expression for distinctInstance", quoteShort(it.Expression))
 				continue
 			}
 		case "memberOf":
@@ -284,7 +310,7 @@ func (v *validator) placementConstraints(path []string, items []constraintSchema
 				continue
 			}
 		default:
-			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, strconv.Quote(it.Type))
+			v.bad(append(ip, "type"), `"distinctInstance" or "memberOf"`, quoteShort(it.Type))
 			continue
 		}
 		if c, ok := v.constraint(append(ip, "expression"), it.Type, it.Expression); ok {
@@ -343,14 +369,14 @@ func (v *validator) loadBalancer(path []string, lb *loadBalancerSchema) *ecs.Loa
 // expression parses a memberOf expression with the placement package's
 // Cluster Query Language parser, reporting the column of a fault.
 func (v *validator) expression(path []string, expr string) bool {
-	if expr == "" || len(expr) > placement.MaxExpressionLen {
-		v.bad(path, "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", len(expr)))
+	if n := utf8.RuneCountInString(expr); n == 0 || n > placement.MaxExpressionLen {
+		v.bad(path, "a cluster query expression of 1 to 2000 characters", fmt.Sprintf("%d characters", n))
 		return false
 	}
 	if _, err := placement.ParseExpression(expr); err != nil {
 		var se *placement.SyntaxError
 		if errors.As(err, &se) {
-			v.bad(path, "a cluster query expression", fmt.Sprintf("%q: column %d: %s", expr, se.Col, se.Msg))
+			v.bad(path, "a cluster query expression", fmt.Sprintf("%s: column %d: %s", quoteShort(expr), se.Col, se.Msg))
 			return false
 		}
 		v.bad(path, "a cluster query expression", err.Error())
@@ -365,10 +391,13 @@ func (v *validator) batchJobs(cfg *sim.Config) []ecs.BatchJobConfig {
 	for i, j := range v.f.BatchJobs {
 		path := p("batch_jobs", i)
 		bc := ecs.BatchJobConfig{Name: j.Name, LaunchType: j.LaunchType}
-		if j.Name == "" {
+		switch {
+		case j.Name == "":
 			v.bad(append(path, "name"), "a job name", "none")
-		} else if names[j.Name] {
-			v.bad(append(path, "name"), "a unique job name", strconv.Quote(j.Name)+" again")
+		case !resourceName.ok(j.Name):
+			v.bad(append(path, "name"), resourceName.want, quoteShort(j.Name))
+		case names[j.Name]:
+			v.bad(append(path, "name"), "a unique job name", quoteShort(j.Name)+" again")
 		}
 		names[j.Name] = true
 		bc.TaskDefinition = v.taskDefRef(append(path, "task_definition"), j.TaskDefinition)
@@ -401,6 +430,8 @@ func (v *validator) arrivals(path []string, a arrivalsSchema) ecs.Arrivals {
 		sched, err := autoscale.ParseSchedule(a.Schedule, v.location(k("timezone"), a.Timezone))
 		if err != nil {
 			v.bad(k("schedule"), "a schedule expression such as \"cron(0 1 * * ? *)\"", scheduleError(a.Schedule, err))
+		} else {
+			v.checkRateUnit(k("schedule"), a.Schedule)
 		}
 		out.Schedule = sched
 		if a.TasksPerFiring < 0 {
@@ -415,7 +446,7 @@ func (v *validator) arrivals(path []string, a arrivalsSchema) ecs.Arrivals {
 			out.Rate = v.loadPattern(k("rate"), a.Rate, 0)
 		}
 	default:
-		v.bad(k("pattern"), `"poisson", "cron", "trace" or "pattern"`, strconv.Quote(a.Pattern))
+		v.bad(k("pattern"), `"poisson", "cron", "trace" or "pattern"`, quoteShort(a.Pattern))
 	}
 	return out
 }
@@ -434,6 +465,9 @@ func (v *validator) poissonArrivals(path []string, a arrivalsSchema) {
 	if a.ActiveFor.Set && a.ActiveFor.Duration <= 0 {
 		v.bad(k("active_for"), "a positive duration", a.ActiveFor.Duration.String())
 	}
+	if a.Every.Set && a.Every.Duration <= 0 {
+		v.bad(k("every"), "a positive period such as \"24h\"", a.Every.Duration.String())
+	}
 }
 
 // taskTrace loads a RunTask trace: SWF (the Parallel Workloads Archive's
@@ -444,32 +478,66 @@ func (v *validator) taskTrace(path []string, a arrivalsSchema) []workload.Task {
 		v.bad(fp, "a task trace file (SWF or CSV)", "none")
 		return nil
 	}
-	data, err := v.readRel(a.File)
-	if err != nil {
-		v.bad(fp, "a readable task trace", fmt.Sprintf("%q: %v", a.File, unwrapPathError(err)))
+	data, ok := v.readFile(fp, a.File, "task trace")
+	if !ok {
 		return nil
 	}
 	var tr *workload.TaskTrace
+	var err error
 	switch a.Format {
 	case "swf":
 		tr, err = workload.ReadSWF(a.File, bytes.NewReader(data), workload.SWFOptions{CPUUnitsPerProcessor: a.CPUUnitsPerProcessor, DefaultMemoryMiB: a.DefaultMemoryMiB})
 	case "csv":
 		tr, err = workload.ReadTaskCSV(a.File, bytes.NewReader(data), workload.TaskColumns{Arrival: a.ArrivalColumn, Duration: a.DurationColumn, CPU: a.CPUColumn, Memory: a.MemoryColumn})
 	default:
-		v.bad(append(slices.Clone(path), "format"), `"swf" or "csv"`, strconv.Quote(a.Format))
+		v.bad(append(slices.Clone(path), "format"), `"swf" or "csv"`, quoteShort(a.Format))
 		return nil
 	}
 	if err != nil {
 		v.bad(fp, "a valid task trace", oneLine(err))
 		return nil
 	}
+	switch {
+	case len(tr.Tasks) == 0:
+		v.bad(fp, "a task trace with at least one task", fmt.Sprintf("%s: none", quoteShort(a.File)))
+	case len(tr.Tasks) > maxTraceTasks:
+		v.bad(fp, fmt.Sprintf("a task trace of at most %d tasks", maxTraceTasks), fmt.Sprintf("%s: %d", quoteShort(a.File), len(tr.Tasks)))
+		return nil
+	}
 	return tr.Tasks
+}
+
+// maxTraceTasks bounds a task trace (fleetsim's bound: each task is kept
+// for the run, about a kilobyte each; see Estimate).
+const maxTraceTasks = 10_000_000
+
+// checkRateUnit applies AWS's rule for rate expressions, which the
+// schedule parser lets through: "If the value is equal to 1, then the unit
+// must be singular. If the value is greater than 1, the unit must be
+// plural" (rate(1 hour), rate(5 minutes); not rate(5 minute)).
+func (v *validator) checkRateUnit(path []string, expr string) {
+	body, ok := strings.CutPrefix(expr, "rate(")
+	if !ok {
+		return
+	}
+	num, unit, _ := strings.Cut(strings.TrimSuffix(body, ")"), " ")
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		return
+	}
+	plural := strings.HasSuffix(unit, "s")
+	switch {
+	case n == 1 && plural:
+		v.bad(path, fmt.Sprintf("the singular unit for a rate of 1 (rate(1 %s))", strings.TrimSuffix(unit, "s")), quoteShort(expr))
+	case n > 1 && !plural:
+		v.bad(path, fmt.Sprintf("the plural unit for a rate above 1 (rate(%d %ss))", n, unit), quoteShort(expr))
+	}
 }
 
 func scheduleError(expr string, err error) string {
 	var pe *autoscale.ParseError
 	if errors.As(err, &pe) {
-		return fmt.Sprintf("%q at column %d: want %s, found %s", expr, pe.Col, pe.Want, pe.Got)
+		return fmt.Sprintf("%s at column %d: want %s, found %s", quoteShort(expr), pe.Col, pe.Want, pe.Got)
 	}
 	return err.Error()
 }
@@ -511,7 +579,7 @@ func (v *validator) distribution(path []string, d durationSchema) ecs.Distributi
 			v.bad(append(slices.Clone(path), "alpha"), "a tail index above 0", fmt.Sprint(d.Alpha))
 		}
 	default:
-		v.bad(append(slices.Clone(path), "distribution"), `"fixed", "exponential", "lognormal", "uniform", "weibull" or "pareto"`, strconv.Quote(d.Distribution))
+		v.bad(append(slices.Clone(path), "distribution"), `"fixed", "exponential", "lognormal", "uniform", "weibull" or "pareto"`, quoteShort(d.Distribution))
 	}
 	if out.Value > 365*24*time.Hour || out.Median > 365*24*time.Hour {
 		v.bad(path, "a duration under a year", "longer")

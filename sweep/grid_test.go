@@ -174,9 +174,9 @@ func TestABadKeyOrValueIsReportedOnceNamingTheKeyAsGiven(t *testing.T) {
 		{"a key inside an inline table value", `capacity_providers.ec2-main.managed_scaling={ target_capcity = 50 }`,
 			`with capacity_providers.ec2-main.managed_scaling={ target_capcity = 50 }: capacity_providers.ec2-main.managed_scaling: the value has an unknown key capacity_providers.ec2-main.managed_scaling.target_capcity (did you mean "target_capacity"?)`},
 		{"a value of the wrong type names the variant and the key", `services.web.desired_count=4,"four"`,
-			`library/web-and-batch.toml with services.web.desired_count="four": services.web.desired_count: want a TOML integer, found "four", a TOML string`},
+			`services.web.desired_count="four": services.web.desired_count: want an integer, found "four", a string`},
 		{"an array of the wrong elements", `auto_scaling_groups.asg-main.instance_types=["m5.large"],[1]`,
-			`want a TOML string, found [1], holding a TOML integer`},
+			`instance_types=[1]: auto_scaling_groups.asg-main.instance_types.0: want a string, found 1, an integer`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

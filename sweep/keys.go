@@ -2,7 +2,6 @@ package sweep
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -62,51 +61,12 @@ func keyProblems(spec Spec, before []Override, o Override) scenarios.Problems {
 			if unknown == nil || strings.Count(p.Key, ".") < strings.Count(unknown.Key, ".") {
 				unknown = &fresh[i]
 			}
-		case p.Key == "" && badType.MatchString(p.Got):
-			m := badType.FindStringSubmatch(p.Got)
-			out = append(out, scenarios.Problem{File: spec.Base.File + " with " + o.String(), Key: o.Key,
-				Want: "a TOML " + tomlType(m[2]), Got: typeFound(o.Value, tomlType(m[1]))})
 		}
 	}
 	if unknown != nil {
 		out = append(out, unknownKey(spec, o, *unknown))
 	}
 	return out
-}
-
-// badType matches the TOML decoder's complaint about a value of the wrong
-// type, which names neither the key as given nor a line of the user's file.
-var badType = regexp.MustCompile(`incompatible types: TOML value has type (.+); destination has type (.+)$`)
-
-// typeFound says what the value is: `"four", a TOML string`, or for an
-// array whose elements are the wrong type, `[1], holding a TOML integer`.
-func typeFound(v Value, typ string) string {
-	if _, ok := v.V.([]any); ok && typ != "array" {
-		return fmt.Sprintf("%s, holding a TOML %s", v.Text, typ)
-	}
-	return fmt.Sprintf("%s, a TOML %s", v.Text, typ)
-}
-
-// tomlType names a decoder type (Go's, as the TOML decoder reports it) as
-// TOML does.
-func tomlType(t string) string {
-	switch {
-	case t == "int64" || t == "integer":
-		return "integer"
-	case t == "float64" || t == "float":
-		return "float"
-	case t == "bool" || t == "boolean":
-		return "boolean"
-	case t == "string" || strings.HasPrefix(t, "primitive"):
-		return "string"
-	case strings.HasPrefix(t, "[]") || t == "slice":
-		return "array"
-	case strings.HasPrefix(t, "map") || t == "map":
-		return "table"
-	case strings.HasPrefix(t, "time."):
-		return "date-time"
-	}
-	return t
 }
 
 // unknownKey rewrites the validator's "unknown key" for override o: the

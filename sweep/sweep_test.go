@@ -127,7 +127,7 @@ func TestMergeRefusesManifestsThatDifferInTheScenarioText(t *testing.T) {
 }
 
 func TestTheReportEscapesWhatItShows(t *testing.T) {
-	p, err := NewPlan(spec(t, "web-and-batch", 2, `cluster.name="<b>prod</b>","x&y"`))
+	p, err := NewPlan(spec(t, "web-and-batch", 2, `description="<b>prod</b>","x&y"`))
 	require.NoError(t, err)
 	rows, err := Execute(p, p.Runs, Options{Workers: 2})
 	require.NoError(t, err)

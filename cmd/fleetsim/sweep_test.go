@@ -37,7 +37,7 @@ func TestSweepRejectsBadInputWithExitTwoAndWritesNothing(t *testing.T) {
 			`services.web.desird_count: unknown key "desird_count" in services.web (did you mean "desired_count"?)`},
 		{"a misspelt table", []string{"--vary", "clustr.name=\"a\""}, `unknown key "clustr" in the scenario (did you mean "cluster"?)`},
 		{"a value of the wrong type", []string{"--vary", `services.web.desired_count=4,"four"`},
-			`with services.web.desired_count="four": services.web.desired_count: want a TOML integer, found "four", a TOML string`},
+			`services.web.desired_count="four": services.web.desired_count: want an integer, found "four", a string`},
 		{"an empty grid", []string{"--vary", "services.web.desired_count="}, "no values: an empty grid"},
 		{"a stray comma", []string{"--vary", "services.web.desired_count=4,"}, "value 2 of 2 is empty"},
 		{"a shard that is not I/N", []string{"--shard", "1"}, "want I/N, two integers"},
