@@ -4,7 +4,10 @@ import "strings"
 
 // String returns the expression in canonical form: symbol operators, every
 // value quoted, every and/or parenthesised. Parsing the canonical form gives
-// the same canonical form (FuzzCQL checks this).
+// the same expression, so the same canonical form (FuzzCQL checks this).
+// The quotes and parentheses can take it past MaxExpressionLen characters,
+// the limit ParseExpression puts on what the user writes; the package reads
+// a canonical form back without that limit (parseExpression).
 func (e *Expr) String() string {
 	var b strings.Builder
 	e.root.format(&b)

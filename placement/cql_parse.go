@@ -98,14 +98,25 @@ type parser struct {
 	pos int
 }
 
-// ParseExpression parses a Cluster Query Language expression: conditions
-// `subject operator [argument]` joined with and/&&, or/||, not/! and
-// parentheses; precedence not > and > or. Errors are *SyntaxError with the
-// column of the fault. It never panics.
+// ParseExpression parses a Cluster Query Language expression as a user
+// writes it: conditions `subject operator [argument]` joined with and/&&,
+// or/||, not/! and parentheses; precedence not > and > or. An expression of
+// more than MaxExpressionLen characters (Unicode code points, not bytes) is
+// refused: AWS's limit is on the text the user writes. Errors are
+// *SyntaxError with the column of the fault. It never panics.
 func ParseExpression(src string) (*Expr, error) {
 	if n := utf8.RuneCountInString(src); n > MaxExpressionLen {
 		return nil, &SyntaxError{Col: MaxExpressionLen + 1, Msg: fmt.Sprintf("expression is %d characters, more than %d", n, MaxExpressionLen)}
 	}
+	return parseExpression(src)
+}
+
+// parseExpression is ParseExpression without the length limit: the
+// canonical form (Expr.String) of an accepted expression quotes every value
+// and parenthesises every and/or, so it may be longer than the
+// MaxExpressionLen characters its source was, and must still read back as
+// the same expression.
+func parseExpression(src string) (*Expr, error) {
 	p := &parser{src: src}
 	p.skip()
 	if p.eof() {
@@ -124,10 +135,15 @@ func ParseExpression(src string) (*Expr, error) {
 
 func (p *parser) eof() bool { return p.pos >= len(p.src) }
 
+// rest is the text from the parser's position, at most n characters of it
+// (never a character cut in two), for an error message.
 func (p *parser) rest(n int) string {
 	s := p.src[p.pos:]
-	if len(s) > n {
-		s = s[:n]
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
 	}
 	return s
 }

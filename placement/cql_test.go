@@ -2,9 +2,11 @@ package placement
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -179,8 +181,74 @@ func TestCQLCanonicalFormReparses(t *testing.T) {
 	}
 }
 
+// AWS limits the expression the user writes to 2000 characters; the
+// canonical form quotes and parenthesises, so it can be longer, and still
+// reads back as the same expression.
+func TestCQLLimitIsOnTheWrittenExpressionInCharacters(t *testing.T) {
+	tests := []struct {
+		name, src string
+		ok        bool
+	}{
+		{"2000 ASCII characters are accepted", "attribute:x == " + strings.Repeat("a", 1985), true},
+		{"2001 ASCII characters are refused", "attribute:x == " + strings.Repeat("a", 1986), false},
+		{"2000 characters of 3970 bytes are accepted", "attribute:x == " + strings.Repeat("é", 1985), true},
+		{"2001 characters of 3972 bytes are refused", "attribute:x == " + strings.Repeat("é", 1986), false},
+		{"2000 characters of many conditions are accepted", strings.Repeat("attribute:x==1 or ", 110) + "agentConnected==true", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseExpression(tt.src)
+			if !tt.ok {
+				var se *SyntaxError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, MaxExpressionLen+1, se.Col)
+				assert.Equal(t, "expression is 2001 characters, more than 2000", se.Msg)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, MaxExpressionLen, utf8.RuneCountInString(tt.src))
+			canon := e.String()
+			assert.Greater(t, utf8.RuneCountInString(canon), MaxExpressionLen, "the canonical form is longer than the source")
+			again, err := parseExpression(canon)
+			require.NoError(t, err)
+			assert.True(t, sameExpr(e.root, again.root), "the canonical form %q reads back as another expression", canon)
+			assert.Equal(t, canon, again.String())
+		})
+	}
+}
+
+func TestCQLErrorsQuoteWholeCharacters(t *testing.T) {
+	_, err := ParseExpression("runningTasksCount == 1 ééééééééééééééé")
+	var se *SyntaxError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 24, se.Col)
+	assert.Equal(t, `unexpected "éééééééééééé"`, se.Msg, "12 characters, none cut in two")
+}
+
+// sameExpr reports whether two parsed trees are the same expression: the
+// same shape, subjects, operators, arguments and compiled arguments.
+func sameExpr(a, b *exprNode) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.kind != b.kind || !sameExpr(a.l, b.l) || !sameExpr(a.r, b.r) {
+		return false
+	}
+	if a.c == nil || b.c == nil {
+		return a.c == b.c
+	}
+	x, y := a.c, b.c
+	if (x.re == nil) != (y.re == nil) || x.re != nil && x.re.String() != y.re.String() {
+		return false
+	}
+	return x.subj == y.subj && x.attr == y.attr && x.op == y.op && x.neg == y.neg &&
+		slices.Equal(x.args, y.args) && slices.Equal(x.nums, y.nums) && x.ver == y.ver
+}
+
 // FuzzCQL checks that the parser never panics, that whatever parses has a
-// canonical form that parses to itself, and that evaluation never panics.
+// canonical form that parses to the same expression whatever its length
+// (and through ParseExpression when it is within the limit), and that
+// evaluation never panics.
 func FuzzCQL(f *testing.F) {
 	for _, s := range []string{
 		"attribute:ecs.instance-type == t2.small",
@@ -209,12 +277,18 @@ func FuzzCQL(f *testing.F) {
 			return
 		}
 		canon := e.String()
-		again, err := ParseExpression(canon)
+		again, err := parseExpression(canon)
 		if err != nil {
 			t.Fatalf("canonical form %q of %q does not parse: %v", canon, src, err)
 		}
+		if !sameExpr(e.root, again.root) {
+			t.Fatalf("canonical form %q of %q parses to another expression", canon, src)
+		}
 		if again.String() != canon {
 			t.Fatalf("canonical form not stable: %q -> %q", canon, again.String())
+		}
+		if _, err := ParseExpression(canon); err != nil && utf8.RuneCountInString(canon) <= MaxExpressionLen {
+			t.Fatalf("canonical form %q of %q is within the limit but refused: %v", canon, src, err)
 		}
 		s, err := p.NewSpec(Task{Group: "g", Constraints: []Constraint{{Kind: MemberOfConstraint, Expr: e}}})
 		if err != nil {

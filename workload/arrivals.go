@@ -105,14 +105,97 @@ func NewSchedule(times ...des.Time) *Schedule {
 	return &Schedule{times: slices.Sorted(slices.Values(times))}
 }
 
+// TaskArrivals is an Arrivals at the arrivals of a task list sorted by
+// arrival (a TaskTrace's order), offset by a des time. It reads the list in
+// place: no times are computed up front.
+type TaskArrivals struct {
+	tasks []Task
+	at    des.Time
+	i     int
+}
+
 // FromTasks returns arrivals at each task's arrival, offset by at: the
-// trace's origin plays at des time at.
-func FromTasks(tasks []Task, at des.Time) *Schedule {
-	ts := make([]des.Time, len(tasks))
-	for i, t := range tasks {
-		ts[i] = at + des.At(t.Arrival)
+// trace's origin plays at des time at. A list sorted by arrival (every
+// TaskTrace is) is read in place; another is sorted first, in a copy, stably.
+func FromTasks(tasks []Task, at des.Time) *TaskArrivals {
+	byArrival := func(a, b Task) int { return cmpDuration(a.Arrival, b.Arrival) }
+	if !slices.IsSortedFunc(tasks, byArrival) {
+		tasks = slices.Clone(tasks)
+		slices.SortStableFunc(tasks, byArrival)
 	}
-	return NewSchedule(ts...)
+	return &TaskArrivals{tasks: tasks, at: at}
+}
+
+// Next returns the next task's arrival.
+func (a *TaskArrivals) Next() (des.Time, bool) {
+	if a.i >= len(a.tasks) {
+		return 0, false
+	}
+	a.i++
+	return a.at + des.At(a.tasks[a.i-1].Arrival), true
+}
+
+// Firings gives the instants a schedule fires: the first strictly after
+// after, or false when there is none. autoscale.Schedule (cron, rate, at)
+// is one; workload declares the view it needs rather than importing it.
+type Firings interface {
+	Next(after time.Time) (time.Time, bool)
+}
+
+// ScheduleStream is an Arrivals at the firings of a schedule: perFiring
+// arrivals at each instant, from origin (inclusive: a firing at origin
+// counts) through des time through (inclusive), at most limit in all. It asks
+// the schedule for one firing at a time, so its memory does not grow with
+// the number of firings.
+type ScheduleStream struct {
+	s          Firings
+	origin     time.Time
+	through    des.Time
+	per, limit int
+
+	last    time.Time // the firing being played
+	t       des.Time  // last as a des time
+	left    int       // arrivals still to play at t
+	n       int       // arrivals played
+	started bool
+	done    bool
+}
+
+// NewScheduleStream returns perFiring arrivals (at least 1) at each firing
+// of s from origin, which is des time 0, through des time through; limit > 0
+// stops after limit arrivals in all (0: no limit). A nil s gives none.
+func NewScheduleStream(s Firings, origin time.Time, through des.Time, perFiring, limit int) *ScheduleStream {
+	return &ScheduleStream{s: s, origin: origin, through: through, per: max(perFiring, 1), limit: limit, done: s == nil}
+}
+
+// Next returns the next arrival: the current firing's while it has some
+// left, else the first of the next firing. A schedule whose next firing is
+// not after the one before ends the stream rather than loop.
+func (st *ScheduleStream) Next() (des.Time, bool) {
+	if st.done || (st.limit > 0 && st.n >= st.limit) {
+		st.done = true
+		return 0, false
+	}
+	if st.left == 0 {
+		after := st.last
+		if !st.started {
+			after = st.origin.Add(-time.Nanosecond)
+		}
+		at, ok := st.s.Next(after)
+		if !ok || (st.started && !at.After(st.last)) {
+			st.done = true
+			return 0, false
+		}
+		t := des.At(at.Sub(st.origin))
+		if t > st.through {
+			st.done = true
+			return 0, false
+		}
+		st.last, st.t, st.left, st.started = at, t, st.per, true
+	}
+	st.left--
+	st.n++
+	return st.t, true
 }
 
 // Next returns the next listed time.
@@ -188,6 +271,8 @@ var (
 	_ Arrivals = (*Poisson)(nil)
 	_ Arrivals = (*Thinned)(nil)
 	_ Arrivals = (*Schedule)(nil)
+	_ Arrivals = (*TaskArrivals)(nil)
+	_ Arrivals = (*ScheduleStream)(nil)
 	_ Arrivals = (*Every)(nil)
 	_ Arrivals = Windowed{}
 )

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -24,9 +29,21 @@ const runUsage = `usage: fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]
   Runs SCENARIO, a library scenario's name (fleetsim list) or a .toml file
   (default: the library's ` + scenarios.DefaultName + `), and writes report.html, the CSV and
   the JSON files into DIR, then prints the cost, each service's waits, SLO
-  attainment and availability, and the placement failures. Exit 2 on bad
-  input (nothing is written), 1 if the run fails.
+  attainment and availability, and the placement failures. DIR is written
+  whole: into .DIR.tmp-XXXX beside it, which replaces DIR when complete, so
+  an earlier run there is replaced as a whole or, after an error or Ctrl-C,
+  left as it was. A DIR that holds anything but an earlier run (a run's
+  folder holds ` + report.RunMarker + ` and only the files a run writes) is
+  refused unless --force. Exit 2 on bad input (nothing is written), 1 if the
+  run fails, 130 after Ctrl-C or SIGTERM (nothing is written).
 `
+
+// pauseAfterEnv is the CLI's test hook: with FLEETSIM_TEST_PAUSE_AFTER=NAME
+// in the environment, run stops after writing the file NAME (summary.json,
+// plots/cost.png ...) into its temporary folder, says so on stderr and
+// waits for a signal (at most a minute), so that a test can interrupt a
+// write half-way. Unset, as it is outside tests, it does nothing.
+const pauseAfterEnv = "FLEETSIM_TEST_PAUSE_AFTER"
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", stderr)
@@ -34,6 +51,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var seed seedFlag
 	fs.Var(&seed, "seed", "run with seed `N` (0 to 18446744073709551615, as a sweep prints them) instead of the scenario's")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no summary table")
+	force := fs.Bool("force", false, "replace DIR even if it holds something other than an earlier run")
 	pos, code, done := parseArgs(fs, runUsage, args, stdout, stderr)
 	if done {
 		return code
@@ -65,18 +83,35 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	if err := report.CheckRunFolder(dir, *force); err != nil {
+		return refuseFolder(stderr, err, "run or written")
+	}
+
+	ctx, interrupted, stopSignals := catchInterrupts()
+	defer stopSignals()
 	w := sim.New(cfg)
-	stop := showProgress(w.Engine(), cfg.Duration, stderr, *quiet)
+	stop := showProgress(ctx, w.Engine(), cfg.Duration, stderr, *quiet)
 	wallStart := time.Now()
 	res, err := w.Run()
 	wall := time.Since(wallStart)
 	stop()
+	if ctx.Err() != nil {
+		return runInterrupted(stderr, interrupted(), dir)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetsim: %s: %v\n", sc.File, err)
 		return exitFailure
 	}
-	wrote, err := report.WriteRunOutputs(dir, res, sc.Source, sc.Outputs)
-	if err != nil {
+	bi, ok := debug.ReadBuildInfo()
+	opts := report.WriteOptions{Outputs: sc.Outputs, Version: versionLine(bi, ok), Force: *force,
+		AfterFile: pauseAfter(ctx, os.Getenv(pauseAfterEnv), stderr)}
+	wrote, err := report.WriteRunFolder(ctx, dir, res, sc.Source, opts)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return runInterrupted(stderr, interrupted(), dir)
+	case errors.Is(err, report.ErrFolderInUse), errors.Is(err, report.ErrWorkingFolder): // changed while the run was simulated
+		return refuseFolder(stderr, err, "written")
+	case err != nil:
 		fmt.Fprintln(stderr, "fleetsim:", err)
 		return exitFailure
 	}
@@ -90,6 +125,71 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "wrote %s/{%s}\n", dir, strings.Join(wrote, ","))
 	}
 	return exitOK
+}
+
+// refuseFolder reports a folder run will not write (report.ErrFolderInUse,
+// report.ErrWorkingFolder): exit 2, with what to do instead.
+func refuseFolder(stderr io.Writer, err error, nothing string) int {
+	if errors.Is(err, report.ErrWorkingFolder) {
+		fmt.Fprintf(stderr, "fleetsim run: %v\n", strings.Replace(err.Error(), "report: the output folder", "it", 1))
+		fmt.Fprintf(stderr, "fleetsim run: give another folder with -o; nothing was %s\n", nothing)
+		return exitBadInput
+	}
+	fmt.Fprintf(stderr, "fleetsim run: %v\n", strings.Replace(err.Error(), report.ErrFolderInUse.Error(), "it holds something other than an earlier fleetsim run", 1))
+	fmt.Fprintf(stderr, "fleetsim run: give another folder with -o, or add --force to replace it; nothing was %s\n", nothing)
+	return exitBadInput
+}
+
+// runInterrupted reports a run stopped by a signal: the temporary folder is
+// gone and dir is as it was.
+func runInterrupted(stderr io.Writer, sig os.Signal, dir string) int {
+	fmt.Fprintf(stderr, "\nfleetsim run: %v: stopped; nothing was written, %s is as it was\n", sig, dir)
+	return exitInterrupted
+}
+
+// catchInterrupts catches SIGINT and SIGTERM until stop is called: the
+// first cancels ctx, and interrupted returns it; later ones are dropped
+// (not the default action), so a second Ctrl-C cannot kill the process
+// half-way through removing its temporary folder.
+func catchInterrupts() (ctx context.Context, interrupted func() os.Signal, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var first atomic.Value
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			first.Store(sig)
+			cancel()
+		case <-done:
+		}
+	}()
+	interrupted = func() os.Signal {
+		if sig, ok := first.Load().(os.Signal); ok {
+			return sig
+		}
+		return os.Interrupt
+	}
+	return ctx, interrupted, func() { signal.Stop(sigs); close(done); cancel() }
+}
+
+// pauseAfter is the report.WriteOptions.AfterFile of the test hook
+// (pauseAfterEnv): nil when name is "".
+func pauseAfter(ctx context.Context, name string, stderr io.Writer) func(string) {
+	if name == "" {
+		return nil
+	}
+	return func(path string) {
+		if filepath.ToSlash(path) != name && !strings.HasSuffix(filepath.ToSlash(path), "/"+name) {
+			return
+		}
+		fmt.Fprintf(stderr, "fleetsim run: test hook %s: paused after writing %s\n", pauseAfterEnv, path)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Minute):
+		}
+	}
 }
 
 // seedFlag is --seed: any uint64, as a sweep prints its seeds. A negative
@@ -152,16 +252,22 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // showProgress draws a progress bar in simulated time on stderr when it is a
-// terminal and the run lasts more than a second of wall time. It returns a
-// function that finishes the bar.
-func showProgress(eng *des.Engine, total time.Duration, stderr io.Writer, quiet bool) func() {
+// terminal and the run lasts more than a second of wall time, and stops the
+// run once ctx is cancelled (checked every 0.5% of the simulated time). It
+// returns a function that finishes the bar.
+func showProgress(ctx context.Context, eng *des.Engine, total time.Duration, stderr io.Writer, quiet bool) func() {
 	f, ok := stderr.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
+	tty := !quiet && ok && term.IsTerminal(int(f.Fd()))
 	start := time.Now()
 	var bar *progressbar.ProgressBar
 	eng.OnProgress(des.At(total/200+1), func(now des.Time) {
+		if ctx.Err() != nil {
+			eng.Stop()
+			return
+		}
+		if !tty {
+			return
+		}
 		if bar == nil {
 			if time.Since(start) < time.Second {
 				return

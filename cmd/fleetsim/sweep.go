@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,7 +42,9 @@ const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--var
   (60, 0.5, "2h", true, ["m5.large","m5.xlarge"]). --shard I/N (0 <= I < N)
   runs runs I, I+N, I+2N...; join shard folders with fleetsim merge.
   Finished runs are kept in DIR as they finish: after Ctrl-C (exit 130) or a
-  crash, the same command resumes; --restart discards them instead.
+  crash, the same command resumes; --restart discards them instead. DIR
+  holding anything but a sweep's files and shard folders is refused (exit 2)
+  unless --force, which writes the sweep's files beside what is there.
   Each variant is compared with v1 (the first value of every --vary) seed by
   seed: put the current setting first.
 `
@@ -55,6 +60,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output `directory` (default out/<scenario>-sweep, a shard's out/<scenario>-sweep/shard-I-of-N)")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no table")
 	restart := fs.Bool("restart", false, "discard the unfinished sweep in the output directory instead of resuming it")
+	force := fs.Bool("force", false, "write into DIR even if it holds files that are not a sweep's (they are left alone)")
 	pos, code, done := parseArgs(fs, sweepUsage, args, stdout, stderr)
 	if done {
 		return code
@@ -80,6 +86,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		if shard.Count > 1 {
 			dir = filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
 		}
+	}
+	if code := checkSweepFolder("sweep", dir, *force, "run or written", stderr); code != exitOK {
+		return code
 	}
 	m := plan.Manifest
 	m.Shard = shard
@@ -151,6 +160,10 @@ func runSweep(sr sweepRun, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fleetsim sweep:", err)
 		return exitFailure
 	}
+	if err := removeStaleReport(sr.dir, sr.shard); err != nil {
+		fmt.Fprintln(stderr, "fleetsim sweep:", err)
+		return exitFailure
+	}
 	if !sr.quiet {
 		printSweepDone(stdout, sr, rows, resumed, len(runs), wall)
 	}
@@ -192,6 +205,101 @@ func printSweepDone(stdout io.Writer, sr sweepRun, rows []sweep.Row, resumed, ra
 		printVariants(stdout, &m, rows)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", sr.dir)
+}
+
+// A sweep's folder is not written as a whole, as a run's is (report.
+// WriteRunFolder): the journal of finished runs must stay in it across
+// Ctrl-C and crashes for the same command to resume, and the unsharded
+// sweep's folder holds its shards' folders (shard-I-of-N) by default, which
+// replacing the folder would delete. So the rule applies to the sweep's
+// files only: each of results.csv, report.html and sweep.json is written
+// whole (report.WriteFile) by sweep.Write, a file of an earlier sweep that
+// this one does not write goes (removeStaleReport), and a folder that holds
+// anything else is refused without --force (checkSweepFolder).
+
+// sweepFiles are the files a sweep or merge writes in its folder, finished
+// or under way.
+var sweepFiles = []string{sweep.ResultsFile, sweep.ReportFile, sweep.ManifestFile, sweep.PartialManifestFile, sweep.PartialRunsFile}
+
+// shardFolder is the name of a shard's folder inside a sweep's.
+var shardFolder = regexp.MustCompile(`^shard-[0-9]+-of-[0-9]+$`)
+
+// sweepFolderProblem says what dir holds that is not a sweep's: "" when it
+// is missing or empty, or holds only a sweep's files (sweepFiles), shard
+// folders, and what a write cut short leaves (".results.csv.123",
+// ".merge.tmp-123"); a folder with report.html and nothing else of a
+// sweep's (what fleetsim compare writes) is not a sweep's.
+func sweepFolderProblem(dir string) (string, error) {
+	info, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", err
+	case !info.IsDir():
+		return "it is not a folder (a file or a link)", nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	var others []string
+	sweepish := len(entries) == 0
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.Type().IsRegular() && slices.Contains(sweepFiles, name):
+			sweepish = sweepish || name != sweep.ReportFile
+		case e.IsDir() && shardFolder.MatchString(name):
+			sweepish = true
+		case e.Type().IsRegular() && slices.ContainsFunc(sweepFiles, func(f string) bool { return strings.HasPrefix(name, "."+f+".") }),
+			e.IsDir() && strings.HasPrefix(name, mergeTmpPrefix):
+		default:
+			others = append(others, name)
+		}
+	}
+	switch {
+	case len(others) > 0:
+		shown := strings.Join(others[:min(len(others), 3)], ", ")
+		if len(others) > 3 {
+			shown += fmt.Sprintf(" and %d more", len(others)-3)
+		}
+		return "files a sweep does not write: " + shown, nil
+	case !sweepish:
+		return sweep.ReportFile + " without " + sweep.ResultsFile + " or " + sweep.ManifestFile, nil
+	}
+	return "", nil
+}
+
+// checkSweepFolder refuses, exit 2, a folder that holds something other
+// than a sweep, unless force; cmd is "sweep" or "merge".
+func checkSweepFolder(cmd, dir string, force bool, nothing string, stderr io.Writer) int {
+	if force {
+		return exitOK
+	}
+	why, err := sweepFolderProblem(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim %s: %v\n", cmd, err)
+		return exitFailure
+	}
+	if why == "" {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "fleetsim %s: %s holds something other than a sweep: %s\n", cmd, dir, why)
+	fmt.Fprintf(stderr, "fleetsim %s: give another folder with -o, or add --force to write the sweep's files there (what else it holds is left alone); nothing was %s\n", cmd, nothing)
+	return exitBadInput
+}
+
+// removeStaleReport removes the report.html of an earlier, unsharded sweep
+// from a shard's folder, which has none of its own.
+func removeStaleReport(dir string, shard sweep.Shard) error {
+	if shard.Count == 1 {
+		return nil
+	}
+	if err := os.Remove(filepath.Join(dir, sweep.ReportFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // exitInterrupted is the exit code after Ctrl-C (128 + SIGINT, as shells

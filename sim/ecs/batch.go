@@ -47,7 +47,8 @@ func newBatchJob(w *World, i int) batchJob {
 	return j
 }
 
-// arrivalsFor builds a job's arrival process over the run.
+// arrivalsFor builds a job's arrival process over the run. Every process
+// streams: arrivals are drawn or read as the run reaches them.
 func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
 	a := &cfg.Arrivals
 	end := des.At(w.cfg.Duration)
@@ -55,26 +56,21 @@ func (w *World) arrivalsFor(cfg *BatchJobConfig) workload.Arrivals {
 	case "trace":
 		return workload.FromTasks(a.Tasks, 0)
 	case "cron":
-		var times []des.Time
-		for at, ok := a.Schedule.Next(w.cfg.Start.Add(-time.Nanosecond)); ok; at, ok = a.Schedule.Next(at) {
-			t := des.At(at.Sub(w.cfg.Start))
-			if t > end || (a.Max > 0 && len(times) >= a.Max) {
-				break
-			}
-			for range max(a.PerFiring, 1) {
-				times = append(times, t)
-			}
-		}
-		return workload.NewSchedule(times...)
+		// One firing at a time: a year of cron(* * * * ? *) is half a
+		// million firings, none of them computed before they are due.
+		return workload.NewScheduleStream(a.Schedule, w.cfg.Start, end, a.PerFiring, a.Max)
 	case "pattern":
 		perSec := workload.Scale{P: w.pattern("job/"+cfg.Name, a.Rate), Factor: 1.0 / 3600}
 		return workload.NewThinned(perSec, w.cfg.Start, w.peakRate(perSec), 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	}
-	p := workload.NewPoisson(a.RatePerHour, 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	if a.Window <= 0 {
-		return p
+		return workload.NewPoisson(a.RatePerHour, 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	}
 	start, win, every := des.At(a.Start), des.At(a.Window), des.At(a.Every)
+	if every <= 0 {
+		end = min(end, start+win) // one window: no candidates drawn after it (the same arrivals in it)
+	}
+	p := workload.NewPoisson(a.RatePerHour, 0, end, w.stream("job/"+cfg.Name+"/arrivals"))
 	return workload.Windowed{A: p, Active: func(t des.Time) bool {
 		if t < start {
 			return false
