@@ -45,6 +45,13 @@ type page struct {
 	TimelineNote                              string
 	Prices                                    []string
 	Source                                    string
+	Idle                                      *idleView
+	// the interactive layer (interactive.go): uPlot and fleetsim's chart
+	// script, inlined when some figure has a chart
+	Charts   bool
+	ChartCSS template.CSS
+	ChartLib template.JS
+	ChartJS  template.JS
 }
 
 type card struct{ Label, Value, Note string }
@@ -52,6 +59,8 @@ type card struct{ Label, Value, Note string }
 type figureView struct {
 	ID, Title, Caption string
 	SVG                template.HTML
+	Chart              template.JS // the interactive chart's JSON; "" for none
+	ChartNote          string      // what the chart leaves out, shown with it
 }
 
 type serviceRow struct {
@@ -91,13 +100,31 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 	pg.Cards = cards(res, cost)
 	// two rows of cards: 8 in 4 columns, 9 in 5
 	pg.CardColumns = min(max((len(pg.Cards)+1)/2, 3), 5)
+	var ex *IdleExplanation
 	for _, f := range figs {
 		svg, err := f.SVG()
 		if err != nil {
 			return err
 		}
-		pg.Figures = append(pg.Figures, figureView{ID: f.ID, Title: f.Title, Caption: f.Caption, SVG: inlineSVG(svg, f.Title)})
+		chart, note, err := f.interactive()
+		if err != nil {
+			return err
+		}
+		pg.Figures = append(pg.Figures, figureView{ID: f.ID, Title: f.Title, Caption: f.Caption, SVG: inlineSVG(svg, f.Title),
+			Chart: chart, ChartNote: note})
+		pg.Charts = pg.Charts || chart != ""
+		ex = cmp.Or(ex, f.idle)
 	}
+	if pg.Charts {
+		pg.ChartCSS, pg.ChartLib, pg.ChartJS = template.CSS(uPlotCSS), template.JS(uPlotJS), template.JS(chartsJS)
+	}
+	if ex == nil && res.Summary.Instances.Launched > 0 {
+		var err error
+		if ex, err = ExplainIdle(res, cost); err != nil {
+			return err
+		}
+	}
+	pg.Idle = idleSummary(ex, cost)
 	pg.PlotsNotes = plotsNotes(res)
 	pg.Services, pg.Jobs = ownerTables(res, cost)
 	pg.ServicesFolded = slices.ContainsFunc(pg.Services, func(r serviceRow) bool { return r.Folded })
@@ -613,4 +640,52 @@ func instanceProvider(res *sim.Result, in *sim.InstanceUsage) string {
 		return res.Providers[in.Provider].Name
 	}
 	return res.Config.Groups[in.Group].Name + " (no capacity provider)"
+}
+
+// idleView is the idle capacity's explanation: a lead and the main causes
+// under the summary cards, every cause in the cost section.
+type idleView struct {
+	Lead  string
+	Main  []string // "57% room on instances running tasks: ..."
+	Rows  []idleRow
+	Total string
+}
+
+type idleRow struct{ Cause, USD, OfIdle, OfBill, Detail string }
+
+// idlePhrases name the causes in a sentence.
+var idlePhrases = [numIdleCauses]string{
+	IdleRoom: "room on instances running tasks", IdleMemoryLeft: "memory left where CPU filled first",
+	IdleCPULeft: "CPU left where memory filled first", IdleMinSize: "empty instances kept by min_size",
+	IdleTarget: "empty spares for a target capacity below 100%", IdleScaleIn: "empty instances awaiting scale-in",
+	IdleFixed: "empty instances in groups nothing scales", IdleWarmup: "instances waiting for a first task",
+	IdleBoot: "instances booting", IdleDraining: "instances draining", IdleBilling: "billing minimums",
+}
+
+// idleMainShare is the least share of the idle cost a cause needs to be
+// named under the cards; the rest share one line.
+const idleMainShare = 0.05
+
+// idleSummary words ex for the page; nil when nothing was idle.
+func idleSummary(ex *IdleExplanation, cost *Cost) *idleView {
+	if ex == nil || ex.USD <= 0 {
+		return nil
+	}
+	v := &idleView{Lead: fmt.Sprintf("Why %s of the bill is idle EC2 capacity (%s of %s):",
+		share(ex.USD, cost.TotalUSD), money(ex.USD), money(cost.TotalUSD)), Total: money(ex.USD)}
+	var rest []string
+	var restUSD USD
+	for _, c := range ex.Causes {
+		v.Rows = append(v.Rows, idleRow{Cause: idlePhrases[c.Cause], USD: money(c.USD), OfIdle: share(c.USD, ex.USD),
+			OfBill: share(c.USD, cost.TotalUSD), Detail: c.Detail})
+		if float64(c.USD) >= idleMainShare*float64(ex.USD) && len(v.Main) < 4 {
+			v.Main = append(v.Main, share(c.USD, ex.USD)+" "+idlePhrases[c.Cause]+": "+c.Short+".")
+			continue
+		}
+		rest, restUSD = append(rest, idlePhrases[c.Cause]), restUSD+c.USD
+	}
+	if len(rest) > 0 {
+		v.Main = append(v.Main, share(restUSD, ex.USD)+" the rest: "+strings.Join(rest, ", ")+".")
+	}
+	return v
 }

@@ -48,7 +48,9 @@ func readFile(t *testing.T, path string) []byte {
 var sectionIDs = []string{"summary", "plots", "services", "deployments", "capacity-providers", "cost", "timeline", "scenario"}
 
 // assertSelfContained checks that a page loads nothing from elsewhere: no
-// external src or href, no @import or remote url(), no <link>, no <script>.
+// external src or href, no @import or remote url(), no <link>, and no
+// <script> but inline ones (the interactive charts' library, script and
+// data), none with a src.
 func assertSelfContained(t *testing.T, page, html string) {
 	t.Helper()
 	for _, re := range []string{
@@ -56,9 +58,14 @@ func assertSelfContained(t *testing.T, page, html string) {
 		`(?i)@import`,
 		`(?i)url\(\s*["']?\s*(https?:)?//`,
 		`(?i)<link\b`,
-		`(?i)<script\b`,
+		`(?i)<script\b[^>]*\bsrc\b`,
+		`(?i)\bimport\s*\(`,
+		`(?i)\b(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon)\b`,
 	} {
 		assert.NotRegexp(t, regexp.MustCompile(re), html, "%s must be self-contained", page)
+	}
+	for _, tag := range regexp.MustCompile(`(?i)<script\b[^>]*>`).FindAllString(html, -1) {
+		assert.Contains(t, []string{`<script>`, `<script type="application/json" class="fig-data">`}, tag, "%s: an inline script of the report's own", page)
 	}
 }
 
@@ -77,8 +84,10 @@ func TestReportHTMLEscapesUserStrings(t *testing.T) {
 	dir := writeRun(t, res, src+"\n# "+evil)
 	html := string(readFile(t, filepath.Join(dir, "report.html")))
 	assert.NotContains(t, html, evil)
-	assert.NotContains(t, strings.ToLower(html), "<script")
+	assert.NotContains(t, strings.ToLower(html), "<script>alert")
+	assertSelfContained(t, "report.html", html)
 	assert.Contains(t, html, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	assert.Contains(t, html, `\u003cscript\u003ealert(1)\u003c/script\u003e`, "the chart data carries the name JSON-escaped")
 }
 
 func TestReportIsByteIdenticalForTheSameRun(t *testing.T) {

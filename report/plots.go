@@ -63,6 +63,22 @@ type Figure struct {
 	below   []*plot.Plot
 	legend  []legendEntry
 	lines   int // data lines drawn: a figure with none is left out
+	// traces are the series as drawn, panel by panel, and marks the
+	// deployments and faults: the interactive chart's data (interactive.go).
+	traces []trace
+	marks  marks
+	// timeAxis: x is calendar time, so the figure gets an interactive
+	// chart; offset is the scenario zone's offset from UTC at the start.
+	timeAxis bool
+	offset   int
+	zone     string           // "UTC", as the time axis is labelled
+	idle     *IdleExplanation // the idle-capacity figure's numbers, for the page
+}
+
+// trace is one series drawn on one of a figure's panels.
+type trace struct {
+	panel *plot.Plot
+	s     series
 }
 
 // legendEntry is one key of a figure's legend, drawn above the plot.
@@ -266,6 +282,9 @@ type series struct {
 	fill   bool        // fill the area below (stacked areas: add the tallest first)
 	// keepAll keeps repeated values (a CDF's vertical steps).
 	keepAll bool
+	// stacked: a band drawn on the next stacked series, its value y minus
+	// the next's (the interactive readout shows the band's own value).
+	stacked bool
 }
 
 // addSeries draws each series as a step line (values hold until the next
@@ -308,6 +327,7 @@ func (f *Figure) addTo(p *plot.Plot, ss ...series) error {
 		}
 		p.Add(l)
 		f.lines++
+		f.traces = append(f.traces, trace{panel: p, s: s})
 		f.legend = append(f.legend, legendEntry{Label: s.label, Color: s.color, Dashes: s.dashes, Width: s.width, Filled: s.fill})
 	}
 	return nil
@@ -318,11 +338,15 @@ func newFigure(res *sim.Result, id, title, yLabel, caption string) *Figure {
 	p := newPlot("", yLabel)
 	timeAxis(p, res)
 	p.Y.Min = 0
-	return &Figure{ID: id, Title: title, Caption: caption, plot: p}
+	zone, offset := res.Config.Start.Zone()
+	if zone == "" {
+		zone = res.Config.Start.Format("MST")
+	}
+	return &Figure{ID: id, Title: title, Caption: caption, plot: p, timeAxis: true, offset: offset, zone: zone}
 }
 
 // Figures builds the report's plots, in the order the report shows them:
-// cost rate, instances, reservation, each service (tasks, then load and
+// cost rate, idle capacity by cause, instances, reservation, each service (tasks, then load and
 // response; at most figureServiceCap services, the worst), each batch job,
 // then placement waits. Figures with nothing to show are left out;
 // plotsNotes says which and why.
@@ -338,6 +362,13 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 		return nil, err
 	}
 	if res.Summary.Instances.Launched > 0 {
+		ex, err := ExplainIdle(res, cost)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(idleFigure(res, ex)); err != nil {
+			return nil, err
+		}
 		if err := add(instanceFigure(res)); err != nil {
 			return nil, err
 		}
@@ -468,8 +499,8 @@ func instanceFigure(res *sim.Result) (*Figure, error) {
 	if groups == 0 {
 		f := newFigure(res, "instances", "EC2 instances", "instances",
 			"Container instances registered with the cluster (ACTIVE or DRAINING) and those still booting (launching), stacked.")
-		return f, f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true},
-			series{label: "active", x: x, y: active, color: colour(0), fill: true})
+		return f, f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true, stacked: true},
+			series{label: "active", x: x, y: active, color: colour(0), fill: true, stacked: true})
 	}
 	f := newFigure(res, "instances", "EC2 instances by purchase option", "instances",
 		"Instances in service in the Auto Scaling groups (booting, ACTIVE or DRAINING), On-Demand under Spot, stacked.")
@@ -483,19 +514,21 @@ func instanceFigure(res *sim.Result) (*Figure, error) {
 	}
 	var ss []series
 	if hasOther {
-		ss = append(ss, series{label: "draining for scale-in", x: x, y: top, color: tint(colour(6), 0x50), fill: true})
+		ss = append(ss, series{label: "draining for scale-in", x: x, y: top, color: tint(colour(6), 0x50), fill: true, stacked: true})
 	}
 	if hasSpot {
-		ss = append(ss, series{label: "Spot", x: x, y: stackSpot, color: colour(1), fill: true})
+		ss = append(ss, series{label: "Spot", x: x, y: stackSpot, color: colour(1), fill: true, stacked: true})
 	}
-	ss = append(ss, series{label: "On-Demand", x: x, y: stackOD, color: colour(0), fill: true})
+	ss = append(ss, series{label: "On-Demand", x: x, y: stackOD, color: colour(0), fill: true, stacked: true})
 	if hasOther {
 		f.Caption += " On top, instances drained for scale-in and not yet terminated: the top edge is every instance launched and not yet terminated."
 	}
 	if !hasSpot {
 		f.Caption = strings.Replace(f.Caption, ", On-Demand under Spot, stacked.", ": all On-Demand, no Spot instance ran.", 1)
 	}
-	return f, f.addSeries(ss...)
+	err := f.addSeries(ss...)
+	headroom(f.plot)
+	return f, err
 }
 
 // fargateFigure plots the Fargate tasks over time, for runs on Fargate
@@ -564,10 +597,12 @@ func costRateFigure(res *sim.Result, cost *Cost) (*Figure, error) {
 			y[i] = stack[i]
 		}
 		y[n] = y[n-1]
-		ss = append(ss, series{label: h.Providers[p], x: x, y: y, color: colour(p), fill: true})
+		ss = append(ss, series{label: h.Providers[p], x: x, y: y, color: colour(p), fill: true, stacked: true})
 	}
 	slices.Reverse(ss) // tallest first, so that each band shows
-	return f, f.addSeries(ss...)
+	err := f.addSeries(ss...)
+	headroom(f.plot)
+	return f, err
 }
 
 // GroupWaits is the placement waits of one task group ("service:web",

@@ -143,6 +143,7 @@ func (f *Figure) addMarks(ms marks) {
 	if len(ms) == 0 {
 		return
 	}
+	f.marks = ms
 	for _, p := range append([]*plot.Plot{f.plot}, f.below...) {
 		p.Add(ms)
 	}
