@@ -45,7 +45,8 @@ func LinuxReservedPorts() []uint16 { return []uint16{22, 2375, 2376, 51678, 5167
 // candidate is the Pool's view of one instance. Hot fields first.
 type candidate struct {
 	live, active, connected, verOK bool
-	rank                           int32 // position in Pool.order
+	rank                           int32  // position in Pool.order
+	label                          uint64 // increasing in Pool.order, kept when others come and go (order.go)
 	cpu, mem, enis, dynPorts       int32
 	running                        int32
 	gen                            uint32 // bumped on every Add into this slot
@@ -79,41 +80,66 @@ func (c *candidate) groupCount(g int32) int32 {
 func (c *candidate) addGroup(g, d int32) {
 	for i := range c.groups {
 		if c.groups[i].group == g {
-			c.groups[i].n += d
-			if c.groups[i].n == 0 {
-				c.groups = slices.Delete(c.groups, i, i+1)
-			}
+			c.addGroupAt(i, d)
 			return
 		}
 	}
 	c.groups = append(c.groups, groupCount{g, d})
 }
 
+// groupIndex is the position of g in c.groups, -1 when c runs none.
+func (c *candidate) groupIndex(g int32) int {
+	for i := range c.groups {
+		if c.groups[i].group == g {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *candidate) addGroupAt(i int, d int32) {
+	c.groups[i].n += d
+	if c.groups[i].n == 0 {
+		c.groups = slices.Delete(c.groups, i, i+1)
+	}
+}
+
 // Pool is the set of candidate container instances of one cluster, kept in
 // sync incrementally by sim (Add, Remove, SetActive, Reserve, Release) so
 // that Place never rebuilds anything per call. It holds the indexes the
-// strategies use: instances in instance-ID order, per-attribute buckets with
-// instances sorted by remaining CPU or memory, and per-group task counts per
-// attribute value. A Pool is not safe for concurrent use.
+// strategies use (index.go, order.go): instances in instance-ID order;
+// partitions of them (all, or the subset a static memberOf allows) by an
+// attribute's value, whose buckets keep orders by remaining CPU or memory
+// (binpack), by a group's tasks (spread(instanceId)) or by ID alone
+// (scans), each with run summaries that let a search skip what cannot fit;
+// and per-group task counts per attribute value (spread(attribute)). A
+// Pool is not safe for concurrent use.
 type Pool struct {
-	cands  []candidate
-	free   []Handle
-	order  []Handle // live handles by instance ID
-	byID   map[string]Handle
-	names  interner // attribute names
-	values interner // attribute values and instance IDs; id 0 = absent
-	groups interner // task groups
-	parts  []*partition
-	tables []*spreadTable
-	byGrp  [][]*spreadTable // spread tables by group id
-	ties   []Handle         // scratch: random ties
-	eq     []Handle         // scratch: binpack ties
-	vals   []int32          // scratch: spread values
+	cands   []candidate
+	free    []Handle
+	order   []Handle // live handles by instance ID
+	byID    map[string]Handle
+	names   interner // attribute names
+	values  interner // attribute values and instance IDs; id 0 = absent
+	groups  interner // task groups
+	parts   []*partition
+	subsets []*subset
+	bound   map[string]*boundExpr // bound memberOf expressions by canonical form (boundFor)
+	tasks   []int32               // by group id: the group's tasks in the pool
+	tables  []*spreadTable
+	byGrp   [][]*spreadTable // spread tables by group id
+	ties    []Handle         // scratch: random ties
+	eq      []Handle         // scratch: binpack ties
+	vals    []int32          // scratch: spread values
+	// ver counts the changes to the instances (Add, Remove, SetActive,
+	// Reserve, Release): a search that found nothing, and the reasons it
+	// found, hold until it moves (Spec.failVer, Spec.explVer).
+	ver uint64
 }
 
 // NewPool returns an empty Pool.
 func NewPool() *Pool {
-	return &Pool{byID: map[string]Handle{}, names: newInterner(0), values: newInterner(1), groups: newInterner(0)}
+	return &Pool{byID: map[string]Handle{}, names: newInterner(0), values: newInterner(1), groups: newInterner(0), ver: 1}
 }
 
 // Len returns the number of instances in the pool.
@@ -145,6 +171,7 @@ func (p *Pool) Add(in Instance) (Handle, error) {
 	if err != nil {
 		return NoHandle, err
 	}
+	p.ver++
 	h := Handle(len(p.cands))
 	if n := len(p.free); n > 0 {
 		h, p.free = p.free[n-1], p.free[:n-1]
@@ -157,6 +184,7 @@ func (p *Pool) Add(in Instance) (Handle, error) {
 	i, _ := slices.BinarySearchFunc(p.order, in.ID, func(o Handle, id string) int { return strings.Compare(p.cands[o].id, id) })
 	p.order = slices.Insert(p.order, i, h)
 	p.renumber(i)
+	p.label(i)
 	p.byID[in.ID] = h
 	for _, part := range p.parts {
 		part.insert(p, h)
@@ -193,6 +221,37 @@ func (p *Pool) newCandidate(in Instance) (candidate, error) {
 	return c, nil
 }
 
+// labelGap spaces the labels of instances added in ID order (EC2's IDs
+// grow, so an instance usually goes last).
+const labelGap = 1 << 32
+
+// label gives order[i] a label between its neighbours', relabelling every
+// instance when there is no room between them.
+func (p *Pool) label(i int) {
+	var lo, hi uint64
+	if i > 0 {
+		lo = p.cands[p.order[i-1]].label
+	}
+	if i+1 < len(p.order) {
+		hi = p.cands[p.order[i+1]].label
+	} else {
+		hi = lo + 2*labelGap
+	}
+	if hi-lo < 2 {
+		p.relabel()
+		return
+	}
+	p.cands[p.order[i]].label = lo + (hi-lo)/2
+}
+
+// relabel spaces every label again, in every order too.
+func (p *Pool) relabel() {
+	for j, h := range p.order {
+		p.cands[h].label = uint64(j+1) * labelGap
+	}
+	p.eachOrderOf(func(o *order) { o.relabel(p) })
+}
+
 // renumber sets rank for order[from:].
 func (p *Pool) renumber(from int) {
 	for i := from; i < len(p.order); i++ {
@@ -204,6 +263,7 @@ func (p *Pool) renumber(from int) {
 // lose them, so sim need not Release them first. Its handle may be reused.
 func (p *Pool) Remove(h Handle) {
 	c := p.live(h)
+	p.ver++
 	for _, part := range p.parts {
 		part.remove(p, h)
 	}
@@ -211,6 +271,7 @@ func (p *Pool) Remove(h Handle) {
 		for _, t := range p.tablesOf(gc.group) {
 			t.add(c.attr(t.attr), -gc.n)
 		}
+		p.addGroupTasks(gc.group, -gc.n)
 	}
 	i := int(c.rank)
 	p.order = slices.Delete(p.order, i, i+1)
@@ -225,6 +286,7 @@ func (p *Pool) Remove(h Handle) {
 // Tasks on an inactive instance still count for spread and distinctInstance.
 func (p *Pool) SetActive(h Handle, active bool) {
 	p.live(h).active = active
+	p.ver++
 	p.touch(h)
 }
 
@@ -238,12 +300,19 @@ func (p *Pool) Reserve(h Handle, s *Spec) error {
 	if r := fitResources(c, s); r != Fits {
 		return fmt.Errorf("placement: reserve on %s: %s", c.id, r)
 	}
-	p.setResource(h, resCPU, c.cpu-s.cpu)
-	p.setResource(h, resMemory, c.mem-s.mem)
+	p.ver++
+	cpu, mem, n := c.cpu, c.mem, int32(0)
+	if gi := c.groupIndex(s.group); gi >= 0 {
+		n = c.groups[gi].n
+		c.groups[gi].n++
+	} else {
+		c.groups = append(c.groups, groupCount{s.group, 1})
+	}
+	p.addGroupTasks(s.group, 1)
+	c.cpu, c.mem = c.cpu-s.cpu, c.mem-s.mem
 	reservePorts(c, s)
-	p.touch(h)
 	c.running++
-	c.addGroup(s.group, 1)
+	p.reindex(h, cpu, mem, s.group, n)
 	for _, t := range p.tablesOf(s.group) {
 		t.add(c.attr(t.attr), 1)
 	}
@@ -255,40 +324,60 @@ func (p *Pool) Reserve(h Handle, s *Spec) error {
 func (p *Pool) Release(h Handle, s *Spec) error {
 	c := p.live(h)
 	s.mustBelong(p)
-	if c.groupCount(s.group) == 0 {
+	gi := c.groupIndex(s.group)
+	if gi < 0 {
 		return fmt.Errorf("placement: release on %s: no task of group %q", c.id, p.groups.str(s.group))
 	}
 	if !holdsPorts(c, s) {
 		return fmt.Errorf("placement: release on %s: ports %v not in use", c.id, s.ports)
 	}
-	p.setResource(h, resCPU, c.cpu+s.cpu)
-	p.setResource(h, resMemory, c.mem+s.mem)
+	p.ver++
+	cpu, mem, n := c.cpu, c.mem, c.groups[gi].n
+	c.cpu, c.mem = c.cpu+s.cpu, c.mem+s.mem
 	releasePorts(c, s)
-	p.touch(h)
 	c.running--
-	c.addGroup(s.group, -1)
+	c.addGroupAt(gi, -1)
+	p.addGroupTasks(s.group, -1)
+	p.reindex(h, cpu, mem, s.group, n)
 	for _, t := range p.tablesOf(s.group) {
 		t.add(c.attr(t.attr), -1)
 	}
 	return nil
 }
 
-// setResource stores a new remaining amount, moving h in the sorted indexes.
-func (p *Pool) setResource(h Handle, r resource, v int32) {
+// reindex brings h's entries up to date after a Reserve or Release that
+// changed its CPU from cpu, its memory from mem and its count of group g
+// from n: an order whose key changed moves h, the others refresh its free
+// resources. (The old flat index moved h by CPU, then by memory, then
+// recomputed h's summaries; the blocks it recomputed are the ones the
+// moves and refreshes here mark exact: order.legacy.)
+func (p *Pool) reindex(h Handle, cpu, mem int32, g, n int32) {
 	c := &p.cands[h]
-	old := c.resource(r)
-	if old == v {
-		return
-	}
 	for _, part := range p.parts {
-		if part.keep[r] {
-			part.move(p, h, r, old, v)
+		if !part.has(h) {
+			continue
 		}
-	}
-	if r == resCPU {
-		c.cpu = v
-	} else {
-		c.mem = v
+		b := part.bucketOf(p, h)
+		for r, old := range [2]int32{cpu, mem} {
+			if !part.keep[r] {
+				continue
+			}
+			if v := c.resource(resource(r)); v != old {
+				b.byRes[r].move(p, h, old, v)
+			} else {
+				b.byRes[r].refresh(p, h, v)
+			}
+		}
+		if part.rank {
+			b.byRank.refresh(p, h, 0)
+		}
+		for gi, o := range b.byGroup {
+			if part.groups[gi] == g {
+				o.move(p, h, n, c.groupCount(g))
+			} else {
+				o.refresh(p, h, c.groupCount(part.groups[gi]))
+			}
+		}
 	}
 }
 
@@ -297,6 +386,21 @@ func (c *candidate) resource(r resource) int32 {
 		return c.cpu
 	}
 	return c.mem
+}
+
+// groupTasks is how many tasks of group g the pool holds.
+func (p *Pool) groupTasks(g int32) int32 {
+	if int(g) < len(p.tasks) {
+		return p.tasks[g]
+	}
+	return 0
+}
+
+func (p *Pool) addGroupTasks(g, d int32) {
+	for int(g) >= len(p.tasks) {
+		p.tasks = append(p.tasks, 0)
+	}
+	p.tasks[g] += d
 }
 
 // interner maps strings to small dense ids so that the hot path compares

@@ -33,30 +33,78 @@ func referencePlace(p *Pool, s *Spec) Handle {
 // checkIndexes fails if an index is out of step with the instances.
 func checkIndexes(t *testing.T, p *Pool) {
 	t.Helper()
+	for i := 1; i < len(p.order); i++ {
+		require.Less(t, p.cands[p.order[i-1]].label, p.cands[p.order[i]].label, "labels follow the ID order")
+	}
+	tasks := map[int32]int32{}
+	for _, h := range p.order {
+		for _, gc := range p.cands[h].groups {
+			tasks[gc.group] += gc.n
+		}
+	}
+	for g := range int32(len(p.groups.strs)) {
+		require.Equal(t, tasks[g], p.groupTasks(g), "tasks of group %d", g)
+	}
 	for _, part := range p.parts {
-		total := 0
+		total, want := 0, 0
+		for _, h := range p.order {
+			if part.sub == nil || part.sub.has(p, h) {
+				want++
+				require.True(t, part.has(h), "partition %d: instance %s missing", part.attr, p.cands[h].id)
+			}
+		}
 		for _, v := range part.present {
 			b := part.buckets[v]
 			require.NotEmpty(t, b.members)
 			total += len(b.members)
 			require.True(t, slices.IsSortedFunc(b.members, func(x, y Handle) int { return cmpInt32(p.cands[x].rank, p.cands[y].rank) }))
-			for r := range b.byRes {
-				if !part.keep[r] {
-					continue
+			for r, o := range b.byRes {
+				if part.keep[r] {
+					checkOrder(t, p, o, b.members, func(h Handle) int32 { return p.cands[h].resource(resource(r)) })
 				}
-				require.Len(t, b.byRes[r], len(b.members))
-				require.True(t, slices.IsSortedFunc(b.byRes[r], func(x, y Handle) int {
-					if d := cmpInt32(p.cands[x].resource(resource(r)), p.cands[y].resource(resource(r))); d != 0 {
-						return d
-					}
-					return cmpInt32(p.cands[x].rank, p.cands[y].rank)
-				}), "partition %d resource %d", part.attr, r)
-				want := slices.Clone(b.blocks[r])
-				b.fixBlocks(p, resource(r), 0, -1)
-				require.Equal(t, want, b.blocks[r], "block summaries of partition %d resource %d", part.attr, r)
+			}
+			if part.rank {
+				checkOrder(t, p, b.byRank, b.members, func(Handle) int32 { return 0 })
+			}
+			for gi, o := range b.byGroup {
+				g := part.groups[gi]
+				checkOrder(t, p, o, b.members, func(h Handle) int32 { return p.cands[h].groupCount(g) })
 			}
 		}
-		require.Equal(t, len(p.order), total)
+		require.Equal(t, want, total)
+	}
+}
+
+// checkOrder fails unless o holds exactly members, sorted by (key, rank),
+// with their keys and free resources, and run summaries that do not
+// understate them.
+func checkOrder(t *testing.T, p *Pool, o *order, members []Handle, key func(Handle) int32) {
+	t.Helper()
+	hs := o.handles()
+	require.Equal(t, slices.Sorted(slices.Values(members)), slices.Sorted(slices.Values(hs)))
+	require.Equal(t, len(members), o.n)
+	require.True(t, slices.IsSortedFunc(hs, func(x, y Handle) int {
+		if d := cmpInt32(key(x), key(y)); d != 0 {
+			return d
+		}
+		return cmpInt32(p.cands[x].rank, p.cands[y].rank)
+	}))
+	for _, r := range o.runs {
+		require.NotEmpty(t, r.hs)
+		require.LessOrEqual(t, len(r.hs), runCap)
+		m := r.summary()
+		exact := blockMax{-1, -1, -1}
+		for _, f := range r.fits {
+			exact = blockMax{max(exact.cpu, f.cpu), max(exact.mem, f.mem), max(exact.enis, f.enis)}
+		}
+		require.Equal(t, exact, m, "run summary")
+		for i, h := range r.hs {
+			require.Equal(t, key(h), r.keys[i])
+			require.Equal(t, p.cands[h].label, r.lbls[i])
+			require.Equal(t, fitOf(&p.cands[h]), r.fits[i])
+			f := r.fits[i]
+			require.True(t, m.cpu >= f.cpu && m.mem >= f.mem && m.enis >= f.enis)
+		}
 	}
 }
 
@@ -68,6 +116,9 @@ var propertyChains = [][]string{
 	{"spread", "attribute:ecs.instance-type", "binpack", "cpu", "spread", "attribute:ecs.availability-zone"},
 	{"spread", "instanceId", "binpack", "memory"},
 	{"binpack", "memory", "binpack", "cpu"},
+	{"spread", "instanceId"},
+	{"spread", "instanceId", "random", ""},
+	{"spread", "attribute:ecs.availability-zone", "spread", "instanceId", "binpack", "cpu"},
 	{},
 }
 
@@ -77,22 +128,38 @@ func TestIndexedPlacementAgreesWithTheReferenceScan(t *testing.T) {
 		seeds = 5
 	}
 	for seed := range uint64(seeds) {
-		t.Run(fmt.Sprintf("seed %d", seed+1), func(t *testing.T) { propertyRun(t, seed+1) })
+		t.Run(fmt.Sprintf("seed %d", seed+1), func(t *testing.T) { propertyRun(t, seed+1, 5+int(seed%7)*5, 300) })
 	}
 }
 
-func propertyRun(t *testing.T, seed uint64) {
+// Pools of several hundred instances: the indexes' orders split into many
+// runs, merge and shift between them, and binpack's old flat index (the
+// oracle of binpack chains: legacy_test.go) has many blocks.
+func TestIndexedPlacementAgreesWithTheReferenceScanOnLargePools(t *testing.T) {
+	seeds := 8
+	if testing.Short() {
+		seeds = 2
+	}
+	for seed := range uint64(seeds) {
+		t.Run(fmt.Sprintf("seed %d", seed+1), func(t *testing.T) { propertyRun(t, seed+100, 400, 1500) })
+	}
+}
+
+func propertyRun(t *testing.T, seed uint64, instances, steps int) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	p := NewPool()
+	var fi *flatIndex
 	addRandom := func(i int) {
-		b := inst(fmt.Sprintf("i-%03d", r.IntN(1000))).cpu(int32(256 * (1 + r.IntN(8)))).mem(int32(512 * (1 + r.IntN(8)))).enis(int32(r.IntN(3)))
+		b := inst(fmt.Sprintf("i-%04d", r.IntN(10*instances))).cpu(int32(256 * (1 + r.IntN(8)))).mem(int32(512 * (1 + r.IntN(8)))).enis(int32(r.IntN(3)))
 		if r.IntN(5) > 0 {
 			b.az([]string{"us-east-1a", "us-east-1b", "us-east-1c"}[r.IntN(3)])
 		}
 		b.typ([]string{"t2.small", "m5.large"}[r.IntN(2)])
-		_, _ = p.Add(b.obj()) // duplicate IDs are refused: fine
+		if h, err := p.Add(b.obj()); err == nil && fi != nil { // duplicate IDs are refused: fine
+			fi.added(p, h)
+		}
 	}
-	for i := range 5 + r.IntN(30) {
+	for i := range instances + r.IntN(instances) {
 		addRandom(i)
 	}
 	var specs []*Spec
@@ -105,30 +172,54 @@ func propertyRun(t *testing.T, seed uint64) {
 		if r.IntN(3) == 0 {
 			task.Constraints = append(task.Constraints, mustMemberOf(t, "attribute:ecs.instance-type =~ t2.* or runningTasksCount < 2"))
 		}
+		if r.IntN(3) == 0 { // static: the spec's indexes hold the matching instances only
+			task.Constraints = append(task.Constraints, mustMemberOf(t, []string{"attribute:ecs.instance-type == m5.large",
+				"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]", "not(attribute:ecs.availability-zone exists)"}[r.IntN(3)]))
+		}
 		specs = append(specs, mustSpec(t, p, task))
 	}
+	fi = newFlatIndex(p)
 	type placed struct {
 		h Handle
 		s *Spec
 	}
 	var running []placed
-	for step := range 300 {
+	for step := range steps {
 		switch op := r.IntN(10); {
 		case op < 6:
 			s := specs[r.IntN(len(specs))]
-			want := referencePlace(p, s)
-			got := p.Place(s, r).Chosen
+			var want, got Handle
+			switch {
+			case usesFlatIndex(s):
+				// Binpack: the placement the old flat index made.
+				want = fi.choose(p, s, rand.New(rand.NewPCG(seed, uint64(step))))
+				got = p.Place(s, rand.New(rand.NewPCG(seed, uint64(step)))).Chosen
+			case s.random:
+				// A random tie-break: the indexed search must draw the tie
+				// set the full scan draws, in the same order.
+				want, _ = p.scanBest(s, 0, p.order, rand.New(rand.NewPCG(seed, uint64(step))))
+				got = p.Place(s, rand.New(rand.NewPCG(seed, uint64(step)))).Chosen
+			default:
+				want = referencePlace(p, s)
+				got = p.Place(s, r).Chosen
+			}
 			require.Equal(t, want, got, "step %d", step)
 			if got != NoHandle {
+				cpu, mem := p.cands[got].cpu, p.cands[got].mem
 				require.NoError(t, p.Reserve(got, s))
+				fi.changed(p, got, cpu, mem)
 				running = append(running, placed{got, s})
 			}
 		case op < 8 && len(running) > 0:
 			i := r.IntN(len(running))
-			require.NoError(t, p.Release(running[i].h, running[i].s))
+			h := running[i].h
+			cpu, mem := p.cands[h].cpu, p.cands[h].mem
+			require.NoError(t, p.Release(h, running[i].s))
+			fi.changed(p, h, cpu, mem)
 			running = slices.Delete(running, i, i+1)
 		case op == 8 && p.Len() > 0:
 			h := p.order[r.IntN(p.Len())]
+			fi.removing(p, h)
 			p.Remove(h)
 			running = slices.DeleteFunc(running, func(x placed) bool { return x.h == h })
 			addRandom(step)
@@ -136,8 +227,12 @@ func propertyRun(t *testing.T, seed uint64) {
 			if p.Len() > 0 {
 				h := p.order[r.IntN(p.Len())]
 				p.SetActive(h, !p.cands[h].active)
+				fi.changed(p, h, p.cands[h].cpu, p.cands[h].mem)
 			}
 		}
-		checkIndexes(t, p)
+		if instances < 100 || step%50 == 0 {
+			checkIndexes(t, p)
+		}
 	}
+	checkIndexes(t, p)
 }

@@ -25,7 +25,7 @@ func (p *Pool) randomBest(s *Spec, r *rand.Rand) Handle {
 			return h
 		}
 	}
-	h, _ := p.scanBest(s, 0, p.order, r)
+	h, _ := p.scanOrder(s, 0, p.rankOrder(s), r)
 	return h
 }
 

@@ -91,6 +91,12 @@ type Spec struct {
 	random   bool // a random strategy ends the keyed chain
 	plan     plan
 	part     *partition
+	sub      *subset // the instances its static memberOf constraints allow; nil: all
+
+	// Memos, valid while the pool's version is unchanged: Choose found
+	// nothing (failVer), and the reasons Explain counted (explVer, expl).
+	failVer, explVer uint64
+	expl             Decision
 }
 
 type boundConstraint struct {
@@ -116,7 +122,7 @@ func (p *Pool) NewSpec(t Task) (*Spec, error) {
 	for _, c := range t.Constraints {
 		bc := boundConstraint{kind: c.Kind}
 		if c.Kind == MemberOfConstraint {
-			bc.expr = p.bindExpr(c.Expr)
+			bc.expr = p.boundFor(c.Expr)
 		}
 		s.cons = append(s.cons, bc)
 	}
@@ -128,6 +134,7 @@ func (p *Pool) NewSpec(t Task) (*Spec, error) {
 		}
 		s.strats = append(s.strats, bs)
 	}
+	s.sub = p.subsetFor(s, t)
 	p.planFor(s)
 	return s, nil
 }

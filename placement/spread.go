@@ -44,10 +44,12 @@ func (p *Pool) tableFor(g, attr int32) *spreadTable {
 		}
 	}
 	t := &spreadTable{group: g, attr: attr}
-	for _, h := range p.order {
-		c := &p.cands[h]
-		if n := c.groupCount(g); n > 0 {
-			t.add(c.attr(attr), n)
+	if p.groupTasks(g) > 0 { // a group with no task yet (a new service's) has nothing to count
+		for _, h := range p.order {
+			c := &p.cands[h]
+			if n := c.groupCount(g); n > 0 {
+				t.add(c.attr(attr), n)
+			}
 		}
 	}
 	for int(g) >= len(p.byGrp) {
@@ -108,8 +110,13 @@ func (p *Pool) spreadAttrBest(s *Spec, rnd *rand.Rand) Handle {
 }
 
 func (p *Pool) bucketBest(s *Spec, b *bucket, rnd *rand.Rand) (Handle, keyVec) {
-	if len(s.strats) > 1 && s.strats[1].kind == BinpackStrategy {
-		return p.binpackBest(s, 1, b, rnd)
+	if len(s.strats) > 1 {
+		switch st := &s.strats[1]; {
+		case st.kind == BinpackStrategy:
+			return p.binpackBest(s, 1, b, rnd)
+		case st.kind == SpreadStrategy && st.table == nil:
+			return p.orderBest(s, 1, s.part.groupOrder(b, s.group), 0, 0, rnd)
+		}
 	}
 	return p.scanBest(s, 1, b.members, rnd)
 }
