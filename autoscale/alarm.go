@@ -178,14 +178,33 @@ func (a *Alarm) Config() AlarmConfig { return a.cfg }
 // evaluation range, the most recent N real ones decide and the missing-data
 // setting is not used; otherwise missing points are filled per the setting,
 // using as few fills as possible.
+//
+// The reason is written only when the state changes: an alarm is
+// evaluated every minute, and most minutes change nothing.
 func (a *Alarm) Evaluate(now des.Time, dps []Datapoint) (StateChange, bool) {
-	next, reason := a.decide(a.window(dps))
+	next, why := a.decide(a.window(dps))
 	if next == a.state {
 		return StateChange{}, false
 	}
-	ch := StateChange{At: now, Alarm: a.cfg.Name, From: a.state, To: next, Reason: reason}
+	ch := StateChange{At: now, Alarm: a.cfg.Name, From: a.state, To: next, Reason: a.reason(why)}
 	a.state = next
 	return ch, true
+}
+
+// tally is what one evaluation found, for its reason.
+type tally struct {
+	real, breaching, fills int
+}
+
+// reason words an evaluation's verdict.
+func (a *Alarm) reason(t tally) string {
+	n, m := a.cfg.EvaluationPeriods, a.cfg.DatapointsToAlarm
+	if t.real == n {
+		return fmt.Sprintf("%d of the last %d datapoints breach %s %g (need %d)",
+			t.breaching, n, a.cfg.Comparison, a.cfg.Threshold, m)
+	}
+	return fmt.Sprintf("%d real datapoints of %d (%d breaching), %d missing treated as %s",
+		t.real, n, t.breaching, t.fills, a.cfg.TreatMissing)
 }
 
 // window returns the last EvaluationRange datapoints, padded with missing
@@ -203,7 +222,7 @@ func (a *Alarm) window(dps []Datapoint) []Datapoint {
 }
 
 // decide applies CloudWatch's rules to one evaluation range.
-func (a *Alarm) decide(w []Datapoint) (State, string) {
+func (a *Alarm) decide(w []Datapoint) (State, tally) {
 	n, m := a.cfg.EvaluationPeriods, a.cfg.DatapointsToAlarm
 	var real, breaching int
 	for i := len(w) - 1; i >= 0 && real < n; i-- {
@@ -216,12 +235,10 @@ func (a *Alarm) decide(w []Datapoint) (State, string) {
 		}
 	}
 	if real == n {
-		return verdict(breaching >= m), fmt.Sprintf("%d of the last %d datapoints breach %s %g (need %d)",
-			breaching, n, a.cfg.Comparison, a.cfg.Threshold, m)
+		return verdict(breaching >= m), tally{real: real, breaching: breaching}
 	}
 	fills := n - real
-	why := fmt.Sprintf("%d real datapoints of %d (%d breaching), %d missing treated as %s",
-		real, n, breaching, fills, a.cfg.TreatMissing)
+	why := tally{real: real, breaching: breaching, fills: fills}
 	switch a.cfg.TreatMissing {
 	case TreatBreaching:
 		return verdict(breaching+fills >= m), why

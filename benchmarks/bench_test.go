@@ -215,3 +215,78 @@ func BenchmarkClusterSize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLargeWeek is the scale scenario's simulation alone (no outputs
+// written): one week, 200 services, about 10,000 instances at the peak and a
+// million batch tasks. ns/event is the cost of one event with the whole
+// world around it, to compare with the kernel's BenchmarkHold/n=1000
+// (sim/des). It takes seconds a run: use -benchtime 1x and -count for
+// benchstat.
+//
+//	go test -run '^$' -bench LargeWeek -benchtime 1x -count 5 ./benchmarks/
+func BenchmarkLargeWeek(b *testing.B) {
+	cfg := load(b, "large-week")
+	var res *sim.Result
+	b.ReportAllocs()
+	for b.Loop() {
+		res = runOnce(b, cfg)
+	}
+	// The run did its work: a week of events, the daily peaks reached, the
+	// batch tasks submitted.
+	if res.Stats.Events < 5_000_000 || res.Summary.PeakServiceTasks < 100_000 || res.Summary.Instances.Peak < 9_000 {
+		b.Fatalf("large-week did less than it should: %d events, %d service tasks and %d instances at the peak",
+			res.Stats.Events, res.Summary.PeakServiceTasks, res.Summary.Instances.Peak)
+	}
+	if sub := res.Summary.BatchJobs[0].Submitted; sub < 900_000 {
+		b.Fatalf("large-week submitted %d batch tasks, want about 1,000,000", sub)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(res.Stats.Events), "ns/event")
+	b.ReportMetric(float64(res.Stats.Events), "events/op")
+}
+
+// serviceOf is three hours of one service of n tasks on a fixed group of
+// m5.xlarge instances with room for its rolling deployment (maximumPercent
+// 200: 16 tasks of 256 CPU units an instance, 2n tasks, plus a tenth):
+// tasks fail now and then and are replaced, and at the first hour a new
+// task definition rolls out over the whole service.
+func serviceOf(n int) *sim.Config {
+	cfg := sized(0)
+	cfg.Name = fmt.Sprintf("service-%d", n)
+	cfg.Duration = 3 * time.Hour
+	instances := n/8 + n/80
+	g := &cfg.Groups[0]
+	g.MinSize, g.MaxSize, g.DesiredCapacity = instances, instances, instances
+	v2 := cfg.TaskDefinitions[0]
+	v2.Revision = 2
+	v2.Containers = []ecs.ContainerDefinition{v2.Containers[0]}
+	v2.Containers[0].Image = "app:2"
+	cfg.TaskDefinitions = append(cfg.TaskDefinitions, v2)
+	s := cfg.Services[0]
+	s.Name, s.DesiredCount, s.TaskFailuresPerTaskHour = "big", n, 0.05
+	cfg.Services = []ecs.ServiceConfig{s}
+	cfg.Timeline = []sim.TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: 1, Group: -1}}
+	return cfg
+}
+
+// BenchmarkServiceSize is the speed of one service by its task count:
+// 10,000 and 100,000 tasks through failures and a rolling deployment.
+// ns/op should grow no faster than the task count: reconciling a service
+// and checking its deployment cost what changed, not a scan of its tasks.
+func BenchmarkServiceSize(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			var res *sim.Result
+			for b.Loop() {
+				res = runOnce(b, serviceOf(n))
+			}
+			// The rollout replaced every task (with failures going on, the
+			// last old ones may still be there at the end).
+			s := res.Summary.Services[0]
+			if s.TasksStarted < 2*n || s.RunningAtEnd < n*99/100 || s.TaskDefinition != "app:2" {
+				b.Fatalf("service did not roll out: %+v", s)
+			}
+			b.ReportMetric(float64(res.Stats.Events), "events/op")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(s.TasksStarted), "ns/task")
+		})
+	}
+}

@@ -58,7 +58,7 @@ func (m ServiceModel) Respond(ratePerSec float64, tasks int) Response {
 	res.WaitProbability = ErlangC(tasks, a)
 	res.MeanResponse = secondsToDuration(1/mu + res.WaitProbability/(c*mu-res.Served))
 	if m.SLO > 0 {
-		res.TailShare = ResponseTail(tasks, res.Served, mu, m.SLO)
+		res.TailShare = responseTail(tasks, res.Served, mu, m.SLO, res.WaitProbability) // C is ErlangC(tasks, a): computed once
 	}
 	res.MissShare = missShare(res)
 	return res
@@ -118,6 +118,14 @@ func ErlangC(c int, a float64) float64 {
 // and, when δ = μ, e^{-μt} (1 + C μ t). The form with expm1 is used so that
 // δ close to μ loses no precision. It is 1 when λ >= cμ.
 func ResponseTail(c int, lambda, mu float64, t time.Duration) float64 {
+	if c <= 0 || lambda >= float64(c)*mu || t <= 0 {
+		return 1
+	}
+	return responseTail(c, lambda, mu, t, ErlangC(c, lambda/mu))
+}
+
+// responseTail is ResponseTail given C = ErlangC(c, lambda/mu).
+func responseTail(c int, lambda, mu float64, t time.Duration, C float64) float64 {
 	if c <= 0 || lambda >= float64(c)*mu {
 		return 1
 	}
@@ -125,7 +133,6 @@ func ResponseTail(c int, lambda, mu float64, t time.Duration) float64 {
 	if s <= 0 {
 		return 1
 	}
-	C := ErlangC(c, lambda/mu)
 	delta := float64(c)*mu - lambda
 	d := delta - mu
 	em := math.Exp(-mu * s)

@@ -125,6 +125,13 @@ func (f *Fleet) Len() int { return len(f.instances) }
 // Instance returns instance i.
 func (f *Fleet) Instance(i int32) Instance { return f.instances[i].Instance }
 
+// LaunchTime is when instance i was launched; Lifecycle is where it is in
+// its lifecycle; ProtectedFromScaleIn is its own scale-in protection flag.
+// (Instance copies the whole record; these read one field.)
+func (f *Fleet) LaunchTime(i int32) des.Time       { return f.instances[i].Launched }
+func (f *Fleet) Lifecycle(i int32) Lifecycle       { return f.instances[i].Lifecycle }
+func (f *Fleet) ProtectedFromScaleIn(i int32) bool { return f.instances[i].ProtectedFromScaleIn }
+
 // Zone is instance i's Availability Zone.
 func (f *Fleet) Zone(i int32) string { return f.instances[i].Zone }
 
@@ -219,7 +226,7 @@ func (f *Fleet) start(g *group, it catalog.InstanceType, az int, purchase Purcha
 	f.nextID++
 	idx := int32(len(f.instances))
 	f.instances = append(f.instances, instance{Instance: Instance{
-		ID:                   fmt.Sprintf("i-%017x", f.nextID),
+		ID:                   instanceID(f.nextID),
 		Type:                 it,
 		Group:                g.idx,
 		AZ:                   az,
@@ -243,6 +250,19 @@ func (f *Fleet) start(g *group, it catalog.InstanceType, az int, purchase Purcha
 		f.instances[idx].spotTimer = f.eng.At(f.eng.Now()+des.Time(hours*float64(time.Hour)), f.kSpotNotice, idx)
 	}
 	return idx
+}
+
+// instanceID formats an instance number as EC2 shows it, "i-" and 17 hex
+// digits (fmt's "i-%017x", without fmt).
+func instanceID(n uint64) string {
+	var b [19]byte
+	b[0], b[1] = 'i', '-'
+	const hex = "0123456789abcdef"
+	for i := len(b) - 1; i >= 2; i-- { // 17 digits hold any uint64
+		b[i] = hex[n&15]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // onRegister ends an instance's boot: it is in service and registers with

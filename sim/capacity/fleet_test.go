@@ -77,7 +77,7 @@ func TestScaleInTerminatesFromTheBusiestZone(t *testing.T) {
 	f.Start()
 	require.Equal(t, []string{"registered 0", "registered 1", "registered 2"}, o.calls, "the starting fleet registers at once")
 	require.Equal(t, []int{0, 1, 0}, []int{f.Instance(0).AZ, f.Instance(1).AZ, f.Instance(2).AZ})
-	v := f.groups[0].terminationVictim(f)
+	v := f.groups[0].terminationVictim(f, &victimList{})
 	assert.Equal(t, 0, f.Instance(v).AZ)
 }
 

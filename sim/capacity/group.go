@@ -31,6 +31,8 @@ type group struct {
 	// extra counts replacements in service whose old instance could not go
 	// yet (protected): the group is above desired by them until it can.
 	extra int
+	// scratch for terminationVictim, one victim at a time
+	cands, best []int32
 }
 
 // count adds d to the counters for an instance in its current state.
@@ -98,15 +100,43 @@ func (f *Fleet) SetDesired(gi, n int, cause string) {
 // shrink terminates instances of g, by the termination policy, until its
 // counted instances are down to its desired capacity or every one left is
 // protected; it returns how many above desired it had to keep.
+//
+// The unprotected instances are found once: terminating one cannot make
+// another unprotected or counted (an orchestrator's reaction, as tasks
+// move, can only protect more), so each later victim is chosen from what
+// is left of that list, asked again (victimList).
 func (f *Fleet) shrink(g *group, cause string) int {
+	vl := victimList{}
 	for g.live > g.desired {
-		victim := g.terminationVictim(f)
+		victim := g.terminationVictim(f, &vl)
 		if victim < 0 {
 			return g.live - g.desired
 		}
 		f.terminate(victim, cause)
 	}
 	return 0
+}
+
+// victimList is the counted, unprotected instances of a group, in its
+// order, kept across the victims of one scale-in.
+type victimList struct {
+	cands []int32
+	made  bool
+}
+
+// refresh makes the list, or drops from it what is no longer counted or
+// now protected.
+func (vl *victimList) refresh(f *Fleet, g *group) {
+	if !vl.made {
+		vl.made = true
+		for _, i := range g.instances {
+			if f.instances[i].counts() && !f.orch.ScaleInProtected(i) {
+				vl.cands = append(vl.cands, i)
+			}
+		}
+		return
+	}
+	vl.cands = slices.DeleteFunc(vl.cands, func(i int32) bool { return !f.instances[i].counts() || f.orch.ScaleInProtected(i) })
 }
 
 // ProtectionLifted is the orchestrator saying that instance i's scale-in
@@ -317,22 +347,14 @@ func (g *group) instanceType(p PurchaseOption) catalog.InstanceType {
 // its share; (2) the Availability Zone with the most instances; (3) launch
 // template age (all equal here); (4) the instance closest to the next
 // billing hour; (5) random. Returns -1 when every instance is protected.
-func (g *group) terminationVictim(f *Fleet) int32 {
-	var cands []int32
-	azCount := make([]int, len(g.cfg.AvailabilityZones))
-	for _, i := range g.instances {
-		in := &f.instances[i]
-		if !in.counts() {
-			continue
-		}
-		azCount[in.AZ]++
-		if !f.orch.ScaleInProtected(i) {
-			cands = append(cands, i)
-		}
-	}
-	if len(cands) == 0 {
+func (g *group) terminationVictim(f *Fleet, vl *victimList) int32 {
+	vl.refresh(f, g)
+	if len(vl.cands) == 0 {
 		return -1
 	}
+	cands := append(g.cands[:0], vl.cands...)
+	defer func() { g.cands = cands[:0] }()
+	azCount := g.liveAZ // counted instances per zone
 	// Mixed groups choose the purchase option first, then balance zones
 	// within it (AWS, "Mixed instances groups": "first identifies which of
 	// the two types ... should be terminated").
@@ -378,13 +400,14 @@ func (g *group) overAllocated() (PurchaseOption, bool) {
 func (g *group) closestToBillingHour(f *Fleet, cands []int32) int32 {
 	now := f.eng.Now()
 	hour := des.At(time.Hour)
-	var best []int32
+	best := g.best[:0]
+	defer func() { g.best = best[:0] }()
 	var bestLeft des.Time
 	for _, i := range cands {
 		left := hour - (now-f.instances[i].Launched)%hour
 		switch {
 		case len(best) == 0 || left < bestLeft:
-			best, bestLeft = []int32{i}, left
+			best, bestLeft = append(best[:0], i), left
 		case left == bestLeft:
 			best = append(best, i)
 		}

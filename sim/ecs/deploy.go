@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
@@ -35,6 +36,8 @@ type deployment struct {
 	// fails or is lost is replaced with its own revision while keep is above
 	// its count. It drops as the rollout stops its tasks.
 	keep int
+	// active counts its tasks not yet STOPPING (the service's books).
+	active int
 }
 
 // healthyDelay is how long after RUNNING a task counts as healthy. AWS (ECS
@@ -97,14 +100,15 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	// completed one; a version superseded before completing keeps nothing.
 	p.keep = 0
 	if p.rollout == RolloutCompleted {
-		for _, t := range s.active {
-			if w.tasks[t].deployment == s.primary() {
-				p.keep++
-			}
-		}
+		p.keep = p.active
 	}
 	s.deps = append(s.deps, deployment{def: def, spec: w.specFor(def, "service:"+s.cfg.Name), rollback: rollback})
 	s.spec = s.deps[len(s.deps)-1].spec
+	for _, t := range s.active.ts {
+		if t >= 0 {
+			w.markOld(s, t) // every task is of an older deployment now
+		}
+	}
 	s.throttle, s.throttledUntil = 0, 0
 	td := &w.cfg.TaskDefinitions[def]
 	w.serviceEvent(s, schema.DeploymentStarted, RolloutInProgress.String(), fmt.Sprintf("%s:%d (%s)", td.Family, td.Revision, cause))
@@ -112,50 +116,52 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 }
 
 // rollingUpdate starts new tasks and stops old ones within the bounds while
-// an older deployment still has tasks. It reports whether it did anything
-// beyond the steady-state reconcile's job.
+// an older deployment still has tasks (or a task sits on a draining
+// instance). Its cost is what it starts and stops, plus the running
+// version's replacements still starting: the service's books (books.go)
+// hold the counts and the tasks to replace, so it never scans the service.
 func (w *World) rollingUpdate(si int32) {
 	s := &w.services[si]
 	minHealthy, maxTotal := RollingBounds(s.desired, s.minHealthyPct, s.maxPct)
-	var newActive, healthy int
-	var old []int32
-	for _, t := range s.active {
-		tk := &w.tasks[t]
-		if tk.healthy {
-			healthy++
-		}
-		if w.isOld(s, t) {
-			old = append(old, t)
-		} else {
-			newActive++
-		}
-	}
-	for newActive < s.desired && newActive+len(old) < max(maxTotal, 1) && w.launchAllowed(si) {
+	old, healthy := s.old, s.healthy
+	newActive := s.active.n - old
+	for newActive < s.desired && newActive+old < max(maxTotal, 1) && w.launchAllowed(si) {
 		w.launch(si)
 		newActive++
 	}
-	w.keepRunningVersion(si, newActive+len(old), maxTotal)
+	w.keepRunningVersion(si, newActive+old, maxTotal)
 	// Stop old tasks, those not serving first (they hold no healthy count),
-	// then healthy ones while minHealthy stays healthy.
-	slices.SortStableFunc(old, func(a, b int32) int { return b2i(w.tasks[a].healthy) - b2i(w.tasks[b].healthy) })
-	for _, t := range old {
-		if d := w.tasks[t].deployment; d != s.primary() && s.deps[d].keep > 0 && !w.tasks[t].healthy {
+	// each kind oldest first; then healthy ones while minHealthy stays
+	// healthy.
+	var unhealthy []int32
+	for _, t := range s.uo {
+		if d := w.tasks[t].deployment; d != s.primary() && s.deps[d].keep > 0 {
 			continue // the running version's replacement, still starting: it is there to serve
 		}
-		if w.tasks[t].healthy {
-			if healthy-1 < minHealthy {
-				break
-			}
-			healthy--
-		}
-		reason := "deployment: replaced by the new task definition"
-		if d := w.tasks[t].deployment; d == s.primary() {
-			reason = "Task stopped because the container instance is draining"
-		} else if s.deps[d].keep > 0 {
-			s.deps[d].keep-- // the rollout's own progress: not to be replaced
-		}
-		w.stopTask(t, StopServiceSchedulerInitiated, reason, w.stopGrace(t), false)
+		unhealthy = append(unhealthy, t)
 	}
+	slices.SortFunc(unhealthy, func(a, b int32) int { return cmp.Compare(w.tasks[a].num, w.tasks[b].num) })
+	for _, t := range unhealthy {
+		w.replaceOld(s, t)
+	}
+	for ; healthy > minHealthy; healthy-- {
+		t, ok := w.popHealthyOld(s)
+		if !ok {
+			break
+		}
+		w.replaceOld(s, t)
+	}
+}
+
+// replaceOld stops an old task for the rolling update.
+func (w *World) replaceOld(s *service, t int32) {
+	reason := "deployment: replaced by the new task definition"
+	if d := w.tasks[t].deployment; d == s.primary() {
+		reason = "Task stopped because the container instance is draining"
+	} else if s.deps[d].keep > 0 {
+		s.deps[d].keep-- // the rollout's own progress: not to be replaced
+	}
+	w.stopTask(t, StopServiceSchedulerInitiated, reason, w.stopGrace(t), false)
 }
 
 // keepRunningVersion replaces, within maximumPercent, the tasks the running
@@ -169,17 +175,10 @@ func (w *World) keepRunningVersion(si int32, total, maxTotal int) {
 		if dep.keep == 0 {
 			continue
 		}
-		have := 0
-		for _, t := range s.active {
-			if w.tasks[t].deployment == d {
-				have++
-			}
-		}
 		// Not held by the throttle the new version's start failures set:
 		// "independent of the new version's status".
-		for ; have < dep.keep && total < max(maxTotal, 1); have, total = have+1, total+1 {
-			t := w.launchSpec(si, dep.spec)
-			w.tasks[t].deployment = d
+		for have := dep.active; have < dep.keep && total < max(maxTotal, 1); have, total = have+1, total+1 {
+			w.launchSpec(si, dep.spec, d)
 		}
 	}
 }
@@ -225,20 +224,11 @@ func (w *World) checkRollout(si int32) {
 	if d.rollout != RolloutInProgress {
 		return
 	}
-	healthy := 0
-	for _, t := range s.active {
-		tk := &w.tasks[t]
-		if tk.deployment != p {
-			return
-		}
-		if w.isOld(s, t) {
-			continue // on a draining instance: not counted
-		}
-		if tk.healthy {
-			healthy++
-		}
+	if d.active != s.active.n {
+		return // tasks of an older deployment still run
 	}
-	if healthy >= s.desired {
+	// Healthy tasks of the primary, but not on a draining instance.
+	if s.healthy-s.healthyOld >= s.desired {
 		d.rollout = RolloutCompleted
 		s.lastCompleted = d.def
 		s.completed++
@@ -299,6 +289,7 @@ func (w *World) onTaskHealthy(now des.Time, t int32) {
 	tk.healthy = true
 	s := &w.services[tk.service]
 	s.healthy++
+	w.markHealthy(s, t)
 	if tk.deployment == s.primary() {
 		// AWS (circuit breaker): the failure count is consecutive; a task
 		// that turns healthy resets it (resetOnHealthyTask).
@@ -321,7 +312,7 @@ func (w *World) onTaskUnhealthy(now des.Time, t int32) {
 	s := &w.services[si]
 	_, maxTotal := RollingBounds(s.desired, s.minHealthyPct, s.maxPct)
 	w.taskFailed(t, false)
-	if len(s.active) < maxTotal && w.launchAllowed(si) {
+	if s.active.n < maxTotal && w.launchAllowed(si) {
 		w.launch(si)
 	}
 	w.stopTask(t, StopServiceSchedulerInitiated, "Task failed container health checks", w.stopGrace(t), true)

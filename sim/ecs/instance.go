@@ -35,6 +35,7 @@ type instance struct {
 	typ                          catalog.InstanceType
 	group                        int
 	zone                         string
+	zi                           int8 // zone's index in World.zones
 	status                       InstanceStatus
 	known                        bool // registered once: status is ECS's own
 	release                      bool // being terminated: tell capacity when empty (the lifecycle hook)
@@ -52,7 +53,9 @@ type instance struct {
 // containerInstance returns ECS's record of fleet instance i, creating the
 // records of instances launched since the last call.
 func (w *World) containerInstance(i int32) *instance {
-	w.syncInstances()
+	if int(i) >= len(w.instances) {
+		w.syncInstances()
+	}
 	return &w.instances[i]
 }
 
@@ -61,7 +64,7 @@ func (w *World) containerInstance(i int32) *instance {
 func (w *World) syncInstances() {
 	for k := int32(len(w.instances)); int(k) < w.fleet.Len(); k++ {
 		fi := w.fleet.Instance(k)
-		w.instances = append(w.instances, instance{id: fi.ID, typ: fi.Type, group: fi.Group, zone: fi.Zone,
+		w.instances = append(w.instances, instance{id: fi.ID, typ: fi.Type, group: fi.Group, zone: fi.Zone, zi: int8(w.zoneIndex(fi.Zone)),
 			handles: [2]placement.Handle{placement.NoHandle, placement.NoHandle}})
 	}
 }
@@ -78,15 +81,26 @@ func (w *World) statusOf(i int32) InstanceStatus {
 // setStatus changes a container instance's status, keeping the cluster
 // aggregate and the per-group draining counts.
 func (w *World) setStatus(in *instance, s InstanceStatus) {
+	busy := in.isBusy()
+	defer w.rebusy(in, busy)
 	w.tally(in, -1)
 	if in.status == InstanceDraining {
 		w.draining[in.group]--
 	}
+	was := in.status
 	in.status = s
 	if s == InstanceDraining {
 		w.draining[in.group]++
 	}
 	w.tally(in, 1)
+	if s == InstanceDraining && was != InstanceDraining {
+		// Its service tasks are to be replaced now (isOld).
+		for _, t := range in.tasks {
+			if tk := &w.tasks[t]; tk.service >= 0 && tk.activeAt >= 0 {
+				w.markOld(&w.services[tk.service], t)
+			}
+		}
+	}
 }
 
 // InstanceRegistered registers the instance's resources and attributes with
@@ -97,7 +111,6 @@ func (w *World) InstanceRegistered(i int32) {
 	s := &w.cfg.Settings
 	w.tally(in, -1)
 	in.known = true
-	w.byID[in.id] = i
 	in.status = InstanceActive
 	in.regAt = w.eng.Now()
 	in.cpuRegistered = int64(in.typ.VCPU) * 1024
@@ -184,7 +197,7 @@ func (w *World) ScaleInProtected(i int32) bool {
 		// turns it off when the instance is empty.
 		return len(in.tasks) > 0
 	}
-	return w.fleet.Instance(i).ProtectedFromScaleIn
+	return w.fleet.ProtectedFromScaleIn(i)
 }
 
 // managedProtection reports whether group g's capacity provider has managed

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/fleetsim/fleetsim/sim/des"
 )
 
 // ErrInvariant marks a breach of the simulated cluster's own rules: a bug in
@@ -24,6 +26,10 @@ var ErrInvariant = errors.New("sim: invariant broken")
 //     instances launched - terminated = instances present; and no recorded
 //     figure is negative, infinite, or NaN where a number is due
 //     (checkMinute);
+//   - every minute, each service's books (books.go: its active tasks, those
+//     to be replaced, healthy, by deployment and by zone) agree with the
+//     recorder's tallies, and each day and at the end they agree with a
+//     recount from its tasks (checkBooks);
 //   - an instance is terminated at most once (finishTermination);
 //   - at the end, every instance's free resources equal its registered ones
 //     less what its tasks reserve (checkEnd).
@@ -91,6 +97,9 @@ func (w *World) checkMinute(row []float64) {
 				w.breach("service %s: desired count %d outside [%d, %d]", s.cfg.Name, s.desired, lo, hi)
 			}
 		}
+		// The books reconcile reads: checked against the tallies each
+		// minute, recounted from the tasks each day (and at the end).
+		w.checkBooks(si, w.eng.Now()%des.At(24*time.Hour) == 0)
 	}
 	for ji := range w.jobs {
 		j := &w.jobs[ji]
@@ -118,14 +127,22 @@ func (w *World) checkMinute(row []float64) {
 func (w *World) checkGroupCounts() {
 	w.fleet.Check()
 	draining := make([]int, len(w.cfg.Groups))
+	busy := make([]int, len(w.cfg.Groups))
 	for i := range w.instances {
-		if in := &w.instances[i]; in.status == InstanceDraining {
+		in := &w.instances[i]
+		if in.status == InstanceDraining {
 			draining[in.group]++
+		}
+		if in.isBusy() {
+			busy[in.group]++
 		}
 	}
 	for gi, n := range draining {
 		if n != w.draining[gi] {
 			w.breach("group %s: %d container instances counted DRAINING, its instances say %d", w.cfg.Groups[gi].Name, w.draining[gi], n)
+		}
+		if busy[gi] != w.busy[gi] {
+			w.breach("group %s: %d container instances counted ACTIVE with a task, its instances say %d", w.cfg.Groups[gi].Name, w.busy[gi], busy[gi])
 		}
 	}
 }
@@ -139,6 +156,9 @@ func (w *World) CheckEnd() {
 		}
 		w.checkGroupCounts()
 	}()
+	for si := range w.services {
+		w.checkBooks(si, true)
+	}
 	w.syncInstances()
 	for i := range w.instances {
 		in := &w.instances[i]

@@ -113,12 +113,19 @@ func (w *World) scaleIn(pi int, g int, m *managed, n, mm int, metric float64) {
 // warmingUp reports an instance launched within the warm-up period. AWS
 // (ManagedScaling, instanceWarmupPeriod): a new instance contributes to the
 // metrics only after it; fleetsim holds further scale-out meanwhile.
+//
+// A group lists its instances in launch order, so the newest are looked at
+// first and the look stops at the first one launched before the period (or
+// at time zero: the existing fleet never counts).
 func (w *World) warmingUp(g int, m *managed) bool {
 	now := w.eng.Now()
-	for _, i := range w.fleet.GroupInstances(g) {
-		in := w.fleet.Instance(i)
-		counted := in.Lifecycle == capacity.Pending || in.Lifecycle == capacity.InService
-		if counted && in.Launched > 0 && now-in.Launched < des.At(m.cfg.Warmup) {
+	ins := w.fleet.GroupInstances(g)
+	for k := len(ins) - 1; k >= 0; k-- {
+		launched := w.fleet.LaunchTime(ins[k])
+		if launched <= 0 || now-launched >= des.At(m.cfg.Warmup) {
+			return false // this one and every older one are out of the period
+		}
+		if l := w.fleet.Lifecycle(ins[k]); l == capacity.Pending || l == capacity.InService {
 			return true
 		}
 	}
@@ -126,16 +133,22 @@ func (w *World) warmingUp(g int, m *managed) bool {
 }
 
 // busyInstances counts the group's instances running at least one task,
-// and those still launching.
+// and those still launching: the first kept as tasks come and go
+// (World.busy), the second capacity's.
 func (w *World) busyInstances(g int) int {
-	n := 0
-	for _, i := range w.fleet.GroupInstances(g) {
-		in := w.containerInstance(i)
-		if (in.status == InstanceActive) && len(in.tasks) > 0 || w.fleet.Instance(i).Lifecycle == capacity.Pending {
-			n++
-		}
+	return w.busy[g] + w.fleet.Group(g).Pending
+}
+
+// isBusy is what busyInstances counts of a registered instance: ACTIVE and
+// running a task.
+func (in *instance) isBusy() bool { return in.status == InstanceActive && len(in.tasks) > 0 }
+
+// rebusy updates the group's busy count after in changed; was is what
+// isBusy said before.
+func (w *World) rebusy(in *instance, was bool) {
+	if now := in.isBusy(); now != was {
+		w.busy[in.group] += b2i(now) - b2i(was)
 	}
-	return n
 }
 
 // provisioningEstimate is how many more instances the provider's
@@ -155,7 +168,8 @@ func (w *World) provisioningEstimate(pi int, g int) (int, bool) {
 			(!sp.awsvpc || w.eniLimit(smallest) > 0)
 	}
 	waiting := false
-	var needs []autoscale.TaskNeed
+	needs := w.needs[:0] // scratch: EstimateInstances keeps nothing
+	defer func() { w.needs = needs[:0] }()
 	for qi := range w.queues {
 		q := &w.queues[qi]
 		if q.key.prov != pi {

@@ -14,20 +14,15 @@ const ReasonNoInstances = "No Container Instances were found in your capacity pr
 // capacity provider using it; tasks with the EC2 launch type see every
 // instance, through one more pool. An instance is in at most two pools and
 // every reservation is made in each (placement.Pool keeps the per-group
-// counts that spread and distinctInstance read).
+// counts that spread and distinctInstance read). Pools are numbered: group
+// g's is g, the EC2 launch type's is len(Config.Groups).
 type pools struct {
 	byGroup []*placement.Pool // per Config.Groups entry
 	all     *placement.Pool   // EC2 launch type; nil when nothing uses it
-	specs   map[specKey]*placement.Spec
-}
-
-type specKey struct {
-	spec int32
-	pool *placement.Pool
+	owner   [][]int32         // by pool number, by handle: the container instance
 }
 
 func (w *World) initPools() {
-	w.pool.specs = map[specKey]*placement.Spec{}
 	for range w.cfg.Groups {
 		w.pool.byGroup = append(w.pool.byGroup, placement.NewPool())
 	}
@@ -44,15 +39,24 @@ func (w *World) initPools() {
 			w.pool.all = placement.NewPool()
 		}
 	}
+	w.pool.owner = make([][]int32, len(w.cfg.Groups)+1)
 }
 
-// poolsOf lists the pools an instance belongs to.
-func (w *World) poolsOf(in *instance) []*placement.Pool {
-	ps := []*placement.Pool{w.pool.byGroup[in.group]}
+// poolsOf lists the numbers of the pools an instance belongs to.
+func (w *World) poolsOf(in *instance) (ids [2]int, n int) {
+	ids[0], n = in.group, 1
 	if w.pool.all != nil {
-		ps = append(ps, w.pool.all)
+		ids[1], n = len(w.pool.byGroup), 2
 	}
-	return ps
+	return ids, n
+}
+
+// poolAt is pool number id.
+func (w *World) poolAt(id int) *placement.Pool {
+	if id == len(w.pool.byGroup) {
+		return w.pool.all
+	}
+	return w.pool.byGroup[id]
 }
 
 // poolAdd registers an instance with its pools.
@@ -62,8 +66,9 @@ func (w *World) poolAdd(i int32) {
 	for k, a := range in.attrs {
 		attrs[k] = placement.Attribute{Name: a.Name, Value: a.Value}
 	}
-	for k, p := range w.poolsOf(in) {
-		h, err := p.Add(placement.Instance{
+	ids, n := w.poolsOf(in)
+	for k, id := range ids[:n] {
+		h, err := w.poolAt(id).Add(placement.Instance{
 			ID: in.id, Attributes: attrs, CPUUnits: int32(in.cpuFree), MemoryMiB: int32(in.memFree),
 			FreeENIs: int32(in.eniFree), ReservedPorts: placement.LinuxReservedPorts(),
 			RegisteredAt: w.calendar(in.regAt), Active: true,
@@ -73,6 +78,11 @@ func (w *World) poolAdd(i int32) {
 			return
 		}
 		in.handles[k] = h
+		owners := &w.pool.owner[id]
+		for int(h) >= len(*owners) {
+			*owners = append(*owners, -1)
+		}
+		(*owners)[h] = i
 	}
 }
 
@@ -81,8 +91,9 @@ func (w *World) poolDeactivate(in *instance) {
 	if in.handles[0] == placement.NoHandle {
 		return
 	}
-	for k, p := range w.poolsOf(in) {
-		p.SetActive(in.handles[k], false)
+	ids, n := w.poolsOf(in)
+	for k, id := range ids[:n] {
+		w.poolAt(id).SetActive(in.handles[k], false)
 	}
 }
 
@@ -91,24 +102,29 @@ func (w *World) poolRemove(in *instance) {
 	if in.handles[0] == placement.NoHandle {
 		return
 	}
-	for k, p := range w.poolsOf(in) {
-		p.Remove(in.handles[k])
+	ids, n := w.poolsOf(in)
+	for k, id := range ids[:n] {
+		w.poolAt(id).Remove(in.handles[k])
+		w.pool.owner[id][in.handles[k]] = -1
 	}
 	in.handles = [2]placement.Handle{placement.NoHandle, placement.NoHandle}
 }
 
-// poolSpec is the placement spec of a task spec in a pool, built once.
-func (w *World) poolSpec(spec int32, p *placement.Pool) *placement.Spec {
-	key := specKey{spec, p}
-	if ps, ok := w.pool.specs[key]; ok {
+// poolSpec is the placement spec of a task spec in pool number id, built
+// once.
+func (w *World) poolSpec(spec int32, id int) *placement.Spec {
+	sp := &w.specs[spec]
+	if sp.bound == nil {
+		sp.bound = make([]*placement.Spec, len(w.pool.owner))
+	}
+	if ps := sp.bound[id]; ps != nil {
 		return ps
 	}
-	sp := &w.specs[spec]
-	ps, err := p.NewSpec(sp.task)
+	ps, err := w.poolAt(id).NewSpec(sp.task)
 	if err != nil {
 		panic(fmt.Sprintf("sim: placement spec for %s: %v (scenario not validated?)", sp.group, err))
 	}
-	w.pool.specs[key] = ps
+	sp.bound[id] = ps
 	return ps
 }
 
@@ -116,16 +132,17 @@ func (w *World) poolSpec(spec int32, p *placement.Pool) *placement.Spec {
 // -1 and, when explain is set, ECS's reason (the most frequent rejection;
 // explaining costs a scan of every instance, so retries skip it).
 func (w *World) choose(prov int, spec int32, explain bool) (int32, string) {
-	p := w.pool.all
+	id := len(w.pool.byGroup)
 	if g := w.providers[prov].group; g >= 0 {
-		p = w.pool.byGroup[g]
+		id = g
 	}
+	p := w.poolAt(id)
 	if p == nil || p.Len() == 0 {
 		return -1, ReasonNoInstances
 	}
-	ps := w.poolSpec(spec, p)
+	ps := w.poolSpec(spec, id)
 	if h := p.Choose(ps, w.placeRand); h != placement.NoHandle {
-		return w.handleOwner(p, h), ""
+		return w.pool.owner[id][h], ""
 	}
 	if !explain {
 		return -1, ""
@@ -146,20 +163,12 @@ func mostFrequent(d placement.Decision) string {
 	return best.String()
 }
 
-// handleOwner maps a pool handle back to its instance.
-func (w *World) handleOwner(p *placement.Pool, h placement.Handle) int32 {
-	i, ok := w.byID[p.InstanceID(h)]
-	if !ok {
-		panic("sim: placement chose an unknown instance " + p.InstanceID(h))
-	}
-	return i
-}
-
 // poolReserve records a placed task in its instance's pools.
 func (w *World) poolReserve(i, t int32) {
 	in := &w.instances[i]
-	for k, p := range w.poolsOf(in) {
-		if err := p.Reserve(in.handles[k], w.poolSpec(w.tasks[t].spec, p)); err != nil {
+	ids, n := w.poolsOf(in)
+	for k, id := range ids[:n] {
+		if err := w.poolAt(id).Reserve(in.handles[k], w.poolSpec(w.tasks[t].spec, id)); err != nil {
 			w.breach("instance %s: placement pool refused a reservation: %v", in.id, err)
 		}
 	}
@@ -171,8 +180,9 @@ func (w *World) poolRelease(i, t int32) {
 	if in.handles[0] == placement.NoHandle {
 		return
 	}
-	for k, p := range w.poolsOf(in) {
-		if err := p.Release(in.handles[k], w.poolSpec(w.tasks[t].spec, p)); err != nil {
+	ids, n := w.poolsOf(in)
+	for k, id := range ids[:n] {
+		if err := w.poolAt(id).Release(in.handles[k], w.poolSpec(w.tasks[t].spec, id)); err != nil {
 			w.breach("instance %s: placement pool refused a release: %v", in.id, err)
 		}
 	}

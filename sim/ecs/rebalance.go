@@ -44,24 +44,23 @@ func (w *World) rebalancesZones(s *service) bool {
 // the cluster's order; ok is false unless the service is in steady state
 // (its deployment completed, its desired count all running).
 func (w *World) zoneCounts(s *service) (zones []string, counts []int, ok bool) {
-	if s.deps[s.primary()].rollout != RolloutCompleted || len(s.active) != s.desired || s.desired == 0 {
+	if s.deps[s.primary()].rollout != RolloutCompleted || s.active.n != s.desired || s.desired == 0 {
 		return nil, nil, false
 	}
-	for _, z := range w.cfg.Cluster.AvailabilityZones {
+	if w.rec.counts[s.idx][TaskRunning] != s.active.n {
+		return nil, nil, false // a task is not RUNNING yet
+	}
+	zones, counts = w.zoneScratch.zones[:0], w.zoneScratch.counts[:0]
+	for zi, z := range w.cfg.Cluster.AvailabilityZones {
 		if !w.fleet.ZoneDown(z) {
-			zones = append(zones, z)
+			n := 0
+			if zi < len(s.runningIn) {
+				n = s.runningIn[zi] // the cluster's zones come first in World.zones
+			}
+			zones, counts = append(zones, z), append(counts, n)
 		}
 	}
-	counts = make([]int, len(zones))
-	for _, t := range s.active {
-		tk := &w.tasks[t]
-		if tk.state != TaskRunning {
-			return nil, nil, false
-		}
-		if k := slices.Index(zones, tk.zone); k >= 0 {
-			counts[k]++
-		}
-	}
+	w.zoneScratch.zones, w.zoneScratch.counts = zones, counts
 	return zones, counts, len(zones) > 1
 }
 
@@ -108,7 +107,7 @@ func (w *World) rebalanceZones(si int32) {
 		}
 		return
 	}
-	s.rebal, s.rebalFrom = w.launchSpec(si, spec), zones[hi]
+	s.rebal, s.rebalFrom = w.launchSpec(si, spec, s.primary()), zones[hi]
 }
 
 // placeable reports whether a task of spec could be placed now on the
@@ -134,8 +133,8 @@ func (w *World) rebalanced(si, t int32) {
 		return
 	}
 	s.rebal = -1
-	for i := len(s.active) - 1; i >= 0; i-- {
-		if v := s.active[i]; v != t && w.tasks[v].state == TaskRunning && w.tasks[v].zone == s.rebalFrom {
+	for i := len(s.active.ts) - 1; i >= 0; i-- {
+		if v := s.active.ts[i]; v >= 0 && v != t && w.tasks[v].state == TaskRunning && w.tasks[v].zone == s.rebalFrom {
 			w.stopTask(v, StopServiceSchedulerInitiated, fmt.Sprintf("%s has stopped 1 running tasks in %s due to AZ rebalancing", s.cfg.Name, s.rebalFrom),
 				w.stopGrace(v), false)
 			return
@@ -155,8 +154,16 @@ func describeCounts(zones []string, counts []int) string {
 // memberOf on ecs.availability-zone; Fargate takes the zone itself).
 func (w *World) zoneSpec(spec int32, zone string) int32 {
 	base := &w.specs[spec]
+	zi := w.zoneIndex(zone)
+	if zi < len(base.pinned) && base.pinned[zi] >= 0 {
+		return base.pinned[zi] // made before (an unpinned spec's pinned twin is unique)
+	}
+	for zi >= len(base.pinned) {
+		base.pinned = append(base.pinned, -1)
+	}
 	for i := range w.specs {
 		if s := &w.specs[i]; s.def == base.def && s.group == base.group && s.cpu == base.cpu && s.memMiB == base.memMiB && s.zone == zone {
+			base.pinned[zi] = int32(i)
 			return int32(i)
 		}
 	}
@@ -165,8 +172,9 @@ func (w *World) zoneSpec(spec int32, zone string) int32 {
 		panic("ecs: zone constraint: " + err.Error()) // zones are validated names
 	}
 	pinned := *base
-	pinned.zone = zone
+	pinned.zone, pinned.bound, pinned.pinned = zone, nil, nil
 	pinned.task.Constraints = append(slices.Clone(base.task.Constraints), c)
 	w.specs = append(w.specs, pinned)
+	w.specs[spec].pinned[zi] = int32(len(w.specs) - 1)
 	return int32(len(w.specs) - 1)
 }

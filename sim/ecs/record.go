@@ -16,19 +16,19 @@ type recorder struct {
 	// counts[o][s]: tasks of owner o in state s; owners are services first,
 	// then batch jobs.
 	counts            [][numTaskStates]int
-	waits             [][]time.Duration // per owner: creation to placement
-	reasons           map[string]int    // placement failures by reason (first failure per task)
+	waits             []waitLog      // per owner: creation to placement
+	reasons           map[string]int // placement failures by reason (first failure per task)
 	peakInstances     int
 	fargate           int // Fargate tasks not yet STOPPED
 	spotInterruptions int // Fargate Spot tasks (EC2's are capacity's)
 	peakServiceTasks  int
-	usage             []TaskUsage
+	usage             usageLog
 }
 
 func (w *World) initRecorder() {
 	n := len(w.cfg.Services) + len(w.cfg.BatchJobs)
 	w.rec.counts = make([][numTaskStates]int, n)
-	w.rec.waits = make([][]time.Duration, n)
+	w.rec.waits = make([]waitLog, n)
 	w.rec.reasons = map[string]int{}
 	cols := slices.Clone(schema.ClusterColumns)
 	w.rec.mayBeMissing = make([]bool, len(cols))
@@ -76,7 +76,7 @@ func (w *World) taskEvent(t *task, typ schema.EventType, reason string) {
 	ev := schema.Event{
 		At:       w.eng.Now(),
 		Type:     typ,
-		Subject:  t.id,
+		Subject:  t.idString(),
 		Group:    w.specs[t.spec].group,
 		Status:   t.state.String(),
 		Reason:   reason,
@@ -121,7 +121,7 @@ func (w *World) recordPlacementFailure(ti int32, reason string) {
 	t := &w.tasks[ti]
 	w.rec.reasons[reason]++
 	t.placeFailed, t.lastReason = true, reason
-	if t.id != "" { // a RunTask failure is no task: RunTaskFailed says it
+	if t.num != 0 { // a RunTask failure is no task: RunTaskFailed says it
 		w.taskEvent(t, schema.PlacementFailed, reason)
 	}
 }
@@ -138,7 +138,38 @@ func (w *World) recordRunTaskFailed(ti int32) {
 func (w *World) recordPlaced(ti int32) {
 	t := &w.tasks[ti]
 	o := w.owner(t)
-	w.rec.waits[o] = append(w.rec.waits[o], (t.placed - t.created).Duration())
+	w.rec.waits[o].add((t.placed - t.created).Duration())
+}
+
+// waitLog is an owner's placement waits, kept in chunks that double in
+// size (up to 64Ki waits), so that the list grows without copying what it
+// holds; the summary at the end reads it once.
+type waitLog struct {
+	chunks [][]time.Duration
+	n      int
+}
+
+func (l *waitLog) add(d time.Duration) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
+		size := 64
+		if k > 0 {
+			size = min(2*cap(l.chunks[k-1]), 1<<16)
+		}
+		l.chunks = append(l.chunks, make([]time.Duration, 0, size))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, d)
+	l.n++
+}
+
+// sorted returns every wait in one slice, sorted.
+func (l *waitLog) sorted() []time.Duration {
+	out := make([]time.Duration, 0, l.n)
+	for _, c := range l.chunks {
+		out = append(out, c...)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // taskDone takes a STOPPED task out of the tallies (STOPPED is not a gauge).

@@ -1,12 +1,11 @@
 package ecs
 
 import (
-	"fmt"
+	"cmp"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
@@ -88,12 +87,11 @@ type WaitStats struct {
 	Max   float64 `json:"max_s"`
 }
 
-func waitStats(ws []time.Duration) WaitStats {
-	if len(ws) == 0 {
+func waitStats(l *waitLog) WaitStats {
+	if l.n == 0 {
 		return WaitStats{}
 	}
-	s := slices.Clone(ws)
-	slices.Sort(s)
+	s := l.sorted()
 	// nearest-rank percentile
 	pct := func(p float64) float64 {
 		i := int(p*float64(len(s))+0.999999999) - 1
@@ -102,8 +100,16 @@ func waitStats(ws []time.Duration) WaitStats {
 	return WaitStats{Count: len(s), P50: pct(0.50), P95: pct(0.95), Max: s[len(s)-1].Seconds()}
 }
 
-// Outcome returns what the run recorded, at its end.
+// Outcome returns what the run recorded, at its end. The run is over:
+// what only running it needed (metrics, placement indexes, queues, and,
+// once the final state is described, the tasks) is let go first, so that
+// it is not kept while the result is put together. Called again, it
+// returns the same Outcome.
 func (w *World) Outcome() *Outcome {
+	if w.outcome != nil {
+		return w.outcome
+	}
+	w.dropRunState()
 	r := &w.rec
 	out := &Outcome{
 		Series:            r.series,
@@ -123,7 +129,7 @@ func (w *World) Outcome() *Outcome {
 			Name: s.cfg.Name, TaskDefinition: td.Family + ":" + strconv.Itoa(td.Revision),
 			DesiredAtEnd: s.desired, RunningAtEnd: c[TaskRunning], PendingAtEnd: c[TaskPending],
 			WaitingAtEnd: c[TaskProvisioning], TasksStarted: s.started, TasksStopped: s.stopped,
-			PlacementWait:   waitStats(r.waits[si]),
+			PlacementWait:   waitStats(&r.waits[si]),
 			RequestsOffered: math.Round(s.offered), RequestsDropped: math.Round(s.dropped), SLOAttainmentPct: -1,
 			AvailabilityPct:      100,
 			DeploymentsCompleted: s.completed, DeploymentsFailed: s.failed, RolledBack: s.rolledBack,
@@ -146,12 +152,31 @@ func (w *World) Outcome() *Outcome {
 		out.BatchJobs = append(out.BatchJobs, JobSummary{
 			Name: j.cfg.Name, Submitted: j.submitted, Completed: j.completed,
 			RunningAtEnd: r.counts[o][TaskRunning], WaitingAtEnd: r.counts[o][TaskProvisioning],
-			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(r.waits[o]),
+			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(&r.waits[o]),
 		})
 	}
 	out.State = w.state()
+	w.tasks, w.freeTasks = nil, nil
 	out.Tasks, out.Providers, out.Owners = w.usageResult(w.eng.Now())
+	w.outcome = out
 	return out
+}
+
+// dropRunState lets go what the run alone needed.
+func (w *World) dropRunState() {
+	for si := range w.services {
+		if sc := w.services[si].scaler; sc != nil {
+			sc.store = nil
+		}
+		s := &w.services[si]
+		s.uo, s.ho = nil, nil
+	}
+	w.pool = pools{}
+	for i := range w.specs {
+		w.specs[i].bound = nil
+	}
+	w.queues, w.queueOf, w.busyQueues = nil, nil, nil
+	w.spreadScratch, w.instSlot, w.needs = spreadCounts{}, nil, nil
 }
 
 // State is the final cluster as ECS's describe calls would show it
@@ -221,15 +246,21 @@ type ServiceDescription struct {
 }
 
 func (w *World) arn(kind, id string) string {
-	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s/%s/%s", w.cfg.Region, accountID, kind, w.cfg.Cluster.Name, id)
+	return "arn:aws:ecs:" + w.cfg.Region + ":" + accountID + ":" + kind + "/" + w.cfg.Cluster.Name + "/" + id
 }
 
-func (w *World) stamp(t des.Time) string { return w.calendar(t).Format(time.RFC3339) }
+// stamp formats a time for state.json; tasks created together share one.
+func (w *World) stamp(t des.Time) string {
+	if m := &w.lastStamp; m.s == "" || m.t != t {
+		m.t, m.s = t, w.calendar(t).Format(time.RFC3339)
+	}
+	return w.lastStamp.s
+}
 
 func (w *World) state() State {
-	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
-		ContainerInstances: []ContainerInstanceState{}, Tasks: []TaskDescription{}}
 	w.syncInstances()
+	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
+		ContainerInstances: make([]ContainerInstanceState, 0, len(w.instances)), Tasks: []TaskDescription{}}
 	for i := range w.instances {
 		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(int32(i)))
 	}
@@ -240,7 +271,8 @@ func (w *World) state() State {
 			live = append(live, int32(ti))
 		}
 	}
-	slices.SortFunc(live, func(a, b int32) int { return strings.Compare(w.tasks[a].id, w.tasks[b].id) })
+	slices.SortFunc(live, func(a, b int32) int { return cmp.Compare(w.tasks[a].num, w.tasks[b].num) })
+	st.Tasks = slices.Grow(st.Tasks, len(live))
 	for _, ti := range live {
 		st.Tasks = append(st.Tasks, w.describeTask(&w.tasks[ti]))
 	}
@@ -264,8 +296,8 @@ func (w *World) describeInstance(i int32) ContainerInstanceState {
 		AutoScalingGroup:     g.Name,
 		Status:               status.String(),
 		AgentConnected:       status == InstanceActive || status == InstanceDraining,
-		Attributes:           []AttributeJSON{},
-		Tasks:                []string{},
+		Attributes:           make([]AttributeJSON, 0, len(in.attrs)),
+		Tasks:                make([]string, 0, len(in.tasks)),
 	}
 	if cs.AgentConnected {
 		cs.RegisteredAt = w.stamp(in.regAt)
@@ -283,7 +315,7 @@ func (w *World) describeInstance(i int32) ContainerInstanceState {
 		case TaskPending:
 			cs.PendingTasksCount++
 		}
-		cs.Tasks = append(cs.Tasks, w.arn("task", tk.id))
+		cs.Tasks = append(cs.Tasks, w.arn("task", tk.idString()))
 	}
 	return cs
 }
@@ -293,9 +325,9 @@ func (w *World) describeTask(t *task) TaskDescription {
 	td := &w.cfg.TaskDefinitions[sp.def]
 	p := &w.providers[t.provider]
 	d := TaskDescription{
-		TaskArn:           w.arn("task", t.id),
+		TaskArn:           w.arn("task", t.idString()),
 		Group:             sp.group,
-		TaskDefinitionArn: fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", w.cfg.Region, accountID, td.Family, td.Revision),
+		TaskDefinitionArn: "arn:aws:ecs:" + w.cfg.Region + ":" + accountID + ":task-definition/" + td.Family + ":" + strconv.Itoa(td.Revision),
 		LastStatus:        t.state.String(),
 		DesiredStatus:     "RUNNING",
 		LaunchType:        "EC2",

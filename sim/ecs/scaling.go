@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/fleetsim/fleetsim/autoscale"
@@ -134,8 +135,115 @@ func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 // scaler is a service's scalable target and what it reads.
 type scaler struct {
 	target  *autoscale.ScalableTarget
-	store   *autoscale.Store
+	store   *metricLog
 	actions []*autoscale.ScheduledAction
+	reads   []autoscale.MetricName // the metrics its policies read: the only ones worth keeping
+}
+
+// record stores a metric's datapoint if a policy reads the metric; the
+// others would be kept all run for nothing.
+func (sc *scaler) record(name autoscale.MetricName, minute des.Time, v float64) {
+	if slices.Contains(sc.reads, name) {
+		sc.store.Record(name, minute, v)
+	}
+}
+
+// metricLog is a service's CloudWatch metrics: autoscale.Store's rules
+// (one datapoint per minute from minute 0, a minute never recorded reads
+// as missing, datapoints visible delay after their minute ends), but only
+// the last keep minutes of each metric are kept: every policy reads the
+// newest datapoints of its alarms' evaluation ranges and no more (the
+// alarms' windows, target tracking's newest value, step scaling's
+// aggregate), so a week of minutes per service and metric would be kept
+// for nothing. Datapoints returns the visible minutes from keep minutes
+// back (all of them in the run's first keep minutes): the same newest
+// datapoints as the whole series.
+type metricLog struct {
+	delay time.Duration
+	keep  int // minutes Datapoints returns at most: the longest evaluation range
+	slack int // minutes recorded ahead of the visible ones (the delay), and then some
+	names []autoscale.MetricName
+	logs  []minuteLog
+}
+
+// minuteLog is one metric's minutes from first on.
+type minuteLog struct {
+	first  int
+	points []autoscale.Datapoint
+}
+
+var _ autoscale.Metrics = (*metricLog)(nil)
+
+func newMetricLog(delay time.Duration, keep int) *metricLog {
+	delay = max(delay, 0)
+	return &metricLog{delay: delay, keep: max(keep, 1), slack: int(delay/autoscale.Period) + 2}
+}
+
+func (m *metricLog) log(name autoscale.MetricName) *minuteLog {
+	i := slices.Index(m.names, name)
+	if i < 0 {
+		m.names = append(m.names, name)
+		m.logs = append(m.logs, minuteLog{})
+		i = len(m.names) - 1
+	}
+	return &m.logs[i]
+}
+
+// grow adds missing minutes up to minute n (exclusive), and lets the
+// oldest go once twice the kept minutes are held.
+func (m *metricLog) grow(l *minuteLog, n int) {
+	for l.first+len(l.points) < n {
+		i := l.first + len(l.points)
+		l.points = append(l.points, autoscale.Datapoint{Minute: des.At(time.Duration(i) * autoscale.Period), Missing: true})
+	}
+	if hold := m.keep + m.slack; len(l.points) > 2*hold {
+		drop := len(l.points) - hold
+		l.points = append(l.points[:0], l.points[drop:]...)
+		l.first += drop
+	}
+}
+
+// Record stores v as the datapoint of the minute containing at (times
+// before the start are ignored; a minute recorded again is overwritten).
+func (m *metricLog) Record(name autoscale.MetricName, at des.Time, v float64) {
+	if at < 0 {
+		return
+	}
+	l := m.log(name)
+	i := int(at.Minutes())
+	m.grow(l, i+1)
+	if i >= l.first {
+		l.points[i-l.first] = autoscale.Datapoint{Minute: des.At(time.Duration(i) * autoscale.Period), Value: v}
+	}
+}
+
+// Datapoints returns the metric's newest datapoints visible at now (at
+// most keep of them), oldest first (autoscale.Metrics); the slice is the
+// log's: read, never write.
+func (m *metricLog) Datapoints(name autoscale.MetricName, now des.Time) []autoscale.Datapoint {
+	visibleEnd := now.Duration() - m.delay
+	if visibleEnd < autoscale.Period {
+		return nil
+	}
+	n := int(visibleEnd / autoscale.Period)
+	l := m.log(name)
+	m.grow(l, n)
+	from := max(n-m.keep, l.first)
+	return l.points[from-l.first : n-l.first]
+}
+
+// lookback is the most recent datapoints a policy reads: its alarms'
+// evaluation ranges (target tracking's newest value and step scaling's
+// aggregate read within them).
+func lookback(p autoscale.Policy) int {
+	switch p := p.(type) {
+	case *autoscale.TargetTracking:
+		high, low := p.Alarms()
+		return max(high.Config().EvaluationRange, low.Config().EvaluationRange)
+	case *autoscale.StepScaling:
+		return p.Alarm().Config().EvaluationRange
+	}
+	panic(fmt.Sprintf("ecs: policy %T reads an unknown span of its metric", p))
 }
 
 func (w *World) newScaler(s *service) *scaler {
@@ -144,21 +252,27 @@ func (w *World) newScaler(s *service) *scaler {
 	if err != nil {
 		panic("sim: " + err.Error() + " (scenario not validated?)")
 	}
-	sc := &scaler{target: t, store: autoscale.NewStore(ac.PublicationDelay)}
+	sc := &scaler{target: t}
+	keep := 0
 	for _, c := range ac.TargetTracking {
+		sc.reads = append(sc.reads, c.Metric)
 		p, err := autoscale.NewTargetTracking(c)
 		if err != nil {
 			panic("sim: " + err.Error())
 		}
 		t.Attach(p)
+		keep = max(keep, lookback(p))
 	}
 	for _, c := range ac.StepScaling {
+		sc.reads = append(sc.reads, c.Metric)
 		p, err := autoscale.NewStepScaling(c)
 		if err != nil {
 			panic("sim: " + err.Error())
 		}
 		t.Attach(p)
+		keep = max(keep, lookback(p))
 	}
+	sc.store = newMetricLog(ac.PublicationDelay, keep)
 	for _, c := range ac.Scheduled {
 		a, err := autoscale.NewScheduledAction(c, w.cfg.Start)
 		if err != nil {
@@ -249,10 +363,10 @@ func (w *World) consume(now des.Time, si int32, rate float64, running int, vcpu 
 		return
 	}
 	minute := now - des.At(time.Minute)
-	st := s.scaler.store
-	st.Record(BacklogPerTask, minute, s.backlog/float64(max(running, 1)))
+	sc := s.scaler
+	sc.record(BacklogPerTask, minute, s.backlog/float64(max(running, 1)))
 	if !math.IsNaN(s.lastCPU) {
-		st.Record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
+		sc.record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
 	}
 	w.decide(now, si)
 }
@@ -302,8 +416,7 @@ func (w *World) respond(s *service, rate float64, running int, vcpu float64) {
 	if vcpu <= 0 || lc.CPUSecondsPerRequest <= 0 {
 		return
 	}
-	model := workload.ServiceModel{CPUSecondsPerRequest: lc.CPUSecondsPerRequest, TaskVCPU: vcpu, SLO: lc.LatencySLO}
-	r := model.Respond(rate, running)
+	r := s.model.respond(workload.ServiceModel{CPUSecondsPerRequest: lc.CPUSecondsPerRequest, TaskVCPU: vcpu, SLO: lc.LatencySLO}, rate, running)
 	s.lastResponse, s.lastDropped = math.NaN(), r.Dropped
 	if r.Served > 0 {
 		s.lastResponse = float64(r.MeanResponse) / float64(time.Millisecond)
@@ -314,6 +427,24 @@ func (w *World) respond(s *service, rate float64, running int, vcpu float64) {
 	if lc.LatencySLO > 0 {
 		s.missed += r.MissShare * r.Offered * perMin
 	}
+}
+
+// modelMemo is the last minute's M/M/c outcome of a service and its
+// inputs: a minute with the same rate and tasks (a constant load, a service
+// at its cap) reuses it instead of evaluating Erlang's formulas again.
+type modelMemo struct {
+	m       workload.ServiceModel
+	rate    float64
+	running int
+	r       workload.Response
+	ok      bool
+}
+
+func (mm *modelMemo) respond(m workload.ServiceModel, rate float64, running int) workload.Response {
+	if !mm.ok || mm.m != m || mm.rate != rate || mm.running != running {
+		*mm = modelMemo{m: m, rate: rate, running: running, r: m.Respond(rate, running), ok: true}
+	}
+	return mm.r
 }
 
 // measure computes a service's load and utilisation for the minute that ends
@@ -353,15 +484,15 @@ func (w *World) measure(now des.Time, si int32) {
 	if s.scaler == nil {
 		return
 	}
-	st := s.scaler.store
+	sc := s.scaler
 	if running > 0 {
 		if !math.IsNaN(s.lastCPU) {
-			st.Record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
+			sc.record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
 		}
 		if !math.IsNaN(s.lastMem) {
-			st.Record(autoscale.ECSServiceAverageMemoryUtilization, minute, s.lastMem)
+			sc.record(autoscale.ECSServiceAverageMemoryUtilization, minute, s.lastMem)
 		}
-		st.Record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(w.serving(s, running)))
+		sc.record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(w.serving(s, running)))
 	}
 	w.decide(now, si)
 }

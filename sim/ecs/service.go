@@ -20,8 +20,8 @@ type service struct {
 	desired  int
 	spec     int32
 	strategy []strategyItem
-	active   []int32 // tasks not yet STOPPING, in creation order
-	perItem  []int   // active tasks per capacity provider strategy entry
+	active   activeList // tasks not yet STOPPING, in creation order
+	perItem  []int      // active tasks per capacity provider strategy entry
 	fail     *rand.Rand
 	load     workload.Pattern // nil without a load
 	scaler   *scaler          // nil without auto scaling
@@ -29,6 +29,7 @@ type service struct {
 	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
 	lastResponse, lastDropped  float64 // mean response (ms) and dropped requests/s
 	lastNeeded                 float64 // tasks the load needs at the CPU target (NaN: no CPU target)
+	model                      modelMemo
 
 	deps                          []deployment // every deployment; the last is PRIMARY
 	lastCompleted                 int          // task definition of the last completed deployment; -1 none
@@ -47,6 +48,14 @@ type service struct {
 	rebalFrom                     string   // the zone that move relieves
 	rebalancing                   bool     // a rebalancing is under way (STARTED sent, COMPLETED not yet)
 	rebalStuck                    bool     // its last move found no room in the emptiest zone (said once)
+
+	// The books (books.go): counts reconcile reads instead of scanning.
+	old        int     // active tasks to be replaced (isOld)
+	healthyOld int     // of which healthy
+	uo         []int32 // the unhealthy ones among them, any order
+	ho         seqHeap // the healthy ones by creation order, with stale entries
+	activeIn   []int   // active tasks placed in each zone (World.zones)
+	runningIn  []int   // RUNNING tasks in each zone
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -142,21 +151,14 @@ func pickProvider(items []strategyItem, counts []int) int {
 // apply.
 func (w *World) reconcile(si int32) {
 	s := &w.services[si]
-	rolling := false
-	for _, t := range s.active {
-		if w.isOld(s, t) {
-			rolling = true
-			break
-		}
-	}
-	if rolling {
+	if s.old > 0 {
 		w.rollingUpdate(si)
 	} else {
 		want := s.desired + b2i(s.rebal >= 0) // a rebalancing move runs one above desired until it lands
-		for len(s.active) < want && w.launchAllowed(si) {
+		for s.active.n < want && w.launchAllowed(si) {
 			w.launch(si)
 		}
-		if n := len(s.active) - want; n > 0 {
+		if n := s.active.n - want; n > 0 {
 			for _, t := range w.scaleInVictims(s, n) {
 				w.stopTask(t, StopServiceSchedulerInitiated, reasonScaleIn, w.stopGrace(t), false)
 			}
@@ -167,19 +169,21 @@ func (w *World) reconcile(si int32) {
 
 // launch starts one task of the PRIMARY deployment on the provider the
 // capacity provider strategy picks.
-func (w *World) launch(si int32) { w.launchSpec(si, w.services[si].spec) }
+func (w *World) launch(si int32) {
+	s := &w.services[si]
+	w.launchSpec(si, s.spec, s.primary())
+}
 
-// launchSpec starts one task of the PRIMARY deployment with the given
-// placement spec and returns it.
-func (w *World) launchSpec(si, spec int32) int32 {
+// launchSpec starts one task of deployment dep with the given placement
+// spec and returns it.
+func (w *World) launchSpec(si, spec, dep int32) int32 {
 	s := &w.services[si]
 	if s.perItem == nil {
 		s.perItem = make([]int, len(s.strategy))
 	}
 	item := pickProvider(s.strategy, s.perItem)
 	t := w.newTask(spec, si, -1, s.strategy[item].provider)
-	w.tasks[t].deployment = s.primary()
-	s.active = append(s.active, t)
+	w.joinActive(s, t, dep)
 	s.perItem[item]++
 	s.started++
 	return t
@@ -212,12 +216,18 @@ func (w *World) itemOf(s *service, t int32) int {
 // resource left. Otherwise the newest. Counts are updated as victims are
 // taken, so a batch costs O(k x active), not a rebuild per victim.
 func (w *World) scaleInVictims(s *service, k int) []int32 {
-	taken := make(map[int32]bool, k)
+	w.victimStamp++ // a task is taken when its mark is this stamp
+	taken := func(t int32) bool { return w.tasks[t].victimMark == w.victimStamp }
+	take := func(t int32) { w.tasks[t].victimMark = w.victimStamp }
 	var out []int32
 	for state := TaskProvisioning; state < TaskRunning && len(out) < k; state++ {
-		for i := len(s.active) - 1; i >= 0 && len(out) < k; i-- {
-			if t := s.active[i]; w.tasks[t].state == state {
-				out, taken[t] = append(out, t), true
+		// The tally says how many there are: the look stops at the last.
+		left := w.rec.counts[s.idx][state]
+		for i := len(s.active.ts) - 1; i >= 0 && len(out) < k && left > 0; i-- {
+			if t := s.active.ts[i]; t >= 0 && w.tasks[t].state == state {
+				out = append(out, t)
+				take(t)
+				left--
 			}
 		}
 	}
@@ -228,28 +238,29 @@ func (w *World) scaleInVictims(s *service, k int) []int32 {
 	if len(s.cfg.PlacementStrategy) > 0 {
 		strategy = s.cfg.PlacementStrategy[0]
 	}
-	var pick func(taken map[int32]bool) int32
+	var pick func(taken func(int32) bool) int32
 	switch {
 	case strategy.Kind == placement.BinpackStrategy:
-		pick = func(taken map[int32]bool) int32 { return w.victimByFree(s, strategy.Field, taken) }
+		pick = func(taken func(int32) bool) int32 { return w.victimByFree(s, strategy.Field, taken) }
 	case strategy.Kind == placement.SpreadStrategy && strings.HasPrefix(strategy.Field, "attribute:"):
 		sp := newSpreadCounts(w, s, strings.TrimPrefix(strategy.Field, "attribute:"), taken)
 		pick = sp.next
 	default:
-		pick = func(taken map[int32]bool) int32 { return s.newest(taken) }
+		pick = func(taken func(int32) bool) int32 { return s.newest(taken) }
 	}
 	for len(out) < k {
 		t := pick(taken)
-		out, taken[t] = append(out, t), true
+		out = append(out, t)
+		take(t)
 	}
 	return out
 }
 
 // newest is the newest active task not yet taken.
-func (s *service) newest(taken map[int32]bool) int32 {
-	for i := len(s.active) - 1; i >= 0; i-- {
-		if !taken[s.active[i]] {
-			return s.active[i]
+func (s *service) newest(taken func(int32) bool) int32 {
+	for i := len(s.active.ts) - 1; i >= 0; i-- {
+		if t := s.active.ts[i]; t >= 0 && !taken(t) {
+			return t
 		}
 	}
 	panic("sim: no task left to scale in")
@@ -257,11 +268,85 @@ func (s *service) newest(taken map[int32]bool) int32 {
 
 // spreadCounts tracks, for scale-in under spread, the service's tasks per
 // attribute value and per instance, over a flat candidate list (newest
-// first) so that taking a victim touches slices only.
+// first) so that taking a victim touches slices only. The victim is the
+// newest task on the busiest instance of the busiest value: each value
+// keeps its instances (slots: one per value and instance) in a heap by
+// (tasks on the instance, most first; its newest task not taken, newest
+// first), so that a victim costs O(log instances). An instance's keys only
+// get worse as victims are taken, so a slot whose key is out of date is
+// put right when it comes to the top.
 type spreadCounts struct {
-	cands    []spreadCand
-	valCount []int // tasks per attribute value
-	instCnt  []int // tasks per instance (local index)
+	cands     []spreadCand
+	valCount  []int // tasks per attribute value
+	instCnt   []int // tasks per instance (local index)
+	unplaced  int   // the local index of "no instance" (Fargate); -1 until needed
+	vals      []string
+	zoneVal   []int
+	slots     []spreadSlot
+	firstSlot []int   // per local instance: its first slot; -1 none
+	heaps     [][]int // per value: its slots
+}
+
+// spreadSlot is one instance's candidates of one value.
+type spreadSlot struct {
+	inst     int   // local instance
+	val      int   // value
+	cands    []int // indexes into cands, newest first
+	next     int   // the first not taken
+	cnt      int   // instCnt[inst] when last ordered in its heap
+	sameInst int   // the instance's next slot (other values); -1 none
+}
+
+// before orders slots in a value's heap: more tasks on the instance first,
+// then the newer next candidate (a lower index into cands). An exhausted
+// slot goes last.
+func (c *spreadCounts) before(a, b int) bool {
+	sa, sb := &c.slots[a], &c.slots[b]
+	if sa.next >= len(sa.cands) || sb.next >= len(sb.cands) {
+		return sb.next >= len(sb.cands) && sa.next < len(sa.cands)
+	}
+	if sa.cnt != sb.cnt {
+		return sa.cnt > sb.cnt
+	}
+	return sa.cands[sa.next] < sb.cands[sb.next]
+}
+
+func (c *spreadCounts) down(h []int, i int) {
+	for {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && c.before(h[l], h[m]) {
+			m = l
+		}
+		if r < len(h) && c.before(h[r], h[m]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// slotFor returns the slot of local instance ii in value vi.
+func (c *spreadCounts) slotFor(ii, vi int) int {
+	for len(c.firstSlot) <= ii {
+		c.firstSlot = append(c.firstSlot, -1)
+	}
+	for si := c.firstSlot[ii]; si >= 0; si = c.slots[si].sameInst {
+		if c.slots[si].val == vi {
+			return si
+		}
+	}
+	si := len(c.slots)
+	if si < cap(c.slots) {
+		c.slots = c.slots[:si+1]
+		c.slots[si] = spreadSlot{inst: ii, val: vi, cands: c.slots[si].cands[:0], sameInst: c.firstSlot[ii]}
+	} else {
+		c.slots = append(c.slots, spreadSlot{inst: ii, val: vi, sameInst: c.firstSlot[ii]})
+	}
+	c.firstSlot[ii] = si
+	return si
 }
 
 type spreadCand struct {
@@ -271,32 +356,103 @@ type spreadCand struct {
 	taken bool
 }
 
-func newSpreadCounts(w *World, s *service, attr string, taken map[int32]bool) *spreadCounts {
-	c := &spreadCounts{}
-	var vals []string
-	instIdx := map[int32]int{}
-	for i := len(s.active) - 1; i >= 0; i-- {
-		t := s.active[i]
-		if taken[t] {
+func newSpreadCounts(w *World, s *service, attr string, taken func(int32) bool) *spreadCounts {
+	// One scale-in at a time: the world's scratch counts are reused.
+	c := &w.spreadScratch
+	c.cands, c.valCount, c.instCnt, c.unplaced = c.cands[:0], c.valCount[:0], c.instCnt[:0], -1
+	c.slots, c.firstSlot = c.slots[:0], c.firstSlot[:0]
+	for i := range c.heaps {
+		c.heaps[i] = c.heaps[i][:0]
+	}
+	vals := c.vals[:0]
+	zoneVal := c.zoneVal[:0] // the zone attribute: by zone index, value+1 (0: not seen)
+	for range w.zones {
+		zoneVal = append(zoneVal, 0)
+	}
+	defer func() { c.vals, c.zoneVal = vals, zoneVal }()
+	// Instances by local index: a stamp per instance, so that nothing is
+	// cleared between calls.
+	w.spreadStamp++
+	for len(w.instSlot) < len(w.instances) {
+		w.instSlot = append(w.instSlot, instSlot{})
+	}
+	a := &s.active
+	for i := len(a.ts) - 1; i >= 0; i-- {
+		t := a.ts[i]
+		// A RUNNING task is never taken before this (only tasks not yet
+		// RUNNING are): the list says so without reading the task.
+		if t < 0 || (!a.running[i] && taken(t)) {
 			continue
 		}
-		v := spreadValue(w, t, attr)
-		vi := slices.Index(vals, v)
-		if vi < 0 {
-			vals, c.valCount, vi = append(vals, v), append(c.valCount, 0), len(vals)
+		var vi int
+		if zi := a.zi[i]; attr == "ecs.availability-zone" && zi >= 0 {
+			if vi = zoneVal[zi] - 1; vi < 0 {
+				z := w.zones[zi]
+				if vi = slices.Index(vals, z); vi < 0 {
+					vals, c.valCount, vi = append(vals, z), append(c.valCount, 0), len(vals)
+				}
+				zoneVal[zi] = vi + 1
+			}
+		} else {
+			v := spreadValue(w, t, attr)
+			if vi = slices.Index(vals, v); vi < 0 {
+				vals, c.valCount, vi = append(vals, v), append(c.valCount, 0), len(vals)
+			}
 		}
-		in := w.tasks[t].instance
-		ii, ok := instIdx[in]
-		if !ok {
-			ii = len(c.instCnt)
-			instIdx[in] = ii
+		c.add(t, vi, c.localInstance(w, a.inst[i]))
+	}
+	c.order()
+	return c
+}
+
+// add counts candidate t, of value vi on local instance ii (both already
+// in valCount and instCnt).
+func (c *spreadCounts) add(t int32, vi, ii int) {
+	c.valCount[vi]++
+	c.instCnt[ii]++
+	sl := &c.slots[c.slotFor(ii, vi)]
+	sl.cands = append(sl.cands, len(c.cands))
+	c.cands = append(c.cands, spreadCand{t: t, val: vi, inst: ii})
+}
+
+// order builds the values' heaps once every candidate is in.
+func (c *spreadCounts) order() {
+	for len(c.heaps) < len(c.valCount) {
+		c.heaps = append(c.heaps, nil)
+	}
+	for si := range c.slots {
+		sl := &c.slots[si]
+		sl.cnt = c.instCnt[sl.inst]
+		c.heaps[sl.val] = append(c.heaps[sl.val], si)
+	}
+	for _, h := range c.heaps[:len(c.valCount)] {
+		for i := len(h)/2 - 1; i >= 0; i-- {
+			c.down(h, i)
+		}
+	}
+}
+
+// instSlot maps a container instance to its local index in one
+// spreadCounts (valid when stamp is the current one).
+type instSlot struct {
+	stamp uint32
+	local int32
+}
+
+func (c *spreadCounts) localInstance(w *World, in int32) int {
+	if in < 0 { // not placed: all such tasks share one local instance
+		if c.unplaced < 0 {
+			c.unplaced = len(c.instCnt)
 			c.instCnt = append(c.instCnt, 0)
 		}
-		c.valCount[vi]++
-		c.instCnt[ii]++
-		c.cands = append(c.cands, spreadCand{t: t, val: vi, inst: ii})
+		return c.unplaced
 	}
-	return c
+	sl := &w.instSlot[in]
+	if sl.stamp != w.spreadStamp {
+		*sl = instSlot{stamp: w.spreadStamp, local: int32(len(c.instCnt))}
+		c.instCnt = append(c.instCnt, 0)
+	}
+	return int(sl.local)
 }
 
 // spreadValue is a task's attribute value: its zone, or its instance's
@@ -317,33 +473,37 @@ func spreadValue(w *World, t int32, attr string) string {
 }
 
 // next takes the newest task on the busiest instance of the busiest value.
-func (c *spreadCounts) next(map[int32]bool) int32 {
+func (c *spreadCounts) next(func(int32) bool) int32 {
 	top := 0
 	for k := range c.valCount {
 		if c.valCount[k] > c.valCount[top] {
 			top = k
 		}
 	}
-	best := -1
-	for i := range c.cands {
-		cd := &c.cands[i]
-		if cd.taken || cd.val != top {
+	h := c.heaps[top]
+	for { // put right the slots whose instance lost a task since
+		sl := &c.slots[h[0]]
+		if cnt := c.instCnt[sl.inst]; sl.next < len(sl.cands) && cnt != sl.cnt {
+			sl.cnt = cnt
+			c.down(h, 0)
 			continue
 		}
-		if best < 0 || c.instCnt[cd.inst] > c.instCnt[c.cands[best].inst] {
-			best = i
-		}
+		break
 	}
-	cd := &c.cands[best]
+	sl := &c.slots[h[0]]
+	cd := &c.cands[sl.cands[sl.next]]
+	sl.next++
 	cd.taken = true
 	c.valCount[cd.val]--
 	c.instCnt[cd.inst]--
+	sl.cnt = c.instCnt[sl.inst]
+	c.down(h, 0)
 	return cd.t
 }
 
 // victimByFree takes the newest task on the instance with the most CPU or
 // memory left.
-func (w *World) victimByFree(s *service, field string, taken map[int32]bool) int32 {
+func (w *World) victimByFree(s *service, field string, taken func(int32) bool) int32 {
 	free := func(t int32) int64 {
 		in := w.tasks[t].instance
 		if in < 0 {
@@ -355,8 +515,8 @@ func (w *World) victimByFree(s *service, field string, taken map[int32]bool) int
 		return w.instances[in].memFree
 	}
 	best := int32(-1)
-	for i := len(s.active) - 1; i >= 0; i-- {
-		if t := s.active[i]; !taken[t] && (best < 0 || free(t) > free(best)) {
+	for i := len(s.active.ts) - 1; i >= 0; i-- {
+		if t := s.active.ts[i]; t >= 0 && !taken(t) && (best < 0 || free(t) > free(best)) {
 			best = t
 		}
 	}
@@ -415,13 +575,13 @@ func (w *World) serviceTaskRunning(s *service, t int32) {
 }
 
 // dropActive removes a task that began stopping from its service's active
-// list.
-func (w *World) dropActive(s *service, t int32) {
+// list and books.
+func (w *World) dropActive(s *service, t int32, wasRunning, wasHealthy bool) {
 	if s.rebal == t {
 		s.rebal = -1 // the move's task stopped before it was healthy: the move is off
 	}
-	if i := slices.Index(s.active, t); i >= 0 {
-		s.active = slices.Delete(s.active, i, i+1)
+	if w.tasks[t].activeAt >= 0 {
+		w.leaveActive(s, t, wasRunning, wasHealthy)
 		if k := w.itemOf(s, t); k >= 0 {
 			s.perItem[k]--
 		}

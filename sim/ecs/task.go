@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"fmt"
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"slices"
 	"strings"
@@ -45,10 +44,10 @@ const (
 
 // task is one ECS task. Slots are recycled once a task is STOPPED and counted.
 type task struct {
-	id       string
-	spec     int32 // placementSpec index: task definition + group
-	service  int32 // -1 for batch tasks
-	job      int32 // -1 for service tasks
+	num      uint64 // the task ID as a number (idString); 0 until announced
+	spec     int32  // placementSpec index: task definition + group
+	service  int32  // -1 for batch tasks
+	job      int32  // -1 for service tasks
 	provider int
 	instance int32 // -1 until placed, and for Fargate tasks
 	state    TaskState
@@ -66,8 +65,34 @@ type task struct {
 	deployment                       int32    // service tasks: index into the service's deployments
 	healthy                          bool     // passed its health check (service tasks)
 	zone                             string   // the Availability Zone it was placed in
+	zi                               int8     // its index in World.zones; -1 until placed
 	attempt                          uint8    // batch retries: 0 for the first submission
 	item                             int8     // batch tasks: their capacity provider strategy entry
+
+	// A service task's place in its service's books (books.go).
+	activeAt int32 // position in the service's active list; -1 when not active
+	uoAt     int32 // position in the service's unhealthy old tasks; -1 when not there
+	old      bool  // counted as to be replaced
+
+	victimMark uint32 // World.victimStamp when taken by the scale-in being chosen
+}
+
+// idString is the task's ID as ECS shows it: 32 hex digits. Tasks keep the
+// number and format it only when it is written.
+func (t *task) idString() string { return taskID(t.num) }
+
+// taskID formats a task number as fmt's %032x would, without fmt.
+func taskID(n uint64) string {
+	var b [32]byte
+	for i := range b {
+		b[i] = '0'
+	}
+	const hex = "0123456789abcdef"
+	for i := len(b) - 1; n > 0; i-- {
+		b[i] = hex[n&15]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // placementSpec is what placement needs of a task: its reservation and its
@@ -81,8 +106,10 @@ type placementSpec struct {
 	awsvpc   bool
 	images   []int32
 	imageSum int64
-	zone     string         // pinned to this Availability Zone (AZ rebalancing); "" anywhere
-	task     placement.Task // placement's view, bound to a pool on first use
+	zone     string            // pinned to this Availability Zone (AZ rebalancing); "" anywhere
+	task     placement.Task    // placement's view, bound to a pool on first use
+	bound    []*placement.Spec // by pool number (World.poolSpec)
+	pinned   []int32           // by zone index: this spec pinned to the zone (zoneSpec); -1 not yet made
 }
 
 func (w *World) specFor(def int, group string) int32 {
@@ -144,6 +171,9 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		created:  w.eng.Now(),
 		counted:  -1,
 		usage:    -1,
+		zi:       -1,
+		activeAt: -1,
+		uoAt:     -1,
 	}
 	runTask := job >= 0 && prov == provEC2Launch
 	if !runTask {
@@ -166,11 +196,11 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 // a task that may wait, on placement for RunTask's EC2 launch type.
 func (w *World) announce(t int32) {
 	tk := &w.tasks[t]
-	if tk.id != "" {
+	if tk.num != 0 {
 		return
 	}
 	w.nextTaskID++
-	tk.id = fmt.Sprintf("%032x", w.nextTaskID)
+	tk.num = w.nextTaskID
 	w.recordState(t, "")
 }
 
@@ -186,6 +216,8 @@ func (w *World) tryPlace(t int32) bool {
 		if sp.zone != "" && !w.fleet.ZoneDown(sp.zone) {
 			tk.zone = sp.zone
 		}
+		tk.zi = int8(w.zoneIndex(tk.zone))
+		w.markPlaced(t)
 		pullStart := now + des.At(s.FargateStartTime)
 		w.toPending(t, pullStart+capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
 		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull
@@ -201,7 +233,8 @@ func (w *World) tryPlace(t int32) bool {
 	w.announce(t)
 	w.reserve(in, t)
 	tk.instance = in
-	tk.zone = w.instances[in].zone
+	tk.zone, tk.zi = w.instances[in].zone, w.instances[in].zi
+	w.markPlaced(t)
 	ready := w.pullImages(in, sp)
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
 	w.startUsage(t, now)
@@ -239,6 +272,7 @@ func (w *World) reserve(in int32, t int32) {
 	sp := &w.specs[w.tasks[t].spec]
 	w.tally(inst, -1)
 	defer w.tally(inst, 1)
+	defer w.rebusy(inst, inst.isBusy())
 	inst.cpuFree -= sp.cpu
 	inst.memFree -= sp.memMiB
 	if sp.awsvpc {
@@ -269,7 +303,9 @@ func (w *World) release(t int32) {
 			inst.ports = slices.Delete(inst.ports, i, i+1)
 		}
 	}
+	busy := inst.isBusy()
 	inst.removeTask(t)
+	w.rebusy(inst, busy)
 	w.tally(inst, 1)
 	w.poolRelease(tk.instance, t)
 	w.releaseIfEmpty(tk.instance)
@@ -292,6 +328,9 @@ func (w *World) onTaskRunning(now des.Time, t int32) {
 	}
 	tk.state = TaskRunning
 	tk.started = now
+	if tk.service >= 0 {
+		w.markRunning(&w.services[tk.service], t)
+	}
 	w.recordState(t, "")
 	w.scheduleFargateSpot(t)
 	switch {
@@ -329,6 +368,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 		grace = 0
 	}
 	tk.stopCode, tk.stopReason = code, reason
+	wasRunning, wasHealthy := tk.state == TaskRunning, tk.healthy
 	if tk.healthy {
 		tk.healthy = false
 		w.services[tk.service].healthy--
@@ -336,7 +376,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 	tk.state = TaskStopping
 	w.recordState(t, reason)
 	if tk.service >= 0 {
-		w.dropActive(&w.services[tk.service], t)
+		w.dropActive(&w.services[tk.service], t, wasRunning, wasHealthy)
 		if replace {
 			w.reconcile(tk.service)
 		}
@@ -382,9 +422,10 @@ type queueKey struct {
 
 // waitQueue is a FIFO of PROVISIONING tasks with one queueKey.
 type waitQueue struct {
-	key   queueKey
-	tasks []int32
-	head  int
+	key    queueKey
+	tasks  []int32
+	head   int
+	listed bool // in World.busyQueues
 }
 
 func (w *World) enqueue(t int32) {
@@ -395,36 +436,52 @@ func (w *World) enqueue(t int32) {
 		w.queues = append(w.queues, waitQueue{key: k})
 		w.queueOf[k] = qi
 	}
-	w.queues[qi].tasks = append(w.queues[qi].tasks, t)
+	q := &w.queues[qi]
+	q.tasks = append(q.tasks, t)
 	w.nWaiting++
+	if !q.listed {
+		q.listed = true
+		i, _ := slices.BinarySearch(w.busyQueues, qi)
+		w.busyQueues = slices.Insert(w.busyQueues, i, qi)
+	}
 }
 
 // dequeue removes a PROVISIONING task that is stopped before placement.
 func (w *World) dequeue(t int32) {
 	q := &w.queues[w.queueOf[queueKey{w.tasks[t].spec, w.tasks[t].provider}]]
-	if i := slices.Index(q.tasks[q.head:], t); i >= 0 {
-		q.tasks = slices.Delete(q.tasks, q.head+i, q.head+i+1)
-		w.nWaiting--
+	// From the newest: the tasks stopped while waiting are mostly a
+	// scale-in's, which takes the newest first.
+	for i := len(q.tasks) - 1; i >= q.head; i-- {
+		if q.tasks[i] == t {
+			q.tasks = slices.Delete(q.tasks, i, i+1)
+			w.nWaiting--
+			return
+		}
 	}
 }
 
 // placementPass retries waiting tasks after capacity changed: each queue in
 // the order it was first used, each from its oldest task, until one fails
 // (the rest of that queue would fail the same way). Cost: one failed attempt
-// per queue plus one attempt per placed task.
+// per queue with a task waiting plus one attempt per placed task (the
+// queues with tasks are listed, in that order, in busyQueues).
 func (w *World) placementPass() {
 	w.passPending = false
-	for qi := range w.queues {
+	busy := w.busyQueues[:0]
+	defer func() { w.busyQueues = busy }()
+	for _, qi := range w.busyQueues {
 		q := &w.queues[qi]
 		for q.head < len(q.tasks) && w.tryPlace(q.tasks[q.head]) {
 			q.head++
 			w.nWaiting--
 		}
 		if q.head == len(q.tasks) {
-			q.tasks, q.head = q.tasks[:0], 0
+			q.tasks, q.head, q.listed = q.tasks[:0], 0, false
+			continue
 		} else if q.head > 1024 && q.head*2 > len(q.tasks) {
 			q.tasks = append(q.tasks[:0], q.tasks[q.head:]...)
 			q.head = 0
 		}
+		busy = append(busy, qi)
 	}
 }

@@ -89,15 +89,14 @@ func (w *World) fargateZone(t int32) string {
 	azs := w.cfg.Cluster.AvailabilityZones
 	if si := w.tasks[t].service; si >= 0 {
 		best, bestN := "", 0
-		for _, z := range azs {
+		s := &w.services[si] // t is not active yet: its books count the others
+		for zi, z := range azs {
 			if w.fleet.ZoneDown(z) {
 				continue
 			}
 			n := 0
-			for _, o := range w.services[si].active {
-				if o != t && w.tasks[o].zone == z {
-					n++
-				}
+			if zi < len(s.activeIn) {
+				n = s.activeIn[zi] // the cluster's zones come first in World.zones
 			}
 			if best == "" || n < bestN {
 				best, bestN = z, n

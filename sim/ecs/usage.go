@@ -34,12 +34,48 @@ type OwnerInfo struct {
 	Service bool
 }
 
+// usageLog holds the task usage records of a run in fixed chunks: a run
+// places a task every few events, and a slice grown by append would copy
+// (and the collector scan) every record again each time it outgrows its
+// array. The records are put into one slice once, at the end.
+type usageLog struct {
+	chunks [][]TaskUsage
+	n      int
+}
+
+const usageChunk = 1 << 15
+
+func (l *usageLog) add(u TaskUsage) int32 {
+	if l.n%usageChunk == 0 {
+		l.chunks = append(l.chunks, make([]TaskUsage, 0, usageChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, u)
+	l.n++
+	return int32(l.n - 1)
+}
+
+func (l *usageLog) at(i int32) *TaskUsage { return &l.chunks[i/usageChunk][i%usageChunk] }
+
+// drain returns every record in one slice and lets the chunks go.
+func (l *usageLog) drain() []TaskUsage {
+	if l.n == 0 {
+		return nil
+	}
+	out := make([]TaskUsage, 0, l.n)
+	for i, c := range l.chunks {
+		out = append(out, c...)
+		l.chunks[i] = nil
+	}
+	*l = usageLog{}
+	return out
+}
+
 // startUsage opens a usage record for a task that has just been placed.
 func (w *World) startUsage(ti int32, billFrom des.Time) {
 	t := &w.tasks[ti]
 	sp := &w.specs[t.spec]
-	t.usage = int32(len(w.rec.usage))
-	w.rec.usage = append(w.rec.usage, TaskUsage{
+	t.usage = w.rec.usage.add(TaskUsage{
 		Owner: int32(w.owner(t)), Provider: int32(t.provider), Instance: t.instance,
 		CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), Start: billFrom, Stop: -1,
 	})
@@ -47,7 +83,7 @@ func (w *World) startUsage(ti int32, billFrom des.Time) {
 
 func (w *World) stopUsage(ti int32) {
 	if u := w.tasks[ti].usage; u >= 0 {
-		w.rec.usage[u].Stop = w.eng.Now()
+		w.rec.usage.at(u).Stop = w.eng.Now()
 	}
 }
 
@@ -58,7 +94,8 @@ func (w *World) usageResult(end des.Time) ([]TaskUsage, []ProviderInfo, []OwnerI
 	for i, p := range w.providers {
 		provs = append(provs, ProviderInfo{Name: p.name, Fargate: p.fargate, Spot: i == provFargateSpot, Group: p.group})
 	}
-	tasks := append([]TaskUsage(nil), w.rec.usage...)
+	// The run is over: its records go to the result.
+	tasks := w.rec.usage.drain()
 	for i := range tasks {
 		if tasks[i].Stop < 0 {
 			tasks[i].Stop = end

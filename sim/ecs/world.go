@@ -5,8 +5,10 @@ import (
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/schema"
 	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -40,6 +42,7 @@ type World struct {
 	providerOfGroup []int      // the capacity provider using each group, or -1
 	instances       []instance // container instances, by fleet index
 	draining        []int      // per group: container instances DRAINING
+	busy            []int      // per group: container instances ACTIVE with a task
 	tasks           []task
 	freeTasks       []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
 	services        []service
@@ -47,11 +50,11 @@ type World struct {
 	specs           []placementSpec // one per (task definition, task group)
 
 	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
+	busyQueues  []int       // the queues with tasks waiting (or just emptied), ascending
 	queueOf     map[queueKey]int
 	nWaiting    int
 	passPending bool
 
-	byID      map[string]int32 // EC2 instance ID -> index
 	pool      pools
 	agg       aggregate
 	placeRand *rand.Rand
@@ -63,7 +66,23 @@ type World struct {
 	nextFargateAZ int
 	nextTaskID    uint64
 
-	rec recorder
+	zones       []string // every zone seen, the cluster's first and in its order; tasks keep the index
+	zoneScratch struct {
+		zones  []string
+		counts []int
+	}
+	instSlot      []instSlot // scale-in under spread: instances' local indexes (spreadCounts)
+	spreadScratch spreadCounts
+	needs         []autoscale.TaskNeed // scratch: managed scaling's estimate
+	spreadStamp   uint32
+	victimStamp   uint32 // scale-in victims being chosen (task.victimMark)
+	lastStamp     struct {
+		t des.Time
+		s string
+	}
+
+	rec     recorder
+	outcome *Outcome // once the run is over (Outcome)
 }
 
 // provider is a capacity provider: an Auto Scaling group's, FARGATE,
@@ -88,7 +107,10 @@ var _ capacity.Orchestrator = (*World)(nil)
 // cfg must have been validated (scenarios.Load does); New panics on
 // references out of range, which is a programming error.
 func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *World {
-	w := &World{cfg: cfg, eng: eng, fleet: fleet, log: log, queueOf: map[queueKey]int{}, byID: map[string]int32{}}
+	w := &World{cfg: cfg, eng: eng, fleet: fleet, log: log, queueOf: map[queueKey]int{}}
+	for _, z := range cfg.Cluster.AvailabilityZones {
+		w.zoneIndex(z)
+	}
 	w.initPools()
 	w.placeRand = w.stream("placement")
 	w.providers = []provider{
@@ -107,6 +129,7 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 		}
 	}
 	w.draining = make([]int, len(cfg.Groups))
+	w.busy = make([]int, len(cfg.Groups))
 	e := w.eng
 	w.k = kinds{
 		taskRunning:     e.Register(w.onTaskRunning),
@@ -161,6 +184,16 @@ func (w *World) calendar(t des.Time) time.Time { return w.cfg.Start.Add(t.Durati
 
 // stream returns the named random stream of this run.
 func (w *World) stream(name string) *rand.Rand { return w.eng.Stream(name) }
+
+// zoneIndex is the index of an Availability Zone in w.zones, added on
+// first sight. The cluster's zones have their position in the cluster.
+func (w *World) zoneIndex(z string) int {
+	if i := slices.Index(w.zones, z); i >= 0 {
+		return i
+	}
+	w.zones = append(w.zones, z)
+	return len(w.zones) - 1
+}
 
 // providerIndex resolves a provider name.
 func (w *World) providerIndex(name string) int {
