@@ -37,10 +37,31 @@ type order struct {
 	n      int
 	legacy bool
 	zero   []uint64 // legacy: zeroed blocks of blockSize flat positions
+	// lens is a Fenwick tree of the runs' lengths, so that a flat position
+	// (pos, which legacy orders need on every change) costs O(log runs)
+	// rather than a visit to every run before it; valid only when lensOK,
+	// rebuilt on demand after a run is split, merged or dropped.
+	lens   []int32
+	lensOK bool
+	// tree is a max tree over the runs' summaries (leaves from tsize on,
+	// padded with zero entries), so that a search skips the runs that
+	// cannot fit a task in O(log runs) rather than one by one: at scale
+	// most of a binpack order is full on another resource. Valid only when
+	// treeOK; stale lists the runs whose summary may have changed since
+	// the tree read it. Built on the first skip, rebuilt after a run is
+	// split, merged or dropped.
+	tree   []blockMax
+	tsize  int
+	treeOK bool
+	stale  []int32
 }
 
 // blockSize is the span of one summary of the old flat index (legacy).
 const blockSize = 64
+
+// treeSkipMin is the fewest runs left for which a search skips through the
+// max tree (nextFit) rather than run by run.
+const treeSkipMin = 8
 
 // runCap is the most entries a run holds before it splits in two.
 const runCap = 64
@@ -142,10 +163,104 @@ func (o *order) locate(key int32, label uint64) (ri, i int) {
 
 // pos is the flat position of entry i of run ri.
 func (o *order) pos(ri, i int) int {
-	for _, r := range o.runs[:ri] {
-		i += len(r.hs)
+	if !o.lensOK {
+		o.buildLens()
+	}
+	for k := ri; k > 0; k &= k - 1 {
+		i += int(o.lens[k])
 	}
 	return i
+}
+
+// buildLens rebuilds the Fenwick tree of run lengths in O(runs).
+func (o *order) buildLens() {
+	n := len(o.runs)
+	o.lens = append(o.lens[:0], make([]int32, n+1)...)
+	for k := 1; k <= n; k++ {
+		o.lens[k] += int32(len(o.runs[k-1].hs))
+		if up := k + k&-k; up <= n {
+			o.lens[up] += o.lens[k]
+		}
+	}
+	o.lensOK = true
+}
+
+// touched records that run ri's entries or their free resources changed.
+func (o *order) touched(ri int) {
+	if o.treeOK {
+		o.stale = append(o.stale, int32(ri))
+	}
+}
+
+// buildTree rebuilds the max tree of run summaries in O(runs).
+func (o *order) buildTree() {
+	size := 1
+	for size < len(o.runs) {
+		size *= 2
+	}
+	o.tsize = size
+	o.tree = append(o.tree[:0], make([]blockMax, 2*size)...)
+	for k := range size {
+		m := blockMax{-1, -1, -1}
+		if k < len(o.runs) {
+			m = o.runs[k].summary()
+		}
+		o.tree[size+k] = m
+	}
+	for k := size - 1; k >= 1; k-- {
+		o.tree[k] = maxOf(o.tree[2*k], o.tree[2*k+1])
+	}
+	o.treeOK, o.stale = true, o.stale[:0]
+}
+
+func maxOf(a, b blockMax) blockMax {
+	return blockMax{max(a.cpu, b.cpu), max(a.mem, b.mem), max(a.enis, b.enis)}
+}
+
+// nextFit is the first run from ri on whose summary fits s (len(o.runs)
+// if none): the run a search that skipped every run before it reaches.
+func (o *order) nextFit(ri int, s *Spec) int {
+	if !o.treeOK {
+		o.buildTree()
+	}
+	for _, k := range o.stale {
+		n := o.tsize + int(k)
+		o.tree[n] = o.runs[k].summary()
+		for n /= 2; n >= 1; n /= 2 {
+			o.tree[n] = maxOf(o.tree[2*n], o.tree[2*n+1])
+		}
+	}
+	o.stale = o.stale[:0]
+	if f := o.findFit(1, 0, o.tsize, ri, s); f >= 0 {
+		return f
+	}
+	return len(o.runs)
+}
+
+// findFit is nextFit within tree node n, which spans runs lo..hi-1: -1
+// when none from `from` on fits.
+func (o *order) findFit(n, lo, hi, from int, s *Spec) int {
+	if hi <= from || !o.tree[n].fits(s) {
+		return -1
+	}
+	if hi-lo == 1 {
+		return lo
+	}
+	mid := (lo + hi) / 2
+	if f := o.findFit(2*n, lo, mid, from, s); f >= 0 {
+		return f
+	}
+	return o.findFit(2*n+1, mid, hi, from, s)
+}
+
+// grew records that run ri gained (d 1) or lost (d -1) an entry.
+func (o *order) grew(ri int, d int32) {
+	if !o.lensOK {
+		return
+	}
+	for k := ri + 1; k < len(o.lens); k += k & -k {
+		o.lens[k] += d
+	}
 }
 
 // advance moves (ri, i) d entries on.
@@ -219,6 +334,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 		r.hs, r.keys, r.lbls, r.fits = append(r.hs, h), append(r.keys, key), append(r.lbls, c.label), append(r.fits, f)
 		r.max, r.dirty = f, false
 		o.runs = append(o.runs, r)
+		o.lensOK, o.treeOK = false, false
 		return 0, 0
 	}
 	ri, i := o.locate(key, c.label)
@@ -231,6 +347,8 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 	r.keys = insertAt(r.keys, i, key)
 	r.lbls = insertAt(r.lbls, i, c.label)
 	r.fits = insertAt(r.fits, i, f)
+	o.grew(ri, 1)
+	o.touched(ri)
 	if !r.dirty {
 		r.max = blockMax{max(r.max.cpu, f.cpu), max(r.max.mem, f.mem), max(r.max.enis, f.enis)}
 	}
@@ -241,6 +359,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 		next.lbls, next.fits = append(next.lbls, r.lbls[half:]...), append(next.fits, r.fits[half:]...)
 		r.hs, r.keys, r.lbls, r.fits, r.dirty = r.hs[:half], r.keys[:half], r.lbls[:half], r.fits[:half], true
 		o.runs = insertAt(o.runs, ri+1, next)
+		o.lensOK, o.treeOK = false, false
 	}
 	return ri, i
 }
@@ -264,9 +383,12 @@ func (o *order) removeEntry(ri, i int) {
 	r.lbls = deleteAt(r.lbls, i)
 	r.fits = deleteAt(r.fits, i)
 	o.n--
+	o.grew(ri, -1)
+	o.touched(ri)
 	switch {
 	case len(r.hs) == 0:
 		o.runs = deleteAt(o.runs, ri)
+		o.lensOK, o.treeOK = false, false
 	case len(r.hs) < runCap/4 && ri+1 < len(o.runs) && len(r.hs)+len(o.runs[ri+1].hs) <= runCap:
 		next := o.runs[ri+1]
 		r.hs = append(r.hs, next.hs...)
@@ -275,6 +397,7 @@ func (o *order) removeEntry(ri, i int) {
 		r.fits = append(r.fits, next.fits...)
 		r.dirty = true
 		o.runs = deleteAt(o.runs, ri+1)
+		o.lensOK, o.treeOK = false, false
 	}
 }
 
@@ -288,12 +411,15 @@ func (o *order) move(p *Pool, h Handle, old, v int32) {
 	if ri == len(o.runs) || o.runs[ri].hs[i] != h {
 		panic("placement: order lost an instance")
 	}
+	if !o.legacy {
+		o.removeEntry(ri, i)
+		o.insertEntry(p, h, v)
+		return
+	}
 	from := o.pos(ri, i)
 	o.removeEntry(ri, i)
 	ri, i = o.insertEntry(p, h, v)
-	if o.legacy {
-		o.unzero(from, o.pos(ri, i))
-	}
+	o.unzero(from, o.pos(ri, i))
 }
 
 // refresh records that h's free resources or active flag changed. (legacy:
@@ -307,6 +433,7 @@ func (o *order) refresh(p *Pool, h Handle, key int32) {
 	f := fitOf(&p.cands[h])
 	r.replaced(r.fits[i], f)
 	r.fits[i] = f
+	o.touched(ri)
 	if o.legacy {
 		at := o.pos(ri, i)
 		o.unzero(at, at)
@@ -352,7 +479,15 @@ func (p *Pool) orderBest(s *Spec, lv int, o *order, from, sub int32, rnd *rand.R
 	for ; ri < len(o.runs); ri, i = ri+1, 0 {
 		r := o.runs[ri]
 		if m := r.summary(); !m.fits(s) {
-			pos += len(r.hs) - i
+			if len(o.runs)-ri <= treeSkipMin {
+				pos += len(r.hs) - i
+				continue
+			}
+			next := o.nextFit(ri+1, s)
+			if skipZeroed {
+				pos = o.pos(next, 0)
+			}
+			ri = next - 1 // the loop's step brings it to next
 			continue
 		}
 		for ; i < len(r.hs); i, pos = i+1, pos+1 {

@@ -47,3 +47,101 @@ func TestOrdersSplitAndMergeTheirRuns(t *testing.T) {
 	assert.LessOrEqual(t, len(o.runs), 4, "emptied runs go, small ones merge")
 	assert.Equal(t, runCap, o.n)
 }
+
+// A flat position read from the Fenwick tree of run lengths is the count
+// of the entries before it, through inserts, removes, moves, splits and
+// merges, whether or not the tree was valid when they happened.
+func TestFlatPositionsCountTheEntriesBefore(t *testing.T) {
+	p := NewPool()
+	var hs []Handle
+	for i := range 6 * runCap {
+		h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).obj())
+		require.NoError(t, err)
+		hs = append(hs, h)
+	}
+	o := &order{legacy: true}
+	keys := map[Handle]int32{}
+	naive := func(ri, i int) int {
+		for _, r := range o.runs[:ri] {
+			i += len(r.hs)
+		}
+		return i
+	}
+	check := func(step int) {
+		for ri, r := range o.runs {
+			for i := range r.hs {
+				if got, want := o.pos(ri, i), naive(ri, i); got != want {
+					t.Fatalf("step %d: pos(%d, %d) = %d, want %d", step, ri, i, got, want)
+				}
+			}
+		}
+	}
+	for step, h := range hs {
+		keys[h] = int32(step % 7)
+		o.insert(p, h, keys[h])
+		if step%5 == 0 {
+			check(step)
+		}
+	}
+	check(-1)
+	for step, h := range hs {
+		switch step % 3 {
+		case 0:
+			o.move(p, h, keys[h], keys[h]+3)
+			keys[h] += 3
+		case 1:
+			o.remove(p, h, keys[h])
+			delete(keys, h)
+		}
+		if step%4 == 0 {
+			check(step)
+		}
+	}
+	check(-2)
+	assert.Equal(t, len(keys), o.n)
+}
+
+// The max tree over run summaries finds the run a run-by-run skip finds,
+// as entries come, go and change their free resources.
+func TestNextFitIsTheFirstRunThatFits(t *testing.T) {
+	p := NewPool()
+	s := mustSpec(t, p, Task{CPUUnits: 1024, MemoryMiB: 2048, Group: "service:web", Strategies: mustStrategies(t, "binpack", "memory")})
+	o := &order{legacy: true}
+	var hs []Handle
+	for i := range 12 * runCap {
+		cpu := int32(512 + 1024*(i%3)) // a third of them fit on CPU
+		h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).cpu(cpu).mem(int32(1024 * (1 + i%5))).obj())
+		require.NoError(t, err)
+		hs = append(hs, h)
+		o.insert(p, h, int32(i%11))
+	}
+	naive := func(ri int) int {
+		for ; ri < len(o.runs); ri++ {
+			if o.runs[ri].summary().fits(s) {
+				return ri
+			}
+		}
+		return len(o.runs)
+	}
+	check := func(step int) {
+		for ri := range len(o.runs) + 1 {
+			if got, want := o.nextFit(ri, s), naive(ri); got != want {
+				t.Fatalf("step %d: nextFit(%d) = %d, want %d", step, ri, got, want)
+			}
+		}
+	}
+	check(-1)
+	for step, h := range hs {
+		switch {
+		case step%2 == 0:
+			o.remove(p, h, int32(step%11))
+		case step%3 == 0: // now it fits, or no longer
+			p.cands[h].cpu = 4096 - p.cands[h].cpu
+			o.refresh(p, h, int32(step%11))
+		}
+		if step%7 == 0 {
+			check(step)
+		}
+	}
+	check(-2)
+}

@@ -30,6 +30,7 @@ type Instance struct {
 	CPUUnits      int32       // registered minus reserved
 	MemoryMiB     int32       // registered minus reserved
 	FreeENIs      int32       // awsvpc tasks it can still take: max ENIs - 1, or the trunked limit
+	GPUs          int32       // physical GPUs not reserved by a task (resources.go)
 	ReservedPorts []uint16    // host ports never available to tasks, see LinuxReservedPorts
 	RegisteredAt  time.Time
 	AgentVersion  string // "1.14.5"; empty when unknown (agentVersion conditions are then false)
@@ -48,6 +49,7 @@ type candidate struct {
 	rank                           int32  // position in Pool.order
 	label                          uint64 // increasing in Pool.order, kept when others come and go (order.go)
 	cpu, mem, enis, dynPorts       int32
+	gpus                           int32 // unreserved GPUs
 	running                        int32
 	gen                            uint32 // bumped on every Add into this slot
 	idVal                          int32  // interned instance ID
@@ -199,11 +201,11 @@ func (p *Pool) newCandidate(in Instance) (candidate, error) {
 	if _, dup := p.byID[in.ID]; dup {
 		return candidate{}, fmt.Errorf("placement: instance %q added twice", in.ID)
 	}
-	if in.CPUUnits < 0 || in.MemoryMiB < 0 || in.FreeENIs < 0 {
-		return candidate{}, fmt.Errorf("placement: instance %q: negative CPU, memory or ENIs", in.ID)
+	if in.CPUUnits < 0 || in.MemoryMiB < 0 || in.FreeENIs < 0 || in.GPUs < 0 {
+		return candidate{}, fmt.Errorf("placement: instance %q: negative CPU, memory, ENIs or GPUs", in.ID)
 	}
 	c := candidate{live: true, active: in.Active, connected: !in.Disconnected, cpu: in.CPUUnits,
-		mem: in.MemoryMiB, enis: in.FreeENIs, regAt: in.RegisteredAt.Unix(), id: in.ID, idVal: p.values.id(in.ID)}
+		mem: in.MemoryMiB, enis: in.FreeENIs, gpus: in.GPUs, regAt: in.RegisteredAt.Unix(), id: in.ID, idVal: p.values.id(in.ID)}
 	c.ver, c.verOK = parseVersion(in.AgentVersion)
 	for _, a := range in.Attributes {
 		n := p.names.id(a.Name)

@@ -19,6 +19,7 @@ const (
 	ReasonMemory
 	ReasonPorts
 	ReasonENI
+	ReasonGPU
 	ReasonMemberOf
 	ReasonDistinctInstance
 	NumReasons
@@ -38,6 +39,8 @@ func (r Reason) String() string {
 		return "RESOURCE:PORTS"
 	case ReasonENI:
 		return "RESOURCE:ENI"
+	case ReasonGPU:
+		return "RESOURCE:GPU"
 	case ReasonMemberOf:
 		return "MemberOf placement constraint unsatisfied"
 	case ReasonDistinctInstance:

@@ -8,12 +8,15 @@ import "slices"
 const EphemeralPortCount = 60999 - 32768 + 1
 
 // fitResources is the first placement step: does the instance have the CPU
-// units, memory, host ports and ENI the task reserves? It returns the first
-// shortfall in the order CPU, memory, ports, ENI. AWS
+// units, memory, host ports, ENI and GPUs the task reserves? It returns the
+// first shortfall in the order CPU, memory, ports, ENI, GPU. AWS
 // (task-placement-strategies.html, step 1; "Ports and ENIs" in
 // aws-semantics.md): a static host port already in use on the instance makes
 // it unfit; hostPort 0 takes an ephemeral port and never conflicts; an awsvpc
-// task takes one of the instance's free ENIs.
+// task takes one of the instance's free ENIs. GPUs are reserved whole, per
+// task: AWS (ECS API Reference, "ResourceRequirement"): "The number of GPUs
+// that's reserved for all containers in a task can't exceed the number of
+// available GPUs on the container instance that the task is launched on."
 func fitResources(c *candidate, s *Spec) Reason {
 	switch {
 	case c.cpu < s.cpu:
@@ -24,6 +27,8 @@ func fitResources(c *candidate, s *Spec) Reason {
 		return ReasonPorts
 	case s.eni && c.enis < 1:
 		return ReasonENI
+	case c.gpus < s.gpus:
+		return ReasonGPU
 	}
 	for _, port := range s.ports {
 		if _, used := slices.BinarySearch(c.ports, port); used {
@@ -39,6 +44,7 @@ func reservePorts(c *candidate, s *Spec) {
 		c.ports = slices.Insert(c.ports, i, port)
 	}
 	c.dynPorts += s.dyn
+	c.gpus -= s.gpus
 	if s.eni {
 		c.enis--
 	}
@@ -59,6 +65,7 @@ func releasePorts(c *candidate, s *Spec) {
 		c.ports = slices.Delete(c.ports, i, i+1)
 	}
 	c.dynPorts -= s.dyn
+	c.gpus += s.gpus
 	if s.eni {
 		c.enis++
 	}

@@ -70,6 +70,7 @@ type Task struct {
 	HostPorts    []uint16 // static host ports: bridge hostPort != 0, host-mode container ports
 	DynamicPorts int32    // bridge mappings with hostPort 0: taken from the ephemeral range
 	NeedsENI     bool     // awsvpc: one ENI per task
+	GPUs         int32    // physical GPUs the task reserves (resourceRequirements GPU)
 	Group        string   // "service:web", "family:etl"
 	Constraints  []Constraint
 	Strategies   []Strategy // empty: first instance in ID order that fits
@@ -84,6 +85,7 @@ type Spec struct {
 	ports    []uint16 // sorted
 	dyn      int32
 	eni      bool
+	gpus     int32
 	group    int32
 	cons     []boundConstraint
 	strats   []boundStrategy
@@ -117,7 +119,7 @@ func (p *Pool) NewSpec(t Task) (*Spec, error) {
 	if err := validateTask(t); err != nil {
 		return nil, err
 	}
-	s := &Spec{pool: p, cpu: t.CPUUnits, mem: t.MemoryMiB, dyn: t.DynamicPorts, eni: t.NeedsENI,
+	s := &Spec{pool: p, cpu: t.CPUUnits, mem: t.MemoryMiB, dyn: t.DynamicPorts, eni: t.NeedsENI, gpus: t.GPUs,
 		group: p.groups.id(t.Group), ports: slices.Sorted(slices.Values(t.HostPorts))}
 	for _, c := range t.Constraints {
 		bc := boundConstraint{kind: c.Kind}
@@ -147,8 +149,8 @@ func (s *Spec) mustBelong(p *Pool) {
 
 func validateTask(t Task) error {
 	var errs []error
-	if t.CPUUnits < 0 || t.MemoryMiB < 0 || t.DynamicPorts < 0 {
-		errs = append(errs, fmt.Errorf("placement: negative CPU, memory or dynamic port count"))
+	if t.CPUUnits < 0 || t.MemoryMiB < 0 || t.DynamicPorts < 0 || t.GPUs < 0 {
+		errs = append(errs, fmt.Errorf("placement: negative CPU, memory, dynamic port or GPU count"))
 	}
 	ports := slices.Sorted(slices.Values(t.HostPorts))
 	for i, port := range ports {

@@ -50,7 +50,19 @@ type Prices struct {
 	// launch and per task.
 	EC2Minimum     time.Duration `json:"-"`
 	FargateMinimum time.Duration `json:"-"`
+
+	// OperatingSystem and FargateArchitecture are [billing]'s (bill.go);
+	// empty without a [billing] table.
+	OperatingSystem     string `json:"operating_system,omitempty"`
+	FargateArchitecture string `json:"fargate_cpu_architecture,omitempty"`
+
+	err error // why the prices could not be had (an unknown region): ComputeCost returns it
 }
+
+// FargateWindows is Fargate's Windows/x86 rate in us-east-1
+// (https://aws.amazon.com/fargate/pricing/): $0.09148 per vCPU-hour plus the
+// Windows licence fee of $0.046 per vCPU-hour, and $0.01005 per GB-hour.
+var FargateWindows = FargateRates{USDPerVCPUHour: 0.09148 + 0.046, USDPerGBHour: 0.01005}
 
 // DefaultPrices returns us-east-1 Linux prices: EC2 On-Demand from the
 // embedded catalog (AWS Pricing API, generated 2026-07-20), Fargate from
@@ -74,10 +86,31 @@ func DefaultPrices() Prices {
 
 // PricesFor is DefaultPrices with the scenario's own pricing settings:
 // `[settings] spot_discount` sets the EC2 Spot discount.
+//
+// The scenario's region chooses the EC2 price table (catalog.ForRegion), and
+// [billing] the operating system and Fargate architecture: Linux/ARM
+// Fargate at FargateARM, Windows Fargate at FargateWindows.
 func PricesFor(cfg *sim.Config) Prices {
 	p := DefaultPrices()
-	if cfg != nil {
-		p.SpotDiscount = cfg.Settings.SpotDiscount
+	if cfg == nil {
+		return p
+	}
+	p.SpotDiscount = cfg.Settings.SpotDiscount
+	if cfg.Region != "" && cfg.Region != p.Region {
+		c, err := catalog.ForRegion(cfg.Region)
+		p.Region, p.Catalog, p.err = cfg.Region, c, err
+		p.Source = "EC2: " + catalog.PriceSource + "; Fargate: none for this region; Spot: fixed discounts (choice)"
+		p.Fargate, p.FargateARM = FargateRates{}, FargateRates{}
+	}
+	if b := cfg.Billing; b != nil {
+		p.OperatingSystem, p.FargateArchitecture = b.OperatingSystem, b.FargateArchitecture
+		p.OnDemandUSDPerHour, p.SpotDiscountByType = b.OnDemandUSDPerHour, b.SpotDiscountByType
+		switch {
+		case b.OperatingSystem == "windows":
+			p.Fargate = FargateWindows
+		case b.FargateArchitecture == "arm64":
+			p.Fargate = p.FargateARM
+		}
 	}
 	return p
 }
@@ -162,6 +195,10 @@ type Cost struct {
 	ByOwner          []OwnerCost    `json:"by_owner"` // services, jobs, then idle capacity
 	Hourly           HourlyCost     `json:"hourly"`
 	Fargate          []FargateUsage `json:"fargate"`
+	// Bill and Commitment are there when the scenario has a [billing]
+	// table (bill.go, commit.go).
+	Bill       *Bill            `json:"bill,omitempty"`
+	Commitment *CommitmentCurve `json:"commitment_curve,omitempty"`
 }
 
 // CostLine is one row of a breakdown.
@@ -183,6 +220,7 @@ type TypeCost struct {
 // FargateUsage is the Fargate bill of one purchase option.
 type FargateUsage struct {
 	Purchase       string `json:"purchase_option"`
+	Platform       string `json:"platform,omitempty"` // "linux/arm64", "windows/x86_64"; "": the scenario's rate
 	Tasks          int    `json:"tasks"`
 	CPUUnitSeconds int64  `json:"billed_cpu_unit_seconds"`
 	MiBSeconds     int64  `json:"billed_mib_seconds"`
@@ -209,7 +247,7 @@ type HourlyCost struct {
 
 // rate is what a meter is priced at: an instance type bought one way, or
 // Fargate (typ "") on demand or Spot.
-type rate struct{ typ, purchase string }
+type rate struct{ typ, purchase, platform string } // platform: Fargate's (fargateprice.go)
 
 // account is one meter of the bill: a capacity provider, a rate, an hour.
 type account struct{ prov, rate, hour int }
@@ -255,6 +293,16 @@ type ledger struct {
 // (choice: CPU and memory weigh half each). What no task reserved is shown
 // as the owner "idle capacity", never spread over the services.
 func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
+	if p.err != nil {
+		return nil, fmt.Errorf("report: prices: %w", p.err)
+	}
+	if p.Fargate == (FargateRates{}) {
+		for _, t := range res.Tasks {
+			if t.Instance < 0 {
+				return nil, fmt.Errorf("report: no Fargate prices for region %s (AWS's Fargate page was read for us-east-1)", p.Region)
+			}
+		}
+	}
 	l := &ledger{prices: &p, res: res, rateIndex: map[rate]int{}, meters: map[account]meter{}, count: map[int]int{}}
 	l.hours = max(1, int((res.End.Duration()+time.Hour-1)/time.Hour))
 	l.providers()
@@ -270,7 +318,27 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 	for i := range res.Tasks {
 		l.task(&res.Tasks[i])
 	}
-	return l.cost()
+	c, err := l.cost()
+	if err != nil || res.Config == nil || res.Config.Billing == nil {
+		return c, err
+	}
+	return c, c.addBill(res, &p, res.Config.Billing)
+}
+
+// addBill applies the scenario's commitments to the run's usage (Bill) and
+// prices the commitment curve.
+func (c *Cost) addBill(res *sim.Result, p *Prices, b *catalog.Billing) error {
+	u, err := meterUsage(res, p)
+	if err != nil {
+		return err
+	}
+	riPrice, err := riPrices(b, p)
+	if err != nil {
+		return err
+	}
+	c.Bill = billFor(u, b, riPrice)
+	c.Commitment = commitmentCurve(u, b, riPrice)
+	return nil
 }
 
 // providers names every capacity provider that was used, in the run's order;
@@ -345,7 +413,7 @@ func (l *ledger) instance(i int) {
 	if in.Purchase == capacity.Spot {
 		po = PurchaseSpot
 	}
-	rt := l.rateOf(rate{in.Type, po})
+	rt := l.rateOf(rate{in.Type, po, ""})
 	l.count[rt]++
 	if FreeSpotInterruption(in.InstanceUsage) {
 		l.free[i] = true
@@ -380,7 +448,7 @@ func (l *ledger) task(t *ecs.TaskUsage) {
 		}
 		// Whole clock seconds held, so that no float time enters.
 		secs := max(int64(t.Stop.Duration()/time.Second)-int64(t.Start.Duration()/time.Second), 0)
-		rt := l.rateOf(rate{in.Type, po})
+		rt := l.rateOf(rate{in.Type, po, ""})
 		m := l.ownerEC2[t.Owner][rt]
 		m.add(meter{cpuSec: cpu * secs, mibSec: mem * secs})
 		l.ownerEC2[t.Owner][rt] = m
@@ -390,7 +458,7 @@ func (l *ledger) task(t *ecs.TaskUsage) {
 	if l.res.Providers[t.Provider].Spot {
 		po = PurchaseFargateSpot
 	}
-	rt := l.rateOf(rate{"", po})
+	rt := l.rateOf(rate{"", po, fargatePlatformOf(l.res, t)})
 	l.count[rt]++
 	billed := BilledSeconds(t.Start, t.Stop, l.prices.FargateMinimum)
 	l.spread(l.provOf[int(t.Provider)], rt, t.Start, billed, meter{cpuSec: cpu, mibSec: mem})
@@ -403,7 +471,7 @@ func (l *ledger) task(t *ecs.TaskUsage) {
 func (l *ledger) usd(rt int, m meter) (float64, error) {
 	r := l.rates[rt]
 	if r.typ == "" {
-		return l.prices.FargateUSD(m.cpuSec, m.mibSec, r.purchase == PurchaseFargateSpot), nil
+		return l.prices.fargatePlatformUSD(r.platform, m.cpuSec, m.mibSec, r.purchase == PurchaseFargateSpot), nil
 	}
 	perHour, err := l.prices.InstanceUSDPerHour(r.typ, r.option())
 	return float64(m.sec) / 3600 * perHour, err
@@ -427,7 +495,7 @@ func (l *ledger) sortedRates() []int {
 	slices.SortFunc(idx, func(a, b int) int {
 		ra, rb := l.rates[a], l.rates[b]
 		return cmp.Or(cmp.Compare(boolInt(ra.typ == ""), boolInt(rb.typ == "")),
-			cmp.Compare(ra.typ, rb.typ), cmp.Compare(ra.purchase, rb.purchase))
+			cmp.Compare(ra.typ, rb.typ), cmp.Compare(ra.purchase, rb.purchase), cmp.Compare(ra.platform, rb.platform))
 	})
 	return idx
 }
@@ -480,7 +548,7 @@ func (l *ledger) byRate(c *Cost) error {
 		c.TotalUSD += USD(usd)
 		byPurchase[r.purchase] += usd
 		if r.typ == "" {
-			c.Fargate = append(c.Fargate, FargateUsage{Purchase: r.purchase, Tasks: l.count[rt],
+			c.Fargate = append(c.Fargate, FargateUsage{Purchase: r.purchase, Platform: r.platform, Tasks: l.count[rt],
 				CPUUnitSeconds: m.cpuSec, MiBSeconds: m.mibSec, USD: USD(usd)})
 			continue
 		}

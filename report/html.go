@@ -46,6 +46,8 @@ type page struct {
 	Prices                                    []string
 	Source                                    string
 	Idle                                      *idleView
+	SLO                                       *sloView // the services' objectives (slo.go); nil without any
+	Warnings                                  []string // the scenario's warnings (Summary.Warnings)
 	// the interactive layer (interactive.go): uPlot and fleetsim's chart
 	// script, inlined when some figure has a chart
 	Charts   bool
@@ -95,7 +97,7 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 	pg := &page{
 		Title: res.Summary.Scenario, Description: res.Summary.Description,
 		Seed: strconv.FormatUint(res.Summary.Seed, 10), Start: res.Config.Start.Format("Mon 2 Jan 2006 15:04 MST"),
-		Duration: res.End.Duration().String(), Source: source,
+		Duration: res.End.Duration().String(), Source: source, Warnings: res.Summary.Warnings,
 	}
 	pg.Cards = cards(res, cost)
 	// two rows of cards: 8 in 4 columns, 9 in 5
@@ -125,6 +127,7 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 		}
 	}
 	pg.Idle = idleSummary(ex, cost)
+	pg.SLO = objectivesTable(res)
 	pg.PlotsNotes = plotsNotes(res)
 	pg.Services, pg.Jobs = ownerTables(res, cost)
 	pg.ServicesFolded = slices.ContainsFunc(pg.Services, func(r serviceRow) bool { return r.Folded })
@@ -137,6 +140,9 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 	}
 	pg.Timeline, pg.TimelineNote = timeline(res, faults)
 	pg.Prices = priceNotes(&cost.Prices)
+	if res.EKS != nil {
+		eksPage(pg, res, cost) // report/eks_html.go
+	}
 	return t.Execute(w, pg)
 }
 
@@ -221,17 +227,18 @@ func cards(res *sim.Result, cost *Cost) []card {
 	} else {
 		cs = append(cs, card{"Cost per day", money(cost.PerDayUSD), billNote(cost)})
 	}
+	cs[len(cs)-1].Note += steadyCostNote(res, cost) // the warm-up's (slo.go)
 	if s.Instances.Launched > 0 {
 		note := fmt.Sprintf("%s launched, %s at the end", count(s.Instances.Launched), count(s.Instances.AtEnd))
-		cs = append(cs, card{"Peak EC2 instances", count(s.Instances.Peak), note})
+		cs = append(cs, card{"Peak EC2 instances", count(s.Instances.Peak), warmUpPeakNote(s) + note})
 	}
 	if c, ok := fargateCard(cost); ok {
 		cs = append(cs, c)
 	}
-	return append(cs, tasksCard(s), waitCard(s),
+	return append(cs, tasksCard(s), warmUpWaitCard(waitCard(s), s),
 		card{"Placement failures", count(failures), failNote},
 		card{"Services at desired", fmt.Sprintf("%s of %s", count(keeping), count(len(s.Services))), "running ≥ desired at the end of the run"},
-		sloCard(s.Services))
+		qualityCard(s.Services))
 }
 
 // billNote says where the money goes: EC2 and its idle part, or Fargate.
@@ -614,7 +621,11 @@ func costTables(c *Cost) (owners, purchases []ownerRow, types []typeRow) {
 			Rate:  "$" + strconv.FormatFloat(t.USDPerHour, 'f', 4, 64), USD: money(t.USD)})
 	}
 	for _, f := range c.Fargate {
-		types = append(types, typeRow{Type: "Fargate task", Purchase: f.Purchase, Launches: count(f.Tasks),
+		typ := "Fargate task"
+		if f.Platform != "" {
+			typ += " (" + f.Platform + ")"
+		}
+		types = append(types, typeRow{Type: typ, Purchase: f.Purchase, Launches: count(f.Tasks),
 			Hours: decimal(float64(f.CPUUnitSeconds)/1024/3600, 1) + " vCPU-h, " + decimal(float64(f.MiBSeconds)/1024/3600, 1) + " GB-h",
 			Rate:  "per vCPU-h and GB-h", USD: money(f.USD)})
 	}

@@ -351,6 +351,9 @@ func newFigure(res *sim.Result, id, title, yLabel, caption string) *Figure {
 // then placement waits. Figures with nothing to show are left out;
 // plotsNotes says which and why.
 func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
+	if res.EKS != nil {
+		return eksFigures(res, cost) // report/eks_plots.go
+	}
 	var figs []*Figure
 	add := func(f *Figure, err error) error {
 		if f != nil && err == nil && f.lines > 0 {
@@ -394,6 +397,9 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 		}
 	}
 	if err := add(waitFigure(res)); err != nil {
+		return nil, err
+	}
+	if err := add(commitmentFigure(res, cost)); err != nil { // commitfigure.go: with a [billing] table only
 		return nil, err
 	}
 	return figs, nil

@@ -80,6 +80,9 @@ type WriteOptions struct {
 	// AfterFile, if set, is called with each file's path in the temporary
 	// folder once it is written. The CLI's test hook pauses there.
 	AfterFile func(path string)
+	// Gzip writes the CSV files gzip-compressed, as timeseries.csv.gz and
+	// events.csv.gz (GzipName), in place of timeseries.csv and events.csv.
+	Gzip bool
 }
 
 // WriteRunFolder writes a run's outputs as a whole folder at dir. The files
@@ -127,8 +130,8 @@ func writeRunFiles(ctx context.Context, dir string, res *sim.Result, source stri
 		func(w *bufio.Writer) error { return WriteSeries(w, res) },
 		func(w *bufio.Writer) error { return WriteEvents(w, res) },
 		func(w *bufio.Writer) error { return writeJSON(w, res.Summary) },
-		func(w *bufio.Writer) error { return writeJSON(w, res.State) },
-		func(w *bufio.Writer) error { return writeJSON(w, cost) },
+		func(w *bufio.Writer) error { return writeJSONStream(w, stateFile(res)) },
+		func(w *bufio.Writer) error { return writeCost(w, res, cost) },
 		func(w *bufio.Writer) error { return WriteHTML(w, res, cost, figs, source) },
 	}
 	write := func(path string, fill func(*bufio.Writer) error) error {
@@ -148,7 +151,11 @@ func writeRunFiles(ctx context.Context, dir string, res *sim.Result, source stri
 		if !want(name) {
 			continue
 		}
-		if err := write(filepath.Join(dir, name), writers[i]); err != nil {
+		fill := writers[i]
+		if opt.Gzip && outputKind[name] == "csv" {
+			name, fill = GzipName(name), gzipped(fill)
+		}
+		if err := write(filepath.Join(dir, name), fill); err != nil {
 			return nil, err
 		}
 		wrote = append(wrote, name)
@@ -208,7 +215,7 @@ func IsRunFolder(dir string) (ok bool, why string, err error) {
 				continue
 			}
 			known = true
-		case slices.Contains(Files, name) && e.Type().IsRegular():
+		case (slices.Contains(Files, name) || isGzipped(name)) && e.Type().IsRegular():
 			known = known || name == "summary.json"
 		case name == PlotsDir && e.IsDir():
 			bad, err := notPNGs(filepath.Join(dir, name))
@@ -454,12 +461,12 @@ func WriteEvents(w *bufio.Writer, res *sim.Result) error {
 	if err := cw.Write([]string{"time", "offset_s", "type", "subject", "group", "status", "reason", "instance", "capacity_provider"}); err != nil {
 		return err
 	}
-	for _, e := range res.Events {
-		rec := []string{
-			res.Config.Start.Add(e.At.Duration()).Format(time.RFC3339Nano),
-			num(e.At.Duration().Seconds()),
-			e.Type, e.Subject, e.Group, e.Status, e.Reason, e.Instance, e.Provider,
-		}
+	rec := make([]string, 9)
+	for i := range res.Events {
+		e := &res.Events[i]
+		rec[0] = res.Config.Start.Add(e.At.Duration()).Format(time.RFC3339Nano)
+		rec[1] = num(e.At.Duration().Seconds())
+		rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8] = e.Type, e.Subject, e.Group, e.Status, e.Reason, e.Instance, e.Provider
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

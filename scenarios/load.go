@@ -35,25 +35,61 @@ type Scenario struct {
 }
 
 // LoadFile reads a scenario from the file system. Files it references
-// (task definition JSON) are resolved relative to its directory.
+// (task definition JSON, traces) are resolved relative to its directory;
+// ".." and absolute paths are allowed (FileReader).
 func LoadFile(name string) (*Scenario, error) {
-	dir, base := filepath.Split(name)
-	if dir == "" {
-		dir = "."
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, Problems{{File: name, Got: "cannot read: " + unwrapPathError(err)}}
 	}
-	return Load(os.DirFS(dir), base, name)
+	return Parse(string(src), name, FileReader(name))
 }
 
-// Load reads the scenario at file in fsys; display is the name used in
-// messages. The error, if any, is a Problems list.
+// FileReader reads the files a scenario file refers to: a relative path
+// (slash-separated, ".." allowed) from the scenario's directory, an absolute
+// path as it is. Each is a regular file of at most maxReferencedBytes.
+func FileReader(scenario string) func(string) ([]byte, error) {
+	dir := filepath.Dir(scenario)
+	return func(rel string) ([]byte, error) {
+		name := filepath.FromSlash(rel)
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		return readReferenced(osFS{}, name)
+	}
+}
+
+// osFS is the operating system's files under their own names, absolute or
+// relative to the working directory (os.DirFS takes neither "..", nor an
+// absolute path).
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+
+// errOutsideLibrary is a library scenario's reference out of the library.
+var errOutsideLibrary = errors.New("outside the library")
+
+// Load reads the scenario at file in fsys (the embedded library); display is
+// the name used in messages. The files it refers to must be inside fsys: a
+// relative path without "..". The error, if any, is a Problems list.
 func Load(fsys fs.FS, file, display string) (*Scenario, error) {
 	src, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, Problems{{File: display, Got: "cannot read: " + unwrapPathError(err)}}
 	}
-	return Parse(string(src), display, func(rel string) ([]byte, error) {
-		return readReferenced(fsys, path.Join(path.Dir(file), rel))
-	})
+	return Parse(string(src), display, FSReader(fsys, file))
+}
+
+// FSReader reads the files the scenario at file in fsys refers to, relative
+// to it and inside fsys.
+func FSReader(fsys fs.FS, file string) func(string) ([]byte, error) {
+	return func(rel string) ([]byte, error) {
+		name := path.Join(path.Dir(file), rel)
+		if path.IsAbs(rel) || !fs.ValidPath(name) {
+			return nil, errOutsideLibrary
+		}
+		return readReferenced(fsys, name)
+	}
 }
 
 // maxReferencedBytes bounds a file a scenario refers to (a trace, a task
@@ -65,7 +101,13 @@ const maxReferencedBytes = 256 << 20
 // device or a pipe (a symbolic link to /dev/zero would never end), nor a
 // file too large to read whole.
 func readReferenced(fsys fs.FS, name string) ([]byte, error) {
-	st, err := fs.Stat(fsys, name)
+	var st fs.FileInfo
+	var err error
+	if _, ok := fsys.(osFS); ok {
+		st, err = os.Stat(name)
+	} else {
+		st, err = fs.Stat(fsys, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,18 +117,26 @@ func readReferenced(fsys fs.FS, name string) ([]byte, error) {
 	case st.Size() > maxReferencedBytes:
 		return nil, fmt.Errorf("%d MiB, more than the %d MiB a referenced file may hold", st.Size()>>20, maxReferencedBytes>>20)
 	}
+	if _, ok := fsys.(osFS); ok {
+		return os.ReadFile(name)
+	}
 	return fs.ReadFile(fsys, name)
 }
 
 // readFile reads a file the scenario names at fp (relative to the
-// scenario's folder), reporting a path out of it, an unreadable file or one
-// too large as fp's problem.
+// scenario's folder, or absolute), reporting an unreadable file, one too
+// large, or a library scenario's reference out of the library as fp's
+// problem.
 func (v *validator) readFile(fp []string, rel, what string) ([]byte, bool) {
-	if clean := path.Clean(rel); path.IsAbs(rel) || clean == ".." || strings.HasPrefix(clean, "../") || !fs.ValidPath(clean) {
-		v.bad(fp, "a file inside the scenario's folder or the library (a relative path without ..)", quoteShort(rel))
+	if rel == "" || strings.ContainsRune(rel, 0) {
+		v.bad(fp, "a path to a "+what, quoteShort(rel))
 		return nil, false
 	}
 	data, err := v.readRel(rel)
+	if errors.Is(err, errOutsideLibrary) {
+		v.bad(fp, "a file inside the library (a library scenario refers to files beside it: a relative path without ..)", quoteShort(rel))
+		return nil, false
+	}
 	if err != nil {
 		v.bad(fp, "a readable "+what, fmt.Sprintf("%s: %v", quoteShort(rel), unwrapPathError(err)))
 		return nil, false

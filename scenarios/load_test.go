@@ -200,6 +200,45 @@ func FuzzLoad(f *testing.F) {
 		f.Add(string(src))
 	}
 	f.Add("name = \"x\"\nduration = \"1h\"\n[[services]]\nname = \"a\"\ntask_definition = \"a:2\"\n")
+	// An [eks] cluster over the library's manifests: node groups, a taint,
+	// a budget, a Job's keys and a timeline entry.
+	f.Add(`name = "e"
+duration = "2h"
+[eks]
+zones = ["us-east-1a", "us-east-1b"]
+manifests = ["manifests/eks-web.yaml", "manifests/eks-nightly.yaml"]
+[[eks.node_group]]
+name = "a"
+instance_types = ["m5.large"]
+min_size = 1
+max_size = 3
+labels = { workload = "web" }
+[[eks.node_group]]
+name = "b"
+instance_types = ["c5.2xlarge"]
+capacity_type = "SPOT"
+max_size = 2
+labels = { workload = "batch" }
+taints = ["lifecycle=spot:NoSchedule"]
+[[eks.priority_class]]
+name = "web-critical"
+value = 10
+[[eks.priority_class]]
+name = "batch-low"
+value = 1
+[[eks.job]]
+name = "nightly-report"
+run_time = "5m"
+[[eks.pod_disruption_budget]]
+name = "web"
+selector = { match_labels = { app = "web" } }
+max_unavailable = 1
+[[eks.timeline]]
+at = "30m"
+action = "scale_deployment"
+deployment = "web"
+replicas = 2
+`)
 	f.Fuzz(func(t *testing.T, src string) {
 		s, err := parseLibrary(src)
 		if err == nil {
@@ -265,6 +304,18 @@ func fuzzSized(cfg *sim.Config) bool {
 		if a.RatePerHour > 5000 || a.PerFiring > 1000 || len(a.Tasks) > 5000 || (a.Pattern == "pattern" && a.Max == 0) {
 			return false
 		}
+	}
+	if e := cfg.EKS; e != nil {
+		for _, d := range e.Deployments {
+			tasks += d.Replicas
+		}
+		for _, j := range e.Jobs {
+			tasks += j.Parallelism
+		}
+		for _, t := range e.Timeline {
+			tasks += t.Replicas
+		}
+		tasks += len(e.Pods) + len(e.DaemonSets)*instances
 	}
 	return tasks <= 5000 && instances <= 2000 && len(cfg.Services) <= 50
 }

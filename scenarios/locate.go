@@ -13,16 +13,26 @@ import (
 type locator struct {
 	lines  map[string]int
 	counts map[string]int // arrays of tables: entries seen so far
+	// texts maps the key of a multi-line string to the line its text
+	// starts on (TOML drops a newline right after the opening quotes).
+	texts map[string]int
 }
 
 func newLocator(src string) *locator {
-	l := &locator{lines: map[string]int{}, counts: map[string]int{}}
+	l := &locator{lines: map[string]int{}, counts: map[string]int{}, texts: map[string]int{}}
 	var table []string // current table path, with indexes
 	var openArray []string
 	arrayIdx, depth := 0, 0
+	closing := "" // inside a multi-line string: its closing quotes
 	for n, raw := range strings.Split(src, "\n") {
-		line := strings.TrimSpace(stripComment(raw))
 		lineNo := n + 1
+		if closing != "" { // a multi-line string's text is no TOML
+			if strings.Contains(raw, closing) {
+				closing = ""
+			}
+			continue
+		}
+		line := strings.TrimSpace(stripComment(raw))
 		if line == "" {
 			continue
 		}
@@ -48,6 +58,17 @@ func newLocator(src string) *locator {
 			}
 			path := append(append([]string{}, table...), splitKey(key)...)
 			l.record(path, lineNo)
+			if v := strings.TrimSpace(value); strings.HasPrefix(v, `"""`) || strings.HasPrefix(v, "'''") {
+				quotes, rest := v[:3], v[3:]
+				if !strings.Contains(rest, quotes) {
+					closing = quotes
+					l.texts[strings.Join(path, ".")] = lineNo + 1
+					if strings.TrimSpace(rest) != "" {
+						l.texts[strings.Join(path, ".")] = lineNo
+					}
+					continue
+				}
+			}
 			if d := bracketDepth(value); d > 0 {
 				depth, openArray, arrayIdx = d, path, 0
 			}

@@ -33,6 +33,8 @@ type fileSchema struct {
 	Report            reportSchema     `toml:"report"`
 	Quotas            quotasSchema     `toml:"quotas"`
 	Timeline          []timelineSchema `toml:"timeline" maxitems:"10000"`
+	Billing           *billingSchema   `toml:"billing"` // billing.go
+	EKS               *eksSchema       `toml:"eks"`     // an EKS cluster instead of the ECS one (eks_schema.go)
 }
 
 type clusterSchema struct {
@@ -175,6 +177,15 @@ type serviceSchema struct {
 	CircuitBreaker           *circuitBreakerSchema     `toml:"deployment_circuit_breaker"`
 	Copies                   int                       `toml:"copies" max:"1000"`
 	LoadBalancer             *loadBalancerSchema       `toml:"load_balancer"`
+	SLO                      *sloSchema                `toml:"slo"`
+}
+
+// sloSchema is a service's objectives (slo.go): targets in percent.
+type sloSchema struct {
+	Latency            Duration `toml:"latency" max:"1h"`
+	LatencyTarget      *float64 `toml:"latency_target" min:"0" max:"100" why:"a percentage"`
+	AvailabilityTarget *float64 `toml:"availability_target" min:"0" max:"100" why:"a percentage"`
+	P95Wait            Duration `toml:"p95_wait" max:"8784h"`
 }
 
 type loadBalancerSchema struct {
@@ -345,6 +356,7 @@ type settingsSchema struct {
 	InstanceFailureDetection            *Duration  `toml:"instance_failure_detection" min:"0s" max:"1h"`
 	SpotDiscount                        *float64   `toml:"spot_discount" max:"0.99" why:"a fraction off On-Demand"`
 	MaxRunMemory                        *ByteSize  `toml:"max_run_memory" max:"1TiB"`
+	WarmUp                              *Duration  `toml:"warm_up" min:"0s" max:"8784h"`
 }
 
 type reportSchema struct {

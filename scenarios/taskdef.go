@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/fleetsim/fleetsim/sim/ecs"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -37,6 +36,9 @@ func (v *validator) taskDefinitions(s sim.Settings) []ecs.TaskDefinition {
 			}
 		}
 		def := v.taskDefinition(path, td, s)
+		if js := v.jsonDefs[i]; js != nil && js.def != nil {
+			v.awsOnlyFields(path, js, &def)
+		}
 		switch key := def.Family + ":" + strconv.Itoa(def.Revision); {
 		case def.Family == "":
 			v.bad(append(path, "family"), "a family name", "none")
@@ -84,11 +86,7 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 	if len(def.RequiresCompatibilities) == 0 {
 		def.RequiresCompatibilities = []string{"EC2"}
 	}
-	for j, c := range def.RequiresCompatibilities {
-		if c != "EC2" && c != "FARGATE" {
-			v.bad(append(path, "requires_compatibilities", strconv.Itoa(j)), `"EC2" or "FARGATE"`, quoteShort(c))
-		}
-	}
+	def.RequiresCompatibilities = v.compatibilities(path, def.RequiresCompatibilities)
 	if td.CPU < 0 || td.Memory < 0 {
 		v.bad(path, "non-negative cpu and memory", fmt.Sprintf("cpu %d, memory %d", td.CPU, td.Memory))
 	}
@@ -293,6 +291,14 @@ type jsonTaskDef struct {
 		Type       string `json:"type"`
 		Expression string `json:"expression"`
 	} `json:"placementConstraints"`
+	RuntimePlatform  *jsonPlatform `json:"runtimePlatform"`
+	EphemeralStorage *struct {
+		SizeInGiB int `json:"sizeInGiB"`
+	} `json:"ephemeralStorage"`
+	InferenceAccelerators []struct {
+		DeviceName string `json:"deviceName"`
+		DeviceType string `json:"deviceType"`
+	} `json:"inferenceAccelerators"`
 }
 
 type jsonContainer struct {
@@ -308,6 +314,10 @@ type jsonContainer struct {
 		HostPort      int    `json:"hostPort"`
 		Protocol      string `json:"protocol"`
 	} `json:"portMappings"`
+	HealthCheck          *jsonHealthCheck `json:"healthCheck"`
+	DependsOn            []jsonDependency `json:"dependsOn"`
+	StartTimeout         *int             `json:"startTimeout"`
+	ResourceRequirements []jsonResource   `json:"resourceRequirements"`
 }
 
 // flexInt reads a number or a numeric string: the API takes task-level cpu and
@@ -377,17 +387,30 @@ type jsonSource struct {
 	file       string
 	lines      map[string]int // "containerDefinitions.0.memory" -> line
 	tomlFamily bool           // the scenario's entry names the family itself
+	shape      awsShape       // how the file holds the definition (taskdef_aws.go)
+	def        *jsonTaskDef   // the definition as read, for the fields only JSON gives
 }
 
-// line is the line of path, or of its nearest located parent (1: the
-// file's first).
+// line is the line of path (a path in the definition, as register-task-
+// definition spells it), or of its nearest located parent (1: the file's
+// first).
 func (js *jsonSource) line(path []string) int {
-	for n := len(path); n > 0; n-- {
-		if l, ok := js.lines[strings.Join(path[:n], ".")]; ok {
+	fp := js.inFile(path)
+	for n := len(fp); n > 0; n-- {
+		if l, ok := js.lines[strings.Join(fp[:n], ".")]; ok {
 			return l
 		}
 	}
 	return 1
+}
+
+// key names path as the file has it: taskDefinition.cpu in
+// describe-task-definition output, 0.memory in a bare container array.
+func (js *jsonSource) key(path []string) string {
+	if fp := js.inFile(path); len(fp) > 0 {
+		return strings.Join(fp, ".")
+	}
+	return "(the container definitions array)"
 }
 
 // jsonKeys maps the schema's keys that a JSON task definition fills to
@@ -399,6 +422,12 @@ var jsonKeys = map[string]string{
 	"name": "name", "image": "image", "memory_reservation": "memoryReservation", "essential": "essential",
 	"stop_timeout": "stopTimeout", "port_mappings": "portMappings", "container_port": "containerPort",
 	"host_port": "hostPort", "protocol": "protocol",
+	// Only JSON gives these (taskdef_aws.go).
+	"runtime_platform": "runtimePlatform", "cpu_architecture": "cpuArchitecture", "operating_system_family": "operatingSystemFamily",
+	"resource_requirements": "resourceRequirements", "value": "value", "health_check": "healthCheck", "interval": "interval",
+	"retries": "retries", "start_period": "startPeriod", "timeout": "timeout", "command": "command", "depends_on": "dependsOn",
+	"start_timeout": "startTimeout", "ephemeral_storage": "ephemeralStorage", "size_in_gib": "sizeInGiB",
+	"inference_accelerators": "inferenceAccelerators",
 }
 
 // at is where the key at path was written: in the scenario, or, for a key
@@ -407,8 +436,8 @@ func (v *validator) at(path []string) (file string, line int, key string) {
 	if len(path) >= 3 && path[0] == "task_definitions" {
 		if i, err := strconv.Atoi(path[1]); err == nil && v.jsonDefs[i] != nil {
 			js := v.jsonDefs[i]
-			if jp, ok := jsonPath(path[2:]); ok && !(path[2] == "family" && js.tomlFamily) {
-				return js.file, js.line(jp), strings.Join(jp, ".")
+			if jp, ok := jsonPath(path[2:]); ok && !(path[2] == "family" && js.tomlFamily) && path[2] != "health_check" {
+				return js.file, js.line(jp), js.key(jp)
 			}
 		}
 	}
@@ -460,20 +489,28 @@ func (v *validator) readJSONTaskDef(path []string, i int, td taskDefSchema) (tas
 		v.bad(fp, "task definition JSON as `aws ecs register-task-definition --cli-input-json` takes", fmt.Sprintf("%s: %s", td.File, jsonError(data, err)))
 		return td, false
 	}
-	js := &jsonSource{file: filepath.Join(filepath.Dir(v.file), filepath.FromSlash(td.File)), lines: jsonLines(data), tomlFamily: td.Family != ""}
+	root, shape := awsRoot(tree)
+	js := &jsonSource{file: v.referencedName(td.File), lines: jsonLines(data), tomlFamily: td.Family != "", shape: shape}
+	if shape == shapeContainers && td.Family == "" {
+		// Terraform's container_definitions, or what --container-definitions
+		// takes: the containers alone, with no family.
+		v.bad(append(slices.Clone(path), "family"), "a family beside file (the file is a bare array of container definitions, which names none)", "none")
+		return td, false
+	}
 	if v.jsonDefs == nil {
 		v.jsonDefs = map[int]*jsonSource{}
 	}
 	v.jsonDefs[i] = js
 	var j jsonTaskDef
 	dec := &treeDecoder{tag: "json", ignoreUnknown: true}
-	if !dec.decode(nil, tree, reflect.ValueOf(&j).Elem()) {
-		v.bad(fp, "a task definition JSON object", fmt.Sprintf("%s: %s", td.File, tomlValue(tree)))
+	if !dec.decode(nil, root, reflect.ValueOf(&j).Elem()) {
+		v.bad(fp, "a task definition JSON object (register-task-definition input, describe-task-definition output) or an array of container definitions", fmt.Sprintf("%s: %s", td.File, tomlValue(tree)))
 		return td, false
 	}
+	js.def = &j
 	from := fmt.Sprintf("the file of %s, %s:%d", v.display(fp), v.file, v.loc.line(fp))
 	for _, tp := range dec.problems {
-		pr := Problem{File: js.file, Line: js.line(tp.path), Key: strings.Join(tp.path, "."), Want: tp.want, Got: tp.got, Hint: from}
+		pr := Problem{File: js.file, Line: js.line(tp.path), Key: js.key(tp.path), Want: tp.want, Got: tp.got, Hint: from}
 		v.problems = append(v.problems, pr)
 		if v.owned == nil {
 			v.owned = map[string]Problem{}

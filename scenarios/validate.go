@@ -84,6 +84,13 @@ func (v *validator) display(path []string) string {
 			}
 		}
 	}
+	if len(out) >= 3 && out[0] == "eks" {
+		if i, err := strconv.Atoi(out[2]); err == nil {
+			if name := v.eksEntryName(out[1], i); validName(name) {
+				out[2] = name
+			}
+		}
+	}
 	return strings.Join(out, ".")
 }
 
@@ -106,7 +113,7 @@ func (v *validator) entryName(list string, i int) string {
 
 func (v *validator) build() *sim.Config {
 	f := v.f
-	v.cat = catalog.Default()
+	v.cat = v.regionCatalog(f.Region) // billing.go
 	cfg := &sim.Config{
 		Name:        f.Name,
 		Description: f.Description,
@@ -136,8 +143,12 @@ func (v *validator) build() *sim.Config {
 	if cfg.Region == "" {
 		cfg.Region = v.cat.Region
 	}
-	if cfg.Region != v.cat.Region {
-		v.bad(p("region"), fmt.Sprintf("%q (the only region with a price catalog)", v.cat.Region), quoteShort(cfg.Region))
+	if f.EKS != nil {
+		v.buildEKS(cfg) // an EKS cluster: no ECS part (eks.go)
+		v.report()
+		v.checkQuotas(cfg)
+		cfg.Billing = v.billing(cfg)
+		return cfg
 	}
 	cfg.Cluster = v.cluster()
 	cfg.Groups = v.groups(cfg.Cluster.AvailabilityZones)
@@ -155,6 +166,7 @@ func (v *validator) build() *sim.Config {
 		cfg.Settings.ServiceSeries = *s
 	}
 	v.checkQuotas(cfg)
+	cfg.Billing = v.billing(cfg)
 	return cfg
 }
 
@@ -255,9 +267,9 @@ func (v *validator) cluster() ecs.ClusterConfig {
 	}
 	seen := map[string]bool{}
 	for i, az := range out.AvailabilityZones {
-		if !strings.HasPrefix(az, v.cat.Region) || len(az) != len(v.cat.Region)+1 || az[len(az)-1] < 'a' || az[len(az)-1] > 'f' {
-			// us-east-1 has six zones, us-east-1a to us-east-1f.
-			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s, %sa to %sf", v.cat.Region, v.cat.Region, v.cat.Region), quoteShort(az))
+		if zs := catalog.Zones(v.cat.Region); !slices.Contains(zs, az) {
+			// us-east-1 has six zones, us-east-1a to us-east-1f (catalog.Zones).
+			v.bad(p("cluster", "availability_zones", i), fmt.Sprintf("an Availability Zone of %s, %s to %s", v.cat.Region, zs[0], zs[len(zs)-1]), quoteShort(az))
 		}
 		if seen[az] {
 			v.bad(p("cluster", "availability_zones", i), "each zone once", quoteShort(az)+" twice")
@@ -292,6 +304,9 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 				pr := v.problem(append(path, "instance_types", strconv.Itoa(j)), "an EC2 instance type in the "+v.cat.Region+" catalog", quoteShort(name), "")
 				if s := v.cat.Suggest(name, 3); len(s) > 0 {
 					pr.Hint = "did you mean " + strings.Join(s, ", ") + "?"
+				}
+				if v.cat.NotOffered(name) { // billing.go: the region's price table
+					pr.Hint = "AWS's price table has no " + name + " in " + v.cat.Region
 				}
 				v.problems = append(v.problems, pr)
 				continue

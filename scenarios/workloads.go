@@ -20,6 +20,8 @@ import (
 func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 	var out []ecs.ServiceConfig
 	names := map[string]bool{}
+	// The warm-up is read with the objectives it qualifies (slo.go).
+	cfg.Settings.WarmUp = v.warmUp(v.f.Settings.WarmUp, cfg.Duration)
 	for i, s := range v.f.Services {
 		path := p("services", i)
 		sc := ecs.ServiceConfig{
@@ -61,6 +63,7 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 		// AWS (CreateService): availabilityZoneRebalancing defaults to ENABLED.
 		sc.AZRebalancing = v.enum(append(slices.Clone(path), "availability_zone_rebalancing"), []string{"ENABLED", "DISABLED"}, s.AZRebalancing, 0) == 0
 		sc.Load = v.load(append(slices.Clone(path), "load"), s.Load)
+		sc.SLO = v.slo(append(slices.Clone(path), "slo"), s.SLO, s.Load, sc.Load)
 		sc.AutoScaling = v.autoScaling(append(slices.Clone(path), "auto_scaling"), s.AutoScaling, s.DesiredCount)
 		if sc.AutoScaling != nil && sc.LoadBalancer == nil {
 			for i, tt := range sc.AutoScaling.TargetTracking {
@@ -229,6 +232,7 @@ func (v *validator) launch(path []string, launchType string, strategy []ecs.Stra
 	}
 	if len(groups) > 0 {
 		v.checkFits(path, def, groups, cfg)
+		v.checkPlatformFits(path, def, groups, cfg) // taskdef_aws.go
 	}
 }
 

@@ -5,11 +5,13 @@
 package sim
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/ecs"
+	"github.com/fleetsim/fleetsim/sim/eks"
 )
 
 // Config is a validated scenario: everything a run needs, with references
@@ -31,6 +33,8 @@ type Config struct {
 	BatchJobs         []ecs.BatchJobConfig
 	Settings          Settings
 	Timeline          []TimelineEntry
+	Billing           *catalog.Billing // [billing]: operating system, commitments; nil: none
+	EKS               *eks.Config      // an EKS cluster (scenario [eks]); nil: the ECS cluster above
 }
 
 // TimelineEntry is one scheduled operation on the running cluster.
@@ -101,13 +105,25 @@ type Settings struct {
 	MixedGroupsScaleByMinimumStep bool
 	// SpotDiscount is the Spot price as a fraction off On-Demand (choice 0.7).
 	SpotDiscount float64
+	// WarmUp is the start of the run the steady figures leave out
+	// (ecs.Settings.WarmUp; docs/semantics/report.md, "Warm-up"). 0: none.
+	WarmUp time.Duration
+}
+
+// zones are the run's Availability Zones: the ECS cluster's, or the EKS
+// cluster's.
+func (cfg *Config) zones() []string {
+	if cfg.EKS != nil && len(cfg.Cluster.AvailabilityZones) == 0 {
+		return cfg.EKS.Zones
+	}
+	return cfg.Cluster.AvailabilityZones
 }
 
 // capacityConfig is the part of the scenario capacity runs on: built anew
 // for each run (a run never writes to its Config).
 func (cfg *Config) capacityConfig() *capacity.Config {
 	return &capacity.Config{
-		Zones:  cfg.Cluster.AvailabilityZones,
+		Zones:  cfg.zones(),
 		Groups: cfg.Groups,
 		Settings: capacity.Settings{
 			SpotNotice:               cfg.Settings.SpotNotice,
@@ -116,6 +132,12 @@ func (cfg *Config) capacityConfig() *capacity.Config {
 			CachedPullTime:           cfg.Settings.CachedPullTime,
 		},
 	}
+}
+
+// eksEnv is what the EKS world needs of the run around it.
+func (cfg *Config) eksEnv() eks.Env {
+	return eks.Env{Start: cfg.Start, Region: cfg.Region, Duration: cfg.Duration,
+		SampleEvery: cmp.Or(cfg.EKS.Settings.SampleEvery, cfg.Settings.SampleEvery)}
 }
 
 // DefaultSettings returns the documented (or observed, where undocumented)
@@ -184,6 +206,7 @@ func (cfg *Config) ecsConfig() *ecs.Config {
 			TaskEvents:                          s.TaskEvents,
 			ServiceSeries:                       s.ServiceSeries,
 			MixedGroupsScaleByMinimumStep:       s.MixedGroupsScaleByMinimumStep,
+			WarmUp:                              s.WarmUp,
 		},
 	}
 }

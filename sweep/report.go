@@ -12,12 +12,19 @@ import (
 //go:embed report.html.tmpl
 var reportTemplate string
 
-var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"wrap": wrapAfterCommas}).Parse(reportTemplate))
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"wrap": wrapAfterCommas, "wrapKey": wrapAfterUnderscores}).Parse(reportTemplate))
 
 // wrapAfterCommas escapes a displayed value and lets it break after its
 // commas (["m5.xlarge",<wbr>"m6i.xlarge"]) rather than inside a name.
 func wrapAfterCommas(s string) template.HTML {
 	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), ",", ",<wbr>"))
+}
+
+// wrapAfterUnderscores escapes a short key and lets it break after its
+// underscores (minimum_<wbr>healthy_<wbr>percent), never inside a word, so
+// that the decision table fits 1400 px with an objectives column.
+func wrapAfterUnderscores(s string) template.HTML {
+	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "_", "_<wbr>"))
 }
 
 // reportData is what the template shows; every string is escaped by
@@ -36,6 +43,11 @@ type reportData struct {
 	Plot      template.HTML
 	Level     int
 	SeedsText string
+
+	// HasObjectives: some run judged SLO objectives; the decision table
+	// shows how many were met, and the front is drawn among the variants
+	// meeting them all on every seed when there are some (GatedFront).
+	HasObjectives, GatedFront bool
 }
 
 // keyView is a varied key: its column header, the key in full and its
@@ -55,6 +67,7 @@ type variantRow struct {
 	CostDiff cell // paired differences from the baseline
 	SLODiff  cell
 	WaitDiff cell
+	Met      cell // SLO objectives met: mean of how many, and on how many seeds all
 }
 
 // cell is a number as a table shows it: the value, a second line in
@@ -102,10 +115,34 @@ func WriteReport(w io.Writer, m *Manifest, rows []Row) error {
 		r.SLODiff = diffCell(v, slo, true)
 		r.WaitDiff = diffCell(v, wait, false)
 		d.HasSLO = d.HasSLO || !math.IsNaN(v.Stats[slo].Mean)
+		r.Met = objectivesCell(v)
+		d.HasObjectives = d.HasObjectives || v.Objectives > 0
+		d.GatedFront = d.GatedFront || MeetsEveryObjective(v)
 		d.Identical = d.Identical || v.SameAs != 0
 		d.Variants = append(d.Variants, r)
 	}
 	return reportTmpl.Execute(w, d)
+}
+
+// objectivesCell is how many SLO objectives a variant met, on average over
+// its seeds, of how many, and below it on how many seeds it met them all;
+// a variant that misses one on some seed is marked worse.
+func objectivesCell(v VariantSummary) cell {
+	if v.Objectives == 0 {
+		return cell{Mean: "–"}
+	}
+	all, runs := seedsMeetingEveryObjective(v)
+	mean := v.Stats[metricIndex("objectives_met")].Mean
+	dec := 1
+	if mean == math.Trunc(mean) {
+		dec = 0
+	}
+	c := cell{Mean: strconv.FormatFloat(mean, 'f', dec, 64) + "/" + strconv.Itoa(v.Objectives),
+		CI: "all on " + strconv.Itoa(all) + "/" + strconv.Itoa(runs)}
+	if all < runs {
+		c.Class = "worse"
+	}
+	return c
 }
 
 // formatCell is a mean with its confidence half-width below it.

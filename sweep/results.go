@@ -26,7 +26,8 @@ const (
 
 // outcomeColumns are results.csv's outcome columns, in order.
 var outcomeColumns = []string{"cost_usd", "usd_per_day", "p95_wait_s", "peak_instances",
-	"spot_interruptions", "tasks_started", "placement_failures", "events", "slo_attainment_pct"}
+	"spot_interruptions", "tasks_started", "placement_failures", "events", "slo_attainment_pct",
+	"objectives_met", "objectives"}
 
 // columns is results.csv's header: run, variant, one column per varied key,
 // seed, then the outcomes.
@@ -71,7 +72,8 @@ func record(m *Manifest, r Row) []string {
 	return append(rec, strconv.FormatUint(r.Run.Seed, 10),
 		fnum(o.CostUSD), fnum(o.USDPerDay), fnum(o.P95WaitS), strconv.Itoa(o.PeakInstances),
 		strconv.Itoa(o.SpotInterruptions), strconv.Itoa(o.TasksStarted), strconv.Itoa(o.PlacementFailures),
-		strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct))
+		strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct),
+		strconv.Itoa(o.ObjectivesMet), strconv.Itoa(o.Objectives))
 }
 
 // ReadResults reads a results.csv written for manifest m and checks each
@@ -147,6 +149,7 @@ func parseRow(rec []string, m *Manifest) (Row, error) {
 		CostUSD: atof(f[0], false), USDPerDay: atof(f[1], false), P95WaitS: atof(f[2], false),
 		PeakInstances: atoi(f[3]), SpotInterruptions: atoi(f[4]), TasksStarted: atoi(f[5]),
 		PlacementFailures: atoi(f[6]), Events: atou(f[7]), SLOAttainmentPct: atof(f[8], true),
+		ObjectivesMet: atoi(f[9]), Objectives: atoi(f[10]),
 	}
 	if firstErr != nil {
 		return Row{}, fmt.Errorf("run %d: %w", idx, firstErr)

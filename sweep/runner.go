@@ -30,6 +30,10 @@ type Outcome struct {
 	// SLO over the services that have one, weighted by requests offered; NaN
 	// when no service has an SLO.
 	SLOAttainmentPct float64
+	// ObjectivesMet and Objectives count the services' SLO objectives that
+	// passed and all of them (summary.json's services[].slo); Objectives
+	// is 0 when no service has one.
+	ObjectivesMet, Objectives int
 }
 
 // Row is one run's outcome.
@@ -60,6 +64,10 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 	for _, sv := range s.Services {
 		if sv.PlacementWait.Count > 0 {
 			o.P95WaitS = max(o.P95WaitS, sv.PlacementWait.P95)
+		}
+		if sv.SLO != nil {
+			o.Objectives += len(sv.SLO.Objectives)
+			o.ObjectivesMet += sv.SLO.Met
 		}
 		if sv.SLOAttainmentPct >= 0 && sv.RequestsOffered > 0 {
 			offered += sv.RequestsOffered

@@ -1,10 +1,7 @@
 package sweep
 
 import (
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 
 	"github.com/fleetsim/fleetsim/scenarios"
 )
@@ -17,11 +14,8 @@ func Resolve(arg string) (*scenarios.Scenario, func(string) ([]byte, error), err
 	if err != nil {
 		return nil, nil, err
 	}
-	var fsys fs.FS
 	if sc.File == arg { // scenarios.LoadFile names a file as the user did; the library as library/NAME.toml
-		fsys = os.DirFS(filepath.Dir(arg))
-	} else {
-		fsys = scenarios.LibraryFS()
+		return sc, scenarios.FileReader(arg), nil
 	}
-	return sc, func(rel string) ([]byte, error) { return fs.ReadFile(fsys, path.Clean(rel)) }, nil
+	return sc, scenarios.FSReader(scenarios.LibraryFS(), path.Base(sc.File)), nil
 }

@@ -50,13 +50,42 @@ func Sentence(v, base VariantSummary) string {
 	s := id + " " + costPhrase(diff(cost), bid)
 	waitPhrase := qualityPhrase(diff(wait), "p95 placement wait", "s", Metrics[wait].Decimals, "longer", "shorter")
 	if math.IsNaN(v.Stats[slo].Mean) || math.IsNaN(base.Stats[slo].Mean) {
-		return s + " " + waitPhrase + "."
+		return s + " " + waitPhrase + objectivesPhrase(v, base) + "."
 	}
 	s += " " + qualityPhrase(diff(slo), "SLO", "pp", Metrics[slo].Decimals, "higher", "lower")
 	if Verdict(diff(wait), Metrics[wait].Decimals, false) != 0 { // the SLO hides a wait that moved
 		s += ", and " + waitPhrase
 	}
-	return s + "."
+	return s + objectivesPhrase(v, base) + "."
+}
+
+// objectivesPhrase says on how many seeds v and base met every SLO
+// objective: "; it meets every SLO objective on 5 of 5 seeds, v1 on 2 of
+// 5" ("" when neither has objectives).
+func objectivesPhrase(v, base VariantSummary) string {
+	if v.Objectives == 0 && base.Objectives == 0 {
+		return ""
+	}
+	all, runs := seedsMeetingEveryObjective(v)
+	ball, bruns := seedsMeetingEveryObjective(base)
+	if all == ball && runs == bruns {
+		return fmt.Sprintf("; like v%d, it meets every SLO objective on %d of %d seeds", base.ID, all, runs)
+	}
+	return fmt.Sprintf("; it meets every SLO objective on %d of %d seeds, v%d on %d of %d", all, runs, base.ID, ball, bruns)
+}
+
+// seedsMeetingEveryObjective counts the seeds on which v met every SLO
+// objective, and the seeds it ran.
+func seedsMeetingEveryObjective(v VariantSummary) (all, runs int) {
+	for _, x := range v.Samples[metricIndex("all_objectives_met_pct")] {
+		if !math.IsNaN(x) {
+			runs++
+			if x == 100 {
+				all++
+			}
+		}
+	}
+	return all, runs
 }
 
 // costPhrase says how d, a paired difference in USD per day, reads.

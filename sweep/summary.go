@@ -2,12 +2,13 @@ package sweep
 
 import (
 	"math"
+	"slices"
 	"strconv"
 )
 
 // Metric is one outcome the report compares.
 type Metric struct {
-	Column   string // results.csv column
+	Column   string // results.csv column (or, for a figure computed from its columns, its name)
 	Label    string
 	Unit     string // "" for counts
 	Decimals int
@@ -25,6 +26,30 @@ var Metrics = []Metric{
 	{"placement_failures", "Tasks with a placement failure", "", 1, func(o Outcome) float64 { return float64(o.PlacementFailures) }},
 	{"events", "Events processed", "", 0, func(o Outcome) float64 { return float64(o.Events) }},
 	{"slo_attainment_pct", "Requests within latency SLO", "%", 2, func(o Outcome) float64 { return o.SLOAttainmentPct }},
+	{"objectives_met", "SLO objectives met", "", 1, objectivesMet},
+	{"all_objectives_met_pct", "Seeds meeting every SLO objective", "%", 0, allObjectivesMet},
+}
+
+// objectivesMet is the number of the services' SLO objectives a run met;
+// NaN when no service has one.
+func objectivesMet(o Outcome) float64 {
+	if o.Objectives == 0 {
+		return math.NaN()
+	}
+	return float64(o.ObjectivesMet)
+}
+
+// allObjectivesMet is 100 when a run met every SLO objective, 0 when it
+// missed one, NaN without objectives: its mean over seeds is the share of
+// seeds meeting them all.
+func allObjectivesMet(o Outcome) float64 {
+	switch {
+	case o.Objectives == 0:
+		return math.NaN()
+	case o.ObjectivesMet == o.Objectives:
+		return 100
+	}
+	return 0
 }
 
 // metricIndex returns the position of a column in Metrics.
@@ -58,6 +83,9 @@ type VariantSummary struct {
 	// seed (its settings make no difference), 0 when there is none.
 	SameAs int
 	Pareto bool // on the cost-vs-wait (or cost-vs-SLO) front
+	// Objectives is how many SLO objectives its runs judge (the most of
+	// any run), 0 without any.
+	Objectives int
 }
 
 // Baseline is the variant the others are compared with, seed by seed: v1,
@@ -78,6 +106,7 @@ func Summarize(m *Manifest, rows []Row) []VariantSummary {
 	for _, r := range rows {
 		v := &out[r.Run.Variant-1]
 		v.Runs++
+		v.Objectives = max(v.Objectives, r.Outcome.Objectives)
 		for j, met := range Metrics {
 			v.Samples[j][r.Run.SeedNum] = met.Get(r.Outcome)
 		}
@@ -158,8 +187,18 @@ func FrontMetric(vs []VariantSummary) (metric int, higherIsBetter bool) {
 	return slo, true
 }
 
+// MeetsEveryObjective reports whether v met every SLO objective on every
+// seed it ran (false without objectives).
+func MeetsEveryObjective(v VariantSummary) bool {
+	i := metricIndex("all_objectives_met_pct")
+	return len(v.Stats) > i && v.Runs > 0 && v.Stats[i].Mean == 100
+}
+
 // ParetoFront marks the variants that no other variant dominates on cost
-// per day (lower is better) and metric x. Another variant b dominates v
+// per day (lower is better) and metric x. When some variant meets every SLO
+// objective on every seed, only those compete: a variant that misses an
+// objective is never on the front beside one that meets them all (the
+// objectives are a constraint, not a third axis). Another variant b dominates v
 // when b is better on one of the two and worse on neither, where better and
 // worse are Verdicts on their paired difference: a difference within seed
 // noise, or too small to show, is a tie. Of variants with identical
@@ -167,8 +206,9 @@ func FrontMetric(vs []VariantSummary) (metric int, higherIsBetter bool) {
 // runs) never are.
 func ParetoFront(vs []VariantSummary, x int, higherIsBetter bool) []bool {
 	cost := metricIndex("usd_per_day")
+	gated := slices.ContainsFunc(vs, MeetsEveryObjective)
 	valid := func(v VariantSummary) bool {
-		return !math.IsNaN(v.Stats[x].Mean) && !math.IsNaN(v.Stats[cost].Mean)
+		return !math.IsNaN(v.Stats[x].Mean) && !math.IsNaN(v.Stats[cost].Mean) && (!gated || MeetsEveryObjective(v))
 	}
 	front := make([]bool, len(vs))
 	for i, a := range vs {

@@ -167,3 +167,51 @@ func TestTheBadInputCorpusBaseIsValid(t *testing.T) {
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stderr)
 }
+
+// eksCorpusBase is the valid [eks] scenario the corpus's eks-*.toml files are
+// variations of, with the manifests of testdata/bad/files.
+const eksCorpusBase = `name = "bad"
+duration = "1h"
+[eks]
+zones = ["us-east-1a", "us-east-1b"]
+manifests = ["files/eks-web.yaml", "files/eks-job.yaml"]
+
+[[eks.node_group]]
+name = "general"
+instance_types = ["m5.large"]
+min_size = 1
+max_size = 4
+
+[[eks.node_group]]
+name = "spot"
+instance_types = ["c5.2xlarge"]
+capacity_type = "SPOT"
+max_size = 2
+taints = ["lifecycle=spot:NoSchedule"]
+
+[[eks.priority_class]]
+name = "high-priority"
+value = 1000
+
+[[eks.job]]
+name = "batch"
+run_time = "10m"
+`
+
+// The [eks] corpus base is valid too, with no warning: each eks-*.toml
+// file's refusal is its own mistake's.
+func TestTheEKSBadInputCorpusBaseIsValid(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "files"), 0o755))
+	for _, f := range []string{"eks-web.yaml", "eks-job.yaml"} {
+		b, err := os.ReadFile(filepath.Join(badCorpus, "files", f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "files", f), b, 0o644))
+	}
+	file := filepath.Join(dir, "base.toml")
+	require.NoError(t, os.WriteFile(file, []byte(eksCorpusBase), 0o644))
+	code, stdout, stderr := runCLI("validate", file)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, ": ok")
+	assert.Empty(t, stderr)
+}

@@ -174,12 +174,14 @@ func reportProblems(stderr io.Writer, err error) int {
 const validateUsage = `usage: fleetsim validate SCENARIO...
   Checks each SCENARIO, a library scenario's name (fleetsim list) or a .toml
   file, as fleetsim run would, without running it: "ok" with its name and
-  duration, or every problem with its file, line and key. Exit 2 if any
-  scenario has a problem.
+  duration, or every problem with its file, line and key. Warnings (fields
+  AWS accepts that fleetsim does not model, quotas passed) are printed;
+  --strict makes them problems. Exit 2 if any scenario has a problem.
 `
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", stderr)
+	strict := fs.Bool("strict", false, "treat warnings as problems")
 	pos, code, done := parseArgs(fs, validateUsage, args, stdout, stderr)
 	if done {
 		return code
@@ -191,6 +193,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, a := range pos {
 		s, err := scenarios.Resolve(a)
+		if err == nil && *strict && len(s.Warnings) > 0 {
+			err = s.Warnings
+		}
 		if err != nil {
 			code = max(code, reportProblems(stderr, err))
 			continue

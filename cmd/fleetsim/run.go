@@ -34,8 +34,11 @@ const runUsage = `usage: fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]
   an earlier run there is replaced as a whole or, after an error or Ctrl-C,
   left as it was. A DIR that holds anything but an earlier run (a run's
   folder holds ` + report.RunMarker + ` and only the files a run writes) is
-  refused unless --force. Exit 2 on bad input (nothing is written), 1 if the
-  run fails, 130 after Ctrl-C or SIGTERM (nothing is written).
+  refused unless --force. The scenario's warnings (fields AWS accepts that
+  fleetsim does not model, quotas passed) are printed, kept in summary.json
+  and shown in the report; --strict makes them problems. Exit 2 on bad
+  input (nothing is written), 1 if the run fails, 130 after Ctrl-C or
+  SIGTERM (nothing is written).
 `
 
 // pauseAfterEnv is the CLI's test hook: with FLEETSIM_TEST_PAUSE_AFTER=NAME
@@ -52,6 +55,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&seed, "seed", "run with seed `N` (0 to 18446744073709551615, as a sweep prints them) instead of the scenario's")
 	quiet := fs.Bool("q", false, "quiet: no progress bar and no summary table")
 	force := fs.Bool("force", false, "replace DIR even if it holds something other than an earlier run")
+	gz := fs.Bool("gzip", false, "write timeseries.csv and events.csv gzip-compressed, as timeseries.csv.gz and events.csv.gz")
+	strict := fs.Bool("strict", false, "treat the scenario's warnings (fields not modelled, quotas passed) as problems: nothing is run")
 	pos, code, done := parseArgs(fs, runUsage, args, stdout, stderr)
 	if done {
 		return code
@@ -65,6 +70,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		name = pos[0]
 	}
 	sc, err := resolveScenario(name)
+	if err == nil && *strict && len(sc.Warnings) > 0 {
+		err = sc.Warnings
+	}
 	if err != nil {
 		return reportProblems(stderr, err)
 	}
@@ -102,8 +110,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetsim: %s: %v\n", sc.File, err)
 		return exitFailure
 	}
+	res.Summary.Warnings = warningLines(sc.Warnings)
 	bi, ok := debug.ReadBuildInfo()
-	opts := report.WriteOptions{Outputs: sc.Outputs, Version: versionLine(bi, ok), Force: *force,
+	opts := report.WriteOptions{Outputs: sc.Outputs, Version: versionLine(bi, ok), Force: *force, Gzip: *gz,
 		AfterFile: pauseAfter(ctx, os.Getenv(pauseAfterEnv), stderr)}
 	wrote, err := report.WriteRunFolder(ctx, dir, res, sc.Source, opts)
 	switch {
@@ -295,4 +304,14 @@ func printWarnings(stderr io.Writer, warnings scenarios.Problems) {
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "fleetsim: warning:", w.Error())
 	}
+}
+
+// warningLines is the warnings as summary.json and the report give them:
+// one a line, as printed.
+func warningLines(warnings scenarios.Problems) []string {
+	var out []string
+	for _, w := range warnings {
+		out = append(out, w.Error())
+	}
+	return out
 }

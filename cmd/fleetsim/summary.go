@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/report"
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // maxSummaryRows caps each table of the terminal summary; summary.json has
@@ -22,8 +23,10 @@ const maxSummaryRows = 20
 
 // printSummary prints a run's outcome: the bill, a table of services (their
 // tasks, placement waits, SLO attainment and availability and their share
-// of the bill), a table of batch jobs, the instances, and the placement
-// failures by reason. Waits read as report.html writes them.
+// of the bill), the SLO objectives' verdicts, a table of batch jobs, the
+// instances, and the placement failures by reason. Waits read as
+// report.html writes them; with a warm-up, the shares, waits and the peak
+// are the steady period's, and a line says so.
 func printSummary(stdout io.Writer, res *sim.Result, cost *report.Cost, wall time.Duration) {
 	s := res.Summary
 	fmt.Fprintf(stdout, "%s (seed %d): %s simulated in %s wall, %d events (%.2f M events/s)\n",
@@ -37,7 +40,14 @@ func printSummary(stdout io.Writer, res *sim.Result, cost *report.Cost, wall tim
 	if v := owner["idle/"+report.IdleCapacity]; v > 0 {
 		idle = "; idle EC2 capacity " + usd(v) + " of it"
 	}
-	fmt.Fprintf(stdout, "cost: %s, %s a day%s\n", usd(float64(cost.TotalUSD)), usd(float64(cost.PerDayUSD)), idle)
+	perDay := usd(float64(cost.PerDayUSD)) + " a day"
+	if steady, ok := report.SteadyPerDayUSD(cost, res.Config.Settings.WarmUp, res.End.Duration()); ok {
+		perDay += " (" + usd(float64(steady)) + " after the warm-up)"
+	}
+	fmt.Fprintf(stdout, "cost: %s, %s%s\n", usd(float64(cost.TotalUSD)), perDay, idle)
+	if s.WarmUp != "" {
+		fmt.Fprintf(stdout, "warm-up: the first %s; waits, SLO attainment, availability, objectives and the instance peak are over the rest of the run (the cost is the whole bill)\n", shortDuration(s.WarmUp))
+	}
 	if len(s.Services) > 0 {
 		rows := [][]string{{"service", "desired", "running", "started", "stopped", "wait p50", "wait p95", "wait max", "SLO met", "availability", "cost"}}
 		for _, sv := range s.Services {
@@ -51,6 +61,7 @@ func printSummary(stdout io.Writer, res *sim.Result, cost *report.Cost, wall tim
 				usd(owner["service/"+sv.Name])})
 		}
 		printTable(stdout, rows, "services")
+		printObjectives(stdout, s.Services)
 	}
 	if len(s.BatchJobs) > 0 {
 		rows := [][]string{{"batch job", "submitted", "completed", "running", "not placed", "wait p50", "wait p95", "wait max", "cost"}}
@@ -61,8 +72,64 @@ func printSummary(stdout io.Writer, res *sim.Result, cost *report.Cost, wall tim
 		}
 		printTable(stdout, rows, "batch jobs")
 	}
-	fmt.Fprintf(stdout, "instances: %d launched, %d at peak, %d at end\n", s.Instances.Launched, s.Instances.Peak, s.Instances.AtEnd)
+	peak := strconv.Itoa(s.Instances.Peak) + " at peak"
+	if s.WarmUp != "" {
+		peak += fmt.Sprintf(" after the warm-up (%d during the first %s)", s.Instances.PeakDuringWarmUp, shortDuration(s.WarmUp))
+	}
+	fmt.Fprintf(stdout, "instances: %d launched, %s, %d at end\n", s.Instances.Launched, peak, s.Instances.AtEnd)
 	printFailures(stdout, s.PlacementFailures)
+}
+
+// printObjectives prints the services' SLO objectives, failing services
+// first (the most error budget used first), under a line counting the
+// services that pass; nothing when no service has an objective.
+func printObjectives(stdout io.Writer, svcs []ecs.ServiceSummary) {
+	with := report.ObjectivesWorstFirst(svcs)
+	if len(with) == 0 {
+		return
+	}
+	passing := 0
+	rows := [][]string{{"  service", "objective", "target", "attained", "budget used", "verdict"}}
+	for _, sv := range with {
+		if sv.SLO.Verdict == ecs.Pass {
+			passing++
+		}
+		for _, o := range sv.SLO.Objectives {
+			rows = append(rows, []string{"  " + sv.Name, objectiveText(o), strconv.FormatFloat(o.TargetPct, 'f', -1, 64) + "%",
+				strconv.FormatFloat(o.AttainedPct, 'f', 3, 64) + "%", budgetText(o.BudgetUsedPct), strings.ToUpper(o.Verdict)})
+		}
+	}
+	fmt.Fprintf(stdout, "SLO objectives: %d of %d services pass\n", passing, len(with))
+	printTable(stdout, rows, "objectives")
+}
+
+// objectiveText names an objective with its threshold: "latency <= 250ms".
+func objectiveText(o ecs.SLOObjective) string {
+	if o.Threshold == "" {
+		return o.Name
+	}
+	return o.Name + " <= " + shortDuration(o.Threshold)
+}
+
+// budgetText writes the error budget used: "50.0%", or "no budget" for a
+// target of 100 that was missed.
+func budgetText(used *float64) string {
+	if used == nil {
+		return "no budget"
+	}
+	return strconv.FormatFloat(*used, 'f', 1, 64) + "%"
+}
+
+// shortDuration drops a Go duration's empty trailing units, as report.html
+// writes it: "30m0s" reads "30m", "2h0m0s" "2h".
+func shortDuration(d string) string {
+	if s, ok := strings.CutSuffix(d, "m0s"); ok {
+		d = s + "m"
+		if s, ok := strings.CutSuffix(d, "h0m"); ok {
+			d = s + "h"
+		}
+	}
+	return d
 }
 
 // printTable prints rows (the first is the header) with the first column

@@ -18,23 +18,28 @@ const NoNode NodeID = -1
 // node as added plus what its bound pods use. Plugins read it; only the
 // Cluster writes it.
 type NodeInfo struct {
+	// What every cycle reads of every node it filters and scores comes
+	// first, in as few cache lines as it takes.
 	id            NodeID
 	live          bool
+	unschedulable bool
+	hardTaints    bool      // some NoSchedule or NoExecute taint
+	exactDiv      bool      // 0 < allocatable CPU and memory < maxExactQuotient
+	alloc         Resources // status.allocatable
+	requested     Resources // sum of the bound pods' effective requests
+	nonZero       Resources // the same with scoring's non-zero defaults (CPU, memory)
+	allowedPods   int64
+	pods          []*boundPod
+	pnsTaints     int64   // PreferNoSchedule taints
+	gen           uint64  // changes whenever the bound pods change (unique cluster-wide)
+	dom           []int32 // topology domain per registered topology key; -1: no such label
 	name          string
 	view          Node
 	labels        labelSet
 	taints        []ctaint
-	unschedulable bool
-	alloc         Resources
-	allowedPods   int64
-	requested     Resources // sum of the bound pods' effective requests
-	nonZero       Resources // the same with scoring's non-zero defaults (CPU, memory)
-	pods          []*boundPod
 	ports         []cport
 	images        []cimage // by name id
-	dom           []int32  // topology domain per registered topology key; -1: no such label
 	zone          string   // GetZoneKey, for the node order
-	gen           uint64   // changes whenever the bound pods change (unique cluster-wide)
 }
 
 // ID returns the node's ID.
@@ -116,8 +121,9 @@ type Cluster struct {
 	pods         map[string]*boundPod
 	imageNodes   map[int32]int32 // image name id -> nodes listing it
 	elig         map[string]*eligibility
-	nodesGen     uint64 // bumped when nodes or their labels change
-	podsGen      uint64 // source of NodeInfo.gen
+	imageMemos   map[string]*imageMemo // by PodInfo.imageSig
+	nodesGen     uint64                // bumped when nodes or their labels change
+	podsGen      uint64                // source of NodeInfo.gen
 	anyIP, tcp   int32
 	unschedTaint ctaint // {node.kubernetes.io/unschedulable, NoSchedule}
 	hostnameTopo int32
@@ -145,7 +151,7 @@ func NewCluster() *Cluster {
 		in: newInterner(), byName: map[string]NodeID{}, zoneIdx: map[string]int{},
 		topoByKey: map[int32]int32{}, matchers: map[string]*matcher{}, anchored: map[kv][]*matcher{},
 		termBySig: map[string]*existingTerm{}, pods: map[string]*boundPod{}, imageNodes: map[int32]int32{},
-		elig: map[string]*eligibility{},
+		elig: map[string]*eligibility{}, imageMemos: map[string]*imageMemo{},
 	}
 	c.anyIP = c.in.id("0.0.0.0")
 	c.tcp = c.in.id(string(TCP))
@@ -197,7 +203,9 @@ func (c *Cluster) AddNode(n Node) (NodeID, error) {
 	c.podsGen++
 	ni := &NodeInfo{id: id, live: true, gen: c.podsGen, name: n.Name, view: n, labels: c.in.labels(n.Labels),
 		unschedulable: n.Unschedulable, alloc: n.Allocatable, allowedPods: n.AllowedPods, zone: zoneKey(n.Labels)}
-	ni.taints = c.compileTaints(n.Taints)
+	a := n.Allocatable
+	ni.exactDiv = a.MilliCPU > 0 && a.MilliCPU < maxExactQuotient && a.MemoryBytes > 0 && a.MemoryBytes < maxExactQuotient
+	ni.setTaints(c.compileTaints(n.Taints))
 	ni.images = c.compileImages(n.Images)
 	for _, im := range ni.images {
 		c.imageNodes[im.name]++
@@ -248,9 +256,23 @@ func (c *Cluster) SetUnschedulable(id NodeID, u bool) {
 // SetTaints replaces the node's taints.
 func (c *Cluster) SetTaints(id NodeID, taints []Taint) {
 	n := c.live(id)
-	n.taints = c.compileTaints(taints)
+	n.setTaints(c.compileTaints(taints))
 	n.view.Taints = taints
 	c.nodesGen++
+}
+
+// setTaints sets the node's taints and what TaintToleration reads of them
+// for a pod without tolerations.
+func (n *NodeInfo) setTaints(ts []ctaint) {
+	n.taints, n.pnsTaints, n.hardTaints = ts, 0, false
+	for _, t := range ts {
+		switch t.effect {
+		case PreferNoSchedule:
+			n.pnsTaints++
+		case NoSchedule, NoExecute:
+			n.hardTaints = true
+		}
+	}
 }
 
 func (c *Cluster) compileTaints(ts []Taint) []ctaint {
@@ -480,8 +502,9 @@ func (c *Cluster) countPod(bp *boundPod, n *NodeInfo, delta int32) {
 // eligibility caches, for one required node affinity (nodeSelector and
 // required terms), which nodes match it.
 type eligibility struct {
-	gen uint64
-	ok  []bool // by NodeID
+	gen   uint64
+	ok    []bool      // by NodeID
+	nodes []*NodeInfo // the live nodes that match, by NodeID
 }
 
 // maxEligibility bounds the cache; past it the cache starts over.
@@ -503,8 +526,12 @@ func (c *Cluster) affinityOK(p *PodInfo) []bool {
 	}
 	if e.gen != c.nodesGen || len(e.ok) != len(c.nodes) {
 		e.ok = slices.Grow(e.ok[:0], len(c.nodes))[:len(c.nodes)]
+		e.nodes = e.nodes[:0]
 		for i, n := range c.nodes {
 			e.ok[i] = n.live && p.nodeMatches(&c.in, n)
+			if e.ok[i] {
+				e.nodes = append(e.nodes, n)
+			}
 		}
 		e.gen = c.nodesGen
 	}

@@ -32,6 +32,12 @@
 //     NormalizeScore, weights, and the choice among the best (reservoir
 //     sampling with the caller's *rand.Rand). It does not bind: the caller
 //     calls Cluster.Bind with the chosen node, as kube-scheduler's assume.
+//     Explain makes the same decision and lays it out node by node
+//     (Explanation: every filter's verdict, every score, the totals).
+//   - Speed: the filters are tried as cheap tests first and the default
+//     profile is scored in one pass over the feasible nodes (defaultscores.go);
+//     the plugins' Filter and Score methods stay the reference, and tests hold
+//     the fast paths to them node by node.
 //
 // Per-cycle plugin state lives in typed fields of the plugin value (kube's
 // CycleState under string keys is not copied), so a Profile's plugins belong

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // MaxNodeScore is the largest score a Score plugin gives a node after
@@ -48,6 +49,14 @@ type PreScorePlugin interface {
 // into 0..MaxNodeScore.
 type ScoreNormalizer interface {
 	NormalizeScore(p *PodInfo, feasible []*NodeInfo, scores []int64)
+}
+
+// batchScorer is an optional fast path of a ScorePlugin: the raw scores of
+// all the feasible nodes at once (out[i] is feasible[i]'s), equal to Score
+// on each node, with the per-pod work done once. TestBatchScoresEqualScore
+// holds every implementation to it.
+type batchScorer interface {
+	scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64)
 }
 
 // nodeNarrower is NodeName's PreFilterResult: only one node is considered.
@@ -113,6 +122,7 @@ type scoreEntry struct {
 	weight int64
 	pre    PreScorePlugin
 	norm   ScoreNormalizer
+	batch  batchScorer
 }
 
 // Framework runs one Profile over one Cluster: kube-scheduler's scheduling
@@ -125,11 +135,13 @@ type Framework struct {
 	scores   []scoreEntry
 	pct      int32
 	next     int // nextStartNodeIndex
-	active   []FilterPlugin
+	active   []filterEntry
+	quick    quickFilters
 	one      [1]*NodeInfo
 	feasible []*NodeInfo
 	raw      [][]int64
 	total    []int64
+	fused    *defaultScores // the default profile's scoring in one pass, when Scores are its
 }
 
 // NewFramework binds a profile to a cluster.
@@ -157,9 +169,11 @@ func NewFramework(c *Cluster, p Profile) (*Framework, error) {
 		se := scoreEntry{ScorePlugin: ws.Plugin, weight: ws.Weight}
 		se.pre, _ = ws.Plugin.(PreScorePlugin)
 		se.norm, _ = ws.Plugin.(ScoreNormalizer)
+		se.batch, _ = ws.Plugin.(batchScorer)
 		f.scores = append(f.scores, se)
 	}
 	f.raw = make([][]int64, len(f.scores))
+	f.fused = newDefaultScores(f.scores)
 	return f, errors.Join(errs...)
 }
 
@@ -195,21 +209,7 @@ func (f *Framework) Schedule(p *PodInfo, r *rand.Rand) (Result, error) {
 	if len(f.scores) == 0 {
 		toFind = 1
 	}
-	var counts [NumReasons]int32
-	feasible := f.feasible[:0]
-	rejected := 0
-	for i := 0; i < len(nodes) && len(feasible) < toFind; i++ {
-		n := nodes[(f.next+i)%len(nodes)]
-		st := f.runFilters(p, n)
-		if st.IsSuccess() {
-			feasible = append(feasible, n)
-			continue
-		}
-		rejected++
-		for s := st.Reasons; s != 0; s &= s - 1 {
-			counts[trailingReason(s)]++
-		}
-	}
+	feasible, rejected, counts := f.findFeasible(p, nodes, toFind)
 	f.feasible = feasible
 	f.next = (f.next + len(feasible) + rejected) % len(all)
 	res := Result{Node: NoNode, EvaluatedNodes: len(feasible) + rejected, FeasibleNodes: len(feasible)}
@@ -252,14 +252,109 @@ func (f *Framework) preFilter(p *PodInfo, all []*NodeInfo) ([]*NodeInfo, bool, R
 				return nil, narrowed, trailingReason(st.Reasons)
 			}
 		}
-		f.active = append(f.active, fe.FilterPlugin)
+		f.active = append(f.active, fe)
 	}
 	return nodes, narrowed, noReason
 }
 
+// quickFilters is the active filters of one pod's cycle as cheap tests of
+// a node: passing them all is sufficient for every filter to pass it, so
+// findFeasible calls a plugin's Filter only where the test is not enough
+// (or the plugin has none) and runs the full chain, for its verdict, only on
+// a node the tests do not pass. Each test is a plugin's "yes" without the
+// status: NodeUnschedulable passes a schedulable node, TaintToleration a
+// node without NoSchedule or NoExecute taints, NodeAffinity a node its
+// PreFilter found matching, NodeResourcesFit a node with room for the whole
+// request and one more pod.
+type quickFilters struct {
+	cordon, taints, fit bool
+	affinity            []bool // by NodeID; nil: no test
+	calls               []FilterPlugin
+}
+
+// compile sets the tests for the active filters.
+func (q *quickFilters) compile(c *Cluster, p *PodInfo, active []filterEntry) {
+	*q = quickFilters{calls: q.calls[:0]}
+	for _, fe := range active {
+		switch pl := fe.FilterPlugin.(type) {
+		case NodeUnschedulable:
+			q.cordon = true
+		case TaintToleration:
+			q.taints = true
+		case *NodeAffinity:
+			q.affinity = c.affinityOK(p) // nil: no required affinity
+		case *NodeResourcesFit:
+			q.fit = true
+		default:
+			q.calls = append(q.calls, pl)
+		}
+	}
+}
+
+// pass reports whether n surely passes every active filter.
+func (q *quickFilters) pass(p *PodInfo, n *NodeInfo) bool {
+	return q.quickPass(p, n) && q.callsPass(p, n)
+}
+
+// quickPass reports whether n passes the tests.
+func (q *quickFilters) quickPass(p *PodInfo, n *NodeInfo) bool {
+	if q.cordon && n.unschedulable || q.taints && n.hardTaints || q.affinity != nil && !q.affinity[n.id] {
+		return false
+	}
+	r := &p.req
+	return !q.fit || int64(len(n.pods)) < n.allowedPods && r.MilliCPU <= n.alloc.MilliCPU-n.requested.MilliCPU &&
+		r.MemoryBytes <= n.alloc.MemoryBytes-n.requested.MemoryBytes && r.EphemeralBytes <= n.alloc.EphemeralBytes-n.requested.EphemeralBytes
+}
+
+// callsPass reports whether the filters without a test pass n.
+func (q *quickFilters) callsPass(p *PodInfo, n *NodeInfo) bool {
+	for _, pl := range q.calls {
+		if !pl.Filter(p, n).IsSuccess() {
+			return false
+		}
+	}
+	return true
+}
+
+// findFeasible filters nodes from the round-robin start, in order, until
+// toFind pass or all were seen (findNodesThatPassFilters), and returns the
+// feasible nodes, how many were rejected and the rejections' reasons.
+func (f *Framework) findFeasible(p *PodInfo, nodes []*NodeInfo, toFind int) (feasible []*NodeInfo, rejected int, counts [NumReasons]int32) {
+	feasible = f.feasible[:0]
+	if len(nodes) == 0 {
+		return feasible, 0, counts
+	}
+	q := &f.quick
+	q.compile(f.c, p, f.active)
+	feasible = slices.Grow(feasible, min(toFind, len(nodes)))
+	i := f.next % len(nodes)
+	for seen := 0; seen < len(nodes) && len(feasible) < toFind; seen++ {
+		n := nodes[i]
+		if i++; i == len(nodes) {
+			i = 0
+		}
+		if q.quickPass(p, n) && (len(q.calls) == 0 || q.callsPass(p, n)) {
+			feasible = append(feasible, n)
+			continue
+		}
+		st := f.runFilters(p, n)
+		if st.IsSuccess() {
+			feasible = append(feasible, n)
+			continue
+		}
+		rejected++
+		for s := st.Reasons; s != 0; s &= s - 1 {
+			counts[trailingReason(s)]++
+		}
+	}
+	f.feasible = feasible
+	return feasible, rejected, counts
+}
+
+// runFilters runs the active filters on one node: the first "no" wins.
 func (f *Framework) runFilters(p *PodInfo, n *NodeInfo) Status {
-	for _, pl := range f.active {
-		if st := pl.Filter(p, n); !st.IsSuccess() {
+	for i := range f.active {
+		if st := f.active[i].Filter(p, n); !st.IsSuccess() {
 			return st
 		}
 	}
@@ -272,23 +367,39 @@ func (f *Framework) score(p *PodInfo, feasible []*NodeInfo) []int64 {
 	f.total = growTo(f.total[:0], k)
 	total := f.total[:k]
 	clear(total)
+	if f.fused != nil {
+		f.fused.score(f, p, feasible, total)
+		return total
+	}
 	for i, se := range f.scores {
 		if se.pre != nil && se.pre.PreScore(f.c, p, feasible).IsSkip() {
 			continue
 		}
-		f.raw[i] = growTo(f.raw[i][:0], k)
-		raw := f.raw[i][:k]
+		f.scoreOne(i, p, feasible, total)
+	}
+	return total
+}
+
+// scoreOne adds score plugin i's weighted, normalised scores of the
+// feasible nodes to total; its PreScore has run.
+func (f *Framework) scoreOne(i int, p *PodInfo, feasible []*NodeInfo, total []int64) {
+	se := &f.scores[i]
+	k := len(feasible)
+	f.raw[i] = growTo(f.raw[i][:0], k)
+	raw := f.raw[i][:k]
+	if se.batch != nil {
+		se.batch.scoreAll(p, feasible, raw)
+	} else {
 		for j, n := range feasible {
 			raw[j] = se.Score(p, n)
 		}
-		if se.norm != nil {
-			se.norm.NormalizeScore(p, feasible, raw)
-		}
-		for j, s := range raw {
-			total[j] += s * se.weight
-		}
 	}
-	return total
+	if se.norm != nil {
+		se.norm.NormalizeScore(p, feasible, raw)
+	}
+	for j, s := range raw {
+		total[j] += s * se.weight
+	}
 }
 
 // ScoreNodes runs the score plugins of the profile over the given feasible

@@ -69,3 +69,45 @@ func imagePriority(sum int64, images int) int64 {
 	}
 	return MaxNodeScore * (sum - minImageThreshold) / (hi - minImageThreshold)
 }
+
+// scoreAll is Score over the feasible nodes. A node's score depends only on
+// its images, the pod's and how many nodes have each, so it is kept per
+// image list until the nodes change (Cluster.imageMemo).
+func (pl *ImageLocality) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	memo := p.c.imageMemo(p)
+	for i, n := range feasible {
+		s := memo[n.id]
+		if s < 0 {
+			s = int8(pl.Score(p, n))
+			memo[n.id] = s
+		}
+		out[i] = int64(s)
+	}
+}
+
+// imageMemo is ImageLocality's scores of one image list by NodeID (-1: not
+// yet computed), valid while the nodes do not change.
+type imageMemo struct {
+	gen   uint64
+	score []int8
+}
+
+// imageMemo returns the memo of p's image list.
+func (c *Cluster) imageMemo(p *PodInfo) []int8 {
+	e := c.imageMemos[p.imageSig]
+	if e == nil {
+		if len(c.imageMemos) >= maxEligibility {
+			clear(c.imageMemos)
+		}
+		e = &imageMemo{gen: c.nodesGen - 1}
+		c.imageMemos[p.imageSig] = e
+	}
+	if e.gen != c.nodesGen || len(e.score) != len(c.nodes) {
+		e.score = growTo(e.score[:0], len(c.nodes))[:len(c.nodes)]
+		for i := range e.score {
+			e.score[i] = -1
+		}
+		e.gen = c.nodesGen
+	}
+	return e.score
+}

@@ -6,10 +6,22 @@ package kube
 // didn't satisfy plugin(s) [NodeName]"; a missing node leaves none.
 type NodeName struct{}
 
-var _ FilterPlugin = NodeName{}
+var (
+	_ FilterPlugin    = NodeName{}
+	_ PreFilterPlugin = NodeName{}
+)
 
 // Name returns "NodeName".
 func (NodeName) Name() string { return "NodeName" }
+
+// PreFilter skips the Filter for a pod without spec.nodeName: kube-scheduler
+// runs it, and it passes every node.
+func (NodeName) PreFilter(_ *Cluster, p *PodInfo) Status {
+	if p.nodeName == "" {
+		return Status{Code: Skip}
+	}
+	return Status{}
+}
 
 // Filter rejects, unresolvably, a node other than spec.nodeName.
 func (NodeName) Filter(p *PodInfo, n *NodeInfo) Status {

@@ -215,6 +215,30 @@ func (pl *NodeResourcesFit) Score(p *PodInfo, n *NodeInfo) int64 {
 	return scoreLeastAllocated(pl.strategy.Resources[:k], req[:k], alloc[:k])
 }
 
+// scoreAll is Score over the feasible nodes.
+func (pl *NodeResourcesFit) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	if !pl.cpuMem || pl.strategy.Type != LeastAllocated {
+		for i, n := range feasible {
+			out[i] = pl.Score(p, n)
+		}
+		return
+	}
+	pc, pm := p.nonZero.MilliCPU, p.nonZero.MemoryBytes
+	for i, n := range feasible {
+		ac, am := n.alloc.MilliCPU, n.alloc.MemoryBytes
+		cpu := leastRequestedFast(n.nonZero.MilliCPU+pc, ac)
+		mem := leastRequestedFast(n.nonZero.MemoryBytes+pm, am)
+		switch {
+		case ac > 0 && am > 0:
+			out[i] = (cpu + mem) / 2
+		case ac > 0:
+			out[i] = cpu
+		default:
+			out[i] = mem
+		}
+	}
+}
+
 // scoreLeastAllocated is least_allocated.go leastResourceScorer: favours
 // nodes with more left after placing the pod.
 //
@@ -244,6 +268,25 @@ func leastRequested(req, alloc int64) int64 {
 		return 0
 	}
 	return (alloc - req) * MaxNodeScore / alloc
+}
+
+// maxExactQuotient bounds the allocatable for which leastRequestedFast's
+// float division floors exactly: with a = (alloc - req) * 100 < 2^53 and
+// alloc < 2^46, a/alloc is at least 1/alloc > 2^-46 away from the next
+// integer when it is not one, more than half the float spacing below 128,
+// so the correctly rounded quotient never reaches it.
+const maxExactQuotient = int64(1) << 46
+
+// leastRequestedFast is leastRequested with a float division, exact for
+// alloc below maxExactQuotient (TestLeastRequestedFastIsExact).
+func leastRequestedFast(req, alloc int64) int64 {
+	if alloc <= 0 || alloc >= maxExactQuotient || req < 0 {
+		return leastRequested(req, alloc)
+	}
+	if req > alloc {
+		return 0
+	}
+	return int64(float64((alloc-req)*MaxNodeScore) / float64(alloc))
 }
 
 // scoreMostAllocated is most_allocated.go mostResourceScorer: favours nodes
@@ -379,6 +422,44 @@ func (pl *BalancedAllocation) Score(p *PodInfo, n *NodeInfo) int64 {
 		c.gen, c.b = n.gen, balancedResourceScore(without[:k], alloc[:k])
 	}
 	return MaxNodeScore/2 + (MaxNodeScore/2+bw-c.b)/2
+}
+
+// scoreAll is Score over the feasible nodes.
+func (pl *BalancedAllocation) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	if len(pl.resources) != 2 || pl.resources[0].Name != ResourceCPU || pl.resources[1].Name != ResourceMemory {
+		for i, n := range feasible {
+			out[i] = pl.Score(p, n)
+		}
+		return
+	}
+	pc, pm := p.req.MilliCPU, p.req.MemoryBytes
+	for i, n := range feasible {
+		rc, rm := n.requested.MilliCPU, n.requested.MemoryBytes
+		ac, am := n.alloc.MilliCPU, n.alloc.MemoryBytes
+		bw := balance2(rc+pc, ac, rm+pm, am)
+		if int(n.id) >= len(pl.without) {
+			pl.without = growTo(pl.without, int(n.id)+1)
+		}
+		c := &pl.without[n.id]
+		if c.gen != n.gen {
+			c.gen, c.b = n.gen, balance2(rc, ac, rm, am)
+		}
+		out[i] = MaxNodeScore/2 + (MaxNodeScore/2+bw-c.b)/2
+	}
+}
+
+// balance2 is balancedResourceScore for cpu and memory.
+func balance2(reqCPU, allocCPU, reqMem, allocMem int64) int64 {
+	switch {
+	case allocCPU == 0 && allocMem == 0:
+		return MaxNodeScore
+	case allocCPU == 0 || allocMem == 0:
+		return MaxNodeScore // one resource: std 0
+	}
+	f1 := min(float64(reqCPU)/float64(allocCPU), 1)
+	f2 := min(float64(reqMem)/float64(allocMem), 1)
+	std := math.Abs((f1 - f2) / 2)
+	return int64((1 - std) * float64(MaxNodeScore))
 }
 
 // balancedResourceScore is b(f) above.

@@ -18,7 +18,13 @@ func defaultNormalizeScore(scores []int64, reverse bool) {
 		return
 	}
 	for i, s := range scores {
-		s = MaxNodeScore * s / hi
+		switch s {
+		case 0:
+		case hi:
+			s = MaxNodeScore
+		default:
+			s = MaxNodeScore * s / hi
+		}
 		if reverse {
 			s = MaxNodeScore - s
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,7 @@ type PodInfo struct {
 	own          []termUse // the terms the pod carries once bound
 
 	images    []int32 // normalised image names of init and app containers
+	imageSig  string  // images, for Cluster.imageMemo
 	numImages int
 	priority  int32
 }
@@ -157,6 +159,11 @@ func (c *Cluster) NewPodInfo(p Pod) (*PodInfo, error) {
 		}
 	}
 	pi.numImages = len(pi.images)
+	var sig []byte
+	for _, im := range pi.images {
+		sig = strconv.AppendInt(append(sig, ' '), int64(im), 10)
+	}
+	pi.imageSig = string(sig)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -44,6 +44,7 @@ type PodTopologySpread struct {
 	seen  [][]bool
 	stamp []uint32 // by domain: last PreScore that saw it
 	epoch uint32
+	norm  []int64 // NormalizeScore's table
 }
 
 type hardState struct {
@@ -113,6 +114,17 @@ func (sc *spreadConstraint) eligible(p *PodInfo, n *NodeInfo, affOK []bool) bool
 	return true
 }
 
+// countedNodes returns the nodes whose pods sc may count: those matching
+// p's required node affinity when sc honours it, else every node slot
+// (removed ones included: callers skip them).
+func (c *Cluster) countedNodes(p *PodInfo, sc *spreadConstraint) []*NodeInfo {
+	if sc.honorAffinity && p.affSig != "" {
+		c.affinityOK(p)
+		return c.elig[p.affSig].nodes
+	}
+	return c.nodes
+}
+
 // PreFilter counts, per hard constraint, the matching pods by domain and the
 // global minimum (calPreFilterState).
 func (pl *PodTopologySpread) PreFilter(c *Cluster, p *PodInfo) Status {
@@ -142,7 +154,7 @@ func (pl *PodTopologySpread) PreFilter(c *Cluster, p *PodInfo) Status {
 			present = func(d int) bool { return tk.nodesIn[d] > 0 }
 		} else {
 			cnt, seen := pl.scratch(i, len(tk.nodesIn))
-			for _, n := range c.nodes {
+			for _, n := range c.countedNodes(p, sc) {
 				if !n.live || !hasKeys(n, p.hardSpread) || !sc.eligible(p, n, affOK) {
 					continue
 				}
@@ -231,10 +243,13 @@ func (pl *PodTopologySpread) PreScore(c *Cluster, p *PodInfo, feasible []*NodeIn
 	if !fast {
 		affOK = c.affinityOK(p)
 	}
-	scored := 0
-	for _, n := range feasible {
-		if !requireAll || hasKeys(n, cs) {
-			scored++
+	scored := len(feasible)
+	if requireAll {
+		scored = 0
+		for _, n := range feasible {
+			if hasKeys(n, cs) {
+				scored++
+			}
 		}
 	}
 	pl.soft = pl.soft[:0]
@@ -248,7 +263,7 @@ func (pl *PodTopologySpread) PreScore(c *Cluster, p *PodInfo, feasible []*NodeIn
 				ss.counts = sc.ref.m.perDomain[sc.ref.slot]
 			} else {
 				cnt, _ := pl.scratch(i, len(c.topo[sc.topo].nodesIn))
-				for _, n := range c.nodes {
+				for _, n := range c.countedNodes(p, sc) {
 					if !n.live || requireAll && !hasKeys(n, cs) || !sc.eligible(p, n, affOK) {
 						continue
 					}
@@ -278,7 +293,17 @@ func (pl *PodTopologySpread) domainsAmong(c *Cluster, p *PodInfo, sc *spreadCons
 		pl.epoch = 1
 	}
 	k, missing := 0, false
+	domains := 0 // the domains with nodes: once all are seen only a missing key can add one
+	for _, in := range tk.nodesIn {
+		if in > 0 {
+			domains++
+		}
+	}
+	allHave := tk.withKey == c.numNodes
 	for _, n := range feasible {
+		if k == domains && (allHave || missing) {
+			break
+		}
 		if requireAll && !hasKeys(n, p.softSpread) {
 			continue
 		}
@@ -326,6 +351,20 @@ func (pl *PodTopologySpread) Score(p *PodInfo, n *NodeInfo) int64 {
 	return int64(math.Round(s))
 }
 
+// scoreAll is Score over the feasible nodes.
+func (pl *PodTopologySpread) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	if !pl.defaultPair(p) {
+		for i, n := range feasible {
+			out[i] = pl.Score(p, n)
+		}
+		return
+	}
+	sp := pl.pair()
+	for i, n := range feasible {
+		out[i] = sp.raw(n)
+	}
+}
+
 // NormalizeScore reverses the raw scores: fewer matching pods, higher score.
 func (pl *PodTopologySpread) NormalizeScore(p *PodInfo, feasible []*NodeInfo, scores []int64) {
 	lo, hi := int64(math.MaxInt64), int64(0)
@@ -335,6 +374,18 @@ func (pl *PodTopologySpread) NormalizeScore(p *PodInfo, feasible []*NodeInfo, sc
 			continue
 		}
 		lo, hi = min(lo, s), max(hi, s)
+	}
+	if !p.explicitSpread && hi > 0 && hi-lo < int64(len(scores)) {
+		// Few distinct raw scores: divide once per value, not per node.
+		tab := growTo(pl.norm[:0], int(hi-lo)+1)[:hi-lo+1]
+		pl.norm = tab
+		for v := range tab {
+			tab[v] = MaxNodeScore * (hi - int64(v)) / hi
+		}
+		for i, s := range scores {
+			scores[i] = tab[s-lo]
+		}
+		return
 	}
 	for i, s := range scores {
 		switch {

@@ -25,6 +25,12 @@ func (TaintToleration) Name() string { return "TaintToleration" }
 // Filter rejects, unresolvably, a node with an untolerated NoSchedule or
 // NoExecute taint.
 func (TaintToleration) Filter(p *PodInfo, n *NodeInfo) Status {
+	if len(p.tolerations) == 0 {
+		if n.hardTaints {
+			return unresolvable(ReasonUntoleratedTaint)
+		}
+		return Status{}
+	}
 	for i := range n.taints {
 		t := &n.taints[i]
 		if (t.effect == NoSchedule || t.effect == NoExecute) && !toleratedBy(p.tolerations, t) {
@@ -36,6 +42,9 @@ func (TaintToleration) Filter(p *PodInfo, n *NodeInfo) Status {
 
 // Score counts the node's untolerated PreferNoSchedule taints.
 func (TaintToleration) Score(p *PodInfo, n *NodeInfo) int64 {
+	if len(p.pnsTols) == 0 {
+		return n.pnsTaints
+	}
 	var k int64
 	for i := range n.taints {
 		t := &n.taints[i]
@@ -44,6 +53,19 @@ func (TaintToleration) Score(p *PodInfo, n *NodeInfo) int64 {
 		}
 	}
 	return k
+}
+
+// scoreAll is Score over the feasible nodes.
+func (pl TaintToleration) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	if len(p.pnsTols) == 0 {
+		for i, n := range feasible {
+			out[i] = n.pnsTaints
+		}
+		return
+	}
+	for i, n := range feasible {
+		out[i] = pl.Score(p, n)
+	}
 }
 
 // NormalizeScore reverses the counts onto 0..100.

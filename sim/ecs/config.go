@@ -68,6 +68,10 @@ type Settings struct {
 	// scale out by exactly the minimum step. Off: the behaviour page's
 	// binpacked estimate, bounded by the step sizes (the default).
 	MixedGroupsScaleByMinimumStep bool
+	// WarmUp is the start of the run the steady figures leave out (slo.go):
+	// availability, SLO attainment, objectives, placement waits of tasks
+	// created during it, and the instance peak. 0: none.
+	WarmUp time.Duration
 }
 
 // ClusterConfig is the ECS cluster.
@@ -151,6 +155,10 @@ type TaskDefinition struct {
 	// (every task stops TaskFailedToStart), or the container never passes
 	// its health check.
 	FailsToStart, FailsHealthCheck bool
+	// Platform is the runtimePlatform: CPU architecture and OS family
+	// (platform.go). It prices Fargate tasks; on EC2, scenarios turns it
+	// into the implied ecs.cpu-architecture / ecs.os-type constraint.
+	Platform Platform
 }
 
 // HealthCheck is a container health check. AWS (HealthCheck API): interval
@@ -189,6 +197,7 @@ type ContainerDefinition struct {
 	MemoryMiB            int // hard limit; 0 when unset
 	MemoryReservationMiB int // soft limit; 0 when unset
 	PortMappings         []PortMapping
+	GPUs                 int // resourceRequirements GPU: physical GPUs the agent reserves (platform.go)
 }
 
 // PortMapping maps a container port to a host port; HostPort 0 in bridge mode
@@ -219,6 +228,8 @@ type ServiceConfig struct {
 	// AZRebalancing is availabilityZoneRebalancing (ENABLED: true). AWS:
 	// CreateService defaults it to ENABLED.
 	AZRebalancing bool
+	// SLO is the service's objectives (slo.go); nil: none.
+	SLO *SLOConfig
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and

@@ -70,7 +70,7 @@ func (w *World) poolAdd(i int32) {
 	for k, id := range ids[:n] {
 		h, err := w.poolAt(id).Add(placement.Instance{
 			ID: in.id, Attributes: attrs, CPUUnits: int32(in.cpuFree), MemoryMiB: int32(in.memFree),
-			FreeENIs: int32(in.eniFree), ReservedPorts: placement.LinuxReservedPorts(),
+			FreeENIs: int32(in.eniFree), GPUs: int32(in.typ.GPUs), ReservedPorts: placement.LinuxReservedPorts(),
 			RegisteredAt: w.calendar(in.regAt), Active: true,
 		})
 		if err != nil {
@@ -193,7 +193,7 @@ func (w *World) poolRelease(i, t int32) {
 // spreads over zones then instances; a RunTask task is placed randomly.
 func (w *World) placementTask(sp *placementSpec, service bool, strategies []placement.Strategy, constraints []placement.Constraint) placement.Task {
 	td := &w.cfg.TaskDefinitions[sp.def]
-	t := placement.Task{CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), NeedsENI: sp.awsvpc, Group: sp.group}
+	t := placement.Task{CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), NeedsENI: sp.awsvpc, GPUs: int32(td.GPUs()), Group: sp.group}
 	for _, p := range sp.ports {
 		t.HostPorts = append(t.HostPorts, uint16(p))
 	}

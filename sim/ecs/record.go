@@ -23,6 +23,7 @@ type recorder struct {
 	spotInterruptions int // Fargate Spot tasks (EC2's are capacity's)
 	peakServiceTasks  int
 	usage             usageLog
+	warm              warmUp // the tallies at the end of the warm-up (slo.go)
 }
 
 func (w *World) initRecorder() {
@@ -138,6 +139,9 @@ func (w *World) recordRunTaskFailed(ti int32) {
 func (w *World) recordPlaced(ti int32) {
 	t := &w.tasks[ti]
 	o := w.owner(t)
+	if w.inWarmUp(t.created) {
+		return // the steady figures leave out the warm-up's waits (slo.go)
+	}
 	w.rec.waits[o].add((t.placed - t.created).Duration())
 }
 
@@ -180,7 +184,7 @@ func (w *World) recordDone(ti int32) {
 // serviceEvent logs a service-level event: a scaling activity, an alarm
 // state change, a scheduled action.
 func (w *World) serviceEvent(s *service, typ schema.EventType, status, reason string) {
-	w.log.Add(schema.Event{At: w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: "service:" + s.cfg.Name, Status: status, Reason: reason})
+	w.log.Add(schema.Event{At: w.eng.Now(), Type: typ, Subject: s.cfg.Name, Group: w.serviceGroup(s), Status: status, Reason: reason})
 }
 
 // instanceEvent logs a container instance's event (registration,
@@ -297,6 +301,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 			row = append(row, m.lastMetric)
 		}
 	}
+	w.sampleWarmUp(now, launching+active)
 	w.checkMinute(row)
 	w.rec.series.Times = append(w.rec.series.Times, now)
 	for i, v := range row {

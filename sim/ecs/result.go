@@ -23,7 +23,8 @@ type Outcome struct {
 	BatchJobs         []JobSummary
 	PlacementFailures map[string]int // tasks by first failure reason
 	PeakServiceTasks  int
-	PeakInstances     int // launching + registered, at a minute's sample
+	PeakInstances     int // launching + registered, at a minute's sample (after the warm-up, when there is one)
+	PeakDuringWarmUp  int // the same during Settings.WarmUp; 0 without one
 	FargateSpotStops  int // Fargate Spot interruptions
 	State             State
 	Providers         []ProviderInfo
@@ -58,6 +59,8 @@ type ServiceSummary struct {
 	DeploymentsCompleted int           `json:"deployments_completed"`
 	DeploymentsFailed    int           `json:"deployments_failed"`
 	RolledBack           int           `json:"rolled_back"`
+	// SLO is the service's objectives judged (slo.go); nil without any.
+	SLO *SLOSummary `json:"slo,omitempty"`
 }
 
 // QueueSummary is a queue consumer's outcome, in messages.
@@ -138,12 +141,7 @@ func (w *World) Outcome() *Outcome {
 			sum.Queue = &QueueSummary{Received: math.Round(s.received), Processed: math.Round(s.processed),
 				BacklogMax: math.Round(s.backlogMax), BacklogEnd: math.Round(s.backlog)}
 		}
-		if s.minutes > 0 {
-			sum.AvailabilityPct = math.Round(float64(s.minutesUp)/float64(s.minutes)*1e4) / 100
-		}
-		if s.cfg.Load != nil && s.cfg.Load.LatencySLO > 0 && s.offered > 0 {
-			sum.SLOAttainmentPct = math.Round((1-s.missed/s.offered)*1e4) / 100
-		}
+		w.steadyService(si, &sum) // availability, SLO attainment and objectives
 		out.Services = append(out.Services, sum)
 	}
 	for ji := range w.jobs {
@@ -155,6 +153,7 @@ func (w *World) Outcome() *Outcome {
 			RunTaskFailures: j.failedToPlace, PlacementWait: waitStats(&r.waits[o]),
 		})
 	}
+	out.PeakInstances, out.PeakDuringWarmUp = w.peaksAroundWarmUp()
 	out.State = w.state()
 	w.tasks, w.freeTasks = nil, nil
 	out.Tasks, out.Providers, out.Owners = w.usageResult(w.eng.Now())

@@ -376,7 +376,7 @@ func (w *World) decide(now des.Time, si int32) {
 	s := &w.services[si]
 	step := s.scaler.target.Evaluate(now, s.scaler.store)
 	for _, ac := range step.AlarmChanges {
-		w.serviceEvent(s, schema.AlarmStateChange, ac.To.String(), ac.Alarm+": "+ac.Reason)
+		w.serviceEvent(s, schema.AlarmStateChange, ac.To.String(), w.joined(ac.Alarm, ac.Reason))
 	}
 	if step.Changed {
 		w.applyDesired(si, step.Change.New, step.Change.Cause)

@@ -119,10 +119,9 @@ func (w *World) specFor(def int, group string) int32 {
 
 // specSized is specFor with the task's CPU and memory overridden.
 func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
-	for i, s := range w.specs {
-		if s.def == def && s.group == group && s.cpu == cpu && s.memMiB == mem && s.zone == "" {
-			return int32(i)
-		}
+	key := specKey{def, group, cpu, mem}
+	if i, ok := w.texts.specs[key]; ok {
+		return i
 	}
 	td := &w.cfg.TaskDefinitions[def]
 	s := placementSpec{
@@ -138,12 +137,16 @@ func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 		s.images = append(s.images, w.fleet.ImageID(c.Image))
 	}
 	if name, ok := strings.CutPrefix(group, "service:"); ok {
-		si := slices.IndexFunc(w.cfg.Services, func(sc ServiceConfig) bool { return sc.Name == name })
+		si := w.serviceNamed(name)
 		s.task = w.placementTask(&s, true, w.cfg.Services[si].PlacementStrategy, w.cfg.Services[si].PlacementConstraints)
 	} else {
 		s.task = w.placementTask(&s, false, nil, nil)
 	}
 	w.specs = append(w.specs, s)
+	if w.texts.specs == nil {
+		w.texts.specs = map[specKey]int32{}
+	}
+	w.texts.specs[key] = int32(len(w.specs) - 1)
 	return int32(len(w.specs) - 1)
 }
 

@@ -16,6 +16,7 @@ type TaskUsage struct {
 	Instance  int32 // the fleet index of its instance (index into the run's instance usage); -1 for Fargate
 	CPUUnits  int32
 	MemoryMiB int32
+	Def       int32 // index into Config.TaskDefinitions: its runtimePlatform prices a Fargate task
 	Start     des.Time
 	Stop      des.Time
 }
@@ -77,7 +78,7 @@ func (w *World) startUsage(ti int32, billFrom des.Time) {
 	sp := &w.specs[t.spec]
 	t.usage = w.rec.usage.add(TaskUsage{
 		Owner: int32(w.owner(t)), Provider: int32(t.provider), Instance: t.instance,
-		CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), Start: billFrom, Stop: -1,
+		CPUUnits: int32(sp.cpu), MemoryMiB: int32(sp.memMiB), Def: int32(sp.def), Start: billFrom, Stop: -1,
 	})
 }
 

@@ -44,6 +44,7 @@ type World struct {
 	draining        []int      // per group: container instances DRAINING
 	busy            []int      // per group: container instances ACTIVE with a task
 	tasks           []task
+	texts           texts   // the event log's repeated strings, one copy each
 	freeTasks       []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
 	services        []service
 	jobs            []batchJob
@@ -156,10 +157,23 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
 	}
+	w.tasks = make([]task, 0, initialTasks(cfg))
 	for i := range cfg.BatchJobs {
 		w.jobs = append(w.jobs, newBatchJob(w, i))
 	}
 	return w
+}
+
+// initialTasks is room for the tasks the services start with and their
+// first deployment (up to maximumPercent of desired), so that a large
+// service's tasks are not copied again each time the slice outgrows its
+// array.
+func initialTasks(cfg *Config) int {
+	n := 0
+	for _, sc := range cfg.Services {
+		n += sc.DesiredCount * max(sc.MaximumPercent, 100) / 100
+	}
+	return min(n+n/16, 1<<21)
 }
 
 // Start starts every service and batch job. The fleet has started: its

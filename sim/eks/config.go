@@ -229,6 +229,12 @@ type Settings struct {
 	SchedulerBackoffInitial, SchedulerBackoffMax time.Duration
 	// PodEvents records every pod phase change in the event log.
 	PodEvents bool
+	// DrainTimeout, when positive, ends a drain that PodDisruptionBudgets
+	// hold up: the remaining pods are deleted without eviction, as a
+	// forced drain does (choice; zero waits for the budgets however long).
+	DrainTimeout time.Duration
+	// SampleEvery is the recording period; zero takes the run's.
+	SampleEvery time.Duration
 }
 
 // ExplainSelector picks pods whose scheduling is explained.

@@ -25,13 +25,15 @@ type InstanceType struct {
 	IPv4PerENI      int
 	Trunking        bool // supports ECS ENI trunking
 	PriceUSDPerHour float64
+	GPUs            int // physical GPUs (NVIDIA); 0 when none or the CSV has no gpus column
 }
 
 // Catalog is a set of instance types, sorted by name.
 type Catalog struct {
-	Region string
-	Source string
-	types  []InstanceType
+	Region     string
+	Source     string
+	types      []InstanceType
+	notOffered map[string]bool // catalog types the region does not offer (ForRegion)
 }
 
 //go:embed ec2-us-east-1.csv
@@ -128,6 +130,9 @@ func parseRow(rec []string, col map[string]int) (InstanceType, error) {
 		MaxENIs:    atoi("max_enis"),
 		IPv4PerENI: atoi("ipv4_per_eni"),
 		Trunking:   get("trunking_compatible") == "true",
+	}
+	if _, ok := col["gpus"]; ok && get("gpus") != "" {
+		t.GPUs = atoi("gpus")
 	}
 	p, err := strconv.ParseFloat(get("on_demand_usd_per_hour"), 64)
 	if err != nil {

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"math"
+	"slices"
+
+	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
+)
+
+// CommitmentCurve answers how much Compute Savings Plan to buy for the run's
+// usage: the run's bill at hourly commitments from 0 up to the peak hourly
+// On-Demand spend a plan could cover, with the scenario's Reserved
+// Instances and EC2 Instance Savings Plans applied first and its own
+// Compute Savings Plans replaced by the one priced.
+type CommitmentCurve struct {
+	Discount        float64 `json:"discount"`         // the priced plan's discount off On-Demand (EC2)
+	FargateDiscount float64 `json:"fargate_discount"` // and for Fargate
+	// PeakUSDPerHour is the highest hourly On-Demand spend left for a
+	// Compute Savings Plan; a commitment past PeakUSDPerHour x (1 - discount)
+	// covers nothing more.
+	PeakUSDPerHour float64       `json:"peak_on_demand_usd_per_hour"`
+	Points         []CommitPoint `json:"points"`
+	Best           CommitPoint   `json:"best"`
+	NoCommitment   USD           `json:"no_commitment_usd"` // the bill at commitment 0
+	// BreakEvenUtilisation is the share of a commitment an hour must use for
+	// the commitment to pay for itself: 1 - discount (a dollar committed
+	// buys 1/(1 - discount) dollars of On-Demand usage when used in full).
+	BreakEvenUtilisation Ratio `json:"break_even_utilisation"`
+}
+
+// CommitPoint is the bill at one hourly commitment.
+type CommitPoint struct {
+	CommitmentUSDPerHour float64 `json:"commitment_usd_per_hour"`
+	TotalUSD             USD     `json:"total_usd"`
+	Utilisation          Ratio   `json:"utilisation"`
+	Coverage             Ratio   `json:"coverage"`
+}
+
+// commitmentCurve prices steps+1 commitments evenly from 0 to the peak,
+// and the best commitment: the bill is convex in the commitment (each
+// further dollar covers usage with a lower or equal savings percentage, or
+// none), so the best is found by a ternary search around the grid's best.
+func commitmentCurve(u *hourUsage, b *catalog.Billing, riPrice []float64) *CommitmentCurve {
+	plan := catalog.SavingsPlan{Type: catalog.ComputeSavingsPlan, Term: "1yr", Payment: "no_upfront"}
+	plan.Discount = catalog.DefaultDiscount(plan.Type, plan.Term, plan.Payment)
+	plan.FargateDiscount = plan.Discount
+	base := *b
+	base.SavingsPlans = nil
+	found := false
+	for _, sp := range b.SavingsPlans {
+		if sp.Type == catalog.ComputeSavingsPlan {
+			if !found {
+				plan.Term, plan.Payment, plan.Discount, plan.FargateDiscount = sp.Term, sp.Payment, sp.Discount, sp.FargateDiscount
+				found = true
+			}
+			continue
+		}
+		base.SavingsPlans = append(base.SavingsPlans, sp)
+	}
+	c := &CommitmentCurve{Discount: plan.Discount, FargateDiscount: plan.FargateDiscount, BreakEvenUtilisation: Ratio(1 - plan.Discount)}
+	// The peak: the most On-Demand spend per hour left after the other
+	// commitments.
+	empty := billFor(u, &base, riPrice)
+	for h, hb := range empty.Hourly {
+		if u.frac[h] > 0 {
+			c.PeakUSDPerHour = max(c.PeakUSDPerHour, float64(hb.OnDemandUSD)/u.frac[h])
+		}
+	}
+	at := func(x float64) CommitPoint {
+		with := base
+		with.SavingsPlans = append(slices.Clone(base.SavingsPlans), plan)
+		with.SavingsPlans[len(with.SavingsPlans)-1].CommitmentUSDPerHour = x
+		bl := billFor(u, &with, riPrice)
+		pt := CommitPoint{CommitmentUSDPerHour: x, TotalUSD: bl.TotalUSD, Coverage: bl.Coverage}
+		if x > 0 {
+			pt.Utilisation = bl.SavingsPlans[len(bl.SavingsPlans)-1].Utilisation
+		}
+		return pt
+	}
+	steps := max(b.CurveSteps, 1)
+	for k := 0; k <= steps; k++ {
+		c.Points = append(c.Points, at(math.Round(c.PeakUSDPerHour*float64(k)/float64(steps)*1e6)/1e6))
+	}
+	c.NoCommitment = c.Points[0].TotalUSD
+	best := 0
+	for i, pt := range c.Points {
+		if pt.TotalUSD < c.Points[best].TotalUSD {
+			best = i
+		}
+	}
+	lo := c.Points[max(best-1, 0)].CommitmentUSDPerHour
+	hi := c.Points[min(best+1, steps)].CommitmentUSDPerHour
+	for range 60 {
+		m1, m2 := lo+(hi-lo)/3, hi-(hi-lo)/3
+		if at(m1).TotalUSD <= at(m2).TotalUSD {
+			hi = m2
+		} else {
+			lo = m1
+		}
+	}
+	c.Best = c.Points[best]
+	if pt := at((lo + hi) / 2); pt.TotalUSD < c.Best.TotalUSD {
+		pt.CommitmentUSDPerHour = math.Round(pt.CommitmentUSDPerHour*1e6) / 1e6
+		c.Best = at(pt.CommitmentUSDPerHour)
+	}
+	return c
+}

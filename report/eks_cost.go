@@ -1,0 +1,147 @@
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+)
+
+// EKSCost is the EKS part of an EKS run's cost.json: the nodes' EC2 bill by
+// node group and capacity type, and the control plane.
+//
+// Nodes are EC2 instances billed as ComputeCost bills them (per second, a
+// 60-second minimum, Spot at the fixed discount, a Spot instance EC2
+// interrupts in its first hour free). The control plane is billed per
+// cluster-hour at Config.ControlPlaneUSDPerHour (AWS, Amazon EKS pricing:
+// $0.10 per cluster-hour in standard support, $0.60 in extended support),
+// for the whole simulated duration, prorated by the second.
+type EKSCost struct {
+	ControlPlaneUSDPerHour float64         `json:"control_plane_usd_per_hour"`
+	ControlPlaneUSD        USD             `json:"control_plane_usd"`
+	NodesUSD               USD             `json:"nodes_usd"`
+	TotalUSD               USD             `json:"total_usd"`
+	PerDayUSD              USD             `json:"per_day_usd"`
+	ByNodeGroup            []NodeGroupCost `json:"by_node_group"`
+}
+
+// NodeGroupCost is one node group's nodes of one capacity type.
+type NodeGroupCost struct {
+	NodeGroup       string `json:"node_group"`
+	CapacityType    string `json:"capacity_type"` // ON_DEMAND or SPOT, as EKS labels them
+	Nodes           int    `json:"nodes"`         // instances launched
+	InstanceSeconds int64  `json:"billed_instance_seconds"`
+	USD             USD    `json:"usd"`
+}
+
+// eksCostFile is cost.json for an EKS run: ComputeCost's breakdown with the
+// totals raised by the control plane, and the EKS breakdown.
+type eksCostFile struct {
+	*Cost
+	TotalUSD  USD      `json:"total_usd"`
+	PerDayUSD USD      `json:"per_day_usd"`
+	EKS       *EKSCost `json:"eks"`
+}
+
+// ComputeEKSCost prices an EKS run's nodes by node group and its control
+// plane; nil for an ECS run.
+func ComputeEKSCost(res *sim.Result, p Prices) (*EKSCost, error) {
+	if res.EKS == nil || res.Config.EKS == nil {
+		return nil, nil
+	}
+	ec := res.Config.EKS
+	type key struct {
+		group int
+		spot  bool
+	}
+	lines := map[key]*NodeGroupCost{}
+	for i := range res.Instances {
+		u := &res.Instances[i].InstanceUsage
+		ng := -1
+		if u.Group < len(res.EKS.NodeGroupOf) {
+			ng = res.EKS.NodeGroupOf[u.Group]
+		}
+		if ng < 0 {
+			continue
+		}
+		k := key{ng, u.Purchase == capacity.Spot}
+		line := lines[k]
+		if line == nil {
+			ct := "ON_DEMAND"
+			if k.spot {
+				ct = "SPOT"
+			}
+			line = &NodeGroupCost{NodeGroup: ec.NodeGroups[ng].Name, CapacityType: ct}
+			lines[k] = line
+		}
+		line.Nodes++
+		if FreeSpotInterruption(*u) {
+			continue
+		}
+		rate, err := p.InstanceUSDPerHour(u.Type, u.Purchase)
+		if err != nil {
+			return nil, err
+		}
+		secs := BilledSeconds(u.Launched, u.Terminated, time.Minute)
+		line.InstanceSeconds += secs
+		line.USD += USD(float64(secs) / 3600 * rate)
+	}
+	out := &EKSCost{ControlPlaneUSDPerHour: ec.ControlPlaneUSDPerHour, ByNodeGroup: []NodeGroupCost{}}
+	keys := make([]key, 0, len(lines))
+	for k := range lines {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.group, b.group); c != 0 {
+			return c
+		}
+		return cmp.Compare(boolInt(a.spot), boolInt(b.spot))
+	})
+	for _, k := range keys {
+		out.ByNodeGroup = append(out.ByNodeGroup, *lines[k])
+		out.NodesUSD += lines[k].USD
+	}
+	seconds := res.End.Duration().Seconds()
+	out.ControlPlaneUSD = USD(seconds / 3600 * ec.ControlPlaneUSDPerHour)
+	out.TotalUSD = out.NodesUSD + out.ControlPlaneUSD
+	if seconds > 0 {
+		out.PerDayUSD = USD(float64(out.TotalUSD) * 86400 / seconds)
+	}
+	return out, nil
+}
+
+// costFile is what cost.json holds: ComputeCost's Cost, or for an EKS run
+// the same with the control plane and the node groups.
+func costFile(res *sim.Result, c *Cost) (any, error) {
+	ek, err := ComputeEKSCost(res, PricesFor(res.Config))
+	if err != nil || ek == nil {
+		return c, err
+	}
+	total := c.TotalUSD + ek.ControlPlaneUSD
+	perDay := total
+	if s := res.End.Duration().Seconds(); s > 0 {
+		perDay = USD(float64(total) * 86400 / s)
+	}
+	return eksCostFile{Cost: c, TotalUSD: total, PerDayUSD: perDay, EKS: ek}, nil
+}
+
+// stateFile is what state.json holds: ECS's describe calls, or for an EKS
+// run the nodes and pods as `kubectl get -o json` prints them.
+func stateFile(res *sim.Result) any {
+	if res.EKS != nil {
+		return res.EKS.State
+	}
+	return res.State
+}
+
+// writeCost writes cost.json (costFile).
+func writeCost(w *bufio.Writer, res *sim.Result, c *Cost) error {
+	v, err := costFile(res, c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, v)
+}
