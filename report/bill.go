@@ -186,9 +186,9 @@ func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 		if t.Instance >= 0 {
 			continue // billed as its instance
 		}
-		billed := BilledSeconds(t.Start, t.Stop, p.FargateMinimum)
 		cpu, mem := int64(t.CPUUnits), int64(t.MemoryMiB)
 		platform := fargatePlatformOf(res, &t)
+		billed := BilledSeconds(t.Start, t.Stop, p.fargateMinimum(res, platform))
 		spreadHours(t.Start, billed, hours, func(h int, n int64) {
 			u.ipv4[h] += float64(n) * ipSecond * float64(b.PublicIPv4PerFargateTask)
 		})

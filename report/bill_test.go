@@ -249,6 +249,35 @@ func TestFargateARMAndWindowsTasksArePricedAtTheirRates(t *testing.T) {
 	assert.InDelta(t, 0.09148+0.046+2*0.01005, run(&catalog.Billing{OperatingSystem: "windows", FargateArchitecture: "x86_64", CurveSteps: 2}), 1e-9)
 }
 
+// AWS Fargate pricing (us-east-1), Windows/X86: $0.09148 per vCPU-hour plus
+// the OS licence fee of $0.046 per vCPU-hour, and $0.01005 per GB-hour. A
+// 1 vCPU / 2 GB Windows task that runs 5 minutes is billed 5 minutes,
+// (0.09148 + 0.046 + 2 x 0.01005) / 12 = $0.0131317; with
+// fargate_windows_minimum_minutes = 15 it is billed 15,
+// 0.15758 / 4 = $0.039395. A Linux task keeps the one-minute minimum.
+func TestAWindowsFargateTaskIsBilledItsMinimum(t *testing.T) {
+	run := func(b *catalog.Billing, runFor time.Duration) float64 {
+		u := newUsage(time.Hour)
+		u.task(0, -1, false, 1024, 2048, 0, runFor)
+		u.res.Config.Billing = b
+		c, err := ComputeCost(&u.res, PricesFor(u.res.Config))
+		require.NoError(t, err)
+		require.NotNil(t, c.Bill)
+		return float64(c.Bill.TotalUSD)
+	}
+	windows := func(minimum time.Duration) *catalog.Billing {
+		return &catalog.Billing{OperatingSystem: "windows", FargateArchitecture: "x86_64", CurveSteps: 2, FargateWindowsMinimum: minimum}
+	}
+	hourly := 0.09148 + 0.046 + 2*0.01005
+	assert.InDelta(t, 0.15758, hourly, 1e-12)
+	assert.InDelta(t, hourly/12, run(windows(0), 5*time.Minute), 1e-9, "default: billed as run")
+	assert.InDelta(t, 0.039395, run(windows(15*time.Minute), 5*time.Minute), 1e-9, "15-minute minimum")
+	assert.InDelta(t, hourly/2, run(windows(15*time.Minute), 30*time.Minute), 1e-9, "longer than the minimum: as run")
+	linux := &catalog.Billing{OperatingSystem: "linux", FargateArchitecture: "x86_64", CurveSteps: 2, FargateWindowsMinimum: 15 * time.Minute}
+	assert.InDelta(t, (0.04048+2*0.004445)/12, run(linux, 5*time.Minute), 1e-9, "Linux: no Windows minimum")
+	assert.InDelta(t, (0.04048+2*0.004445)/60, run(linux, 10*time.Second), 1e-9, "Linux: one minute at least")
+}
+
 // karpenter-provider-aws 1d927085, zz_generated.pricing_aws_us_gov.go: an
 // m5.large is $0.121 per hour in us-gov-west-1 (us-east-1: $0.096).
 func TestTheScenariosRegionChoosesTheEC2Prices(t *testing.T) {
@@ -265,9 +294,33 @@ func TestTheScenariosRegionChoosesTheEC2Prices(t *testing.T) {
 	_, err = ComputeCost(&u.res, p)
 	assert.ErrorContains(t, err, "no Fargate prices for region us-gov-west-1")
 
-	u.res.Config.Region = "eu-west-1"
+	u.res.Config.Region = "ap-southeast-3"
 	_, err = ComputeCost(&u.res, PricesFor(u.res.Config))
-	assert.ErrorContains(t, err, `no price table for region "eu-west-1"`)
+	assert.ErrorContains(t, err, `no price table for region "ap-southeast-3"`)
+}
+
+// The AWS Pricing Calculator's On-Demand Linux feed (as libcloud read it on
+// 2022-05-22, catalog.CalculatorPriceSource): an m5.large is $0.107 an hour
+// in eu-west-1, so a day of two is 2 x 24 x $0.107 = $5.136. No Fargate
+// rate for eu-west-1 was at hand: a Fargate task there is an error naming
+// the region.
+func TestAnM5LargeInEUWest1(t *testing.T) {
+	u := newUsage(24 * time.Hour)
+	u.instance("m5.large", capacity.OnDemand, 0, 24*time.Hour)
+	u.instance("m5.large", capacity.OnDemand, 0, 24*time.Hour)
+	u.res.Config.Region = "eu-west-1"
+	p := PricesFor(u.res.Config)
+	assert.Equal(t, "eu-west-1", p.Region)
+	c, err := ComputeCost(&u.res, p)
+	require.NoError(t, err)
+	assert.InDelta(t, 5.136, float64(c.TotalUSD), 1e-9)
+	require.Len(t, c.ByInstanceType, 1)
+	assert.Equal(t, "m5.large", c.ByInstanceType[0].Type)
+	assert.InDelta(t, 0.107, c.ByInstanceType[0].USDPerHour, 1e-9)
+
+	u.task(0, -1, false, 1024, 2048, 0, time.Hour)
+	_, err = ComputeCost(&u.res, p)
+	assert.ErrorContains(t, err, "no Fargate prices for region eu-west-1")
 }
 
 // With steady usage the best commitment covers it all; with a short peak

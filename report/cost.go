@@ -99,7 +99,8 @@ func PricesFor(cfg *sim.Config) Prices {
 	if cfg.Region != "" && cfg.Region != p.Region {
 		c, err := catalog.ForRegion(cfg.Region)
 		p.Region, p.Catalog, p.err = cfg.Region, c, err
-		p.Source = "EC2: " + catalog.PriceSource + "; Fargate: none for this region; Spot: fixed discounts (choice)"
+		p.Source = "EC2: " + catalog.RegionPriceSource(cfg.Region) + "; Fargate: none for this region; Spot: fixed discounts (choice)"
+		p.Date = catalog.RegionPriceDate(cfg.Region)
 		p.Fargate, p.FargateARM = FargateRates{}, FargateRates{}
 	}
 	if b := cfg.Billing; b != nil {
@@ -460,7 +461,7 @@ func (l *ledger) task(t *ecs.TaskUsage) {
 	}
 	rt := l.rateOf(rate{"", po, fargatePlatformOf(l.res, t)})
 	l.count[rt]++
-	billed := BilledSeconds(t.Start, t.Stop, l.prices.FargateMinimum)
+	billed := BilledSeconds(t.Start, t.Stop, l.prices.fargateMinimum(l.res, fargatePlatformOf(l.res, t)))
 	l.spread(l.provOf[int(t.Provider)], rt, t.Start, billed, meter{cpuSec: cpu, mibSec: mem})
 	m := l.ownerFG[t.Owner][rt]
 	m.add(meter{cpuSec: cpu * billed, mibSec: mem * billed})

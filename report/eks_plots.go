@@ -2,11 +2,16 @@ package report
 
 import (
 	"fmt"
+	"image/color"
+	"slices"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/des"
 )
 
-// eksFigures are an EKS run's figures: the cost rate, the nodes, the pods,
+// eksFigures are an EKS run's figures: the cost rate by node group and the
+// control plane, the nodes, the pods,
 // and for each Deployment its pods against desired and, with load, the
 // requests per second and the pods' utilisation.
 func eksFigures(res *sim.Result, cost *Cost) ([]*Figure, error) {
@@ -17,7 +22,7 @@ func eksFigures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 		}
 		return err
 	}
-	if err := add(costRateFigure(res, cost)); err != nil {
+	if err := add(eksCostRateFigure(res, cost)); err != nil {
 		return nil, err
 	}
 	if err := add(eksNodesFigure(res)); err != nil {
@@ -96,3 +101,56 @@ func eksLoadFigure(res *sim.Result, i int, name string) (*Figure, error) {
 	return f, f.addSeries(series{label: "offered", x: x, y: load, color: colour(0)},
 		series{label: "dropped", x: x, y: dropped, color: colour(5)})
 }
+
+// eksCostRateFigure stacks each hour's spend rate ($/hour) by node group,
+// with the control plane's flat rate at the bottom: the top of the stack
+// is the cluster's rate. The node groups' hours are cost.json's hourly
+// bill, whose columns are the node groups' Auto Scaling groups.
+func eksCostRateFigure(res *sim.Result, cost *Cost) (*Figure, error) {
+	h := cost.Hourly
+	n := len(h.USD)
+	if n == 0 || res.Config.EKS == nil {
+		return nil, nil
+	}
+	f := newFigure(res, "cost-rate", "Cost rate by node group", "USD per hour",
+		"Each hour's bill divided by the hour's length, stacked by node group over the EKS control plane's flat rate; the top edge is the cluster's rate.")
+	label := map[string]string{}
+	for _, ng := range res.Config.EKS.NodeGroups {
+		label[res.Config.Groups[ng.Group].Name+" (no capacity provider)"] = ng.Name
+	}
+	times := make([]des.Time, n+1)
+	for i := range n {
+		times[i] = des.Time(time.Duration(i) * time.Hour)
+	}
+	times[n] = res.End
+	x := xs(res, times)
+	stack := make([]float64, n+1)
+	band := func(usd func(i int) float64) []float64 {
+		y := make([]float64, n+1)
+		for i := range n {
+			hours := min(res.End.Duration()-time.Duration(i)*time.Hour, time.Hour).Hours()
+			stack[i] += usd(i) / hours
+			y[i] = stack[i]
+		}
+		y[n] = y[n-1]
+		return y
+	}
+	cp := res.Config.EKS.ControlPlaneUSDPerHour
+	ss := []series{{label: "EKS control plane", x: x, y: band(func(i int) float64 {
+		return cp * min(res.End.Duration()-time.Duration(i)*time.Hour, time.Hour).Hours()
+	}), color: controlPlaneGrey, fill: true, stacked: true}}
+	for p, name := range h.Providers {
+		if l, ok := label[name]; ok {
+			name = l
+		}
+		ss = append(ss, series{label: name, x: x, y: band(func(i int) float64 { return float64(h.USD[i][p]) }),
+			color: colour(p), fill: true, stacked: true})
+	}
+	slices.Reverse(ss) // tallest first, so that each band shows
+	err := f.addSeries(ss...)
+	headroom(f.plot)
+	return f, err
+}
+
+// controlPlaneGrey is the control plane's band: not a node group's colour.
+var controlPlaneGrey = color.RGBA{0xA0, 0xA0, 0xA0, 0xFF}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"time"
+
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 )
@@ -61,4 +63,23 @@ func (p *Prices) fargatePlatformUSD(platform string, cpuUnitSeconds, mibSeconds 
 	q := *p
 	q.Fargate = p.fargateRate(platform)
 	return q.FargateUSD(cpuUnitSeconds, mibSeconds, spot)
+}
+
+// windowsPlatform reports whether platform's tasks run Windows: a task
+// definition's Windows runtimePlatform, or the scenario's [billing]
+// operating_system for a task definition that names none.
+func (p *Prices) windowsPlatform(platform string) bool {
+	return platform == fargateWindows || (platform == fargateDefault && p.OperatingSystem == "windows")
+}
+
+// fargateMinimum is the least time a Fargate task of platform is billed:
+// Prices.FargateMinimum (one minute), and for a Windows task the scenario's
+// [billing] fargate_windows_minimum_minutes when that is longer
+// (catalog.Billing.FargateWindowsMinimum).
+func (p *Prices) fargateMinimum(res *sim.Result, platform string) time.Duration {
+	m := p.FargateMinimum
+	if res == nil || res.Config == nil || res.Config.Billing == nil || !p.windowsPlatform(platform) {
+		return m
+	}
+	return max(m, res.Config.Billing.FargateWindowsMinimum)
 }

@@ -48,12 +48,15 @@ type page struct {
 	Idle                                      *idleView
 	SLO                                       *sloView // the services' objectives (slo.go); nil without any
 	Warnings                                  []string // the scenario's warnings (Summary.Warnings)
+	EKS                                       *eksView // an EKS run's sections (eks_sections.go); nil for ECS
 	// the interactive layer (interactive.go): uPlot and fleetsim's chart
 	// script, inlined when some figure has a chart
 	Charts   bool
 	ChartCSS template.CSS
 	ChartLib template.JS
 	ChartJS  template.JS
+
+	Explain *explainView // the explained placements (explain_html.go); nil: none
 }
 
 type card struct{ Label, Value, Note string }
@@ -92,6 +95,12 @@ type failureRow struct{ Reason, Tasks string }
 func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source string) error {
 	t, err := template.New("report").Parse(reportTemplate)
 	if err != nil {
+		return fmt.Errorf("report: template: %w", err)
+	}
+	if _, err := t.Parse(eksTemplate); err != nil { // report/eks_html.go
+		return fmt.Errorf("report: template: %w", err)
+	}
+	if _, err := t.Parse(explainTemplate); err != nil { // report/explain_html.go
 		return fmt.Errorf("report: template: %w", err)
 	}
 	pg := &page{
@@ -140,6 +149,7 @@ func WriteHTML(w io.Writer, res *sim.Result, cost *Cost, figs []*Figure, source 
 	}
 	pg.Timeline, pg.TimelineNote = timeline(res, faults)
 	pg.Prices = priceNotes(&cost.Prices)
+	pg.Explain = explainSection(res) // report/explain_html.go
 	if res.EKS != nil {
 		eksPage(pg, res, cost) // report/eks_html.go
 	}

@@ -69,6 +69,9 @@ func timeline(res *sim.Result, faults []Fault) ([]timelineRow, string) {
 			rows[i].Count = "×" + count(h.count)
 		}
 	}
+	if res.EKS != nil {
+		return rows, eksTimelineNote(len(rows), left, skipped, timelineGap(res)) // report/eks_timeline.go
+	}
 	return rows, timelineNote(res, len(rows), left, skipped, timelineGap(res))
 }
 
@@ -85,6 +88,9 @@ func whatHappened(res *sim.Result, faults []Fault) (shown []happening, left int,
 	hs = append(hs, deploymentHappenings(res, src)...)
 	ev, skipped := eventHappenings(res, gap, src)
 	hs = append(hs, ev...)
+	if res.EKS != nil {
+		hs = append(hs, eksHappenings(res, gap, skipped)...) // report/eks_timeline.go
+	}
 	hs = append(hs, sloHappenings(res, max(gap, res.End/20), src)...)
 	if !res.Config.Settings.TaskEvents {
 		hs = append(hs, capacityWaits(res, gap)...)

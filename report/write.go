@@ -160,6 +160,9 @@ func writeRunFiles(ctx context.Context, dir string, res *sim.Result, source stri
 		}
 		wrote = append(wrote, name)
 	}
+	if wrote, err = writeExplain(dir, res, want("summary.json"), write, wrote); err != nil { // explain.json, when asked for (explain.go)
+		return nil, err
+	}
 	for _, f := range figs {
 		png, err := f.PNG()
 		if err != nil {
@@ -215,7 +218,7 @@ func IsRunFolder(dir string) (ok bool, why string, err error) {
 				continue
 			}
 			known = true
-		case (slices.Contains(Files, name) || isGzipped(name)) && e.Type().IsRegular():
+		case (slices.Contains(Files, name) || isGzipped(name) || name == ExplainFile) && e.Type().IsRegular():
 			known = known || name == "summary.json"
 		case name == PlotsDir && e.IsDir():
 			bad, err := notPNGs(filepath.Join(dir, name))

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
@@ -21,6 +22,7 @@ type billingSchema struct {
 	EBSRootGB           int                      `toml:"ebs_root_volume_gb" max:"16384" why:"AWS: gp3 volumes of 1 GiB to 16 TiB"`
 	PublicIPv4Instance  int                      `toml:"public_ipv4_per_instance" max:"50"`
 	PublicIPv4Fargate   int                      `toml:"public_ipv4_per_fargate_task" max:"1" why:"a Fargate task has one ENI"`
+	WindowsMinimumMin   *int                     `toml:"fargate_windows_minimum_minutes" min:"1" max:"60"`
 	OnDemandPrices      map[string]float64       `toml:"on_demand_usd_per_hour" maxitems:"2000" max:"1000"`
 	SpotDiscounts       map[string]float64       `toml:"spot_discount_by_type" maxitems:"2000" max:"0.99" why:"a fraction off On-Demand"`
 	SavingsPlans        []savingsPlanSchema      `toml:"savings_plan" maxitems:"100"`
@@ -126,6 +128,9 @@ func (v *validator) billing(cfg *sim.Config) *catalog.Billing {
 		if cfg.Region != catalog.Default().Region {
 			v.bad(p("billing", "operating_system"), "linux outside us-east-1 (Windows Fargate rates were read for us-east-1 only)", `"windows"`)
 		}
+	}
+	if f.WindowsMinimumMin != nil {
+		b.FargateWindowsMinimum = time.Duration(*f.WindowsMinimumMin) * time.Minute
 	}
 	archs := []string{"x86_64", "arm64"}
 	b.FargateArchitecture = archs[v.enum(p("billing", "fargate_cpu_architecture"), archs, f.FargateArchitecture, 0)]

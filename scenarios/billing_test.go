@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,15 +34,35 @@ func TestTheRegionChoosesThePriceTableAndItsZones(t *testing.T) {
 	assert.Nil(t, s.Config.Billing, "no [billing] table: none")
 }
 
+// A scenario in eu-west-1 reads that region's column of the price table
+// (the AWS Pricing Calculator feed: m5.xlarge $0.214 an hour) and its zones,
+// eu-west-1a to eu-west-1c; ca-central-1 has no zone c.
+func TestACommercialRegionIsPricedAndItsZonesChecked(t *testing.T) {
+	inRegion := func(src, region string) string {
+		src = strings.Replace(src, `duration = "8h"`, "duration = \"8h\"\nregion = \""+region+"\"", 1)
+		return strings.ReplaceAll(src, "us-east-1", region)
+	}
+	s, err := parseLibrary(inRegion(burstSource(t), "eu-west-1"))
+	require.NoError(t, err)
+	assert.Equal(t, "eu-west-1", s.Config.Region)
+	it := s.Config.Groups[0].InstanceTypes[0]
+	assert.Equal(t, "m5.xlarge", it.Name)
+	assert.InDelta(t, 0.214, it.PriceUSDPerHour, 1e-9)
+
+	_, err = parseLibrary(inRegion(burstSource(t), "ca-central-1"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `want an Availability Zone of ca-central-1, ca-central-1a to ca-central-1d, found "ca-central-1c"`)
+}
+
 func TestRegionProblems(t *testing.T) {
 	tests := []struct {
 		name, want string
 		edit       func(string) string
 	}{
 		{"a region without prices",
-			`test.toml:10: region: want a region with a price table: us-east-1, us-gov-east-1, us-gov-west-1, found "eu-west-1"`,
+			`test.toml:10: region: want a region with a price table: af-south-1, ap-east-1, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-north-1, eu-south-1, eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-gov-east-1, us-gov-west-1, us-west-1, us-west-2, found "ap-southeast-3"`,
 			func(s string) string {
-				return strings.Replace(s, `duration = "8h"`, "duration = \"8h\"\nregion = \"eu-west-1\"", 1)
+				return strings.Replace(s, `duration = "8h"`, "duration = \"8h\"\nregion = \"ap-southeast-3\"", 1)
 			}},
 		{"a zone the region lacks",
 			`cluster.availability_zones.2: want an Availability Zone of us-gov-west-1, us-gov-west-1a to us-gov-west-1c, found "us-gov-west-1d"`,
@@ -113,6 +134,7 @@ func TestABillingTableBuildsTheCommitments(t *testing.T) {
 	assert.Equal(t, 30, b.EBSRootGB)
 	assert.Equal(t, 1, b.PublicIPv4PerInstance)
 	assert.Zero(t, b.PublicIPv4PerFargateTask)
+	assert.Zero(t, b.FargateWindowsMinimum, "none set: Fargate's one-minute minimum")
 	require.Len(t, b.SavingsPlans, 2)
 	assert.Equal(t, catalog.SavingsPlan{Type: "compute", CommitmentUSDPerHour: 1.5, Term: "3yr", Payment: "all_upfront",
 		Discount: catalog.DefaultDiscount("compute", "3yr", "all_upfront"), FargateDiscount: 0.4}, b.SavingsPlans[0])
@@ -124,6 +146,16 @@ func TestABillingTableBuildsTheCommitments(t *testing.T) {
 		{InstanceType: "c5.large", Count: 1, Class: "convertible", Term: "3yr", Payment: "no_upfront",
 			Discount: catalog.DefaultDiscount("convertible_reserved_instance", "3yr", "no_upfront")},
 	}, b.ReservedInstances)
+}
+
+func TestTheWindowsFargateMinimumIsASetting(t *testing.T) {
+	src := strings.Replace(burstSource(t)+billingTable, "commitment_curve_steps = 10", "commitment_curve_steps = 10\nfargate_windows_minimum_minutes = 15", 1)
+	s, err := parseLibrary(src)
+	require.NoError(t, err)
+	assert.Equal(t, 15*time.Minute, s.Config.Billing.FargateWindowsMinimum)
+
+	_, err = parseLibrary(strings.Replace(src, "minutes = 15", "minutes = 0", 1))
+	assert.ErrorContains(t, err, "billing.fargate_windows_minimum_minutes")
 }
 
 func TestBillingProblemsNameTheirKey(t *testing.T) {

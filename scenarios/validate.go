@@ -143,6 +143,7 @@ func (v *validator) build() *sim.Config {
 	if cfg.Region == "" {
 		cfg.Region = v.cat.Region
 	}
+	cfg.Explain = v.explainTasks() // explain.go
 	if f.EKS != nil {
 		v.buildEKS(cfg) // an EKS cluster: no ECS part (eks.go)
 		v.report()

@@ -35,6 +35,9 @@ type Config struct {
 	Timeline          []TimelineEntry
 	Billing           *catalog.Billing // [billing]: operating system, commitments; nil: none
 	EKS               *eks.Config      // an EKS cluster (scenario [eks]); nil: the ECS cluster above
+	// Explain chooses the services whose placements explain.json lays out
+	// (an EKS run: EKS.Explain).
+	Explain []ecs.ExplainSelector
 }
 
 // TimelineEntry is one scheduled operation on the running cluster.

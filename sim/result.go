@@ -30,6 +30,9 @@ type Result struct {
 	// is Series, its summary Summary.EKS; State stays empty and EKS.State
 	// holds the nodes and pods (state.json).
 	EKS *EKSOutcome
+	// Explain holds the placements Config.Explain (or EKS.Explain) chose,
+	// laid out for explain.json; nil when none was.
+	Explain *Explanations
 }
 
 // The EKS series' column names (sim/eks record.go), for what reads a
@@ -41,7 +44,15 @@ const (
 	EKSPodsUnscheduled = eks.ColPodsUnscheduled
 	EKSPodsRunning     = eks.ColPodsRunning
 	EKSPodsTerminating = eks.ColPodsTerminating
+	EKSCPUAllocatable  = eks.ColCPUAllocatable
+	EKSCPURequested    = eks.ColCPURequested
+	EKSMemAllocatable  = eks.ColMemAllocatable
+	EKSMemRequested    = eks.ColMemRequested
 )
+
+// EKSNodeGroupColumn names a node group's measure ("desired", "nodes",
+// "on_demand", "spot", "cordoned").
+func EKSNodeGroupColumn(name, measure string) string { return eks.NodeGroupColumn(name, measure) }
 
 // EKSDeploymentColumn names a Deployment's measure ("desired", "pods",
 // "available", "pending", "load_rps", "cpu_utilization", "dropped_rps").
@@ -95,10 +106,14 @@ type InstanceSummary struct {
 
 // result puts together what capacity and ECS recorded.
 func (w *World) result() *Result {
+	explained := w.ecs.Explanations() // before Outcome, which lets the run's state go
 	o := w.ecs.Outcome()
 	f := w.fleet
 	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), State: o.State,
 		End: w.eng.Now(), Providers: o.Providers, Owners: o.Owners, Tasks: o.Tasks}
+	if len(explained) > 0 {
+		res.Explain = &Explanations{Tasks: explained}
+	}
 	for _, u := range f.Usage(res.End) {
 		res.Instances = append(res.Instances, InstanceUsage{InstanceUsage: u, Provider: o.ProviderOfGroup[u.Group]})
 	}
@@ -130,6 +145,9 @@ func (w *World) eksResult() *Result {
 	o := w.eks.Outcome()
 	f := w.fleet
 	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), End: w.eng.Now(), EKS: o}
+	if ps := w.eks.Explanations(); len(ps) > 0 {
+		res.Explain = &Explanations{Pods: ps}
+	}
 	for _, u := range f.Usage(res.End) {
 		res.Instances = append(res.Instances, InstanceUsage{InstanceUsage: u, Provider: -1})
 	}

@@ -41,6 +41,7 @@ func New(cfg *Config) *World {
 		return w
 	}
 	w.ecs = ecs.New(cfg.ecsConfig(), w.eng, w.fleet, w.log)
+	w.ecs.Explain(cfg.Explain)
 	w.fleet.Attach(w.ecs)
 	w.kTimeline = w.eng.Register(w.onTimeline)
 	return w

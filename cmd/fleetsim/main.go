@@ -8,6 +8,7 @@
 //	fleetsim compare [-o DIR] RUN_DIR RUN_DIR...           compare runs side by side
 //	fleetsim list                                         list the shipped scenarios
 //	fleetsim show [--list | --file PATH | -o DIR] NAME    print a shipped scenario (and its files)
+//	fleetsim import [-o DIR] FILE...                      AWS CLI JSON into a scenario and its files
 //	fleetsim version                                      print the build's version
 //
 // Every command takes -h or --help (exit 0); fleetsim help COMMAND says the
@@ -56,6 +57,7 @@ func commands() []command {
 		{"compare", "compare [-o DIR] RUN_DIR RUN_DIR...          two or more runs side by side, with deltas", cmdCompare},
 		{"list", "list                                         list the shipped scenarios", cmdList},
 		{"show", "show [--list | --file PATH | -o DIR] NAME    print a shipped scenario's TOML, or write it and its files to DIR", cmdShow},
+		{"import", "import [-o DIR] FILE...                      turn AWS CLI JSON (describe-services, -task-definition, ...) into a scenario", cmdImport},
 		{"version", "version                                      print fleetsim's version and the Go it was built with", cmdVersion},
 		{"help", "help [COMMAND]                               this overview, or a command's usage", nil},
 	}

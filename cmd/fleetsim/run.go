@@ -57,6 +57,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace DIR even if it holds something other than an earlier run")
 	gz := fs.Bool("gzip", false, "write timeseries.csv and events.csv gzip-compressed, as timeseries.csv.gz and events.csv.gz")
 	strict := fs.Bool("strict", false, "treat the scenario's warnings (fields not modelled, quotas passed) as problems: nothing is run")
+	var explain explainFlag
+	fs.Var(&explain, "explain", "write explain.json and a report section for the first 5 pods whose name starts with `PREFIX` (or that carry labels KEY=VALUE[,KEY=VALUE]; ECS: the first 5 placements of the services and batch jobs it starts); repeatable")
 	pos, code, done := parseArgs(fs, runUsage, args, stdout, stderr)
 	if done {
 		return code
@@ -82,6 +84,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	cfg := sc.Config
 	if seed.set {
 		cfg.Seed = seed.n
+	}
+	if err := addExplain(cfg, explain); err != nil { // explain.go
+		fmt.Fprintf(stderr, "fleetsim run: %v; nothing was run or written\n", err)
+		return exitBadInput
 	}
 	dir := *out
 	if dir == "" {

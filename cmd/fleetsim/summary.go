@@ -32,6 +32,10 @@ func printSummary(stdout io.Writer, res *sim.Result, cost *report.Cost, wall tim
 	fmt.Fprintf(stdout, "%s (seed %d): %s simulated in %s wall, %d events (%.2f M events/s)\n",
 		s.Scenario, s.Seed, s.SimulatedDuration, wall.Round(time.Millisecond), s.EventsProcessed,
 		float64(s.EventsProcessed)/wall.Seconds()/1e6)
+	if res.EKS != nil && s.EKS != nil {
+		printEKSSummary(stdout, res)
+		return
+	}
 	owner := map[string]float64{}
 	for _, o := range cost.ByOwner {
 		owner[o.Kind+"/"+o.Name] = float64(o.USD)

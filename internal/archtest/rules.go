@@ -94,8 +94,8 @@ var rules = []rule{
 		name: "report reads results and knows no scenario, sweep or CLI",
 		kind: "the report",
 		pkgs: []string{"report/..."},
-		may:  join([]string{"sim", "sim/des", "sim/schema", "sim/ecs", "placement"}, capacityLayer),
-		why:  "a report is computed from what a run recorded (usage, series, results types) and the configuration it ran, whose placement rules are placement's typed values, so it can read any run folder whatever produced it",
+		may:  join([]string{"sim", "sim/des", "sim/schema", "sim/ecs", "sim/eks", "placement", "placement/kube"}, capacityLayer),
+		why:  "a report is computed from what a run recorded (usage, series, results types and event names of either orchestrator) and the configuration it ran, whose placement rules are placement's typed values, so it can read any run folder whatever produced it",
 	},
 	{
 		name: "scenarios build configs and know no report, sweep or CLI",

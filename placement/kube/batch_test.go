@@ -114,6 +114,13 @@ func TestQuickFiltersPassOnlyWhatTheFiltersPass(t *testing.T) {
 				quick++
 				assert.True(t, f.runFilters(pi, n).IsSuccess(), "%s on %s", p.Name, n.Name())
 			}
+			// The verdict from the hot fields is the chain's.
+			st := f.runFilters(pi, n)
+			rs, ok := f.quick.verdict(pi, n, &c.hot[n.id], n.id)
+			assert.Equal(t, st.IsSuccess(), ok, "%s on %s", p.Name, n.Name())
+			if !ok {
+				assert.Equal(t, st.Reasons, rs, "%s on %s", p.Name, n.Name())
+			}
 		}
 	}
 	assert.Greater(t, quick, total/3, "the quick tests should pass most nodes")
@@ -233,4 +240,26 @@ func TestDefaultScoresEqualThePlugins(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, f.fused, "another strategy is scored plugin by plugin")
 	}
+}
+
+func TestResourceMemoFollowsShapesAndBinds(t *testing.T) {
+	// More request shapes than the memo has slots, in turn, with binds in
+	// between: the one-pass scores stay the plugins'.
+	r := rand.New(rand.NewPCG(12, 12))
+	c, fused := batchCluster(t, 200, 2000, r)
+	generic, err := NewFramework(c, DefaultProfile())
+	require.NoError(t, err)
+	generic.fused = nil
+	all := infos(t, c)
+	for i := range 3 * resMemoSlots * 2 {
+		shape := i % (resMemoSlots + 7)
+		p := pod(fmt.Sprint("shape-", i)).label("app", "app-001").req(int64(50+25*shape), int64(64+32*shape)<<20).
+			defaultSpread(matchLabels("app", "app-001")).obj()
+		pi := mustPodInfo(t, c, p)
+		require.Equal(t, generic.ScoreNodes(pi, all), fused.ScoreNodes(pi, all), "pod %d", i)
+		res, err := fused.Schedule(pi, r)
+		require.NoError(t, err)
+		require.NoError(t, c.Bind(pi, res.Node))
+	}
+	assert.Equal(t, resMemoSlots, c.res.live, "every slot in use")
 }

@@ -101,6 +101,8 @@ type boundPod struct {
 type Cluster struct {
 	in       interner
 	nodes    []*NodeInfo // by NodeID; removed nodes are not live
+	hot      []nodeHot   // by NodeID
+	res      resMemo
 	free     []NodeID
 	byName   map[string]NodeID
 	numNodes int
@@ -108,6 +110,7 @@ type Cluster struct {
 	zones      []*zoneNodes // in first-seen order, as the cache's nodeTree
 	zoneIdx    map[string]int
 	order      []*NodeInfo
+	orderIDs   []NodeID // order's IDs
 	orderDirty bool
 
 	topo      []*topoKey
@@ -215,6 +218,8 @@ func (c *Cluster) AddNode(n Node) (NodeID, error) {
 		ni.dom[t] = c.joinDomain(int32(t), ni)
 	}
 	c.nodes[id] = ni
+	c.syncHot(ni)
+	c.res.forget(id)
 	c.byName[n.Name] = id
 	c.numNodes++
 	c.zoneAdd(ni)
@@ -241,6 +246,8 @@ func (c *Cluster) RemoveNode(id NodeID) {
 	delete(c.byName, n.name)
 	n.live = false
 	c.nodes[id] = &NodeInfo{id: id}
+	c.syncHot(c.nodes[id])
+	c.res.forget(id)
 	c.free = append(c.free, id)
 	c.numNodes--
 	c.nodesGen++
@@ -251,6 +258,7 @@ func (c *Cluster) SetUnschedulable(id NodeID, u bool) {
 	n := c.live(id)
 	n.unschedulable = u
 	n.view.Unschedulable = u
+	c.syncHot(n)
 }
 
 // SetTaints replaces the node's taints.
@@ -258,6 +266,7 @@ func (c *Cluster) SetTaints(id NodeID, taints []Taint) {
 	n := c.live(id)
 	n.setTaints(c.compileTaints(taints))
 	n.view.Taints = taints
+	c.syncHot(n)
 	c.nodesGen++
 }
 
@@ -410,11 +419,12 @@ func (c *Cluster) Nodes() []*NodeInfo {
 	if !c.orderDirty {
 		return c.order
 	}
-	c.order = c.order[:0]
+	c.order, c.orderIDs = c.order[:0], c.orderIDs[:0]
 	for i := 0; len(c.order) < c.numNodes; i++ {
 		for _, z := range c.zones {
 			if i < len(z.nodes) {
 				c.order = append(c.order, c.nodes[z.nodes[i]])
+				c.orderIDs = append(c.orderIDs, z.nodes[i])
 			}
 		}
 	}
@@ -438,6 +448,8 @@ func (c *Cluster) Bind(p *PodInfo, id NodeID) error {
 	n.pods = append(n.pods, bp)
 	c.podsGen++
 	n.gen = c.podsGen
+	c.syncHot(n)
+	c.res.forget(id)
 	c.countPod(bp, n, 1)
 	c.pods[bp.key] = bp
 	return nil
@@ -475,6 +487,8 @@ func (c *Cluster) unbind(bp *boundPod) {
 	n.pods = slices.Delete(n.pods, i, i+1)
 	c.podsGen++
 	n.gen = c.podsGen
+	c.syncHot(n)
+	c.res.forget(n.id)
 	c.countPod(bp, n, -1)
 	delete(c.pods, bp.key)
 }
@@ -505,6 +519,7 @@ type eligibility struct {
 	gen   uint64
 	ok    []bool      // by NodeID
 	nodes []*NodeInfo // the live nodes that match, by NodeID
+	ids   []NodeID    // their IDs
 }
 
 // maxEligibility bounds the cache; past it the cache starts over.
@@ -526,11 +541,11 @@ func (c *Cluster) affinityOK(p *PodInfo) []bool {
 	}
 	if e.gen != c.nodesGen || len(e.ok) != len(c.nodes) {
 		e.ok = slices.Grow(e.ok[:0], len(c.nodes))[:len(c.nodes)]
-		e.nodes = e.nodes[:0]
+		e.nodes, e.ids = e.nodes[:0], e.ids[:0]
 		for i, n := range c.nodes {
 			e.ok[i] = n.live && p.nodeMatches(&c.in, n)
 			if e.ok[i] {
-				e.nodes = append(e.nodes, n)
+				e.nodes, e.ids = append(e.nodes, n), append(e.ids, n.id)
 			}
 		}
 		e.gen = c.nodesGen

@@ -25,6 +25,12 @@ type defaultScores struct {
 	w    [7]int64
 	tab  []int64 // per feasible node: TaintToleration count, then PodTopologySpread raw
 	norm []int64 // PodTopologySpread's normalised, weighted score by raw - min
+	// spreadTab is the cluster-default spreading's raw score by zone domain
+	// and the pod's matching pods on the node (spreadPair.table).
+	spreadTab []int32
+	// codes and combined are codedNormalized's scratch.
+	codes    []uint16
+	combined []int64
 }
 
 // The positions of the default score plugins in DefaultProfile.
@@ -66,8 +72,9 @@ func newDefaultScores(scores []scoreEntry) *defaultScores {
 	return d
 }
 
-// score fills total (zeroed, one per feasible node) for p.
-func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, total []int64) {
+// score fills total (zeroed, one per feasible node; ids are the nodes'
+// IDs) for p.
+func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, ids []NodeID, total []int64) {
 	c := f.c
 	var skip [7]bool
 	for i, se := range f.scores {
@@ -81,48 +88,71 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, to
 		}
 	}
 	k := len(feasible)
-	d.tab = growTo(d.tab[:0], 2*k)[:2*k]
+	ids = ids[:k]
+	d.tab = resize(d.tab, 2*k)
 	tt, pts := d.tab[:k], d.tab[k:]
-	pc, pm := p.nonZero.MilliCPU, p.nonZero.MemoryBytes
-	rc, rm := p.req.MilliCPU, p.req.MemoryBytes
+	shape := resShape{p.nonZero.MilliCPU, p.nonZero.MemoryBytes, p.req.MilliCPU, p.req.MemoryBytes}
+	res := c.res.score[c.res.lookup(shape, len(c.nodes))]
+	d.ba.without = growTo(d.ba.without, len(c.nodes))
 	plainTaints := len(p.pnsTols) == 0
-	balanced := !skip[dsBalanced]
-	if balanced {
-		d.ba.without = growTo(d.ba.without, len(c.nodes))
-	}
 	memo := c.imageMemo(p)
+	hot := c.hot
+	wFit, wBA, wIL := d.w[dsFit], d.w[dsBalanced], d.w[dsImage]
+	if skip[dsBalanced] {
+		wBA = 0
+	}
 	var sp spreadPair
+	tabled := false // the table and the hot domains serve the pair
 	if spreadPass {
 		sp = d.pts.pair()
+		d.spreadTab = sp.table(c, d.spreadTab)
+		tabled = sp.hostTopo == c.hostnameTopo && sp.zoneTopo == c.zoneTopo
 	}
-	wFit, wBA, wIL := d.w[dsFit], d.w[dsBalanced], d.w[dsImage]
 	ttMax, ptsLo, ptsHi := int64(0), int64(math.MaxInt64), int64(0)
-	for i, n := range feasible {
-		var s int64
-		if n.exactDiv {
-			s = d.resourceScores(n, pc, pm, rc, rm, balanced, wFit, wBA)
-		} else {
-			s = d.resourceScoresSlow(n, pc, pm, rc, rm, balanced, wFit, wBA)
+	total = total[:k]
+	for i, id := range ids {
+		v := res[id]
+		if v == 0 {
+			v = d.resourcePair(feasible[i], shape)
+			res[id] = v
 		}
-		im := memo[n.id] // ImageLocality.scoreAll
+		x := int64(v) - 1 // packRes
+		im := memo[id]    // ImageLocality.scoreAll
 		if im < 0 {
-			im = int8(d.il.Score(p, n))
-			memo[n.id] = im
+			im = int8(d.il.Score(p, feasible[i]))
+			memo[id] = im
 		}
-		total[i] += s + int64(im)*wIL
+		total[i] += (x&127)*wFit + (x>>7)*wBA + int64(im)*wIL
+	}
+	if plainTaints && tabled && d.codedNormalized(c, ids, sp.perNode, total) {
+		return
 	}
 	// TaintToleration's raw count (Score).
-	for i, n := range feasible {
-		t := n.pnsTaints
-		if !plainTaints {
-			t = d.tt.Score(p, n)
+	tt = tt[:k]
+	if plainTaints {
+		for i, id := range ids {
+			t := int64(hot[id].pns)
+			tt[i] = t
+			ttMax = max(ttMax, t)
 		}
-		tt[i] = t
-		ttMax = max(ttMax, t)
+	} else {
+		for i, n := range feasible {
+			t := d.tt.Score(p, n)
+			tt[i] = t
+			ttMax = max(ttMax, t)
+		}
 	}
 	if spreadPass {
-		for i, n := range feasible {
-			v := sp.raw(n)
+		pts = pts[:k]
+		perNode, tab := sp.perNode, d.spreadTab
+		for i, id := range ids {
+			h := &hot[id]
+			var v int64
+			if pn := perNode[id]; tabled && uint32(pn) < spreadTabCounts && h.host >= 0 {
+				v = int64(tab[(h.zone+1)*spreadTabCounts+pn])
+			} else {
+				v = sp.raw(feasible[i])
+			}
 			pts[i] = v
 			ptsLo, ptsHi = min(ptsLo, v), max(ptsHi, v)
 		}
@@ -133,7 +163,7 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, to
 	wTT, wPTS := d.w[dsTaint], d.w[dsSpread]
 	var norm []int64
 	if spreadPass && ptsHi > 0 && ptsHi-ptsLo < int64(k) {
-		d.norm = growTo(d.norm[:0], int(ptsHi-ptsLo)+1)[:ptsHi-ptsLo+1]
+		d.norm = resize(d.norm, int(ptsHi-ptsLo)+1)
 		norm = d.norm
 		for v := range norm {
 			norm[v] = MaxNodeScore * (ptsHi - int64(v)) / ptsHi * wPTS
@@ -162,59 +192,118 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, to
 	}
 }
 
-// resourceScores is NodeResourcesFit's LeastAllocated (leastRequestedFast)
-// times wFit plus, when balanced, BalancedAllocation's score (balance2)
-// times wBA, for a node with exactDiv.
-func (d *defaultScores) resourceScores(n *NodeInfo, pc, pm, rc, rm int64, balanced bool, wFit, wBA int64) int64 {
-	ac, am := n.alloc.MilliCPU, n.alloc.MemoryBytes
-	fc, fm := float64(ac), float64(am)
-	var cpu, mem int64
-	if q := n.nonZero.MilliCPU + pc; uint64(q) <= uint64(ac) {
-		cpu = int64(float64((ac-q)*MaxNodeScore) / fc)
+// Bounds of codedNormalized's codes.
+const (
+	maxCodedTaints = 3
+	maxCodes       = 1024
+)
+
+// codedNormalized is the rest of score, TaintToleration and the
+// cluster-default PodTopologySpread raw, normalised and weighted, for a
+// pod without PreferNoSchedule tolerations, when every feasible node's raw
+// scores come from small numbers: its PreferNoSchedule taints (at most
+// maxCodedTaints), its zone and its matching pods (below spreadTabCounts,
+// with a hostname label). Each node gets a code for the three; the
+// extremes are taken over the codes seen and each code's weighted,
+// normalised sum computed once, with the same formulas as the loops of
+// score. It reports false, having changed nothing, when a node does not fit.
+func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int32, total []int64) bool {
+	zones := len(d.spreadTab) / spreadTabCounts // zone domains + 1
+	perTaint := uint32(zones * spreadTabCounts)
+	n := int(perTaint) * (maxCodedTaints + 1)
+	if n > maxCodes {
+		return false
 	}
-	if q := n.nonZero.MemoryBytes + pm; uint64(q) <= uint64(am) {
-		mem = int64(float64((am-q)*MaxNodeScore) / fm)
+	hot := c.hot
+	d.codes = resize(d.codes, len(ids))
+	codes := d.codes[:len(ids)]
+	var seen [maxCodes]bool
+	for i, id := range ids {
+		h := &hot[id]
+		pn := perNode[id]
+		if uint32(pn) >= spreadTabCounts || h.host < 0 || uint32(h.pns) > maxCodedTaints {
+			return false
+		}
+		code := uint32(h.pns)*perTaint + uint32(h.zone+1)*spreadTabCounts + uint32(pn)
+		codes[i] = uint16(code)
+		seen[code] = true
 	}
-	s := (cpu + mem) / 2 * wFit
-	if !balanced {
-		return s
+	ttMax, ptsLo, ptsHi := int64(0), int64(math.MaxInt64), int64(0)
+	for code, ok := range seen[:n] {
+		if ok {
+			ttMax = max(ttMax, int64(uint32(code)/perTaint))
+			v := int64(d.spreadTab[uint32(code)%perTaint])
+			ptsLo, ptsHi = min(ptsLo, v), max(ptsHi, v)
+		}
 	}
-	nc, nm := n.requested.MilliCPU, n.requested.MemoryBytes
-	f1 := min(float64(nc+rc)/fc, 1)
-	f2 := min(float64(nm+rm)/fm, 1)
-	bw := int64((1 - math.Abs((f1-f2)/2)) * float64(MaxNodeScore))
-	m := &d.ba.without[n.id]
-	if m.gen != n.gen {
-		m.gen, m.b = n.gen, balance2(nc, ac, nm, am)
+	wTT, wPTS := d.w[dsTaint], d.w[dsSpread]
+	d.combined = resize(d.combined, n)
+	comb := d.combined[:n]
+	for code, ok := range seen[:n] {
+		if !ok {
+			continue
+		}
+		v := MaxNodeScore
+		switch t := int64(uint32(code) / perTaint); {
+		case t == 0:
+		case t == ttMax:
+			v = 0
+		default:
+			v = MaxNodeScore - MaxNodeScore*t/ttMax
+		}
+		v *= wTT
+		if ptsHi == 0 {
+			v += MaxNodeScore * wPTS
+		} else {
+			v += MaxNodeScore * (ptsHi + ptsLo - int64(d.spreadTab[uint32(code)%perTaint])) / ptsHi * wPTS
+		}
+		comb[code] = v
 	}
-	return s + (MaxNodeScore/2+(MaxNodeScore/2+bw-m.b)/2)*wBA
+	total = total[:len(codes)]
+	for i, code := range codes {
+		total[i] += comb[code]
+	}
+	return true
 }
 
-// resourceScoresSlow is resourceScores for any node.
-func (d *defaultScores) resourceScoresSlow(n *NodeInfo, pc, pm, rc, rm int64, balanced bool, wFit, wBA int64) int64 {
+// resourcePair returns NodeResourcesFit's LeastAllocated and
+// BalancedAllocation's score of n for a pod of shape s, packed (packRes).
+func (d *defaultScores) resourcePair(n *NodeInfo, s resShape) uint16 {
 	ac, am := n.alloc.MilliCPU, n.alloc.MemoryBytes
-	cpu := leastRequestedFast(n.nonZero.MilliCPU+pc, ac)
-	mem := leastRequestedFast(n.nonZero.MemoryBytes+pm, am)
-	var s int64
-	switch {
-	case ac > 0 && am > 0:
-		s = (cpu + mem) / 2
-	case ac > 0:
-		s = cpu
-	default:
-		s = mem
-	}
-	s *= wFit
-	if !balanced {
-		return s
-	}
 	nc, nm := n.requested.MilliCPU, n.requested.MemoryBytes
-	bw := balance2(nc+rc, ac, nm+rm, am)
+	var la, bw int64
+	if n.exactDiv {
+		// leastRequestedFast and balance2 without their guards.
+		fc, fm := float64(ac), float64(am)
+		var cpu, mem int64
+		if q := n.nonZero.MilliCPU + s.nzCPU; uint64(q) <= uint64(ac) {
+			cpu = int64(float64((ac-q)*MaxNodeScore) / fc)
+		}
+		if q := n.nonZero.MemoryBytes + s.nzMem; uint64(q) <= uint64(am) {
+			mem = int64(float64((am-q)*MaxNodeScore) / fm)
+		}
+		la = (cpu + mem) / 2
+		f1 := min(float64(nc+s.cpu)/fc, 1)
+		f2 := min(float64(nm+s.mem)/fm, 1)
+		bw = int64((1 - math.Abs((f1-f2)/2)) * float64(MaxNodeScore))
+	} else {
+		cpu := leastRequestedFast(n.nonZero.MilliCPU+s.nzCPU, ac)
+		mem := leastRequestedFast(n.nonZero.MemoryBytes+s.nzMem, am)
+		switch {
+		case ac > 0 && am > 0:
+			la = (cpu + mem) / 2
+		case ac > 0:
+			la = cpu
+		default:
+			la = mem
+		}
+		bw = balance2(nc+s.cpu, ac, nm+s.mem, am)
+	}
 	m := &d.ba.without[n.id]
 	if m.gen != n.gen {
 		m.gen, m.b = n.gen, balance2(nc, ac, nm, am)
 	}
-	return s + (MaxNodeScore/2+(MaxNodeScore/2+bw-m.b)/2)*wBA
+	return packRes(la, MaxNodeScore/2+(MaxNodeScore/2+bw-m.b)/2)
 }
 
 // spreadPair is PodTopologySpread's state for the cluster-default
@@ -242,13 +331,36 @@ func (pl *PodTopologySpread) pair() spreadPair {
 
 // raw is PodTopologySpread.Score for the pair.
 func (sp *spreadPair) raw(n *NodeInfo) int64 {
-	var s float64
-	dom := n.dom
-	if dom[sp.hostTopo] >= 0 {
-		s += float64(sp.perNode[n.id])*sp.hw + sp.hs
+	return sp.rawOf(n.dom[sp.hostTopo] >= 0, sp.perNode[n.id], n.dom[sp.zoneTopo])
+}
+
+// spreadTabCounts is how many per-node counts spreadPair.table covers.
+const spreadTabCounts = 8
+
+// table returns, at (zone + 1) * spreadTabCounts + count, the raw score of a
+// node with a hostname label in zone domain zone (-1: none) holding count
+// matching pods; buf is reused.
+func (sp *spreadPair) table(c *Cluster, buf []int32) []int32 {
+	zones := len(c.topo[sp.zoneTopo].nodesIn)
+	n := (zones + 1) * spreadTabCounts
+	buf = resize(buf, n)
+	for z := -1; z < zones; z++ {
+		for k := range int32(spreadTabCounts) {
+			buf[(z+1)*spreadTabCounts+int(k)] = int32(sp.rawOf(true, k, int32(z)))
+		}
 	}
-	if d := dom[sp.zoneTopo]; d >= 0 {
-		s += float64(countAt(sp.counts, d))*sp.zw + sp.zs
+	return buf
+}
+
+// rawOf is raw for a node with or without a hostname label, holding
+// perNode matching pods, in zone domain zone (-1: none).
+func (sp *spreadPair) rawOf(host bool, perNode, zone int32) int64 {
+	var s float64
+	if host {
+		s += float64(perNode)*sp.hw + sp.hs
+	}
+	if zone >= 0 {
+		s += float64(countAt(sp.counts, zone))*sp.zw + sp.zs
 	}
 	// math.Round(s) for s >= 0: s - Floor(s) is exact (Sterbenz), so
 	// comparing it with one half rounds as Round does, half away from zero.

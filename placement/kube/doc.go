@@ -35,9 +35,12 @@
 //     Explain makes the same decision and lays it out node by node
 //     (Explanation: every filter's verdict, every score, the totals).
 //   - Speed: the filters are tried as cheap tests first and the default
-//     profile is scored in one pass over the feasible nodes (defaultscores.go);
-//     the plugins' Filter and Score methods stay the reference, and tests hold
-//     the fast paths to them node by node.
+//     profile is scored in one pass over the feasible nodes (defaultscores.go),
+//     both reading what they need of each node from a packed array by NodeID
+//     (nodeHot, hot.go) and the resource scores from a memo by request shape
+//     that a node's Bind and Unbind clear; the plugins' Filter and Score
+//     methods stay the reference, and tests hold the fast paths to them node
+//     by node (and a digest to every decision of a seeded run).
 //
 // Per-cycle plugin state lives in typed fields of the plugin value (kube's
 // CycleState under string keys is not copied), so a Profile's plugins belong

@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -142,6 +143,8 @@ type Framework struct {
 	raw      [][]int64
 	total    []int64
 	fused    *defaultScores // the default profile's scoring in one pass, when Scores are its
+	// feasibleIDs are feasible's IDs; ids is scratch for idsOf.
+	feasibleIDs, ids []NodeID
 }
 
 // NewFramework binds a profile to a cluster.
@@ -224,7 +227,7 @@ func (f *Framework) Schedule(p *PodInfo, r *rand.Rand) (Result, error) {
 		res.Node = feasible[0].id
 		return res, nil
 	}
-	res.Node = feasible[selectHost(f.score(p, feasible), r)].id
+	res.Node = feasible[selectHost(f.score(p, feasible, f.feasibleIDs), r)].id
 	return res, nil
 }
 
@@ -260,50 +263,153 @@ func (f *Framework) preFilter(p *PodInfo, all []*NodeInfo) ([]*NodeInfo, bool, R
 // quickFilters is the active filters of one pod's cycle as cheap tests of
 // a node: passing them all is sufficient for every filter to pass it, so
 // findFeasible calls a plugin's Filter only where the test is not enough
-// (or the plugin has none) and runs the full chain, for its verdict, only on
-// a node the tests do not pass. Each test is a plugin's "yes" without the
-// status: NodeUnschedulable passes a schedulable node, TaintToleration a
-// node without NoSchedule or NoExecute taints, NodeAffinity a node its
-// PreFilter found matching, NodeResourcesFit a node with room for the whole
-// request and one more pod.
+// (or the plugin has none) and runs the chain, for its verdict, only on a
+// node the tests do not pass (verdict: the chain's answer, with the filters
+// the tests stand for decided from the node's hot fields). Each test is a
+// plugin's "yes" without the status, read from nodeHot: NodeUnschedulable
+// passes a schedulable node, TaintToleration a node without NoSchedule or
+// NoExecute taints, NodeAffinity a node its PreFilter found matching,
+// NodeResourcesFit a node with room for the whole request and one more pod.
 type quickFilters struct {
 	cordon, taints, fit bool
 	affinity            []bool // by NodeID; nil: no test
 	calls               []FilterPlugin
+	// The tests on nodeHot: a node with a flag in block fails, and one with
+	// less free than need (pods, resources).
+	block    hotFlags
+	needPods int32
+	need     Resources
+	// chain is the active filters in order for verdict, the ones it can
+	// decide from nodeHot marked so.
+	chain      []quickStep
+	tolUnsched bool // the pod tolerates the unschedulable taint
+	// affFirst: NodeAffinity is the first filter of the chain that does not
+	// pass a node without hot flags in block, so such a node it rejects has
+	// its reason alone.
+	affFirst bool
 }
+
+// quickStep is one active filter as verdict runs it.
+type quickStep struct {
+	kind stepKind
+	pl   FilterPlugin // stepCall
+}
+
+type stepKind uint8
+
+const (
+	stepCall     stepKind = iota // the plugin's Filter
+	stepCordon                   // NodeUnschedulable
+	stepTaints                   // TaintToleration for a pod without tolerations
+	stepAffinity                 // NodeAffinity
+	stepFit                      // NodeResourcesFit
+)
 
 // compile sets the tests for the active filters.
 func (q *quickFilters) compile(c *Cluster, p *PodInfo, active []filterEntry) {
-	*q = quickFilters{calls: q.calls[:0]}
+	*q = quickFilters{calls: q.calls[:0], chain: q.chain[:0]}
 	for _, fe := range active {
+		step := quickStep{pl: fe.FilterPlugin}
 		switch pl := fe.FilterPlugin.(type) {
 		case NodeUnschedulable:
 			q.cordon = true
+			step.kind = stepCordon
 		case TaintToleration:
 			q.taints = true
+			if len(p.tolerations) == 0 {
+				step.kind = stepTaints
+			}
 		case *NodeAffinity:
 			q.affinity = c.affinityOK(p) // nil: no required affinity
+			step.kind = stepAffinity
 		case *NodeResourcesFit:
 			q.fit = true
+			step.kind = stepFit
 		default:
 			q.calls = append(q.calls, pl)
 		}
+		q.chain = append(q.chain, step)
+	}
+	q.tolUnsched = toleratedBy(p.tolerations, &c.unschedTaint)
+	for _, st := range q.chain {
+		if st.kind == stepAffinity {
+			q.affFirst = q.affinity != nil
+		}
+		if st.kind != stepCordon && st.kind != stepTaints {
+			break
+		}
+	}
+	if q.cordon {
+		q.block |= hotCordoned
+	}
+	if q.taints {
+		q.block |= hotHardTaints
+	}
+	q.needPods, q.need = math.MinInt32, Resources{math.MinInt64, math.MinInt64, math.MinInt64}
+	if q.fit {
+		q.needPods, q.need = 1, p.req
 	}
 }
 
 // pass reports whether n surely passes every active filter.
 func (q *quickFilters) pass(p *PodInfo, n *NodeInfo) bool {
-	return q.quickPass(p, n) && q.callsPass(p, n)
+	return q.hotPass(&p.c.hot[n.id], n.id) && q.callsPass(p, n)
 }
 
-// quickPass reports whether n passes the tests.
-func (q *quickFilters) quickPass(p *PodInfo, n *NodeInfo) bool {
-	if q.cordon && n.unschedulable || q.taints && n.hardTaints || q.affinity != nil && !q.affinity[n.id] {
-		return false
+// hotPass reports whether the node with hot fields h passes the tests.
+func (q *quickFilters) hotPass(h *nodeHot, id NodeID) bool {
+	return h.flags&q.block == 0 && (q.affinity == nil || q.affinity[id]) && h.freePods >= q.needPods &&
+		q.need.MilliCPU <= h.free.MilliCPU && q.need.MemoryBytes <= h.free.MemoryBytes && q.need.EphemeralBytes <= h.free.EphemeralBytes
+}
+
+// verdict is runFilters on the node n with hot fields h: whether it
+// passes and else the first rejecting filter's reasons. It decides the
+// filters it can from h and calls the others.
+func (q *quickFilters) verdict(p *PodInfo, n *NodeInfo, h *nodeHot, id NodeID) (ReasonSet, bool) {
+	for _, s := range q.chain {
+		switch s.kind {
+		case stepCordon:
+			if h.flags&hotCordoned != 0 && !q.tolUnsched {
+				return 1 << ReasonNodeUnschedulable, false
+			}
+		case stepTaints:
+			if h.flags&hotHardTaints != 0 {
+				return 1 << ReasonUntoleratedTaint, false
+			}
+		case stepAffinity:
+			if q.affinity != nil && !q.affinity[id] {
+				return 1 << ReasonNodeAffinity, false
+			}
+		case stepFit:
+			if rs := fitReasons(&p.req, h); rs != 0 {
+				return rs, false
+			}
+		default:
+			if st := s.pl.Filter(p, n); !st.IsSuccess() {
+				return st.Reasons, false
+			}
+		}
 	}
-	r := &p.req
-	return !q.fit || int64(len(n.pods)) < n.allowedPods && r.MilliCPU <= n.alloc.MilliCPU-n.requested.MilliCPU &&
-		r.MemoryBytes <= n.alloc.MemoryBytes-n.requested.MemoryBytes && r.EphemeralBytes <= n.alloc.EphemeralBytes-n.requested.EphemeralBytes
+	return 0, true
+}
+
+// fitReasons is NodeResourcesFit.Filter's reasons on the node with hot
+// fields h for requests r.
+func fitReasons(r *Resources, h *nodeHot) ReasonSet {
+	var rs ReasonSet
+	if h.freePods < 1 {
+		rs |= 1 << ReasonTooManyPods
+	}
+	if r.MilliCPU > 0 && r.MilliCPU > h.free.MilliCPU {
+		rs |= 1 << ReasonInsufficientCPU
+	}
+	if r.MemoryBytes > 0 && r.MemoryBytes > h.free.MemoryBytes {
+		rs |= 1 << ReasonInsufficientMemory
+	}
+	if r.EphemeralBytes > 0 && r.EphemeralBytes > h.free.EphemeralBytes {
+		rs |= 1 << ReasonInsufficientEphemeral
+	}
+	return rs
 }
 
 // callsPass reports whether the filters without a test pass n.
@@ -318,37 +424,115 @@ func (q *quickFilters) callsPass(p *PodInfo, n *NodeInfo) bool {
 
 // findFeasible filters nodes from the round-robin start, in order, until
 // toFind pass or all were seen (findNodesThatPassFilters), and returns the
-// feasible nodes, how many were rejected and the rejections' reasons.
+// feasible nodes, how many were rejected and the rejections' reasons. The
+// feasible nodes' IDs are left in f.feasibleIDs.
 func (f *Framework) findFeasible(p *PodInfo, nodes []*NodeInfo, toFind int) (feasible []*NodeInfo, rejected int, counts [NumReasons]int32) {
-	feasible = f.feasible[:0]
+	feasible, f.feasibleIDs = f.feasible[:0], f.feasibleIDs[:0]
 	if len(nodes) == 0 {
 		return feasible, 0, counts
 	}
-	q := &f.quick
-	q.compile(f.c, p, f.active)
+	f.quick.compile(f.c, p, f.active)
+	ids := f.idsOf(nodes)
 	feasible = slices.Grow(feasible, min(toFind, len(nodes)))
-	i := f.next % len(nodes)
-	for seen := 0; seen < len(nodes) && len(feasible) < toFind; seen++ {
-		n := nodes[i]
-		if i++; i == len(nodes) {
-			i = 0
-		}
-		if q.quickPass(p, n) && (len(q.calls) == 0 || q.callsPass(p, n)) {
-			feasible = append(feasible, n)
-			continue
-		}
-		st := f.runFilters(p, n)
-		if st.IsSuccess() {
-			feasible = append(feasible, n)
-			continue
-		}
-		rejected++
-		for s := st.Reasons; s != 0; s &= s - 1 {
-			counts[trailingReason(s)]++
-		}
+	f.feasibleIDs = slices.Grow(f.feasibleIDs, min(toFind, len(nodes)))
+	start := f.next % len(nodes)
+	feasible, rejected = f.scan(p, nodes[start:], ids[start:], feasible, toFind, &counts)
+	if len(feasible) < toFind {
+		var more int
+		feasible, more = f.scan(p, nodes[:start], ids[:start], feasible, toFind, &counts)
+		rejected += more
 	}
 	f.feasible = feasible
 	return feasible, rejected, counts
+}
+
+// idsOf returns the IDs of nodes: the Cluster's own when nodes is its node
+// order.
+func (f *Framework) idsOf(nodes []*NodeInfo) []NodeID {
+	if o := f.c.order; len(nodes) == len(o) && len(o) == len(f.c.orderIDs) && &nodes[0] == &o[0] {
+		return f.c.orderIDs
+	}
+	f.ids = f.ids[:0]
+	for _, n := range nodes {
+		f.ids = append(f.ids, n.id)
+	}
+	return f.ids
+}
+
+// scan is findFeasible over one run of nodes in order (ids are theirs): it
+// appends the feasible ones until there are toFind, counts the rejected
+// ones' reasons, and returns the feasible nodes and how many it rejected.
+func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*NodeInfo, toFind int, counts *[NumReasons]int32) ([]*NodeInfo, int) {
+	q := &f.quick
+	hot := f.c.hot
+	fids := f.feasibleIDs
+	rejected := 0
+	ids = ids[:len(run)]
+	for k := 0; k < len(ids) && len(feasible) < toFind; {
+		if len(q.calls) == 0 {
+			// The run of nodes the tests pass, taken whole.
+			if m := q.passRun(hot, ids[k:], toFind-len(feasible)); m > 0 {
+				feasible, fids = append(feasible, run[k:k+m]...), append(fids, ids[k:k+m]...)
+				k += m
+				continue
+			}
+		}
+		if q.affFirst {
+			// The run of nodes NodeAffinity rejects first, counted whole.
+			if m := q.affinityRejectRun(hot, ids[k:]); m > 0 {
+				rejected += m
+				counts[ReasonNodeAffinity] += int32(m)
+				k += m
+				continue
+			}
+		}
+		id, n := ids[k], run[k]
+		k++
+		h := &hot[id]
+		if q.hotPass(h, id) && (len(q.calls) == 0 || q.callsPass(p, n)) {
+			feasible, fids = append(feasible, n), append(fids, id)
+			continue
+		}
+		rs, ok := q.verdict(p, n, h, id)
+		if ok {
+			feasible, fids = append(feasible, n), append(fids, id)
+			continue
+		}
+		rejected++
+		for ; rs != 0; rs &= rs - 1 {
+			counts[trailingReason(rs)]++
+		}
+	}
+	f.feasibleIDs = fids
+	return feasible, rejected
+}
+
+// affinityRejectRun returns how many of the nodes ids, from the first, the
+// chain rejects one after the other for NodeAffinity (affFirst: not
+// matching and without hot flags in block).
+func (q *quickFilters) affinityRejectRun(hot []nodeHot, ids []NodeID) int {
+	block, aff := q.block, q.affinity
+	for j, id := range ids {
+		if aff[id] || hot[id].flags&block != 0 {
+			return j
+		}
+	}
+	return len(ids)
+}
+
+// passRun returns how many of the nodes ids, from the first and at most
+// limit, pass the tests one after the other.
+func (q *quickFilters) passRun(hot []nodeHot, ids []NodeID, limit int) int {
+	ids = ids[:min(limit, len(ids))]
+	block, needPods, need, aff := q.block, q.needPods, q.need, q.affinity
+	for j, id := range ids {
+		h := &hot[id]
+		if h.flags&block != 0 || aff != nil && !aff[id] || h.freePods < needPods ||
+			need.MilliCPU > h.free.MilliCPU || need.MemoryBytes > h.free.MemoryBytes || need.EphemeralBytes > h.free.EphemeralBytes {
+			return j
+		}
+	}
+	return len(ids)
 }
 
 // runFilters runs the active filters on one node: the first "no" wins.
@@ -361,14 +545,15 @@ func (f *Framework) runFilters(p *PodInfo, n *NodeInfo) Status {
 	return Status{}
 }
 
-// score returns each feasible node's weighted total.
-func (f *Framework) score(p *PodInfo, feasible []*NodeInfo) []int64 {
+// score returns each feasible node's weighted total; ids are the feasible
+// nodes' IDs.
+func (f *Framework) score(p *PodInfo, feasible []*NodeInfo, ids []NodeID) []int64 {
 	k := len(feasible)
-	f.total = growTo(f.total[:0], k)
+	f.total = resize(f.total, k)
 	total := f.total[:k]
 	clear(total)
 	if f.fused != nil {
-		f.fused.score(f, p, feasible, total)
+		f.fused.score(f, p, feasible, ids, total)
 		return total
 	}
 	for i, se := range f.scores {
@@ -385,7 +570,7 @@ func (f *Framework) score(p *PodInfo, feasible []*NodeInfo) []int64 {
 func (f *Framework) scoreOne(i int, p *PodInfo, feasible []*NodeInfo, total []int64) {
 	se := &f.scores[i]
 	k := len(feasible)
-	f.raw[i] = growTo(f.raw[i][:0], k)
+	f.raw[i] = resize(f.raw[i], k)
 	raw := f.raw[i][:k]
 	if se.batch != nil {
 		se.batch.scoreAll(p, feasible, raw)
@@ -407,7 +592,7 @@ func (f *Framework) scoreOne(i int, p *PodInfo, feasible []*NodeInfo, total []in
 // for explaining a decision.
 func (f *Framework) ScoreNodes(p *PodInfo, feasible []*NodeInfo) []int64 {
 	p.mustBelong(f.c)
-	return append([]int64(nil), f.score(p, feasible)...)
+	return append([]int64(nil), f.score(p, feasible, f.idsOf(feasible))...)
 }
 
 // Constants of schedule_one.go numFeasibleNodesToFind.
@@ -447,12 +632,15 @@ func NumFeasibleNodesToFind(percentage int32, numAllNodes int32) int32 {
 // heap order; fleetsim keeps the uniform, seeded choice). A nil r keeps the
 // first best.
 func selectHost(total []int64, r *rand.Rand) int {
-	best, ties := 0, 1
-	for i := 1; i < len(total); i++ {
+	if len(total) == 0 {
+		return 0
+	}
+	best, ties, top := 0, 1, total[0]
+	for i, s := range total {
 		switch {
-		case total[i] > total[best]:
-			best, ties = i, 1
-		case total[i] == total[best]:
+		case s > top:
+			best, ties, top = i, 1, s
+		case s == top && i > 0:
 			ties++
 			if r != nil && r.IntN(ties) == 0 {
 				best = i

@@ -103,7 +103,7 @@ func (c *Cluster) imageMemo(p *PodInfo) []int8 {
 		c.imageMemos[p.imageSig] = e
 	}
 	if e.gen != c.nodesGen || len(e.score) != len(c.nodes) {
-		e.score = growTo(e.score[:0], len(c.nodes))[:len(c.nodes)]
+		e.score = resize(e.score, len(c.nodes))
 		for i := range e.score {
 			e.score[i] = -1
 		}

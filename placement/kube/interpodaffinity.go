@@ -181,7 +181,7 @@ func (pl *InterPodAffinity) sum(c *Cluster, t int32) []int64 {
 	k := len(pl.keys)
 	pl.keys = append(pl.keys, t)
 	if k < len(pl.sums) {
-		pl.sums[k] = growTo(pl.sums[k][:0], n)[:n]
+		pl.sums[k] = resize(pl.sums[k], n)
 		clear(pl.sums[k])
 	} else {
 		pl.sums = append(pl.sums, make([]int64, n))

@@ -67,6 +67,15 @@ func (m *matcher) onNode(id NodeID) int32 {
 	return m.perNode[id]
 }
 
+// resize returns s with length n, its contents unspecified: for scratch
+// the caller overwrites. Unlike growTo(s[:0], n) it does not clear.
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
 func growTo[T any](s []T, n int) []T {
 	if len(s) >= n {
 		return s
@@ -106,7 +115,12 @@ func (c *Cluster) matcher(cls []clause) *matcher {
 	if m, ok := c.matchers[string(b)]; ok {
 		return m
 	}
-	m := &matcher{clauses: cls}
+	// The caller's clauses may live on its stack: keep copies.
+	own := make([]clause, len(cls))
+	for i, cl := range cls {
+		own[i] = clause{ns: slices.Clone(cl.ns), sel: cl.sel}
+	}
+	m := &matcher{clauses: own}
 	c.matchers[string(b)] = m
 	m.perNode = make([]int32, len(c.nodes))
 	if slices.ContainsFunc(cls, func(cl clause) bool { return cl.sel.nothing }) {

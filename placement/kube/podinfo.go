@@ -381,6 +381,7 @@ func (pi *PodInfo) compileSpread(p Pod, bad func(string, error)) {
 	if sel.empty() {
 		return
 	}
+	pi.softSpread = slices.Grow(pi.softSpread, 2)
 	for _, d := range []struct {
 		key  string
 		skew int32
@@ -395,7 +396,8 @@ func (pi *PodInfo) spreadConstraint(key string, skew, minDomains int32, sel sele
 	c := pi.c
 	sc := spreadConstraint{maxSkew: skew, minDomains: minDomains, topo: c.topoKey(key), hostname: key == LabelHostname,
 		sel: sel, empty: sel.empty()}
-	m := c.matcher([]clause{{ns: []int32{pi.ns}, sel: sel}})
+	ns := [1]int32{pi.ns}
+	m := c.matcher([]clause{{ns: ns[:], sel: sel}})
 	if hard || !sc.hostname {
 		sc.ref = c.countsBy(m, sc.topo)
 	} else {

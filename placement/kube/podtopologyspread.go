@@ -198,8 +198,8 @@ func (pl *PodTopologySpread) scratch(i, n int) ([]int32, []bool) {
 		pl.cnt = append(pl.cnt, nil)
 		pl.seen = append(pl.seen, nil)
 	}
-	pl.cnt[i] = growTo(pl.cnt[i][:0], n)[:n]
-	pl.seen[i] = growTo(pl.seen[i][:0], n)[:n]
+	pl.cnt[i] = resize(pl.cnt[i], n)
+	pl.seen[i] = resize(pl.seen[i], n)
 	clear(pl.cnt[i])
 	clear(pl.seen[i])
 	return pl.cnt[i], pl.seen[i]
@@ -263,12 +263,22 @@ func (pl *PodTopologySpread) PreScore(c *Cluster, p *PodInfo, feasible []*NodeIn
 				ss.counts = sc.ref.m.perDomain[sc.ref.slot]
 			} else {
 				cnt, _ := pl.scratch(i, len(c.topo[sc.topo].nodesIn))
-				for _, n := range c.countedNodes(p, sc) {
-					if !n.live || requireAll && !hasKeys(n, cs) || !sc.eligible(p, n, affOK) {
-						continue
+				if !requireAll && !sc.honorTaints && sc.honorAffinity && p.affSig != "" && sc.topo == c.zoneTopo {
+					// The nodes matching the pod's required affinity, by
+					// their hot zone: what the loop below counts.
+					for _, id := range c.elig[p.affSig].ids {
+						if d := c.hot[id].zone; d >= 0 {
+							cnt[d] += sc.ref.m.onNode(id)
+						}
 					}
-					if d := n.dom[sc.topo]; d >= 0 {
-						cnt[d] += sc.ref.m.onNode(n.id)
+				} else {
+					for _, n := range c.countedNodes(p, sc) {
+						if !n.live || requireAll && !hasKeys(n, cs) || !sc.eligible(p, n, affOK) {
+							continue
+						}
+						if d := n.dom[sc.topo]; d >= 0 {
+							cnt[d] += sc.ref.m.onNode(n.id)
+						}
 					}
 				}
 				ss.counts = cnt
@@ -377,7 +387,7 @@ func (pl *PodTopologySpread) NormalizeScore(p *PodInfo, feasible []*NodeInfo, sc
 	}
 	if !p.explicitSpread && hi > 0 && hi-lo < int64(len(scores)) {
 		// Few distinct raw scores: divide once per value, not per node.
-		tab := growTo(pl.norm[:0], int(hi-lo)+1)[:hi-lo+1]
+		tab := resize(pl.norm, int(hi-lo)+1)
 		pl.norm = tab
 		for v := range tab {
 			tab[v] = MaxNodeScore * (hi - int64(v)) / hi

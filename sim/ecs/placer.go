@@ -20,6 +20,7 @@ type pools struct {
 	byGroup []*placement.Pool // per Config.Groups entry
 	all     *placement.Pool   // EC2 launch type; nil when nothing uses it
 	owner   [][]int32         // by pool number, by handle: the container instance
+	explain *taskExplainer    // the placements to explain (explain.go); nil: none, and no cost
 }
 
 func (w *World) initPools() {
@@ -147,6 +148,9 @@ func (w *World) choose(prov int, spec int32, explain bool) (int32, string) {
 	if !explain {
 		return -1, ""
 	}
+	if w.pool.explain != nil {
+		w.explainUnplaced(prov, id, spec)
+	}
 	return -1, mostFrequent(p.Explain(ps))
 }
 
@@ -165,6 +169,9 @@ func mostFrequent(d placement.Decision) string {
 
 // poolReserve records a placed task in its instance's pools.
 func (w *World) poolReserve(i, t int32) {
+	if w.pool.explain != nil {
+		w.explainPlaced(i, t) // before the pools change
+	}
 	in := &w.instances[i]
 	ids, n := w.poolsOf(in)
 	for k, id := range ids[:n] {

@@ -197,7 +197,7 @@ func (w *World) runQueue() {
 func (w *World) scheduleOne(pi int32) {
 	p := &w.pods[pi]
 	held := w.holdNominated(pi)
-	res, err := w.fw.Schedule(p.info, w.tie)
+	res, err := w.schedule(pi, p) // Framework.Schedule, explained for the pods Config.Explain chooses (explain.go)
 	for _, q := range held {
 		_ = w.cluster.Unbind(w.pods[q].ns, w.pods[q].name)
 	}

@@ -102,6 +102,7 @@ type World struct {
 	nextPod uint64
 	rec     recorder
 	outcome *Outcome
+	explain *podExplainer // the explained pods (explain.go); nil until one comes up
 }
 
 var _ capacity.Orchestrator = (*World)(nil)

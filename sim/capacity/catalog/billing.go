@@ -3,6 +3,7 @@ package catalog
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Billing is how a run is bought ([billing] in a scenario): the operating
@@ -32,6 +33,13 @@ type Billing struct {
 	// knows); cost.json lists them beside the table's source.
 	OnDemandUSDPerHour map[string]float64
 	SpotDiscountByType map[string]float64
+
+	// FargateWindowsMinimum is the least time a Windows Fargate task is
+	// billed; 0 or less than Fargate's one-minute minimum leaves that
+	// minimum (choice: the copy of AWS's Fargate pricing page read shows no
+	// other minimum for Windows; a scenario that expects one, such as 15
+	// minutes, sets it).
+	FargateWindowsMinimum time.Duration
 }
 
 // GP3USDPerGBMonth is the us-east-1 price of gp3 storage

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // InstanceType is one EC2 instance type as the catalog describes it.
@@ -39,15 +40,18 @@ type Catalog struct {
 //go:embed ec2-us-east-1.csv
 var usEast1 string
 
-// Default returns the embedded us-east-1 catalog. It parses the embedded file
-// on each call; callers keep the result.
-func Default() *Catalog {
+// Default returns the embedded us-east-1 catalog. It is parsed once and
+// shared: a catalog is read-only once made, so every run (and every worker
+// of a sweep) may read the same one.
+func Default() *Catalog { return defaultCatalog() }
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
 	c, err := Parse(strings.NewReader(usEast1), "us-east-1")
 	if err != nil {
 		panic("catalog: embedded data is corrupt: " + err.Error())
 	}
 	return c
-}
+})
 
 // Lookup returns the named type.
 func (c *Catalog) Lookup(name string) (InstanceType, bool) {

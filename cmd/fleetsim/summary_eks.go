@@ -1,0 +1,69 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/fleetsim/fleetsim/report"
+	"github.com/fleetsim/fleetsim/sim"
+)
+
+// printEKSSummary prints an EKS run's outcome under its first line: the
+// bill with the control plane (cost.json's total_usd) and the part of the
+// node bill no pod requested, a table of workloads as kubectl names them
+// ("deployment/web": desired and running at the end, pending times, the
+// FailedScheduling messages its pods got), the nodes, the pods, and the scheduler's
+// FailedScheduling messages by reason, most first.
+func printEKSSummary(stdout io.Writer, res *sim.Result) {
+	s := res.Summary.EKS
+	if ek, err := report.ComputeEKSCost(res, report.PricesFor(res.Config)); err == nil && ek != nil {
+		fmt.Fprintf(stdout, "cost: %s, %s a day: nodes %s, control plane %s (%s a cluster-hour)%s\n",
+			usd(float64(ek.TotalUSD)), usd(float64(ek.PerDayUSD)), usd(float64(ek.NodesUSD)), usd(float64(ek.ControlPlaneUSD)),
+			usd(ek.ControlPlaneUSDPerHour), eksIdleText(res, ek))
+	}
+	if len(s.Workloads) > 0 {
+		rows := [][]string{{"workload", "desired", "running", "pending p50", "pending p95", "pending max", "unschedulable"}}
+		for _, w := range s.Workloads {
+			unsched := 0
+			for _, n := range w.Unschedulable {
+				unsched += n
+			}
+			rows = append(rows, []string{w.Kind + "/" + w.Name, strconv.Itoa(w.Desired), strconv.Itoa(w.RunningAtEnd),
+				waitText(w.PendingP50S), waitText(w.PendingP95S), waitText(w.PendingMaxS), strconv.Itoa(unsched)})
+		}
+		printTable(stdout, rows, "workloads")
+	}
+	n, p := s.Nodes, s.Pods
+	fmt.Fprintf(stdout, "nodes: %d registered, %d at peak, %d at end (%d removed)\n", n.Registered, n.Peak, n.AtEnd, n.Removed)
+	fmt.Fprintf(stdout, "pods: %d created; at the end %d running, %d pending; %d succeeded, %d failed, %d deleted\n",
+		p.Created, p.RunningAtEnd, p.PendingAtEnd, p.Succeeded, p.Failed, p.Deleted)
+	if len(s.Unschedulable) == 0 {
+		fmt.Fprintln(stdout, "unschedulable: none")
+		return
+	}
+	reasons := slices.SortedFunc(maps.Keys(s.Unschedulable), func(a, b string) int {
+		return cmp.Or(cmp.Compare(s.Unschedulable[b], s.Unschedulable[a]), cmp.Compare(a, b))
+	})
+	total := 0
+	rows := [][]string{{"  reason", "pods"}}
+	for _, r := range reasons {
+		total += s.Unschedulable[r]
+		rows = append(rows, []string{"  " + r, strconv.Itoa(s.Unschedulable[r])})
+	}
+	fmt.Fprintf(stdout, "unschedulable: %d FailedScheduling message(s), once per pod and message, by reason:\n", total)
+	printTable(stdout, rows, "reasons")
+}
+
+// eksIdleText is the part of the node bill no pod requested, as the
+// report words it (report.EKSIdle); "" when there is none to tell.
+func eksIdleText(res *sim.Result, ek *report.EKSCost) string {
+	idle, ok := report.EKSIdle(res, ek)
+	if !ok || idle.USD <= 0 {
+		return ""
+	}
+	return "; node capacity no pod requested " + usd(float64(idle.USD)) + " of it"
+}
