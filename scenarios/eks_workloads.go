@@ -5,13 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	pkube "github.com/fleetsim/fleetsim/placement/kube"
 	"github.com/fleetsim/fleetsim/sim"
-	"github.com/fleetsim/fleetsim/sim/ecs"
 	"github.com/fleetsim/fleetsim/sim/eks"
-	"github.com/fleetsim/fleetsim/workload"
 )
 
 // deploymentLoad reads a Deployment's load: the request rate its pods share
@@ -34,7 +31,7 @@ func (v *validator) deploymentLoad(path []string, ds eksDeploymentSchema, out *e
 	}
 	v.eksLoadKeys(k("load"), l)
 	lc := v.loadPattern(k("load"), l, 0)
-	out.Load = eksPattern(lc, cfg.Start)
+	out.Load = lc.Rates(cfg.Start, cfg.Duration, "", nil) // no random part: refused above
 	out.PodRequestsPerSecond = ds.PodRequestsPerSecond
 }
 
@@ -62,61 +59,6 @@ func (v *validator) eksLoadKeys(path []string, l *loadSchema) {
 	for i := range l.Components {
 		v.eksLoadKeys(append(k("components"), strconv.Itoa(i)), &l.Components[i])
 	}
-}
-
-// eksPattern builds the request-rate pattern of lc (checked), as the ECS
-// world builds a service's: the same shapes, with no random part.
-func eksPattern(lc *ecs.LoadConfig, start time.Time) workload.Pattern {
-	var p workload.Pattern
-	switch lc.Pattern {
-	case "diurnal":
-		d := workload.NewDiurnal(lc.BaseRPS, lc.PeakRPS, lc.PeakHour)
-		if lc.WeekendFactor > 0 {
-			d.WeekendFactor = lc.WeekendFactor
-		}
-		if lc.Location != nil {
-			d.Location = lc.Location
-		}
-		for _, h := range lc.Holidays {
-			d.Holidays = append(d.Holidays, workload.DateOf(h))
-		}
-		p = d
-	case "ramp":
-		p = workload.Ramp{From: start.Add(lc.RampStart), To: start.Add(lc.RampEnd), FromRate: lc.BaseRPS, ToRate: lc.PeakRPS}
-	case "spike":
-		p = workload.Spike{Base: workload.Constant(lc.BaseRPS), Start: start.Add(lc.SpikeAt), Rise: lc.Rise, Decay: lc.Decay,
-			Multiplier: lc.Multiplier, AddedRate: lc.AddedRPS}
-	case "sum", "product":
-		parts := make([]workload.Pattern, len(lc.Components))
-		for i := range lc.Components {
-			parts[i] = eksPattern(&lc.Components[i], start)
-		}
-		if lc.Pattern == "sum" {
-			p = workload.Sum(parts)
-		} else {
-			p = workload.Product(parts)
-		}
-	case "step":
-		steps := make([]workload.StepAt, len(lc.Steps))
-		for i, s := range lc.Steps {
-			steps[i] = workload.StepAt{Offset: s.At, RatePerSec: s.RPS}
-		}
-		p = workload.NewStep(start, lc.BaseRPS, steps...)
-	case "trace":
-		if lc.Trace == nil {
-			return workload.Constant(0) // its problem is reported
-		}
-		p = *lc.Trace
-	default:
-		p = workload.Constant(lc.BaseRPS)
-	}
-	if lc.Scale > 0 && lc.Scale != 1 {
-		p = workload.Scale{P: p, Factor: lc.Scale}
-	}
-	if lc.ClipMin > 0 || lc.ClipMax > 0 {
-		p = workload.Clip{P: p, Min: lc.ClipMin, Max: lc.ClipMax}
-	}
-	return p
 }
 
 // budgets reads [[eks.pod_disruption_budget]]: a selector (which must select

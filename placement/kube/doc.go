@@ -48,12 +48,10 @@
 //
 // # Not modelled (yet)
 //
-//   - Preemption (DefaultPreemption's PostFilter) can wait: a pod that fits
-//     nowhere gets a FitError and stays pending; priorities are carried on Pod
-//     for the queue and for preemption later.
 //   - Volume plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding,
 //     VolumeZone), DRA, extended/scalar resources, pod-level resources,
-//     in-place resize, scheduling gates, nominated nodes, extenders.
+//     in-place resize, scheduling gates, extenders. Preemption is in
+//     preemption.go (DefaultPreemption's PostFilter; the EKS world runs it).
 //   - matchFields (metadata.name) in node affinity, namespaceSelector in pod
 //     affinity terms, matchLabelKeys in spread constraints, toleration
 //     operators Lt/Gt (alpha, off by default in v1.37).

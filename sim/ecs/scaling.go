@@ -2,13 +2,14 @@ package ecs
 
 import (
 	"fmt"
-	"github.com/fleetsim/fleetsim/sim/schema"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
 	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/schema"
 	"github.com/fleetsim/fleetsim/workload"
 )
 
@@ -77,6 +78,16 @@ type AutoScalingConfig struct {
 // named after its owner (and a component's position), so that adding a
 // service does not change another's load.
 func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
+	return lc.Rates(w.cfg.Start, w.cfg.Duration, name, w.stream)
+}
+
+// Rates builds the request-rate pattern lc describes, for a run that
+// starts at start and lasts duration. Its random parts (noise, the
+// mean-reverting walk) draw from stream("load/"+name+"/noise") and
+// stream("load/"+name+"/walk"), a component's name being name + "/" + its
+// position; with a nil stream lc must have no random part, and none is
+// added (the EKS world, whose loads are deterministic for now).
+func (lc *LoadConfig) Rates(start time.Time, duration time.Duration, name string, stream func(string) *rand.Rand) workload.Pattern {
 	var p workload.Pattern
 	switch lc.Pattern {
 	case "diurnal":
@@ -92,14 +103,14 @@ func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 		}
 		p = d
 	case "ramp":
-		p = workload.Ramp{From: w.cfg.Start.Add(lc.RampStart), To: w.cfg.Start.Add(lc.RampEnd), FromRate: lc.BaseRPS, ToRate: lc.PeakRPS}
+		p = workload.Ramp{From: start.Add(lc.RampStart), To: start.Add(lc.RampEnd), FromRate: lc.BaseRPS, ToRate: lc.PeakRPS}
 	case "spike":
-		p = workload.Spike{Base: workload.Constant(lc.BaseRPS), Start: w.cfg.Start.Add(lc.SpikeAt), Rise: lc.Rise, Decay: lc.Decay,
+		p = workload.Spike{Base: workload.Constant(lc.BaseRPS), Start: start.Add(lc.SpikeAt), Rise: lc.Rise, Decay: lc.Decay,
 			Multiplier: lc.Multiplier, AddedRate: lc.AddedRPS}
 	case "sum", "product":
 		parts := make([]workload.Pattern, len(lc.Components))
 		for i := range lc.Components {
-			parts[i] = w.pattern(fmt.Sprintf("%s/%d", name, i), &lc.Components[i])
+			parts[i] = lc.Components[i].Rates(start, duration, fmt.Sprintf("%s/%d", name, i), stream)
 		}
 		if lc.Pattern == "sum" {
 			p = workload.Sum(parts)
@@ -111,17 +122,20 @@ func (w *World) pattern(name string, lc *LoadConfig) workload.Pattern {
 		for i, s := range lc.Steps {
 			steps[i] = workload.StepAt{Offset: s.At, RatePerSec: s.RPS}
 		}
-		p = workload.NewStep(w.cfg.Start, lc.BaseRPS, steps...)
+		p = workload.NewStep(start, lc.BaseRPS, steps...)
 	case "trace":
+		if lc.Trace == nil {
+			return workload.Constant(0) // a scenario without its trace is refused before a run
+		}
 		p = *lc.Trace
 	default:
 		p = workload.Constant(lc.BaseRPS)
 	}
-	if lc.Noise > 0 {
-		p = workload.NewNoise(p, lc.Noise, w.stream("load/"+name+"/noise"))
+	if stream != nil && lc.Noise > 0 {
+		p = workload.NewNoise(p, lc.Noise, stream("load/"+name+"/noise"))
 	}
-	if lc.WalkSigma > 0 {
-		p = workload.NewMeanReverting(p, w.cfg.Start, w.cfg.Duration+time.Minute, lc.WalkReversion, lc.WalkSigma, w.stream("load/"+name+"/walk"))
+	if stream != nil && lc.WalkSigma > 0 {
+		p = workload.NewMeanReverting(p, start, duration+time.Minute, lc.WalkReversion, lc.WalkSigma, stream("load/"+name+"/walk"))
 	}
 	if lc.Scale > 0 && lc.Scale != 1 {
 		p = workload.Scale{P: p, Factor: lc.Scale}
