@@ -133,18 +133,7 @@ func (v *validator) eksTimeline(cfg *sim.Config, cl *eks.Config) []eks.TimelineE
 		k := func(key string) []string { return append(slices.Clone(path), key) }
 		e := eks.TimelineEntry{At: t.At.Duration, Action: t.Action, Deployment: -1, NodeGroup: -1, Image: t.Image,
 			Count: t.Count, Fraction: t.Fraction, Zone: t.AvailabilityZone, Duration: t.Duration.Duration}
-		switch {
-		case t.Time != nil && t.At.Set:
-			v.bad(path, "either at or time", "both")
-		case t.Time != nil:
-			e.At = t.Time.Sub(cfg.Start)
-		case !t.At.Set:
-			v.bad(k("at"), "an offset such as \"2h\" or a time", "none")
-		}
-		calendarRejected := t.Time != nil && (v.rejected(k("time")) || v.rejected(p("start")))
-		if (e.At < 0 || e.At > cfg.Duration) && !calendarRejected {
-			v.bad(k("at"), fmt.Sprintf("a time within the run (0 to %s)", cfg.Duration), e.At.String())
-		}
+		e.At = v.timelineAt(path, t.At, t.Time, cfg)
 		if t.Action == "" {
 			v.bad(k("action"), "one of "+strings.Join(eksTimelineActions, ", "), "none")
 		}

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/fleetsim/fleetsim/sim/capacity"
-	"github.com/fleetsim/fleetsim/sim/ecs"
 	"slices"
+	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 var timelineActions = []string{"update_service", "set_desired_capacity", "drain_instances", "fail_instances", "az_outage", "spot_interruptions"}
@@ -22,20 +23,7 @@ func (v *validator) timeline(cfg *sim.Config) []sim.TimelineEntry {
 		e := sim.TimelineEntry{At: t.At.Duration, Action: t.Action, Service: -1, TaskDefinition: -1, Group: -1,
 			DesiredCount: t.DesiredCount, MinimumHealthy: t.MinimumHealthyPercent, MaximumPercent: t.MaximumPercent,
 			Count: t.Count, Fraction: t.Fraction, Zone: t.AvailabilityZone, Duration: t.Duration.Duration}
-		switch {
-		case t.Time != nil && t.At.Set:
-			v.bad(path, "either at or time", "both")
-		case t.Time != nil:
-			e.At = t.Time.Sub(cfg.Start)
-		case !t.At.Set:
-			v.bad(k("at"), "an offset such as \"2h\" or a time", "none")
-		}
-		// A local time (or start) is reported as such; its offset from the
-		// start means nothing.
-		calendarRejected := t.Time != nil && (v.rejected(k("time")) || v.rejected(p("start")))
-		if (e.At < 0 || e.At > cfg.Duration) && !calendarRejected {
-			v.bad(k("at"), fmt.Sprintf("a time within the run (0 to %s)", cfg.Duration), e.At.String())
-		}
+		e.At = v.timelineAt(path, t.At, t.Time, cfg)
 		v.enum(k("action"), timelineActions, t.Action, 0)
 		if t.Action == "" {
 			v.bad(k("action"), "one of update_service, set_desired_capacity, drain_instances, fail_instances, az_outage, spot_interruptions", "none")
@@ -110,4 +98,26 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 			v.bad(k("duration"), "a positive duration", quoteOrNone(t.Duration))
 		}
 	}
+}
+
+// timelineAt is when the timeline entry at path happens: its offset "at" or
+// its calendar "time" (one of the two), which must fall within the run.
+func (v *validator) timelineAt(path []string, at Duration, tm *DateTime, cfg *sim.Config) time.Duration {
+	k := func(key string) []string { return append(slices.Clone(path), key) }
+	out := at.Duration
+	switch {
+	case tm != nil && at.Set:
+		v.bad(path, "either at or time", "both")
+	case tm != nil:
+		out = tm.Sub(cfg.Start)
+	case !at.Set:
+		v.bad(k("at"), "an offset such as \"2h\" or a time", "none")
+	}
+	// A local time (or start) is reported as such; its offset from the
+	// start means nothing.
+	calendarRejected := tm != nil && (v.rejected(k("time")) || v.rejected(p("start")))
+	if (out < 0 || out > cfg.Duration) && !calendarRejected {
+		v.bad(k("at"), fmt.Sprintf("a time within the run (0 to %s)", cfg.Duration), out.String())
+	}
+	return out
 }
