@@ -1,9 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
+	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 )
 
@@ -104,4 +106,31 @@ func commitmentCurve(u *hourUsage, b *catalog.Billing, riPrice []float64) *Commi
 		c.Best = at(pt.CommitmentUSDPerHour)
 	}
 	return c
+}
+
+// BestCommitment is the hourly Compute Savings Plan commitment that
+// minimises a run's bill (the commitment curve's Best) and what it saves
+// against no new commitment, from the run's hourly usage at prices p. The
+// scenario's [billing] prices the curve as the report does (its other
+// commitments stay bought); without one, no other commitment and the
+// default 20 steps. A sweep records it for every run, so that its variants
+// show how the commitment to buy moves with what they change.
+func BestCommitment(res *sim.Result, p Prices) (best CommitPoint, savingUSD USD, err error) {
+	if p.err != nil {
+		return CommitPoint{}, 0, fmt.Errorf("report: prices: %w", p.err)
+	}
+	b := &catalog.Billing{CurveSteps: 20}
+	if res.Config != nil && res.Config.Billing != nil {
+		b = res.Config.Billing
+	}
+	u, err := meterUsage(res, &p)
+	if err != nil {
+		return CommitPoint{}, 0, err
+	}
+	riPrice, err := riPrices(b, &p)
+	if err != nil {
+		return CommitPoint{}, 0, err
+	}
+	c := commitmentCurve(u, b, riPrice)
+	return c.Best, c.NoCommitment - c.Best.TotalUSD, nil
 }

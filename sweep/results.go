@@ -27,7 +27,8 @@ const (
 // outcomeColumns are results.csv's outcome columns, in order.
 var outcomeColumns = []string{"cost_usd", "usd_per_day", "p95_wait_s", "peak_instances",
 	"spot_interruptions", "tasks_started", "placement_failures", "events", "slo_attainment_pct",
-	"objectives_met", "objectives"}
+	"objectives_met", "objectives",
+	"best_commitment_usd_per_hour", "commitment_saving_usd_per_day"}
 
 // columns is results.csv's header: run, variant, one column per varied key,
 // seed, then the outcomes.
@@ -73,7 +74,8 @@ func record(m *Manifest, r Row) []string {
 		fnum(o.CostUSD), fnum(o.USDPerDay), fnum(o.P95WaitS), strconv.Itoa(o.PeakInstances),
 		strconv.Itoa(o.SpotInterruptions), strconv.Itoa(o.TasksStarted), strconv.Itoa(o.PlacementFailures),
 		strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct),
-		strconv.Itoa(o.ObjectivesMet), strconv.Itoa(o.Objectives))
+		strconv.Itoa(o.ObjectivesMet), strconv.Itoa(o.Objectives),
+		fnum(o.BestCommitmentUSDPerHour), fnum(o.CommitmentSavingUSDPerDay))
 }
 
 // ReadResults reads a results.csv written for manifest m and checks each
@@ -150,6 +152,7 @@ func parseRow(rec []string, m *Manifest) (Row, error) {
 		PeakInstances: atoi(f[3]), SpotInterruptions: atoi(f[4]), TasksStarted: atoi(f[5]),
 		PlacementFailures: atoi(f[6]), Events: atou(f[7]), SLOAttainmentPct: atof(f[8], true),
 		ObjectivesMet: atoi(f[9]), Objectives: atoi(f[10]),
+		BestCommitmentUSDPerHour: atof(f[11], false), CommitmentSavingUSDPerDay: atof(f[12], false),
 	}
 	if firstErr != nil {
 		return Row{}, fmt.Errorf("run %d: %w", idx, firstErr)

@@ -34,6 +34,11 @@ type Outcome struct {
 	// passed and all of them (summary.json's services[].slo); Objectives
 	// is 0 when no service has one.
 	ObjectivesMet, Objectives int
+	// BestCommitmentUSDPerHour is the hourly Compute Savings Plan
+	// commitment that minimises the run's bill, and CommitmentSavingUSDPerDay
+	// what it saves a day against none (report.BestCommitment).
+	BestCommitmentUSDPerHour  float64
+	CommitmentSavingUSDPerDay float64
 }
 
 // Row is one run's outcome.
@@ -85,6 +90,14 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 	}
 	for _, n := range s.PlacementFailures {
 		o.PlacementFailures += n
+	}
+	best, saving, err := report.BestCommitment(res, prices)
+	if err != nil {
+		return Outcome{}, err
+	}
+	o.BestCommitmentUSDPerHour = round(best.CommitmentUSDPerHour, 1e6)
+	if days := res.End.Duration().Hours() / 24; days > 0 {
+		o.CommitmentSavingUSDPerDay = round(float64(saving)/days, 1e6)
 	}
 	return o, nil
 }

@@ -28,6 +28,8 @@ var Metrics = []Metric{
 	{"slo_attainment_pct", "Requests within latency SLO", "%", 2, func(o Outcome) float64 { return o.SLOAttainmentPct }},
 	{"objectives_met", "SLO objectives met", "", 1, objectivesMet},
 	{"all_objectives_met_pct", "Seeds meeting every SLO objective", "%", 0, allObjectivesMet},
+	{"best_commitment_usd_per_hour", "Best Compute Savings Plan commitment", "USD/h", 2, func(o Outcome) float64 { return o.BestCommitmentUSDPerHour }},
+	{"commitment_saving_usd_per_day", "Saving at the best commitment", "USD/day", 2, func(o Outcome) float64 { return o.CommitmentSavingUSDPerDay }},
 }
 
 // objectivesMet is the number of the services' SLO objectives a run met;
