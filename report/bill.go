@@ -171,6 +171,20 @@ func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 			continue
 		}
 		billed := BilledSeconds(in.Launched, in.Terminated, p.EC2Minimum)
+		if in.Purchase == capacity.Spot && p.varyingSpot() {
+			var off int64
+			var err error
+			spreadHours(in.Launched, billed, hours, func(h int, n int64) {
+				usd, e := p.SpotUSD(in.Type, in.AZ, in.Launched+des.At(time.Duration(off)*time.Second), n)
+				err = cmp.Or(err, e)
+				off += n
+				u.spot[h] += usd
+			})
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if in.Purchase == capacity.Spot {
 			perHour, err := p.InstanceUSDPerHour(in.Type, capacity.Spot)
 			if err != nil {

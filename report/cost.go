@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
@@ -38,6 +39,11 @@ type Prices struct {
 	// (choice: 0.70); SpotDiscountByType overrides it per type.
 	SpotDiscount       float64            `json:"spot_discount"`
 	SpotDiscountByType map[string]float64 `json:"spot_discount_by_type,omitempty"`
+	// SpotPrices, when set, price Spot by type, zone and time
+	// ([billing] spot_price_history, [[billing.spot_price]]; spotprice.go);
+	// SpotPriceSource says where they came from.
+	SpotPrices      *catalog.SpotPrices `json:"-"`
+	SpotPriceSource string              `json:"spot_price_source,omitempty"`
 
 	// Fargate is Linux/x86; FargateARM is Linux/ARM. fleetsim's task usage
 	// carries no CPU architecture yet, so every Fargate task is billed at the
@@ -106,6 +112,10 @@ func PricesFor(cfg *sim.Config) Prices {
 	if b := cfg.Billing; b != nil {
 		p.OperatingSystem, p.FargateArchitecture = b.OperatingSystem, b.FargateArchitecture
 		p.OnDemandUSDPerHour, p.SpotDiscountByType = b.OnDemandUSDPerHour, b.SpotDiscountByType
+		if b.SpotPrices != nil {
+			p.SpotPrices, p.SpotPriceSource = b.SpotPrices, b.SpotPrices.Source
+			p.Source = strings.Replace(p.Source, "Spot: fixed discounts (choice)", spotSeriesNote(b.SpotPrices), 1)
+		}
 		switch {
 		case b.OperatingSystem == "windows":
 			p.Fargate = FargateWindows
@@ -255,9 +265,16 @@ type account struct{ prov, rate, hour int }
 
 // meter counts billed usage in whole units: instance-seconds for EC2,
 // CPU-unit-seconds and MiB-seconds for Fargate and for reservations.
-type meter struct{ sec, cpuSec, mibSec int64 }
+// With varying Spot prices a Spot meter also carries its cost in
+// nano-dollars (spotprice.go).
+type meter struct{ sec, cpuSec, mibSec, nanoUSD int64 }
 
-func (m *meter) add(o meter) { m.sec += o.sec; m.cpuSec += o.cpuSec; m.mibSec += o.mibSec }
+func (m *meter) add(o meter) {
+	m.sec += o.sec
+	m.cpuSec += o.cpuSec
+	m.mibSec += o.mibSec
+	m.nanoUSD += o.nanoUSD
+}
 
 // ledger accumulates a run's usage in integers; money appears only in
 // ledger.cost.
@@ -275,6 +292,7 @@ type ledger struct {
 	ownerEC2  []map[int]meter // per owner, per rate: reserved CPU-unit- and MiB-seconds
 	ownerFG   []map[int]meter // per owner, per rate: billed Fargate usage
 	free      []bool          // per instance: not billed (EC2 interrupted it as Spot in its first hour)
+	err       error           // the first pricing error met while metering (varying Spot prices)
 }
 
 // ComputeCost prices a run's usage records.
@@ -318,6 +336,9 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 	}
 	for i := range res.Tasks {
 		l.task(&res.Tasks[i])
+	}
+	if l.err != nil {
+		return nil, l.err
 	}
 	c, err := l.cost()
 	if err != nil || res.Config == nil || res.Config.Billing == nil {
@@ -399,7 +420,7 @@ func (l *ledger) spread(prov, rt int, from des.Time, billed int64, per meter) {
 		if n := hi - lo; n > 0 {
 			a := account{prov, rt, h}
 			m := l.meters[a]
-			m.add(meter{per.sec * n, per.cpuSec * n, per.mibSec * n})
+			m.add(meter{sec: per.sec * n, cpuSec: per.cpuSec * n, mibSec: per.mibSec * n})
 			l.meters[a] = m
 		}
 		if hi == billed {
@@ -421,6 +442,12 @@ func (l *ledger) instance(i int) {
 		return
 	}
 	billed := BilledSeconds(in.Launched, in.Terminated, l.prices.EC2Minimum)
+	if in.Purchase == capacity.Spot && l.prices.varyingSpot() {
+		if err := l.spreadSpot(l.instProv[i], rt, &in.InstanceUsage, billed); err != nil && l.err == nil {
+			l.err = err
+		}
+		return
+	}
 	l.spread(l.instProv[i], rt, in.Launched, billed, meter{sec: 1})
 }
 
@@ -452,6 +479,19 @@ func (l *ledger) task(t *ecs.TaskUsage) {
 		rt := l.rateOf(rate{in.Type, po, ""})
 		m := l.ownerEC2[t.Owner][rt]
 		m.add(meter{cpuSec: cpu * secs, mibSec: mem * secs})
+		if po == PurchaseSpot && l.prices.varyingSpot() {
+			// The task's share of its instance at the prices in effect
+			// while it held its reservation.
+			usd, err := l.prices.SpotUSD(in.Type, in.AZ, des.At(time.Duration(t.Start.Duration()/time.Second)*time.Second), secs)
+			cpuReg, memReg, e := l.registered(in.Type)
+			if err = cmp.Or(err, e); err != nil {
+				if l.err == nil {
+					l.err = err
+				}
+				return
+			}
+			m.nanoUSD += nano(usd * (float64(cpu)/cpuReg + float64(mem)/memReg) / 2)
+		}
 		l.ownerEC2[t.Owner][rt] = m
 		return
 	}
@@ -473,6 +513,9 @@ func (l *ledger) usd(rt int, m meter) (float64, error) {
 	r := l.rates[rt]
 	if r.typ == "" {
 		return l.prices.fargatePlatformUSD(r.platform, m.cpuSec, m.mibSec, r.purchase == PurchaseFargateSpot), nil
+	}
+	if r.purchase == PurchaseSpot && l.prices.varyingSpot() {
+		return float64(m.nanoUSD) / 1e9, nil
 	}
 	perHour, err := l.prices.InstanceUSDPerHour(r.typ, r.option())
 	return float64(m.sec) / 3600 * perHour, err
@@ -554,6 +597,9 @@ func (l *ledger) byRate(c *Cost) error {
 			continue
 		}
 		perHour, _ := l.prices.InstanceUSDPerHour(r.typ, r.option())
+		if r.purchase == PurchaseSpot && l.prices.varyingSpot() && m.sec > 0 {
+			perHour = usd / (float64(m.sec) / 3600) // the mean price paid
+		}
 		c.ByInstanceType = append(c.ByInstanceType, TypeCost{Type: r.typ, Purchase: r.purchase,
 			Launches: l.count[rt], InstanceSeconds: m.sec, USDPerHour: perHour, USD: USD(usd)})
 	}
@@ -628,18 +674,28 @@ func (l *ledger) byOwner(c *Cost) error {
 // rate rt: price/3600 x (cpuSec/registeredCPU + mibSec/registeredMiB) / 2.
 func (l *ledger) reservedUSD(rt int, m meter) (float64, error) {
 	r := l.rates[rt]
+	if r.purchase == PurchaseSpot && l.prices.varyingSpot() {
+		return float64(m.nanoUSD) / 1e9, nil // priced task by task (ledger.task)
+	}
 	perHour, err := l.prices.InstanceUSDPerHour(r.typ, r.option())
 	if err != nil {
 		return 0, err
 	}
-	if l.prices.Catalog == nil {
-		return 0, fmt.Errorf("report: instance type %q: no catalog, its size is unknown", r.typ)
+	cpuReg, memReg, err := l.registered(r.typ)
+	if err != nil {
+		return 0, err
 	}
-	it, ok := l.prices.Catalog.Lookup(r.typ)
-	if !ok {
-		return 0, fmt.Errorf("report: instance type %q: not in the catalog, its size is unknown", r.typ)
-	}
-	cpuReg := float64(it.VCPU * 1024)
-	memReg := float64(l.res.Config.Settings.RegisteredMemoryMiB(it))
 	return perHour / 3600 * (float64(m.cpuSec)/cpuReg + float64(m.mibSec)/memReg) / 2, nil
+}
+
+// registered is the CPU units and MiB an instance of typ registers.
+func (l *ledger) registered(typ string) (cpu, mem float64, err error) {
+	if l.prices.Catalog == nil {
+		return 0, 0, fmt.Errorf("report: instance type %q: no catalog, its size is unknown", typ)
+	}
+	it, ok := l.prices.Catalog.Lookup(typ)
+	if !ok {
+		return 0, 0, fmt.Errorf("report: instance type %q: not in the catalog, its size is unknown", typ)
+	}
+	return float64(it.VCPU * 1024), float64(l.res.Config.Settings.RegisteredMemoryMiB(it)), nil
 }

@@ -81,12 +81,20 @@ func ComputeEKSCost(res *sim.Result, p Prices) (*EKSCost, error) {
 		if FreeSpotInterruption(*u) {
 			continue
 		}
+		secs := BilledSeconds(u.Launched, u.Terminated, time.Minute)
+		line.InstanceSeconds += secs
+		if u.Purchase == capacity.Spot && p.varyingSpot() {
+			usd, err := p.SpotUSD(u.Type, u.AZ, u.Launched, secs)
+			if err != nil {
+				return nil, err
+			}
+			line.USD += USD(usd)
+			continue
+		}
 		rate, err := p.InstanceUSDPerHour(u.Type, u.Purchase)
 		if err != nil {
 			return nil, err
 		}
-		secs := BilledSeconds(u.Launched, u.Terminated, time.Minute)
-		line.InstanceSeconds += secs
 		line.USD += USD(float64(secs) / 3600 * rate)
 	}
 	out := &EKSCost{ControlPlaneUSDPerHour: ec.ControlPlaneUSDPerHour, ByNodeGroup: []NodeGroupCost{}}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim"
+	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/schema"
 )
 
@@ -196,6 +197,15 @@ func idleInstances(res *sim.Result, cost *Cost) ([]idleInstance, error) {
 		perHour, err := cost.Prices.InstanceUSDPerHour(in.Type, in.Purchase)
 		if err != nil {
 			return nil, err
+		}
+		if life := BilledSeconds(in.Launched, in.Terminated, time.Second); in.Purchase == capacity.Spot && cost.Prices.varyingSpot() && life > 0 {
+			// The instance's mean Spot price over its life (choice: idle
+			// capacity is split per second at one rate per instance).
+			usd, err := cost.Prices.SpotUSD(in.Type, in.AZ, in.Launched, life)
+			if err != nil {
+				return nil, err
+			}
+			perHour = usd / (float64(life) / 3600)
 		}
 		it, ok := cost.Prices.Catalog.Lookup(in.Type)
 		if !ok {

@@ -27,6 +27,8 @@ type billingSchema struct {
 	SpotDiscounts       map[string]float64       `toml:"spot_discount_by_type" maxitems:"2000" max:"0.99" why:"a fraction off On-Demand"`
 	SavingsPlans        []savingsPlanSchema      `toml:"savings_plan" maxitems:"100"`
 	ReservedInstances   []reservedInstanceSchema `toml:"reserved_instance" maxitems:"1000"`
+	SpotPriceHistory    string                   `toml:"spot_price_history"`
+	SpotPrices          []spotPriceSchema        `toml:"spot_price" maxitems:"10000"`
 }
 
 type savingsPlanSchema struct {
@@ -115,6 +117,7 @@ func (v *validator) billing(cfg *sim.Config) *catalog.Billing {
 	if len(f.SpotDiscounts) > 0 {
 		b.SpotDiscountByType = maps.Clone(f.SpotDiscounts)
 	}
+	b.SpotPrices = v.spotPrices(cfg, f) // spotprice.go
 	if f.EnterpriseDiscount != nil {
 		b.EnterpriseDiscount = v.fraction(p("billing", "enterprise_discount"), *f.EnterpriseDiscount)
 	}

@@ -33,6 +33,9 @@ type Billing struct {
 	// knows); cost.json lists them beside the table's source.
 	OnDemandUSDPerHour map[string]float64
 	SpotDiscountByType map[string]float64
+	// SpotPrices, when set, price Spot by type, zone and time; a type and
+	// zone without a series keeps its discount (spotprice.go).
+	SpotPrices *SpotPrices
 
 	// FargateWindowsMinimum is the least time a Windows Fargate task is
 	// billed; 0 or less than Fargate's one-minute minimum leaves that
