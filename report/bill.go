@@ -12,6 +12,7 @@ import (
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // Bill is the run's bill with its commitments applied, hour by hour, as AWS
@@ -32,6 +33,12 @@ type Bill struct {
 	// ebs_root_volume_gb, public_ipv4_per_*), which no commitment covers.
 	EBSUSD        USD `json:"ebs_gp3_usd,omitempty"`
 	PublicIPv4USD USD `json:"public_ipv4_usd,omitempty"`
+	// ManagedInstancesUSD is the ECS Managed Instances management fee
+	// (managedinstances.go), in TotalUSD, covered by no commitment.
+	ManagedInstancesUSD USD `json:"ecs_managed_instances_management_usd,omitempty"`
+	// FargateStorageUSD is Fargate ephemeral storage above the 20 GB each
+	// task includes (a task definition's ephemeralStorage).
+	FargateStorageUSD USD `json:"fargate_ephemeral_storage_usd,omitempty"`
 	// EnterpriseDiscountUSD is taken off the sum of the above (choice:
 	// after the commitments); TotalUSD is net of it.
 	EnterpriseDiscountUSD USD `json:"enterprise_discount_usd,omitempty"`
@@ -129,10 +136,10 @@ type usageLine struct {
 
 // hourUsage is the run's usage by clock hour: eligible lines, and Spot money.
 type hourUsage struct {
-	frac      []float64 // each hour's share of a full hour (the last may be short)
-	lines     [][]usageLine
-	spot      []float64
-	ebs, ipv4 []float64 // the lines beyond compute, USD
+	frac               []float64 // each hour's share of a full hour (the last may be short)
+	lines              [][]usageLine
+	spot               []float64
+	ebs, ipv4, storage []float64 // the lines beyond compute, USD
 }
 
 // meterUsage reads the run's usage records into clock hours, billed as
@@ -140,7 +147,7 @@ type hourUsage struct {
 func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 	hours := max(1, int((res.End.Duration()+time.Hour-1)/time.Hour))
 	u := &hourUsage{frac: make([]float64, hours), lines: make([][]usageLine, hours), spot: make([]float64, hours),
-		ebs: make([]float64, hours), ipv4: make([]float64, hours)}
+		ebs: make([]float64, hours), ipv4: make([]float64, hours), storage: make([]float64, hours)}
 	var b catalog.Billing
 	if res.Config != nil && res.Config.Billing != nil {
 		b = *res.Config.Billing
@@ -203,8 +210,10 @@ func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 		cpu, mem := int64(t.CPUUnits), int64(t.MemoryMiB)
 		platform := fargatePlatformOf(res, &t)
 		billed := BilledSeconds(t.Start, t.Stop, p.fargateMinimum(res, platform))
+		extraGB := float64(max(ephemeralGiB(res, &t)-FargateIncludedEphemeralGiB, 0))
 		spreadHours(t.Start, billed, hours, func(h int, n int64) {
 			u.ipv4[h] += float64(n) * ipSecond * float64(b.PublicIPv4PerFargateTask)
+			u.storage[h] += float64(n) * extraGB * FargateEphemeralUSDPerGBHour / 3600
 		})
 		if res.Providers[t.Provider].Spot {
 			spreadHours(t.Start, billed, hours, func(h int, n int64) { u.spot[h] += p.fargatePlatformUSD(platform, cpu*n, mem*n, true) })
@@ -479,7 +488,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		r := applyHour(lines, b, riPrice, u.frac[h])
 		hoursTotal += u.frac[h]
 		hb := BillHour{CommitmentUSD: USD(r.riFee + r.spFee), OnDemandUSD: USD(r.onDemand), SpotUSD: USD(u.spot[h]), EligibleUSD: USD(r.eligible),
-			OtherUSD: USD(u.ebs[h] + u.ipv4[h])}
+			OtherUSD: USD(u.ebs[h] + u.ipv4[h] + u.storage[h])}
 		if r.eligible > 0 {
 			hb.Coverage = Ratio(min((r.coveredRI+r.coveredSP)/r.eligible, 1)) // min: float rounding
 		}
@@ -498,6 +507,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		bill.SpotUSD += USD(u.spot[h])
 		bill.EBSUSD += USD(u.ebs[h])
 		bill.PublicIPv4USD += USD(u.ipv4[h])
+		bill.FargateStorageUSD += USD(u.storage[h])
 		bill.EligibleUSD += USD(r.eligible)
 		bill.CoveredByRIUSD += USD(r.coveredRI)
 		bill.CoveredBySPUSD += USD(r.coveredSP)
@@ -511,7 +521,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 			riUnits[i] += r.riUnits[i]
 		}
 	}
-	gross := bill.ReservedInstanceUSD + bill.SavingsPlanUSD + bill.OnDemandUSD + bill.SpotUSD + bill.EBSUSD + bill.PublicIPv4USD
+	gross := bill.ReservedInstanceUSD + bill.SavingsPlanUSD + bill.OnDemandUSD + bill.SpotUSD + bill.EBSUSD + bill.PublicIPv4USD + bill.FargateStorageUSD
 	bill.EnterpriseDiscountUSD = gross * USD(b.EnterpriseDiscount)
 	bill.TotalUSD = gross - bill.EnterpriseDiscountUSD
 	if bill.EligibleUSD > 0 {
@@ -545,4 +555,13 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		}
 	}
 	return bill
+}
+
+// ephemeralGiB is a Fargate task's configured ephemeral storage (0: the
+// included 20 GiB).
+func ephemeralGiB(res *sim.Result, t *ecs.TaskUsage) int {
+	if res.Config == nil || t.Def < 0 || int(t.Def) >= len(res.Config.TaskDefinitions) {
+		return 0
+	}
+	return res.Config.TaskDefinitions[t.Def].EphemeralStorageGiB
 }

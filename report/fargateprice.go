@@ -18,6 +18,17 @@ import (
 // definition that names no platform (or Linux on x86_64) at Prices.Fargate,
 // the scenario's rate ([billing] may make it ARM or Windows for all).
 
+// Fargate ephemeral storage (https://aws.amazon.com/fargate/pricing/,
+// us-east-1): 20 GB is included in every task; each GB configured above it
+// ($0.000111 per storage GB per hour) is billed for the task's billed
+// seconds, on Fargate Spot too (choice: the page prices storage once), a
+// GiB of sizeInGiB counted as a GB (choice). It is a line of the bill
+// ([billing]), as gp3 volumes are.
+const (
+	FargateIncludedEphemeralGiB  = 20
+	FargateEphemeralUSDPerGBHour = 0.000111
+)
+
 // Fargate platforms as a rate names them.
 const (
 	fargateDefault = "" // Prices.Fargate

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // Spot prices that vary by zone and time price every Spot instance-second
@@ -83,4 +84,28 @@ func TestNoSpotPricesLeaveTheDiscount(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, 0.096*0.3, float64(c.TotalUSD), 1e-9)
 	assert.Empty(t, c.Prices.SpotPriceSource)
+}
+
+// AWS Fargate pricing (us-east-1): ephemeral storage above the 20 GB each
+// task includes, $0.000111 per GB-hour. A task with 50 GiB for an hour
+// bills 30 x $0.000111 = $0.00333 as a line of the bill; one with the
+// default nothing; a FARGATE_SPOT task pays the same storage rate.
+func TestFargateEphemeralStorageAboveTheIncludedIsALineOfTheBill(t *testing.T) {
+	u := newUsage(time.Hour)
+	u.task(0, -1, false, 1024, 2048, 0, time.Hour).task(1, -1, false, 1024, 2048, 0, time.Hour).task(1, -1, true, 1024, 2048, 0, 30*time.Minute)
+	u.res.Config.TaskDefinitions = []ecs.TaskDefinition{{Family: "big", EphemeralStorageGiB: 50}, {Family: "small"}}
+	u.res.Tasks[0].Def, u.res.Tasks[1].Def, u.res.Tasks[2].Def = 0, 1, 0
+	c, err := ComputeCost(&u.res, DefaultPrices())
+	require.NoError(t, err)
+	assert.Nil(t, c.Bill, "no [billing]: the list-price cost only")
+	before := c.TotalUSD
+
+	u.res.Config.Billing = &catalog.Billing{CurveSteps: 1}
+	c, err = ComputeCost(&u.res, DefaultPrices())
+	require.NoError(t, err)
+	require.NotNil(t, c.Bill)
+	want := 30*0.000111 + 30*0.000111/2
+	assert.InDelta(t, want, float64(c.Bill.FargateStorageUSD), 1e-12)
+	assert.InDelta(t, float64(before)+want, float64(c.Bill.TotalUSD), 1e-9, "the bill is the usage plus the storage")
+	assert.InDelta(t, want, float64(c.Bill.Hourly[0].OtherUSD), 1e-12)
 }

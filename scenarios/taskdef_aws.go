@@ -205,12 +205,21 @@ func (v *validator) awsOnlyFields(path []string, js *jsonSource, def *ecs.TaskDe
 			"not modelled: InferenceAccelerator and NeuronDevice requirements"+others(accel),
 			"assumed: the devices are not reserved; the task is placed by CPU, memory, GPUs and its constraints (memberOf an inf1/trn1 type keeps it on them)")
 	}
-	if es := j.EphemeralStorage; es != nil && es.SizeInGiB > 20 {
-		// AWS (Fargate pricing): 20 GiB of ephemeral storage is included;
-		// more is billed per GB-hour.
-		v.warn(append(slices.Clone(path), "ephemeral_storage", "size_in_gib"), "",
-			fmt.Sprintf("not modelled: ephemeral storage above the 20 GiB Fargate includes (%d GiB)", es.SizeInGiB),
-			"assumed: the storage costs nothing")
+	if es := j.EphemeralStorage; es != nil {
+		// AWS (EphemeralStorage API): sizeInGiB from 20 to 200; Fargate
+		// pricing: 20 GiB is included, more is billed per GB-hour, which
+		// the bill ([billing]) does (report/fargateprice.go).
+		ep := append(slices.Clone(path), "ephemeral_storage", "size_in_gib")
+		switch {
+		case es.SizeInGiB < 20 || es.SizeInGiB > 200:
+			v.bad(ep, "AWS's ephemeral storage size, 20 to 200 GiB", fmt.Sprint(es.SizeInGiB))
+		case es.SizeInGiB > 20:
+			def.EphemeralStorageGiB = es.SizeInGiB
+			if v.f.Billing == nil {
+				v.warn(ep, "", fmt.Sprintf("not billed without a [billing] table: ephemeral storage above the 20 GiB Fargate includes (%d GiB)", es.SizeInGiB),
+					"assumed: cost.json's list-price cost leaves it out; a [billing] table bills it")
+			}
+		}
 	}
 }
 

@@ -516,14 +516,28 @@ func FuzzTaskDefinitionJSON(f *testing.F) {
 	})
 }
 
-// Fargate includes 20 GiB of ephemeral storage; more is billed by AWS and
-// not by fleetsim: a warning above 20, none at it.
-func TestEphemeralStorageAboveTheIncludedIsAWarning(t *testing.T) {
+// Fargate includes 20 GiB of ephemeral storage; more is billed by AWS, and
+// by fleetsim's bill ([billing]): the size reaches the task definition, a
+// warning says so when there is no [billing] table, and AWS's bounds (20 to
+// 200 GiB) hold.
+func TestEphemeralStorageAboveTheIncludedIsBilled(t *testing.T) {
 	def := func(gib string) string {
 		return strings.Replace(platformDef("", ""), `"runtimePlatform"`, `"ephemeralStorage": {"sizeInGiB": `+gib+`}, "runtimePlatform"`, 1)
 	}
-	assert.Empty(t, mustParseAWS(t, awsBase("", 2), def("20")).Warnings)
-	s := mustParseAWS(t, awsBase("", 2), def("21"))
+	s := mustParseAWS(t, awsBase("", 2), def("20"))
+	assert.Empty(t, s.Warnings)
+	assert.Zero(t, s.Config.TaskDefinitions[0].EphemeralStorageGiB, "20 GiB is what every task has")
+	s = mustParseAWS(t, awsBase("", 2), def("21"))
 	require.Len(t, s.Warnings, 1)
-	assert.Equal(t, "web.json:2: ephemeralStorage.sizeInGiB: not modelled: ephemeral storage above the 20 GiB Fargate includes (21 GiB) (assumed: the storage costs nothing)", s.Warnings[0].Error())
+	assert.Equal(t, 21, s.Config.TaskDefinitions[0].EphemeralStorageGiB)
+	assert.Equal(t, "web.json:2: ephemeralStorage.sizeInGiB: not billed without a [billing] table: ephemeral storage above the 20 GiB Fargate includes (21 GiB) "+
+		"(assumed: cost.json's list-price cost leaves it out; a [billing] table bills it)", s.Warnings[0].Error())
+	s = mustParseAWS(t, awsBase("", 2)+"\n[billing]\n", def("200"))
+	assert.Empty(t, s.Warnings, "the bill has it")
+	assert.Equal(t, 200, s.Config.TaskDefinitions[0].EphemeralStorageGiB)
+	for _, gib := range []string{"201", "19"} {
+		_, err := Parse(awsBase("", 2), "aws.toml", func(string) ([]byte, error) { return []byte(def(gib)), nil })
+		require.Error(t, err, gib)
+		assert.Contains(t, err.Error(), "ephemeralStorage.sizeInGiB: want AWS's ephemeral storage size, 20 to 200 GiB, found "+gib)
+	}
 }

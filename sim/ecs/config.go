@@ -159,6 +159,10 @@ type TaskDefinition struct {
 	// (platform.go). It prices Fargate tasks; on EC2, scenarios turns it
 	// into the implied ecs.cpu-architecture / ecs.os-type constraint.
 	Platform Platform
+	// EphemeralStorageGiB is a Fargate task's ephemeralStorage.sizeInGiB
+	// (0: the 20 GiB every Fargate task includes); it is billed, not
+	// placed.
+	EphemeralStorageGiB int
 }
 
 // HealthCheck is a container health check. AWS (HealthCheck API): interval
