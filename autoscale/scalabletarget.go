@@ -35,6 +35,7 @@ var ErrTarget = errors.New("autoscale: invalid scalable target")
 type ScalableTarget struct {
 	min, max, desired int
 	policies          []Policy
+	scaleInSuspended  bool // DynamicScalingInSuspended (suspend.go)
 }
 
 // NewScalableTarget returns a target with desired clamped into min..max.
@@ -94,6 +95,7 @@ func (t *ScalableTarget) Evaluate(now des.Time, m Metrics) Step {
 		}
 		reqs = append(reqs, request{d: d, policy: i, gated: enabledTT && asksIn})
 	}
+	floor := t.predictiveFloor()
 	var best *request
 	for i := range reqs {
 		r := &reqs[i]
@@ -104,11 +106,35 @@ func (t *ScalableTarget) Evaluate(now des.Time, m Metrics) Step {
 			best = r
 		}
 	}
-	if best == nil {
+	if best == nil || (t.scaleInSuspended && best.d.Desired < t.desired) { // suspend.go
 		return st
 	}
-	st.Change, st.Changed = t.set(now, best.d.Desired, best.d.Reason)
+	d := best.d
+	if d.Desired < t.desired && floor > d.Desired { // predictive.go: a scale-in stops at the forecast capacity
+		if floor >= t.desired {
+			return st
+		}
+		d.Desired, d.Reason = floor, d.Reason+fmt.Sprintf(", held at the forecast capacity %d", floor)
+	}
+	st.Change, st.Changed = t.set(now, d.Desired, d.Reason)
 	return st
+}
+
+// predictiveFloor raises the maximum capacity where a predictive policy's
+// IncreaseMaxCapacity asks (AWS, EC2 Auto Scaling: the increased maximum
+// "becomes the new normal maximum capacity"; choice: the same for ECS) and
+// returns the largest capacity predictive policies put in force (-1: none).
+func (t *ScalableTarget) predictiveFloor() int {
+	floor := -1
+	for _, p := range t.policies {
+		if pp, ok := p.(*PredictiveScaling); ok {
+			if c, raise, ok := pp.floor(); ok {
+				t.max = max(t.max, raise)
+				floor = max(floor, min(c, t.max))
+			}
+		}
+	}
+	return floor
 }
 
 // set applies a new desired count (clamped) and tells every policy.

@@ -206,6 +206,9 @@ type Cost struct {
 	ByOwner          []OwnerCost    `json:"by_owner"` // services, jobs, then idle capacity
 	Hourly           HourlyCost     `json:"hourly"`
 	Fargate          []FargateUsage `json:"fargate"`
+	// ManagedInstancesUSD is the ECS Managed Instances management fee, in
+	// the total and by_purchase_option (managedinstances.go).
+	ManagedInstancesUSD USD `json:"ecs_managed_instances_management_usd,omitempty"`
 	// Bill and Commitment are there when the scenario has a [billing]
 	// table (bill.go, commit.go).
 	Bill       *Bill            `json:"bill,omitempty"`
@@ -341,6 +344,9 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 		return nil, l.err
 	}
 	c, err := l.cost()
+	if err == nil {
+		err = c.addManagementFee(res, &p) // managedinstances.go
+	}
 	if err != nil || res.Config == nil || res.Config.Billing == nil {
 		return c, err
 	}
@@ -359,6 +365,8 @@ func (c *Cost) addBill(res *sim.Result, p *Prices, b *catalog.Billing) error {
 		return err
 	}
 	c.Bill = billFor(u, b, riPrice)
+	c.Bill.ManagedInstancesUSD = c.ManagedInstancesUSD // managedinstances.go: no commitment covers it
+	c.Bill.TotalUSD += c.ManagedInstancesUSD
 	c.Commitment = commitmentCurve(u, b, riPrice)
 	return nil
 }

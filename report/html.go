@@ -544,6 +544,8 @@ func providerTable(res *sim.Result, cost *Cost) []providerRow {
 			kinds[p.Name] = "Fargate Spot"
 		case p.Fargate:
 			kinds[p.Name] = "Fargate"
+		case res.Config != nil && miOfGroup(res.Config, p.Group) != nil:
+			kinds[p.Name] = "ECS Managed Instances" // managedinstances.go
 		}
 	}
 	var rows []providerRow

@@ -390,6 +390,9 @@ func Figures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 		if err := add(loadFigure(res, inc, i)); err != nil {
 			return nil, err
 		}
+		if err := add(forecastFigure(res, inc, i)); err != nil { // predictive scaling (forecast.go)
+			return nil, err
+		}
 	}
 	for i, j := range res.Config.BatchJobs {
 		if err := add(ownerFigure(res, fmt.Sprintf("job-%d", i+1), "Batch job "+j.Name, j.Name)); err != nil {

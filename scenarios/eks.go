@@ -129,8 +129,10 @@ func (v *validator) buildEKS(cfg *sim.Config) {
 	out.PriorityClasses = v.priorityClasses()
 	objs := v.eksManifests()
 	v.eksWorkloads(cfg, out, objs)
+	out.HPAs = v.hpas(out, objs)
 	out.Budgets = v.budgets()
 	out.Timeline = v.eksTimeline(cfg, out)
+	out.ClusterAutoscaler = v.clusterAutoscaler(out, objs) // eks_ca.go
 	out.Scheduler = v.eksScheduler()
 	out.Explain = v.explain()
 	v.eksQuotas(out, cfg)

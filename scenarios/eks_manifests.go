@@ -24,6 +24,7 @@ type eksObjects struct {
 	jobs        []mkube.Job
 	daemonSets  []mkube.DaemonSet
 	pods        []mkube.Pod
+	hpas        []*hpaDraft // HorizontalPodAutoscalers (eks_hpa.go)
 }
 
 // eksManifests reads the files eks.manifests names (relative to the
@@ -83,6 +84,7 @@ func (v *validator) eksManifests() eksObjects {
 		for _, mp := range m.Warnings {
 			v.warnings = append(v.warnings, manifestProblem(mp, ref))
 		}
+		objs.hpas = append(objs.hpas, v.manifestHPAs(display, data, src.offset, ref, m.Ignored)...)
 		for _, o := range m.Ignored {
 			switch o.Kind {
 			case "PodDisruptionBudget", "PriorityClass":

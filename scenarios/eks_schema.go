@@ -45,6 +45,12 @@ type eksSchema struct {
 	Scheduler       eksSchedulerSchema    `toml:"scheduler"`
 	Explain         []explainSchema       `toml:"explain" maxitems:"100"`
 	Quotas          eksQuotasSchema       `toml:"quotas"`
+	// ClusterAutoscaler is the Cluster Autoscaler on the managed node
+	// groups (eks_ca.go).
+	ClusterAutoscaler *caSchema `toml:"cluster_autoscaler"`
+	// HPAs and HPAController: HorizontalPodAutoscalers (eks_hpa.go).
+	HPAs          []hpaSchema         `toml:"horizontal_pod_autoscaler" maxitems:"10000"`
+	HPAController hpaControllerSchema `toml:"hpa_controller"`
 }
 
 // nodeGroupSchema is [[eks.node_group]]: a managed node group

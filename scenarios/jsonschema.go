@@ -62,6 +62,14 @@ var schemaEnums = map[string][]string{
 	"asgSchema.spot_allocation_strategy":            {"price-capacity-optimized", "lowest-price", "capacity-optimized", "capacity-optimized-prioritized"},
 	"providerSchema.managed_termination_protection": {"ENABLED", "DISABLED"},
 	"providerSchema.managed_draining":               {"ENABLED", "DISABLED"},
+	"warmPoolSchema.pool_state":                     {"Stopped", "Running", "Hibernated"},
+	"miLaunchTemplateSchema.capacity_option_type":   miCapacityOptions, // managedinstances.go
+	"miRequirementsSchema.cpu_manufacturers":        miManufacturers,
+	"miRequirementsSchema.instance_generations":     miGenerations,
+	"miRequirementsSchema.accelerator_types":        miAccelerators,
+	"miRequirementsSchema.burstable_performance":    miIncludeRules,
+	"miRequirementsSchema.bare_metal":               miIncludeRules,
+	"miEventWindowSchema.start_week_day":            miWeekDays,
 	"managedScalingSchema.status":                   {"ENABLED", "DISABLED"},
 	"taskDefSchema.network_mode":                    {"awsvpc", "bridge", "host", "none"},
 	"portMappingSchema.protocol":                    {"tcp", "udp"},
@@ -69,6 +77,13 @@ var schemaEnums = map[string][]string{
 	"placementStrategySchema.type":                  {"binpack", "spread", "random"},
 	"serviceSchema.launch_type":                     {"EC2", "FARGATE"},
 	"serviceSchema.availability_zone_rebalancing":   {"ENABLED", "DISABLED"},
+	"serviceSchema.scheduling_strategy":             {"REPLICA", "DAEMON"},
+	"deploymentSchema.strategy":                     deployStrategyNames, // deploy_strategy.go
+	"lifecycleHookSchema.target_type":               hookTargetTypes,
+	"lifecycleHookSchema.lifecycle_stages":          hookStageNames,
+	"lifecycleHookSchema.timeout_action":            hookTimeoutActions,
+	"lifecycleHookSchema.simulate_result":           hookResults,
+	"taskProtectionSchema.rule":                     {"while_processing"},
 	"batchJobSchema.launch_type":                    {"EC2", "FARGATE"},
 	"arrivalsSchema.pattern":                        {"poisson", "cron", "trace", "pattern"},
 	"arrivalsSchema.format":                         {"swf", "csv"},
@@ -77,7 +92,10 @@ var schemaEnums = map[string][]string{
 	"loadSchema.time_format":                        {"rfc3339", "offset_seconds", "offset_minutes"},
 	"loadSchema.value_unit":                         {"per_second", "per_minute", "per_interval"},
 	"loadSchema.interpolation":                      {"step", "linear"},
-	"targetTrackingSchema.predefined_metric":        predefinedNames,
+	"targetTrackingSchema.predefined_metric":        targetTrackingPredefinedNames,
+	"predictSchema.predefined_metric_pair":          predictivePairNames,
+	"predictSchema.mode":                            predictiveModeNames,
+	"predictSchema.max_capacity_breach_behavior":    maxBreachNames,
 	"stepScalingSchema.comparison":                  comparisonNames,
 	"stepScalingSchema.treat_missing_data":          missingDataNames,
 	"stepScalingSchema.adjustment_type":             adjustmentNames,
@@ -126,9 +144,14 @@ const (
 	sizePattern      = `^\s*\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*(KiB|MiB|GiB|TiB|KB|MB|GB|TB|B)$`
 	bandwidthPattern = `^\s*\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*(KiB|MiB|GiB|TiB|KB|MB|GB|TB|B)/s$`
 	percentPattern   = `^(100|[1-9]?[0-9])%$`
+	// A Kubernetes quantity: a decimal number and a suffix (scenarios/kube).
+	quantityPattern = `^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`
 )
 
 var intOrPercentType = reflect.TypeFor[intOrPercentValue]()
+
+// quantityType is a Kubernetes quantity (eks_hpa.go).
+var quantityType = reflect.TypeFor[quantityValue]()
 
 // jsonSchemaGen builds the schema: one definition per schema struct.
 type jsonSchemaGen struct {
@@ -227,6 +250,11 @@ func (g *jsonSchemaGen) value(t reflect.Type, tag reflect.StructTag, enumKey str
 		}
 		return map[string]any{"type": "string", "format": "date-time",
 			"description": "An instant: a TOML date-time with an offset, such as 2026-01-05T00:00:00Z, from 1970 to 2199."}
+	case quantityType:
+		return map[string]any{"description": "A Kubernetes quantity: a number or a string such as \"100m\" or \"1.5\".", "oneOf": []any{
+			map[string]any{"type": "number", "minimum": 0},
+			map[string]any{"type": "string", "pattern": quantityPattern},
+		}}
 	case intOrPercentType:
 		return map[string]any{"description": "A non-negative integer or a percentage such as \"25%\".", "oneOf": []any{
 			map[string]any{"type": "integer", "minimum": 0, "maximum": 1<<31 - 1},
@@ -265,7 +293,7 @@ func structOf(t reflect.Type) reflect.Type {
 		t = t.Elem()
 	}
 	switch t {
-	case durationType, byteSizeType, bandwidthType, dateTimeType, intOrPercentType:
+	case durationType, byteSizeType, bandwidthType, dateTimeType, intOrPercentType, quantityType:
 		return reflect.TypeFor[struct{}]() // a value, described as one
 	}
 	if t.Kind() != reflect.Struct {

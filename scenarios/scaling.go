@@ -239,11 +239,13 @@ func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int
 	for i, s := range a.StepScaling {
 		ac.StepScaling = append(ac.StepScaling, v.stepScaling(append(k("step_scaling"), strconv.Itoa(i)), s, i))
 	}
-	if n := len(a.TargetTracking) + len(a.StepScaling); n > maxScalingPolicies {
+	ac.Predictive = v.predictiveScaling(k("predictive_scaling"), a.PredictiveScaling) // predictive.go
+	ac.MetricPeriod = v.metricPeriod(path, a)
+	if n := len(a.TargetTracking) + len(a.StepScaling) + len(a.PredictiveScaling); n > maxScalingPolicies {
 		// AWS (Quotas for Application Auto Scaling): "Scaling policies per
 		// scalable target (both step scaling and target tracking policies)"
 		// 50, not adjustable.
-		v.bad(path, fmt.Sprintf("at most %d scaling policies in all (target_tracking and step_scaling; Application Auto Scaling's limit)", maxScalingPolicies), strconv.Itoa(n))
+		v.bad(path, fmt.Sprintf("at most %d scaling policies in all (target_tracking, step_scaling and predictive_scaling; Application Auto Scaling's limit)", maxScalingPolicies), strconv.Itoa(n))
 	}
 	policies := map[string]int{}
 	for i, t := range ac.TargetTracking {
@@ -251,6 +253,9 @@ func (v *validator) autoScaling(path []string, a *autoScalingSchema, desired int
 	}
 	for i, st := range ac.StepScaling {
 		v.uniquePolicy(append(k("step_scaling"), strconv.Itoa(i), "name"), st.Name, policies)
+	}
+	for i, p := range ac.Predictive {
+		v.uniquePolicy(append(k("predictive_scaling"), strconv.Itoa(i), "name"), p.Name, policies)
 	}
 	actions := map[string]int{}
 	for i, s := range a.ScheduledActions {
@@ -309,8 +314,9 @@ func (v *validator) metric(path []string, predefined, custom string) autoscale.M
 }
 
 func (v *validator) targetTracking(path []string, t targetTrackingSchema, i int) autoscale.TargetTrackingConfig {
+	predefined := v.targetTrackingPredefined(path, t.PredefinedMetric) // the 20 s versions track the same metric (predictive.go)
 	c := autoscale.TargetTrackingConfig{
-		Name: t.Name, Metric: v.metric(path, t.PredefinedMetric, t.CustomMetric), TargetValue: t.TargetValue,
+		Name: t.Name, Metric: v.metric(path, predefined, t.CustomMetric), TargetValue: t.TargetValue,
 		ScaleOutCooldown: cooldown(t.ScaleOutCooldown), ScaleInCooldown: cooldown(t.ScaleInCooldown),
 		DisableScaleIn: t.DisableScaleIn, HighDatapoints: t.ScaleOutDatapoints, LowDatapoints: t.ScaleInDatapoints,
 		LowFraction: t.ScaleInTargetPercent / 100,

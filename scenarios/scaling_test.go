@@ -50,7 +50,7 @@ func TestBadScalingInputIsRejected(t *testing.T) {
 		name, old, new, problem string
 	}{
 		{"an unknown predefined metric", `predefined_metric = "ECSServiceAverageCPUUtilization"`, `predefined_metric = "ECSServiceAverageCPUUtilisation"`,
-			`services.web.auto_scaling.target_tracking.0.predefined_metric: want one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget, found "ECSServiceAverageCPUUtilisation" (did you mean "ECSServiceAverageCPUUtilization"?)`},
+			`services.web.auto_scaling.target_tracking.0.predefined_metric: want one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget, ECSServiceAverageCPUUtilizationHighResolution, ECSServiceAverageMemoryUtilizationHighResolution, found "ECSServiceAverageCPUUtilisation" (did you mean "ECSServiceAverageCPUUtilization"?)`},
 		{"a target value out of range", "target_value = 60", "target_value = 160",
 			"target_tracking.0.target_value: want a target above 0 (at most 100 for a utilisation), found 160"},
 		{"an unparsable cron names the column", `schedule = "cron(0 8 ? * MON-FRI *)"`, `schedule = "cron(0 8 ? * MON-FRX *)"`,

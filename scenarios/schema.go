@@ -68,6 +68,12 @@ type asgSchema struct {
 	SpotAllocationStrategy              string  `toml:"spot_allocation_strategy"`
 	SpotInterruptionsPerInstanceHour    float64 `toml:"spot_interruptions_per_instance_hour" max:"10"`
 	NewInstancesProtectedFromScaleIn    bool    `toml:"new_instances_protected_from_scale_in"`
+
+	// EC2 Auto Scaling extras (asgextras.go).
+	WarmPool                    *warmPoolSchema          `toml:"warm_pool"`
+	CapacityRebalance           bool                     `toml:"capacity_rebalance"`
+	RebalanceRecommendationLead *Duration                `toml:"rebalance_recommendation_lead" min:"0s" max:"6h"`
+	InstanceMaintenancePolicy   *maintenancePolicySchema `toml:"instance_maintenance_policy"`
 }
 
 type providerSchema struct {
@@ -76,6 +82,9 @@ type providerSchema struct {
 	ManagedScaling               *managedScalingSchema `toml:"managed_scaling"`
 	ManagedTerminationProtection string                `toml:"managed_termination_protection"`
 	ManagedDraining              string                `toml:"managed_draining"`
+	// ManagedInstancesProvider makes it an Amazon ECS Managed Instances
+	// provider, with no auto_scaling_group (managedinstances.go).
+	ManagedInstancesProvider *miProviderSchema `toml:"managed_instances_provider"`
 }
 
 type managedScalingSchema struct {
@@ -100,6 +109,7 @@ type taskDefSchema struct {
 	HealthCheck             *healthCheckSchema  `toml:"health_check"`
 	FailsToStart            bool                `toml:"simulate_image_pull_failure"`
 	FailsHealthCheck        bool                `toml:"simulate_failing_health_check"`
+	SimulateAlarmAfter      Duration            `toml:"simulate_alarm_after" min:"0s" max:"8784h"` // deploy_strategy.go
 }
 
 type healthCheckSchema struct {
@@ -127,6 +137,12 @@ type timelineSchema struct {
 	Fraction              float64   `toml:"fraction" max:"1" why:"a share"`
 	AvailabilityZone      string    `toml:"availability_zone"`
 	Duration              Duration  `toml:"duration" min:"0s" max:"8784h"`
+	// protect_tasks: protectionEnabled (default true; false removes protection).
+	ProtectionEnabled *bool `toml:"protection_enabled"`
+	// protect_tasks: expiresInMinutes, 1m to 2880m (48h), default 2h.
+	ExpiresIn *Duration `toml:"expires_in" min:"0s" max:"8784h"`
+	// instance_refresh: its RefreshPreferences (asgextras.go).
+	Preferences *refreshSchema `toml:"preferences"`
 }
 
 type containerSchema struct {
@@ -160,6 +176,40 @@ type constraintSchema struct {
 type deploymentSchema struct {
 	MinimumHealthyPercent *int `toml:"minimum_healthy_percent" max:"100" why:"AWS: DeploymentConfiguration"`
 	MaximumPercent        *int `toml:"maximum_percent" max:"2000"`
+	// The strategy beyond rolling (deploy_strategy.go).
+	Strategy            string                  `toml:"strategy"`
+	BakeTimeInMinutes   *int                    `toml:"bake_time_in_minutes" min:"0" max:"1440" why:"AWS: DeploymentConfiguration bakeTimeInMinutes"`
+	LinearConfiguration *linearSchema           `toml:"linear_configuration"`
+	CanaryConfiguration *canarySchema           `toml:"canary_configuration"`
+	LifecycleHooks      []lifecycleHookSchema   `toml:"lifecycle_hooks" maxitems:"100"`
+	Alarms              *deploymentAlarmsSchema `toml:"alarms"`
+}
+
+type linearSchema struct {
+	StepPercent           *float64 `toml:"step_percent" min:"3" max:"100" why:"AWS: LinearConfiguration stepPercent"`
+	StepBakeTimeInMinutes *int     `toml:"step_bake_time_in_minutes" min:"0" max:"1440" why:"AWS: LinearConfiguration stepBakeTimeInMinutes"`
+}
+
+type canarySchema struct {
+	CanaryPercent           *float64 `toml:"canary_percent" min:"0.1" max:"100" why:"AWS: CanaryConfiguration canaryPercent"`
+	CanaryBakeTimeInMinutes *int     `toml:"canary_bake_time_in_minutes" min:"0" max:"1440" why:"AWS: CanaryConfiguration canaryBakeTimeInMinutes"`
+}
+
+type lifecycleHookSchema struct {
+	Name             string    `toml:"name"`
+	TargetType       string    `toml:"target_type"`
+	LifecycleStages  []string  `toml:"lifecycle_stages" maxitems:"10"`
+	TimeoutInMinutes *int      `toml:"timeout_in_minutes" min:"1" max:"20160" why:"AWS: DeploymentLifecycleHookTimeoutConfiguration"`
+	TimeoutAction    string    `toml:"timeout_action"`
+	CallbackDelay    *Duration `toml:"callback_delay" min:"1s" max:"900s"`
+	SimulateDuration Duration  `toml:"simulate_duration" min:"0s" max:"8784h"`
+	SimulateResult   string    `toml:"simulate_result"`
+}
+
+type deploymentAlarmsSchema struct {
+	AlarmNames []string `toml:"alarm_names" maxitems:"100"`
+	Enable     bool     `toml:"enable"`
+	Rollback   bool     `toml:"rollback"`
 }
 
 type serviceSchema struct {
@@ -180,6 +230,18 @@ type serviceSchema struct {
 	Copies                   int                       `toml:"copies" max:"1000"`
 	LoadBalancer             *loadBalancerSchema       `toml:"load_balancer"`
 	SLO                      *sloSchema                `toml:"slo"`
+	// REPLICA (default) or DAEMON: one task on each container instance that meets the placement constraints (docs/semantics/ecs-daemon-protection.md).
+	SchedulingStrategy string `toml:"scheduling_strategy"`
+	// Task scale-in protection set by a workload rule (docs/semantics/ecs-daemon-protection.md).
+	TaskProtection *taskProtectionSchema `toml:"task_protection"`
+}
+
+// taskProtectionSchema is a service's task scale-in protection rule.
+type taskProtectionSchema struct {
+	// while_processing: a queue worker protects a task while it holds a message.
+	Rule string `toml:"rule"`
+	// expiresInMinutes of each protection: 1m to 2880m (48h), default 2h.
+	ExpiresIn *Duration `toml:"expires_in" min:"0s" max:"8784h"`
 }
 
 // sloSchema is a service's objectives (slo.go): targets in percent.
@@ -249,6 +311,8 @@ type autoScalingSchema struct {
 	TargetTracking   []targetTrackingSchema `toml:"target_tracking" maxitems:"50" why:"AWS: scaling policies per scalable target"`
 	StepScaling      []stepScalingSchema    `toml:"step_scaling" maxitems:"50" why:"AWS: scaling policies per scalable target"`
 	ScheduledActions []scheduledSchema      `toml:"scheduled_actions" maxitems:"200" why:"AWS: scheduled actions per scalable target"`
+	// PredictiveScaling: scenarios/predictive.go.
+	PredictiveScaling []predictSchema `toml:"predictive_scaling" maxitems:"50" why:"AWS: scaling policies per scalable target"`
 }
 
 type targetTrackingSchema struct {
@@ -359,6 +423,8 @@ type settingsSchema struct {
 	SpotDiscount                        *float64   `toml:"spot_discount" max:"0.99" why:"a fraction off On-Demand"`
 	MaxRunMemory                        *ByteSize  `toml:"max_run_memory" max:"1TiB"`
 	WarmUp                              *Duration  `toml:"warm_up" min:"0s" max:"8784h"`
+
+	LaunchRates *launchRatesSchema `toml:"launch_rates"` // launchrates.go
 }
 
 type reportSchema struct {

@@ -115,6 +115,7 @@ func (v *validator) taskDefinition(path []string, td taskDefSchema, s sim.Settin
 		v.checkFargate(path, def)
 	}
 	def.FailsToStart, def.FailsHealthCheck = td.FailsToStart, td.FailsHealthCheck
+	def.SimulateAlarmAfter = td.SimulateAlarmAfter.Duration
 	if hc := td.HealthCheck; hc != nil {
 		def.HealthCheck = v.healthCheck(append(slices.Clone(path), "health_check"), hc)
 	}
@@ -519,7 +520,7 @@ func (v *validator) readJSONTaskDef(path []string, i int, td taskDefSchema) (tas
 	}
 	out := taskDefSchema{Family: j.Family, Revision: td.Revision, NetworkMode: j.NetworkMode, RequiresCompatibilities: j.RequiresCompatibilities,
 		CPU: j.CPU.N, Memory: j.Memory.N, ImageSizes: td.ImageSizes, HealthCheck: td.HealthCheck,
-		FailsToStart: td.FailsToStart, FailsHealthCheck: td.FailsHealthCheck}
+		FailsToStart: td.FailsToStart, FailsHealthCheck: td.FailsHealthCheck, SimulateAlarmAfter: td.SimulateAlarmAfter}
 	if td.Family != "" {
 		if j.Family != "" && j.Family != td.Family {
 			v.bad(append(slices.Clone(path), "family"), fmt.Sprintf("the family in %s (%q)", td.File, j.Family), quoteShort(td.Family))

@@ -10,7 +10,7 @@ import (
 	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
-var timelineActions = []string{"update_service", "set_desired_capacity", "drain_instances", "fail_instances", "az_outage", "spot_interruptions"}
+var timelineActions = []string{"update_service", "set_desired_capacity", "drain_instances", "fail_instances", "az_outage", "spot_interruptions", "protect_tasks", "instance_refresh"}
 
 // timeline reads the [[timeline]] entries: when (an offset "at" or a
 // calendar "time" inside the run), what, and on which service, group or
@@ -26,7 +26,7 @@ func (v *validator) timeline(cfg *sim.Config) []sim.TimelineEntry {
 		e.At = v.timelineAt(path, t.At, t.Time, cfg)
 		v.enum(k("action"), timelineActions, t.Action, 0)
 		if t.Action == "" {
-			v.bad(k("action"), "one of update_service, set_desired_capacity, drain_instances, fail_instances, az_outage, spot_interruptions", "none")
+			v.bad(k("action"), "one of update_service, set_desired_capacity, drain_instances, fail_instances, az_outage, spot_interruptions, protect_tasks, instance_refresh", "none")
 		}
 		v.timelineTargets(path, t, &e, cfg)
 		out = append(out, e)
@@ -77,7 +77,7 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 		if t.DesiredCount != nil && *t.DesiredCount < 0 {
 			v.bad(k("desired_count"), "desired_count >= 0", fmt.Sprint(*t.DesiredCount))
 		}
-	case "set_desired_capacity", "drain_instances", "fail_instances", "spot_interruptions":
+	case "set_desired_capacity", "drain_instances", "fail_instances", "spot_interruptions", "instance_refresh":
 		e.Group = slices.IndexFunc(cfg.Groups, func(g capacity.GroupConfig) bool { return g.Name == t.AutoScalingGroup })
 		if e.Group < 0 {
 			v.badName(k("auto_scaling_group"), "auto_scaling_groups", t.AutoScalingGroup, groupNames(cfg.Groups))
@@ -90,6 +90,13 @@ func (v *validator) timelineTargets(path []string, t timelineSchema, e *sim.Time
 		case (t.Action == "drain_instances" || t.Action == "fail_instances") && t.Count < 1:
 			v.bad(k("count"), "a count >= 1", fmt.Sprint(t.Count))
 		}
+		if t.Action == "instance_refresh" {
+			e.Refresh = v.refreshPreferences(k("preferences"), t.Preferences) // asgextras.go
+		} else if t.Preferences != nil {
+			v.bad(k("preferences"), "preferences only on an instance_refresh entry", t.Action)
+		}
+	case "protect_tasks":
+		v.protectTasks(path, t, e, cfg) // scenarios/daemon.go
 	case "az_outage":
 		if !slices.Contains(cfg.Cluster.AvailabilityZones, t.AvailabilityZone) {
 			v.bad(k("availability_zone"), "one of the cluster's availability_zones", quoteShort(t.AvailabilityZone))

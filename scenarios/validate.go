@@ -154,6 +154,7 @@ func (v *validator) build() *sim.Config {
 	cfg.Cluster = v.cluster()
 	cfg.Groups = v.groups(cfg.Cluster.AvailabilityZones)
 	cfg.CapacityProviders = v.providers(cfg.Groups)
+	cfg.Groups = v.managedInstancesGroups(cfg.Groups, cfg.CapacityProviders, cfg.Cluster.AvailabilityZones) // managedinstances.go
 	cfg.Cluster.DefaultProviderStrategy = v.strategy(p("cluster", "default_capacity_provider_strategy"), f.Cluster.DefaultCapacityProviderStrategy, cfg)
 	cfg.TaskDefinitions = v.taskDefinitions(cfg.Settings)
 	cfg.Services = v.services(cfg)
@@ -233,6 +234,7 @@ func (v *validator) settings() sim.Settings {
 	setDur(&s.ThrottleBase, f.ThrottleBase, "service_throttle_base")
 	setDur(&s.ThrottleMax, f.ThrottleMax, "service_throttle_max")
 	setDur(&s.InstanceFailureDetection, f.InstanceFailureDetection, "instance_failure_detection")
+	s.LaunchRates = v.launchRates(f.LaunchRates) // launchrates.go
 	if s.ThrottleBase <= 0 || s.ThrottleMax < s.ThrottleBase {
 		v.bad(p("settings", "service_throttle_max"), "0 < service_throttle_base <= service_throttle_max", fmt.Sprintf("%s, %s", s.ThrottleBase, s.ThrottleMax))
 	}
@@ -320,6 +322,7 @@ func (v *validator) groups(clusterAZs []string) []capacity.GroupConfig {
 		}
 		gc.MinSize, gc.MaxSize, gc.DesiredCapacity = v.sizes(path, g)
 		v.instancesDistribution(path, g, &gc)
+		v.groupExtras(path, g, &gc) // warm pool, Capacity Rebalancing, maintenance policy (asgextras.go)
 		if len(gc.AvailabilityZones) == 0 {
 			gc.AvailabilityZones = clusterAZs
 		}
@@ -400,6 +403,10 @@ func (v *validator) providers(groups []capacity.GroupConfig) []ecs.CapacityProvi
 			v.bad(append(path, "name"), "a unique capacity provider name", quoteShort(cp.Name)+" again")
 		}
 		names[cp.Name] = true
+		if cp.ManagedInstancesProvider != nil {
+			out = append(out, v.managedInstancesProvider(path, cp)) // managedinstances.go
+			continue
+		}
 		gi := slices.IndexFunc(groups, func(g capacity.GroupConfig) bool { return g.Name == cp.AutoScalingGroup })
 		if gi < 0 {
 			v.badName(append(path, "auto_scaling_group"), "auto_scaling_groups", cp.AutoScalingGroup, groupNames(groups))

@@ -48,6 +48,7 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 		if d := s.DeploymentConfiguration; d.MinimumHealthyPercent != nil || d.MaximumPercent != nil {
 			sc.MinimumHealthyPercent, sc.MaximumPercent = v.deployment(append(path, "deployment_configuration"), d)
 		}
+		sc.Deployment = v.deployStrategy(append(slices.Clone(path), "deployment_configuration"), s.DeploymentConfiguration) // deploy_strategy.go
 		sc.TaskDefinition = v.taskDefRef(append(path, "task_definition"), s.TaskDefinition)
 		sc.ProviderStrategy = v.strategy(append(slices.Clone(path), "capacity_provider_strategy"), s.CapacityProviderStrategy, cfg)
 		v.launch(path, s.LaunchType, sc.ProviderStrategy, sc.TaskDefinition, cfg)
@@ -75,10 +76,13 @@ func (v *validator) services(cfg *sim.Config) []ecs.ServiceConfig {
 		}
 		if sc.AutoScaling != nil {
 			v.customMetrics(path, s)
+			v.predictiveService(path, s, &sc) // predictive.go
 		}
 		if sc.AutoScaling != nil && sc.Load == nil && (len(sc.AutoScaling.TargetTracking) > 0 || len(sc.AutoScaling.StepScaling) > 0) {
 			v.bad(append(slices.Clone(path), "auto_scaling"), "a [services.load] section to drive the scaling policies' metrics", "none")
 		}
+		v.daemonService(path, s, &sc)                                                      // scheduling_strategy (scenarios/daemon.go)
+		sc.Protection = v.taskProtection(append(slices.Clone(path), "task_protection"), s) // scenarios/daemon.go
 		out = append(out, v.copies(path, s, sc, names)...)
 	}
 	return out

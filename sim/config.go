@@ -54,6 +54,11 @@ type TimelineEntry struct {
 	Fraction       float64
 	Zone           string
 	Duration       time.Duration
+	// protect_tasks: protectionEnabled and expiresInMinutes (ecs.ProtectionUpdate).
+	ProtectionEnabled bool
+	ExpiresIn         time.Duration
+	// Refresh is an instance_refresh's preferences (capacity.StartInstanceRefresh).
+	Refresh capacity.RefreshPreferences
 }
 
 // Settings holds the scenario's tunables, for capacity and ECS alike: AWS's documented defaults, or observed
@@ -111,6 +116,8 @@ type Settings struct {
 	// WarmUp is the start of the run the steady figures leave out
 	// (ecs.Settings.WarmUp; docs/semantics/report.md, "Warm-up"). 0: none.
 	WarmUp time.Duration
+	// LaunchRates are ECS's and Fargate's task launch rates (ecs.LaunchRates); nil: unlimited.
+	LaunchRates *ecs.LaunchRates
 }
 
 // zones are the run's Availability Zones: the ECS cluster's, or the EKS
@@ -210,6 +217,7 @@ func (cfg *Config) ecsConfig() *ecs.Config {
 			ServiceSeries:                       s.ServiceSeries,
 			MixedGroupsScaleByMinimumStep:       s.MixedGroupsScaleByMinimumStep,
 			WarmUp:                              s.WarmUp,
+			LaunchRates:                         s.LaunchRates,
 		},
 	}
 }

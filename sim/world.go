@@ -102,6 +102,11 @@ func (w *World) onTimeline(_ des.Time, i int32) {
 		w.ecs.ZoneLost(e.Zone)
 	case "spot_interruptions":
 		w.fleet.SpotStorm(e.Group, e.Fraction, w.eng.Stream("timeline/spot"))
+	case "instance_refresh":
+		w.fleet.StartInstanceRefresh(e.Group, e.Refresh)
+	case "protect_tasks":
+		w.ecs.ProtectTasks(ecs.ProtectionUpdate{Service: e.Service, Count: e.Count, Fraction: e.Fraction,
+			Enabled: e.ProtectionEnabled, ExpiresIn: e.ExpiresIn})
 	default:
 		panic("sim: unknown timeline action " + e.Action + " (scenario not validated?)")
 	}

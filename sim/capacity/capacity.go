@@ -57,6 +57,16 @@ type GroupConfig struct {
 	SpotInterruptionsPerInstHour float64 // EC2 Spot interruptions per spot instance-hour
 	NewInstancesProtected        bool    // NewInstancesProtectedFromScaleIn
 
+	// EC2 Auto Scaling extras that change capacity timing: a warm pool
+	// (warmpool.go; nil: none), Capacity Rebalancing for Spot with the
+	// rebalance recommendation RebalanceLead before the interruption
+	// notice (rebalance_rec.go), and the instance maintenance policy
+	// (refresh.go; nil: none).
+	WarmPool          *WarmPoolConfig
+	CapacityRebalance bool
+	RebalanceLead     time.Duration
+	Maintenance       *MaintenancePolicy
+
 	// Direct makes the group a set of directly launched instances, as an
 	// EC2 Fleet request of type "instant" (what Karpenter does) gives: no
 	// desired capacity, no replacement, no rebalancing; the orchestrator

@@ -56,6 +56,8 @@ type instance struct {
 	Instance
 	regTimer   des.Timer // Pending -> InService
 	spotTimer  des.Timer // the Spot interruption notice, then the reclaim
+	recTimer   des.Timer // the rebalance recommendation (rebalance_rec.go)
+	registered des.Time  // when it came into service (refresh.go)
 	imageReady []des.Time
 }
 
@@ -81,6 +83,9 @@ type Fleet struct {
 	launched, terminated, spotNotices int
 
 	kRegister, kSpotNotice, kSpotReclaim, kReplenish, kZoneRecovered des.Kind
+
+	x        extraKinds    // the Auto Scaling extras' kinds (rebalance_rec.go)
+	override startOverride // the next start comes from a warm pool (warmpool.go)
 }
 
 // New builds the fleet of cfg on eng, logging into log.
@@ -97,6 +102,7 @@ func New(cfg *Config, eng *des.Engine, log *schema.Log) *Fleet {
 			spot: eng.Stream("group/" + gc.Name + "/spot"),
 			pick: eng.Stream("group/" + gc.Name + "/terminate")})
 	}
+	f.initExtras()
 	return f
 }
 
@@ -115,6 +121,7 @@ func (f *Fleet) Start() {
 		for range g.desired {
 			f.launch(g, true)
 		}
+		f.fillWarmPool(g, true) // the existing warm pool, initialised (warmpool.go)
 	}
 }
 
@@ -217,6 +224,11 @@ func (f *Fleet) launch(g *group, initial bool) int32 {
 		f.event(schema.LaunchFailed, g.cfg.Name, g.cfg.Name, "", "every Availability Zone of the group is down", "")
 		return -1
 	}
+	if !initial {
+		if i, ok := f.launchWarm(g, az); ok { // from the warm pool (warmpool.go)
+			return i
+		}
+	}
 	purchase := g.nextPurchase()
 	return f.start(g, g.instanceType(purchase), az, purchase, initial)
 }
@@ -224,9 +236,13 @@ func (f *Fleet) launch(g *group, initial bool) int32 {
 // start launches one instance of type it in zone az of g.
 func (f *Fleet) start(g *group, it catalog.InstanceType, az int, purchase PurchaseOption, initial bool) int32 {
 	f.nextID++
+	id, launchTime := instanceID(f.nextID), g.cfg.LaunchTime
+	if f.override.set { // a warm pool's instance (warmpool.go)
+		id, launchTime, f.override = f.override.id, f.override.delay, startOverride{}
+	}
 	idx := int32(len(f.instances))
 	f.instances = append(f.instances, instance{Instance: Instance{
-		ID:                   instanceID(f.nextID),
+		ID:                   id,
 		Type:                 it,
 		Group:                g.idx,
 		AZ:                   az,
@@ -243,11 +259,12 @@ func (f *Fleet) start(g *group, it catalog.InstanceType, az int, purchase Purcha
 	if initial {
 		f.onRegister(f.eng.Now(), idx)
 	} else {
-		in.regTimer = f.eng.At(f.eng.Now()+des.At(g.cfg.LaunchTime), f.kRegister, idx)
+		in.regTimer = f.eng.At(f.eng.Now()+des.At(launchTime), f.kRegister, idx)
 	}
 	if purchase == Spot && g.cfg.SpotInterruptionsPerInstHour > 0 {
 		hours := g.spot.ExpFloat64() / g.cfg.SpotInterruptionsPerInstHour
 		f.instances[idx].spotTimer = f.eng.At(f.eng.Now()+des.Time(hours*float64(time.Hour)), f.kSpotNotice, idx)
+		f.scheduleRebalanceRec(idx, f.eng.Now()+des.Time(hours*float64(time.Hour))) // rebalance_rec.go
 	}
 	return idx
 }
@@ -275,6 +292,7 @@ func (f *Fleet) onRegister(_ des.Time, i int32) {
 	f.setLifecycle(in, InService)
 	f.orch.InstanceRegistered(i)
 	f.groups[in.Group].rebalanced(f, i)
+	f.recRegistered(i) // a Capacity Rebalancing replacement (rebalance_rec.go)
 }
 
 // terminate takes an instance out of service for its group (scale-in,
@@ -291,6 +309,7 @@ func (f *Fleet) terminate(i int32, cause string) {
 		return
 	}
 	f.setLifecycle(in, Terminating)
+	f.noteWarmReuse(i, cause) // back to the warm pool once gone (warmpool.go)
 	if f.orch.InstanceTerminating(i, cause) {
 		return
 	}
@@ -347,6 +366,7 @@ func (f *Fleet) finish(i int32, why EndReason, message string) {
 	}
 	f.terminated++
 	f.instanceEvent(in, schema.InstanceTerminated, "")
+	f.extrasFinished(i) // rebalance_rec.go
 }
 
 // ZoneDown reports whether an Availability Zone is in an outage.

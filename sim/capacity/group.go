@@ -33,6 +33,10 @@ type group struct {
 	extra int
 	// scratch for terminationVictim, one victim at a time
 	cands, best []int32
+
+	pool    *warmPool       // its warm pool (warmpool.go); nil: none
+	refresh *refreshRun     // an instance refresh in progress (refresh.go); nil: none
+	recs    map[int32]int32 // Capacity Rebalancing: replacement -> at-risk instance (rebalance_rec.go)
 }
 
 // count adds d to the counters for an instance in its current state.
@@ -92,6 +96,7 @@ func (f *Fleet) SetDesired(gi, n int, cause string) {
 		f.event(schema.ScaleInProtected, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d kept", kept),
 			"Could not scale to desired capacity because all remaining instances are protected from scale-in", "")
 	}
+	f.fillWarmPool(g, false) // the warm pool follows desired capacity (warmpool.go)
 	if g.desired != old {
 		f.event(schema.AutoScalingGroupDesiredCapacity, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d->%d", old, g.desired), cause, "")
 	}
@@ -413,4 +418,28 @@ func (g *group) closestToBillingHour(f *Fleet, cands []int32) int32 {
 		}
 	}
 	return best[g.pick.IntN(len(best))]
+}
+
+// GroupConfig returns a copy of group gi's configuration (the Cluster
+// Autoscaler reads a group's instance types, zones and size limits).
+func (f *Fleet) GroupConfig(gi int) GroupConfig { return *f.groups[gi].cfg }
+
+// TerminateInstanceInGroup terminates instance i and lowers its group's
+// desired capacity by one, as EC2 Auto Scaling's
+// TerminateInstanceInAutoScalingGroup with ShouldDecrementDesiredCapacity
+// does (what the Cluster Autoscaler calls to delete a node): no replacement
+// is launched. AWS refuses the call when the decrement would take desired
+// below the group's minimum; so does this, returning false, as it does for
+// an instance already terminating or gone, or of a direct group.
+func (f *Fleet) TerminateInstanceInGroup(i int32, cause string) bool {
+	in := &f.instances[i]
+	g := &f.groups[in.Group]
+	if g.cfg.Direct || !in.counts() || g.desired-1 < g.cfg.MinSize {
+		return false
+	}
+	old := g.desired
+	g.desired--
+	f.event(schema.AutoScalingGroupDesiredCapacity, g.cfg.Name, g.cfg.Name, fmt.Sprintf("%d->%d", old, g.desired), cause, "")
+	f.terminate(i, cause)
+	return true
 }

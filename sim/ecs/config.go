@@ -72,6 +72,9 @@ type Settings struct {
 	// availability, SLO attainment, objectives, placement waits of tasks
 	// created during it, and the instance peak. 0: none.
 	WarmUp time.Duration
+	// LaunchRates are ECS's and Fargate's task launch rates and the
+	// PROVISIONING cap (launchrate.go); nil: unlimited.
+	LaunchRates *LaunchRates
 }
 
 // ClusterConfig is the ECS cluster.
@@ -94,6 +97,10 @@ type CapacityProviderConfig struct {
 	ManagedScaling               *ManagedScalingConfig // nil: DISABLED
 	ManagedTerminationProtection bool
 	ManagedDraining              bool
+	// ManagedInstances makes it an Amazon ECS Managed Instances provider
+	// (managedinstances_types.go): ECS launches and retires its group's
+	// instances. Nil: an Auto Scaling group's provider.
+	ManagedInstances *ManagedInstancesConfig
 }
 
 // ManagedScalingConfig is a capacity provider's managed scaling. AWS
@@ -155,6 +162,11 @@ type TaskDefinition struct {
 	// (every task stops TaskFailedToStart), or the container never passes
 	// its health check.
 	FailsToStart, FailsHealthCheck bool
+	// SimulateAlarmAfter rehearses a revision only its CloudWatch alarm
+	// catches: the service's deployment alarms go into ALARM this long
+	// after the revision first serves production traffic (0: never;
+	// deploy_strategy.go).
+	SimulateAlarmAfter time.Duration
 	// Platform is the runtimePlatform: CPU architecture and OS family
 	// (platform.go). It prices Fargate tasks; on EC2, scenarios turns it
 	// into the implied ecs.cpu-architecture / ecs.os-type constraint.
@@ -234,6 +246,16 @@ type ServiceConfig struct {
 	AZRebalancing bool
 	// SLO is the service's objectives (slo.go); nil: none.
 	SLO *SLOConfig
+	// Deployment is the deployment strategy beyond the rolling bounds
+	// (deploy_strategy.go); nil: ROLLING without alarms.
+	Deployment *DeploymentStrategyConfig
+	// Daemon is schedulingStrategy DAEMON (daemon.go): one task on each
+	// ACTIVE container instance that meets the placement constraints; no
+	// desired count, no auto scaling.
+	Daemon bool
+	// Protection is the workload rule that sets its tasks' scale-in
+	// protection (protection.go); nil: none.
+	Protection *TaskProtectionRule
 }
 
 // BatchJobConfig is RunTask-style work: tasks that arrive, run for a while and

@@ -89,7 +89,11 @@ func (s *service) primary() int32 { return int32(len(s.deps) - 1) }
 // PRIMARY's tasks are replaced within the rolling bounds.
 func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	s := &w.services[si]
+	prev, prevStaged := s.primary(), s.dstate.staged
+	s.dstate.staged = nil
+	w.suspendScaleIn(s, false) // deploy_strategy.go: a staged rollout below suspends it again
 	p := &s.deps[s.primary()]
+	prevCompleted := p.rollout == RolloutCompleted
 	if p.rollout == RolloutInProgress {
 		p.rollout = RolloutFailed // superseded before completing
 	}
@@ -112,6 +116,11 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	s.throttle, s.throttledUntil = 0, 0
 	td := &w.cfg.TaskDefinitions[def]
 	w.serviceEvent(s, schema.DeploymentStarted, RolloutInProgress.String(), fmt.Sprintf("%s:%d (%s)", td.Family, td.Revision, cause))
+	if s.stagedStrategy() && !rollback {
+		w.startStaged(si, prev, prevCompleted, prevStaged) // deploy_strategy.go
+	} else if prevStaged != nil {
+		w.eng.Cancel(prevStaged.timer)
+	}
 	w.reconcile(si)
 }
 
@@ -138,19 +147,31 @@ func (w *World) rollingUpdate(si int32) {
 		if d := w.tasks[t].deployment; d != s.primary() && s.deps[d].keep > 0 {
 			continue // the running version's replacement, still starting: it is there to serve
 		}
+		if w.holdsDeployment(s, t) {
+			continue // protected from the deployment until protection is unset or expires (protection.go)
+		}
 		unhealthy = append(unhealthy, t)
 	}
 	slices.SortFunc(unhealthy, func(a, b int32) int { return cmp.Compare(w.tasks[a].num, w.tasks[b].num) })
 	for _, t := range unhealthy {
 		w.replaceOld(s, t)
 	}
+	var held []int32 // protected old tasks: back on the heap for a later pass (protection.go)
 	for ; healthy > minHealthy; healthy-- {
 		t, ok := w.popHealthyOld(s)
 		if !ok {
 			break
 		}
+		if w.holdsDeployment(s, t) {
+			held, healthy = append(held, t), healthy+1
+			continue
+		}
 		w.replaceOld(s, t)
 	}
+	for _, t := range held {
+		s.ho.push(w.tasks[t].num, t)
+	}
+	w.sayHeld(s, len(held), "deployment")
 }
 
 // replaceOld stops an old task for the rolling update.
@@ -221,8 +242,8 @@ func (w *World) checkRollout(si int32) {
 	s := &w.services[si]
 	p := s.primary()
 	d := &s.deps[p]
-	if d.rollout != RolloutInProgress {
-		return
+	if d.rollout != RolloutInProgress || s.dstate.staged != nil {
+		return // a staged rollout completes after its CLEAN_UP
 	}
 	if d.active != s.active.n {
 		return // tasks of an older deployment still run
@@ -257,14 +278,7 @@ func (w *World) taskFailed(t int32, startFailure bool) {
 	if d.failures < CircuitBreakerThreshold(s.desired) {
 		return
 	}
-	d.rollout = RolloutFailed
-	s.failed++
-	w.serviceEvent(s, schema.DeploymentFailed, RolloutFailed.String(),
-		fmt.Sprintf("circuit breaker: %d failed tasks, threshold %d", d.failures, CircuitBreakerThreshold(s.desired)))
-	if cb.Rollback && s.lastCompleted >= 0 {
-		s.rolledBack++
-		w.deploy(tk.service, s.lastCompleted, "rollback to the last completed deployment", true)
-	}
+	w.failDeployment(tk.service, fmt.Sprintf("circuit breaker: %d failed tasks, threshold %d", d.failures, CircuitBreakerThreshold(s.desired)), cb.Rollback)
 }
 
 // launchAllowed reports whether the service may start a task now: not while
@@ -277,7 +291,7 @@ func (w *World) taskFailed(t int32, startFailure bool) {
 // deployment to roll back to, it stalls).
 func (w *World) launchAllowed(si int32) bool {
 	s := &w.services[si]
-	return s.throttledUntil <= w.eng.Now() && s.deps[s.primary()].rollout != RolloutFailed
+	return s.throttledUntil <= w.eng.Now() && s.deps[s.primary()].rollout != RolloutFailed && w.launchRateAllows(si) // launchrate.go
 }
 
 // onTaskHealthy marks a RUNNING task healthy and moves any rollout on.
@@ -294,6 +308,11 @@ func (w *World) onTaskHealthy(now des.Time, t int32) {
 		// AWS (circuit breaker): the failure count is consecutive; a task
 		// that turns healthy resets it (resetOnHealthyTask).
 		s.deps[tk.deployment].failures = 0
+		if len(s.deps) > 1 && s.dstate.staged == nil {
+			// A rolling update's alarm watch starts with its first
+			// healthy task (a staged one's at its first traffic shift).
+			w.watchAlarm(tk.service, tk.deployment)
+		}
 	}
 	w.rebalanced(tk.service, t)
 	w.reconcile(tk.service)

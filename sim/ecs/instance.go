@@ -42,6 +42,7 @@ type instance struct {
 	handles                      [2]placement.Handle
 	attrs                        []Attribute
 	tasks                        []int32
+	daemons                      int32 // of which daemon services' tasks (daemon.go)
 	ports                        []int // static host ports in use
 	eniFree                      int
 	regAt                        des.Time
@@ -130,6 +131,7 @@ func (w *World) InstanceRegistered(i int32) {
 	w.tally(in, 1)
 	w.instanceEvent(in, schema.InstanceRegistered, "")
 	w.poolAdd(i)
+	w.daemonsOnto(i) // daemon tasks first, before waiting replica tasks (daemon.go)
 	w.schedulePass()
 }
 
@@ -194,8 +196,10 @@ func (w *World) ScaleInProtected(i int32) bool {
 	in := w.containerInstance(i)
 	if w.managedProtection(in.group) {
 		// ECS keeps scale-in protection on while non-daemon tasks run and
-		// turns it off when the instance is empty.
-		return len(in.tasks) > 0
+		// turns it off when the instance is empty: "Tasks that are run by a
+		// service that uses the DAEMON scheduling strategy are ignored"
+		// (managed-termination-protection.html; daemon.go).
+		return in.nonDaemonTasks() > 0
 	}
 	return w.fleet.ProtectedFromScaleIn(i)
 }
@@ -229,6 +233,7 @@ func (w *World) drainTasks(i int32, cause string) {
 
 // releaseIfEmpty completes a drained termination once nothing runs there.
 func (w *World) releaseIfEmpty(i int32) {
+	w.stopDaemonsLast(i) // only daemon tasks left on a draining instance: they go last (daemon.go)
 	if in := &w.instances[i]; in.release && len(in.tasks) == 0 {
 		w.fleet.Release(i)
 	}

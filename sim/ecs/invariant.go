@@ -88,7 +88,7 @@ func (w *World) checkMinute(row []float64) {
 			w.breach("service %s: %d tasks healthy but %d running", s.cfg.Name, s.healthy, running)
 		}
 		peak := slices.Max(s.recentDesired[:])
-		if _, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct); running > max(maxTotal, peak, 1) {
+		if _, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct); running > max(maxTotal, peak, 1)+w.stagedBlue(s)+w.keptAbove(s) {
 			w.breach("service %s: %d tasks running, above the maximum %d (maximumPercent %d of desired %d)", s.cfg.Name, running, max(maxTotal, peak, 1), s.maxPct, peak)
 		}
 		if s.scaler != nil {

@@ -140,8 +140,11 @@ func (w *World) busyInstances(g int) int {
 }
 
 // isBusy is what busyInstances counts of a registered instance: ACTIVE and
-// running a task.
-func (in *instance) isBusy() bool { return in.status == InstanceActive && len(in.tasks) > 0 }
+// running a task other than a daemon task. AWS (cluster-auto-scaling.html):
+// at 100% "all container instances are running at least one non-daemon
+// task"; below, "at least one container instance ... is not running a
+// non-daemon task": an instance running only daemon tasks counts as empty.
+func (in *instance) isBusy() bool { return in.status == InstanceActive && in.nonDaemonTasks() > 0 }
 
 // rebusy updates the group's busy count after in changed; was is what
 // isBusy said before.
@@ -163,9 +166,12 @@ func (w *World) provisioningEstimate(pi int, g int) (int, bool) {
 			smallest = t
 		}
 	}
+	// The daemon tasks a new instance runs first take their share of it
+	// (daemon.go): the estimate binpacks onto what is left.
+	dCPU, dMem, dENI := w.daemonReservation(g)
 	fitsSmallest := func(sp *placementSpec) bool {
-		return sp.cpu <= int64(smallest.VCPU)*1024 && sp.memMiB <= w.cfg.Settings.RegisteredMemoryMiB(smallest) &&
-			(!sp.awsvpc || w.eniLimit(smallest) > 0)
+		return sp.cpu <= int64(smallest.VCPU)*1024-dCPU && sp.memMiB <= w.cfg.Settings.RegisteredMemoryMiB(smallest)-dMem &&
+			(!sp.awsvpc || w.eniLimit(smallest)-dENI > 0)
 	}
 	waiting := false
 	needs := w.needs[:0] // scratch: EstimateInstances keeps nothing
@@ -200,7 +206,7 @@ func (w *World) provisioningEstimate(pi int, g int) (int, bool) {
 		}
 	}
 	est, _ := autoscale.EstimateInstances(needs, autoscale.InstanceCapacity{
-		CPUUnits: largest.VCPU * 1024, MemoryMiB: int(w.cfg.Settings.RegisteredMemoryMiB(largest)), ENIs: w.eniLimit(largest)})
+		CPUUnits: largest.VCPU*1024 - int(dCPU), MemoryMiB: int(w.cfg.Settings.RegisteredMemoryMiB(largest) - dMem), ENIs: w.eniLimit(largest) - dENI})
 	return est, waiting
 }
 

@@ -58,6 +58,7 @@ func (w *World) initRecorder() {
 		}
 	}
 	w.rec.mayBeMissing = append(w.rec.mayBeMissing, make([]bool, len(cols)-len(w.rec.mayBeMissing))...)
+	cols = w.forecastColumns(cols) // predictive scaling's forecasts (scaling.go)
 	for _, c := range cols {
 		w.rec.series.Columns = append(w.rec.series.Columns, schema.Column{Name: c})
 	}
@@ -254,6 +255,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 	for si := range w.services {
 		w.measure(now, int32(si))
 	}
+	w.protectByRule() // the minute's busy queue workers protect their tasks (protection.go)
 	if now > 0 {
 		w.manageCapacity(now)
 		for si := range w.services {
@@ -301,6 +303,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 			row = append(row, m.lastMetric)
 		}
 	}
+	row = w.appendForecasts(now, row) // predictive scaling's forecasts (scaling.go)
 	w.sampleWarmUp(now, launching+active)
 	w.checkMinute(row)
 	w.rec.series.Times = append(w.rec.series.Times, now)

@@ -72,6 +72,21 @@ type AutoScalingConfig struct {
 	StepScaling              []autoscale.StepScalingConfig
 	Scheduled                []autoscale.ScheduledActionConfig
 	PublicationDelay         time.Duration
+	// Predictive holds the predictive scaling policies (autoscale/predictive.go).
+	Predictive []autoscale.PredictiveScalingConfig
+	// MetricPeriod is the period of the CloudWatch metrics the policies
+	// evaluate, and how often they evaluate: 0 means 60 s (ECS's standard
+	// resolution), or a high-resolution period (autoscale.HighResolutionPeriod,
+	// 20 s, for ECS's HighResolution utilization metrics).
+	MetricPeriod time.Duration
+}
+
+// metricPeriod is the period of a service's scaling metrics.
+func (ac *AutoScalingConfig) metricPeriod() time.Duration {
+	if ac.MetricPeriod <= 0 {
+		return autoscale.Period
+	}
+	return ac.MetricPeriod
 }
 
 // pattern builds a request-rate pattern; random parts draw from streams
@@ -148,11 +163,17 @@ func (lc *LoadConfig) Rates(start time.Time, duration time.Duration, name string
 
 // scaler is a service's scalable target and what it reads.
 type scaler struct {
-	target  *autoscale.ScalableTarget
-	store   *metricLog
-	actions []*autoscale.ScheduledAction
-	reads   []autoscale.MetricName // the metrics its policies read: the only ones worth keeping
+	target     *autoscale.ScalableTarget
+	store      *metricLog
+	actions    []*autoscale.ScheduledAction
+	reads      []autoscale.MetricName // the metrics its policies read: the only ones worth keeping
+	predictive []*autoscale.PredictiveScaling
+	period     time.Duration // the metrics' period: 60 s, or shorter with high-resolution metrics
 }
+
+// fast reports whether the policies read high-resolution datapoints, which
+// the service's own tick records (measureFast) instead of the minute's sample.
+func (sc *scaler) fast() bool { return sc.period < autoscale.Period }
 
 // record stores a metric's datapoint if a policy reads the metric; the
 // others would be kept all run for nothing.
@@ -173,11 +194,12 @@ func (sc *scaler) record(name autoscale.MetricName, minute des.Time, v float64) 
 // back (all of them in the run's first keep minutes): the same newest
 // datapoints as the whole series.
 type metricLog struct {
-	delay time.Duration
-	keep  int // minutes Datapoints returns at most: the longest evaluation range
-	slack int // minutes recorded ahead of the visible ones (the delay), and then some
-	names []autoscale.MetricName
-	logs  []minuteLog
+	delay  time.Duration
+	period time.Duration // one datapoint per period (60 s unless high-resolution)
+	keep   int           // minutes Datapoints returns at most: the longest evaluation range
+	slack  int           // minutes recorded ahead of the visible ones (the delay), and then some
+	names  []autoscale.MetricName
+	logs   []minuteLog
 }
 
 // minuteLog is one metric's minutes from first on.
@@ -189,8 +211,16 @@ type minuteLog struct {
 var _ autoscale.Metrics = (*metricLog)(nil)
 
 func newMetricLog(delay time.Duration, keep int) *metricLog {
+	return newMetricLogEvery(delay, keep, autoscale.Period)
+}
+
+// newMetricLogEvery is newMetricLog with one datapoint per period.
+func newMetricLogEvery(delay time.Duration, keep int, period time.Duration) *metricLog {
 	delay = max(delay, 0)
-	return &metricLog{delay: delay, keep: max(keep, 1), slack: int(delay/autoscale.Period) + 2}
+	if period <= 0 {
+		period = autoscale.Period
+	}
+	return &metricLog{delay: delay, period: period, keep: max(keep, 1), slack: int(delay/period) + 2}
 }
 
 func (m *metricLog) log(name autoscale.MetricName) *minuteLog {
@@ -208,7 +238,7 @@ func (m *metricLog) log(name autoscale.MetricName) *minuteLog {
 func (m *metricLog) grow(l *minuteLog, n int) {
 	for l.first+len(l.points) < n {
 		i := l.first + len(l.points)
-		l.points = append(l.points, autoscale.Datapoint{Minute: des.At(time.Duration(i) * autoscale.Period), Missing: true})
+		l.points = append(l.points, autoscale.Datapoint{Minute: des.At(time.Duration(i) * m.period), Missing: true})
 	}
 	if hold := m.keep + m.slack; len(l.points) > 2*hold {
 		drop := len(l.points) - hold
@@ -224,10 +254,10 @@ func (m *metricLog) Record(name autoscale.MetricName, at des.Time, v float64) {
 		return
 	}
 	l := m.log(name)
-	i := int(at.Minutes())
+	i := int(at.Duration() / m.period)
 	m.grow(l, i+1)
 	if i >= l.first {
-		l.points[i-l.first] = autoscale.Datapoint{Minute: des.At(time.Duration(i) * autoscale.Period), Value: v}
+		l.points[i-l.first] = autoscale.Datapoint{Minute: des.At(time.Duration(i) * m.period), Value: v}
 	}
 }
 
@@ -236,10 +266,10 @@ func (m *metricLog) Record(name autoscale.MetricName, at des.Time, v float64) {
 // log's: read, never write.
 func (m *metricLog) Datapoints(name autoscale.MetricName, now des.Time) []autoscale.Datapoint {
 	visibleEnd := now.Duration() - m.delay
-	if visibleEnd < autoscale.Period {
+	if visibleEnd < m.period {
 		return nil
 	}
-	n := int(visibleEnd / autoscale.Period)
+	n := int(visibleEnd / m.period)
 	l := m.log(name)
 	m.grow(l, n)
 	from := max(n-m.keep, l.first)
@@ -256,6 +286,8 @@ func lookback(p autoscale.Policy) int {
 		return max(high.Config().EvaluationRange, low.Config().EvaluationRange)
 	case *autoscale.StepScaling:
 		return p.Alarm().Config().EvaluationRange
+	case *autoscale.PredictiveScaling:
+		return predictiveLookback
 	}
 	panic(fmt.Sprintf("ecs: policy %T reads an unknown span of its metric", p))
 }
@@ -286,7 +318,18 @@ func (w *World) newScaler(s *service) *scaler {
 		t.Attach(p)
 		keep = max(keep, lookback(p))
 	}
-	sc.store = newMetricLog(ac.PublicationDelay, keep)
+	for _, c := range ac.Predictive {
+		sc.reads = append(sc.reads, c.LoadMetric)
+		p, err := autoscale.NewPredictiveScaling(c)
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		t.Attach(p)
+		sc.predictive = append(sc.predictive, p)
+		keep = max(keep, lookback(p))
+	}
+	sc.period = ac.metricPeriod()
+	sc.store = newMetricLogEvery(ac.PublicationDelay, keep, sc.period)
 	for _, c := range ac.Scheduled {
 		a, err := autoscale.NewScheduledAction(c, w.cfg.Start)
 		if err != nil {
@@ -302,6 +345,9 @@ func (w *World) scheduleActions(si int32) {
 	s := &w.services[si]
 	for ai, a := range s.scaler.actions {
 		w.scheduleAction(si, ai, a, w.cfg.Start.Add(-time.Nanosecond))
+	}
+	if s.scaler.fast() && s.cfg.Load != nil {
+		w.eng.At(des.At(s.scaler.period), w.k.metricTick, si)
 	}
 }
 
@@ -373,8 +419,8 @@ func (w *World) consume(now des.Time, si int32, rate float64, running int, vcpu 
 	if capacity > 0 {
 		s.lastCPU = processed / capacity * 100
 	}
-	if s.scaler == nil {
-		return
+	if s.scaler == nil || s.scaler.fast() {
+		return // high-resolution metrics are refused for queue consumers (scenarios)
 	}
 	minute := now - des.At(time.Minute)
 	sc := s.scaler
@@ -495,18 +541,129 @@ func (w *World) measure(now des.Time, si int32) {
 			s.lastMem = (lc.MemoryBaseMiB + lc.MemoryMiBPerRPS*perTask) / float64(sp.memMiB) * 100
 		}
 	}
-	if s.scaler == nil {
+	if s.scaler == nil || s.scaler.fast() {
+		return // no policy, or they read the service's high-resolution tick (measureFast)
+	}
+	w.recordMetrics(s, minute, rate, running, s.lastCPU, s.lastMem)
+	w.decide(now, si)
+}
+
+// recordMetrics stores one period's datapoints of the metrics the service's
+// policies read: the utilizations, the requests per target, and predictive
+// scaling's load metrics (the utilizations summed over the tasks, the
+// target group's requests per minute). No RUNNING task: nothing is
+// published.
+func (w *World) recordMetrics(s *service, at des.Time, rate float64, running int, cpu, mem float64) {
+	if running <= 0 {
 		return
 	}
 	sc := s.scaler
-	if running > 0 {
-		if !math.IsNaN(s.lastCPU) {
-			sc.record(autoscale.ECSServiceAverageCPUUtilization, minute, s.lastCPU)
-		}
-		if !math.IsNaN(s.lastMem) {
-			sc.record(autoscale.ECSServiceAverageMemoryUtilization, minute, s.lastMem)
-		}
-		sc.record(autoscale.ALBRequestCountPerTarget, minute, rate*60/float64(w.serving(s, running)))
+	if !math.IsNaN(cpu) {
+		sc.record(autoscale.ECSServiceAverageCPUUtilization, at, cpu)
+		sc.record(autoscale.ECSServiceTotalCPUUtilization, at, cpu*float64(running))
 	}
+	if !math.IsNaN(mem) {
+		sc.record(autoscale.ECSServiceAverageMemoryUtilization, at, mem)
+		sc.record(autoscale.ECSServiceTotalMemoryUtilization, at, mem*float64(running))
+	}
+	sc.record(autoscale.ALBRequestCountPerTarget, at, rate*60/float64(w.serving(s, running)))
+	sc.record(autoscale.ALBTargetGroupRequestCount, at, rate*60)
+}
+
+// predictiveLookback is how many of the newest datapoints a predictive
+// policy reads each evaluation: it keeps its own hourly history and reads
+// only the datapoints it has not seen, one or two a period.
+const predictiveLookback = 5
+
+// onMetricTick is a service's high-resolution metric period ending: its
+// utilization over the period is recorded and its policies evaluate, as
+// the minute's sample does at 60 s (measure). The load is the rate at the
+// period's middle spread evenly over the RUNNING tasks.
+func (w *World) onMetricTick(now des.Time, si int32) {
+	s := &w.services[si]
+	sc := s.scaler
+	from := now - des.At(sc.period)
+	rate := max(s.load.Rate(w.calendar(from+des.At(sc.period/2))), 0)
+	running := w.rec.counts[si][TaskRunning]
+	sp := &w.specs[s.spec]
+	cpu, mem := math.NaN(), math.NaN()
+	if running > 0 {
+		perTask := rate / float64(running)
+		if sp.cpu > 0 {
+			cpu = perTask * s.cfg.Load.CPUSecondsPerRequest / (float64(sp.cpu) / 1024) * 100
+		}
+		if sp.memMiB > 0 {
+			mem = (s.cfg.Load.MemoryBaseMiB + s.cfg.Load.MemoryMiBPerRPS*perTask) / float64(sp.memMiB) * 100
+		}
+	}
+	w.recordMetrics(s, from, rate, running, cpu, mem)
 	w.decide(now, si)
+	if next := now + des.At(sc.period); next <= des.At(w.cfg.Duration) {
+		w.eng.At(next, w.k.metricTick, si)
+	}
+}
+
+// forecastMeasures are the columns of a service with a predictive scaling
+// policy, in the order appendForecasts writes them.
+var forecastMeasures = []schema.Measure{schema.ServiceForecastLoad, schema.ServiceLoadMetric, schema.ServiceForecastCapacity}
+
+// forecastColumns adds the forecast columns of each service with a
+// predictive scaling policy (the first one's, when it has several), after
+// every other column, so that a run without predictive scaling keeps its
+// columns; all may be missing.
+func (w *World) forecastColumns(cols []string) []string {
+	if !w.cfg.Settings.ServiceSeries {
+		return cols
+	}
+	for _, s := range w.cfg.Services {
+		if s.AutoScaling == nil || len(s.AutoScaling.Predictive) == 0 {
+			continue
+		}
+		for _, m := range forecastMeasures {
+			cols = append(cols, schema.ServiceColumn(s.Name, m))
+			w.rec.mayBeMissing = append(w.rec.mayBeMissing, true)
+		}
+	}
+	return cols
+}
+
+// appendForecasts writes the forecast columns of the sample at now: the
+// forecast load and capacity of now's hour (NaN before the first forecast)
+// and the load metric measured in the minute that ends at now.
+func (w *World) appendForecasts(now des.Time, row []float64) []float64 {
+	if !w.cfg.Settings.ServiceSeries {
+		return row
+	}
+	for si := range w.services {
+		s := &w.services[si]
+		if s.scaler == nil || len(s.scaler.predictive) == 0 {
+			continue
+		}
+		p := s.scaler.predictive[0]
+		minC, maxC := s.scaler.target.Range()
+		load, capacity := math.NaN(), math.NaN()
+		if l, c, ok := p.Forecast(now, minC, maxC); ok {
+			load, capacity = l, float64(c)
+		}
+		row = append(row, load, w.loadMetric(s, p.Metric()), capacity)
+	}
+	return row
+}
+
+// loadMetric is the last minute's value of a predictive load metric (NaN
+// when nothing was published: no RUNNING task).
+func (w *World) loadMetric(s *service, name autoscale.MetricName) float64 {
+	running := float64(w.rec.counts[s.idx][TaskRunning])
+	if running == 0 {
+		return math.NaN()
+	}
+	switch name {
+	case autoscale.ECSServiceTotalCPUUtilization:
+		return s.lastCPU * running
+	case autoscale.ECSServiceTotalMemoryUtilization:
+		return s.lastMem * running
+	case autoscale.ALBTargetGroupRequestCount:
+		return s.lastRate * 60
+	}
+	return math.NaN()
 }

@@ -49,6 +49,9 @@ type service struct {
 	rebalancing                   bool     // a rebalancing is under way (STARTED sent, COMPLETED not yet)
 	rebalStuck                    bool     // its last move found no room in the emptiest zone (said once)
 
+	// A staged (blue/green, linear, canary) rollout and the alarm watch (deploy_strategy.go).
+	dstate deployState
+
 	// The books (books.go): counts reconcile reads instead of scanning.
 	old        int     // active tasks to be replaced (isOld)
 	healthyOld int     // of which healthy
@@ -151,6 +154,14 @@ func pickProvider(items []strategyItem, counts []int) int {
 // apply.
 func (w *World) reconcile(si int32) {
 	s := &w.services[si]
+	if s.cfg.Daemon {
+		w.reconcileDaemon(si) // one task per instance (daemon.go)
+		return
+	}
+	if w.stagedUpdate(si) { // a blue/green, linear or canary rollout under way (deploy_strategy.go)
+		w.checkRollout(si)
+		return
+	}
 	if s.old > 0 {
 		w.rollingUpdate(si)
 	} else {
@@ -171,6 +182,9 @@ func (w *World) reconcile(si int32) {
 // capacity provider strategy picks.
 func (w *World) launch(si int32) {
 	s := &w.services[si]
+	if s.cfg.Daemon {
+		return // a daemon's tasks go one per instance (reconcileDaemon)
+	}
 	w.launchSpec(si, s.spec, s.primary())
 }
 
@@ -182,6 +196,7 @@ func (w *World) launchSpec(si, spec, dep int32) int32 {
 		s.perItem = make([]int, len(s.strategy))
 	}
 	item := pickProvider(s.strategy, s.perItem)
+	w.noteLaunch(si) // the service's launch rate (launchrate.go)
 	t := w.newTask(spec, si, -1, s.strategy[item].provider)
 	w.joinActive(s, t, dep)
 	s.perItem[item]++
@@ -219,6 +234,9 @@ func (w *World) scaleInVictims(s *service, k int) []int32 {
 	w.victimStamp++ // a task is taken when its mark is this stamp
 	taken := func(t int32) bool { return w.tasks[t].victimMark == w.victimStamp }
 	take := func(t int32) { w.tasks[t].victimMark = w.victimStamp }
+	if k = w.spareProtected(s, k); k == 0 { // protected tasks are taken out (protection.go)
+		return nil
+	}
 	var out []int32
 	for state := TaskProvisioning; state < TaskRunning && len(out) < k; state++ {
 		// The tally says how many there are: the look stops at the last.
@@ -381,7 +399,7 @@ func newSpreadCounts(w *World, s *service, attr string, taken func(int32) bool) 
 		t := a.ts[i]
 		// A RUNNING task is never taken before this (only tasks not yet
 		// RUNNING are): the list says so without reading the task.
-		if t < 0 || (!a.running[i] && taken(t)) {
+		if t < 0 || ((!a.running[i] || w.prot.used[s.idx]) && taken(t)) { // protected RUNNING tasks are taken too
 			continue
 		}
 		var vi int

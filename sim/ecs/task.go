@@ -214,6 +214,9 @@ func (w *World) tryPlace(t int32) bool {
 	sp := &w.specs[tk.spec]
 	now := w.eng.Now()
 	if w.providers[tk.provider].fargate {
+		if w.fargateWaits(t) { // Fargate's launch rate: PROVISIONING until its token (launchrate.go)
+			return true
+		}
 		s := &w.cfg.Settings
 		tk.zone = w.fargateZone(t)
 		if sp.zone != "" && !w.fleet.ZoneDown(sp.zone) {
@@ -285,6 +288,7 @@ func (w *World) reserve(in int32, t int32) {
 	inst.tasks = append(inst.tasks, t)
 	w.checkInstance(in)
 	w.poolReserve(in, t)
+	w.miTaskPlaced(in) // managedinstances.go
 }
 
 // release gives the task's resources back to its instance.
@@ -308,11 +312,13 @@ func (w *World) release(t int32) {
 	}
 	busy := inst.isBusy()
 	inst.removeTask(t)
+	w.daemonLeft(inst, t) // daemon.go
 	w.rebusy(inst, busy)
 	w.tally(inst, 1)
 	w.poolRelease(tk.instance, t)
+	w.miTaskLeft(tk.instance) // managedinstances.go
 	w.releaseIfEmpty(tk.instance)
-	if len(inst.tasks) == 0 && inst.status == InstanceActive && w.managedProtection(inst.group) {
+	if inst.nonDaemonTasks() == 0 && inst.status == InstanceActive && w.managedProtection(inst.group) {
 		w.fleet.ProtectionLifted(tk.instance) // ECS turns protection off on an empty instance
 	}
 }
@@ -442,6 +448,7 @@ func (w *World) enqueue(t int32) {
 	q := &w.queues[qi]
 	q.tasks = append(q.tasks, t)
 	w.nWaiting++
+	w.miTasksWaiting(k.prov) // managedinstances.go
 	if !q.listed {
 		q.listed = true
 		i, _ := slices.BinarySearch(w.busyQueues, qi)
@@ -451,7 +458,11 @@ func (w *World) enqueue(t int32) {
 
 // dequeue removes a PROVISIONING task that is stopped before placement.
 func (w *World) dequeue(t int32) {
-	q := &w.queues[w.queueOf[queueKey{w.tasks[t].spec, w.tasks[t].provider}]]
+	qi, ok := w.queueOf[queueKey{w.tasks[t].spec, w.tasks[t].provider}]
+	if !ok {
+		return // never queued: a Fargate task waiting for its launch token (launchrate.go)
+	}
+	q := &w.queues[qi]
 	// From the newest: the tasks stopped while waiting are mostly a
 	// scale-in's, which takes the newest first.
 	for i := len(q.tasks) - 1; i >= q.head; i-- {
@@ -486,5 +497,6 @@ func (w *World) placementPass() {
 			q.head = 0
 		}
 		busy = append(busy, qi)
+		w.miTasksWaiting(q.key.prov) // managedinstances.go: what is left may need instances
 	}
 }

@@ -26,6 +26,10 @@ type kinds struct {
 	taskHealthy     des.Kind // a RUNNING service task passes its health check
 	taskUnhealthy   des.Kind // a RUNNING service task fails its health checks
 	serviceRetry    des.Kind // a throttled service may launch again
+	deployStage     des.Kind // a staged deployment's hook, traffic step or bake ends (deploy_strategy.go)
+	deployAlarm     des.Kind // a deployment's CloudWatch alarm goes into ALARM
+	metricTick      des.Kind // a service's high-resolution metric period ends (scaling.go)
+	fargateToken    des.Kind // a Fargate task's launch token comes due (launchrate.go)
 }
 
 // World is the ECS side of one run: one cluster on the capacity fleet, its
@@ -83,7 +87,13 @@ type World struct {
 	}
 
 	rec     recorder
-	outcome *Outcome // once the run is over (Outcome)
+	daemons daemonState // daemon services (daemon.go)
+	prot    protections // task scale-in protection (protection.go)
+	outcome *Outcome    // once the run is over (Outcome)
+
+	mi miState // Amazon ECS Managed Instances (managedinstances.go)
+
+	rates launchRates // ECS's and Fargate's launch rates (launchrate.go)
 }
 
 // provider is a capacity provider: an Auto Scaling group's, FARGATE,
@@ -144,8 +154,13 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 		taskHealthy:     e.Register(w.onTaskHealthy),
 		taskUnhealthy:   e.Register(w.onTaskUnhealthy),
 		serviceRetry:    e.Register(func(_ des.Time, si int32) { w.reconcile(si) }),
+		deployStage:     e.Register(w.onDeployStage),
+		deployAlarm:     e.Register(w.onDeployAlarm),
+		metricTick:      e.Register(w.onMetricTick),
+		fargateToken:    e.Register(w.onFargateToken),
 	}
 	w.fargateSpot = w.stream("fargate-spot")
+	w.initManagedInstances()
 	for _, cp := range cfg.CapacityProviders {
 		var m *managed
 		if cp.ManagedScaling != nil {
@@ -154,6 +169,9 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 		w.managed = append(w.managed, m)
 	}
 	w.initRecorder()
+	w.initLaunchRates()
+	w.initDaemons()
+	w.initProtection()
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
 	}
@@ -179,6 +197,7 @@ func initialTasks(cfg *Config) int {
 // Start starts every service and batch job. The fleet has started: its
 // initial instances have registered.
 func (w *World) Start() {
+	w.startDaemons() // daemon tasks first on the existing instances (daemon.go)
 	for si := range w.services {
 		w.reconcile(int32(si))
 		if w.services[si].scaler != nil {

@@ -43,6 +43,16 @@ type Config struct {
 	// Explain names the pods whose scheduling decisions are written out node
 	// by node, plugin by plugin (explain.json): by pod name prefix or label.
 	Explain []ExplainSelector
+	// HPAs are the HorizontalPodAutoscalers (autoscaling/v2) scaling the
+	// Deployments (hpa.go).
+	HPAs []HorizontalPodAutoscaler
+	// ClusterAutoscaler, when set, runs the Cluster Autoscaler on managed
+	// node groups (clusterautoscaler.go).
+	ClusterAutoscaler *ClusterAutoscaler
+	// NodePools are Karpenter's NodePools (karpenter.go); Karpenter runs
+	// when there is one, with Karpenter's settings.
+	NodePools []NodePool
+	Karpenter KarpenterSettings
 }
 
 // NodeKind is how a node group is managed.
@@ -56,9 +66,12 @@ const (
 	Managed NodeKind = iota
 	// SelfManaged is an Auto Scaling group the user runs: no EKS labels.
 	SelfManaged
+	// Karpenter is a NodePool's nodes (karpenter.go): a direct capacity
+	// group, labelled karpenter.sh/nodepool, drained by Karpenter.
+	Karpenter
 )
 
-func (k NodeKind) String() string { return [...]string{"managed", "self-managed"}[k] }
+func (k NodeKind) String() string { return [...]string{"managed", "self-managed", "karpenter"}[k] }
 
 // NodeGroup is a managed or self-managed node group.
 type NodeGroup struct {

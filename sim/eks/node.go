@@ -110,6 +110,9 @@ func (w *World) onNodeReady(_ des.Time, i int32) {
 	}
 	maps.Copy(n.labels, ng.Labels) // the group's own labels, as given
 	n.taints = append([]kube.Taint(nil), ng.Taints...)
+	if ng.Kind == Karpenter {
+		w.kpLabels(n, in) // karpenter.sh labels and the NodePool's template (karpenter_world.go)
+	}
 	n.res, n.ipLimit = nodeResources(in, ng)
 	id, err := w.cluster.AddNode(kube.Node{Name: n.name, Labels: n.labels, Taints: n.taints,
 		Allocatable: kube.Resources{MilliCPU: n.res.Allocatable.MilliCPU, MemoryBytes: n.res.Allocatable.MemoryBytes},
@@ -126,6 +129,7 @@ func (w *World) onNodeReady(_ des.Time, i int32) {
 		strconv.FormatInt(n.res.Allocatable.MemoryBytes/MiB, 10)+"Mi memory, "+
 		strconv.Itoa(n.res.Allocatable.Pods)+" pods")
 	w.daemonSetsOnNode(i)
+	w.kpNodeReady(i)
 	w.clusterChanged()
 	w.kick()
 }
@@ -176,7 +180,7 @@ func (w *World) InstanceTerminating(i int32, cause string) bool {
 		return false
 	}
 	n := &w.nodes[i]
-	if w.cfg.NodeGroups[n.group].Kind != Managed {
+	if k := w.cfg.NodeGroups[n.group].Kind; k != Managed && k != Karpenter {
 		return false
 	}
 	w.startDrain(i, true, "Auto Scaling: "+cause)
@@ -193,7 +197,7 @@ func (w *World) InstanceInterrupted(i int32) {
 	}
 	n := &w.nodes[i]
 	w.nodeEvent(i, EventNodeSpotNotice, "EC2 Spot interruption notice")
-	if w.cfg.NodeGroups[n.group].Kind == Managed && !n.draining {
+	if k := w.cfg.NodeGroups[n.group].Kind; (k == Managed || k == Karpenter) && !n.draining {
 		w.startDrain(i, false, "Spot interruption notice")
 	}
 }
@@ -202,6 +206,7 @@ func (w *World) InstanceInterrupted(i int32) {
 // garbage collector deletes pods bound to a node that no longer exists) and
 // their controllers replace them.
 func (w *World) InstanceLost(i int32, why capacity.EndReason, message string) {
+	w.kpLost(i) // its NodeClaim's nominations (karpenter_world.go)
 	if int(i) >= len(w.nodes) {
 		return
 	}

@@ -263,6 +263,7 @@ func (w *World) unschedulable(pi int32, msg string) {
 	w.unsched = append(w.unsched, pi)
 	w.eng.Cancel(p.backoffTmr)
 	p.backoffTmr = w.eng.At(w.now()+des.At(MaxInUnschedulable), w.k.podBackoff, pi)
+	w.kpPending(pi) // Karpenter's batch (karpenter_world.go)
 	if msg != p.lastMsg {
 		p.lastMsg = msg
 		w.rec.unschedulable(p, msg)

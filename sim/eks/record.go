@@ -39,12 +39,22 @@ const (
 	EventJobDeleted             schema.EventType = "JobDeleted"             // a CronJob's history limit removed it
 )
 
+// Events of the HorizontalPodAutoscalers (hpa.go): Subject is the HPA,
+// Group its Deployment ("deployment:web"), Status the proposal or the new
+// size, Reason the controller's words.
+const (
+	EventHPARecommendation schema.EventType = "HPARecommendation"            // the metrics proposed a new replica count
+	EventHPARescale        schema.EventType = "SuccessfulRescale"            // the HPA set its Deployment's replicas (New size; reason)
+	EventHPAFailed         schema.EventType = "FailedComputeMetricsReplicas" // no usable metric (once per message)
+)
+
 // EventTypes lists the EKS event types in the order above.
 var EventTypes = []schema.EventType{EventNodeReady, EventNodeRemoved, EventNodeDraining, EventNodeDrained,
 	EventNodeDrainTimeout, EventNodeSpotNotice, EventPodCreated, EventPodScheduled, EventFailedScheduling,
 	EventFailedCreatePodSandBox, EventPodPhase, EventPodKilling, EventPodDeleted, EventEvictionBlocked,
 	EventPreempting, EventDeploymentComplete, EventNewRevision, EventScaled, EventJobCreated, EventJobComplete,
-	EventJobFailed, EventJobDeleted}
+	EventJobFailed, EventJobDeleted, EventHPARecommendation, EventHPARescale, EventHPAFailed,
+	EventCAScaleUp, EventCAScaleDown, EventCAScaleUpTimedOut, EventCAScaleDownFailed}
 
 // Series columns of an EKS run (timeseries.csv), cluster-wide first.
 const (

@@ -33,6 +33,11 @@ type Summary struct {
 	// Unschedulable counts the scheduler's FitError messages, once per pod
 	// and message, as kube-scheduler words them.
 	Unschedulable map[string]int `json:"unschedulable"`
+	// HPAs are the HorizontalPodAutoscalers' outcomes (hpa.go).
+	HPAs []HPASummary `json:"horizontal_pod_autoscalers,omitempty"`
+	// ClusterAutoscaler is the Cluster Autoscaler's outcome
+	// (clusterautoscaler.go).
+	ClusterAutoscaler *CASummary `json:"cluster_autoscaler,omitempty"`
 }
 
 // NodeSummary counts nodes.
@@ -162,6 +167,8 @@ func (w *World) Outcome() *Outcome {
 	for k := range r.workloads {
 		s.Workloads = append(s.Workloads, w.workloadSummary(k))
 	}
+	s.HPAs = w.hpaSummaries()
+	s.ClusterAutoscaler = w.caSummary()
 	o.Summary = s
 	o.State = w.state()
 	w.outcome = o

@@ -102,7 +102,10 @@ type World struct {
 	nextPod uint64
 	rec     recorder
 	outcome *Outcome
-	explain *podExplainer // the explained pods (explain.go); nil until one comes up
+	explain *podExplainer  // the explained pods (explain.go); nil until one comes up
+	hpa     hpaControllers // the HorizontalPodAutoscalers (hpa.go)
+	ca      *caState       // the Cluster Autoscaler (clusterautoscaler.go); nil without one
+	kp      *kpState       // Karpenter (karpenter_world.go); nil without NodePools
 }
 
 var _ capacity.Orchestrator = (*World)(nil)
@@ -259,6 +262,9 @@ func (w *World) Start() {
 	for p, bp := range w.cfg.Pods {
 		w.eng.At(des.At(max(bp.At, 0)), w.k.barePod, int32(p))
 	}
+	w.startHPAs()
+	w.startClusterAutoscaler()
+	w.startKarpenter()
 }
 
 // StartSampling schedules the first sample, at time zero.

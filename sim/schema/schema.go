@@ -32,6 +32,8 @@ const (
 	LaunchFailed                    EventType = "LaunchFailed"                    // a group could not launch (every zone down)
 	AutoScalingGroupDesiredCapacity EventType = "AutoScalingGroupDesiredCapacity" // a group's desired capacity changed
 	ScaleInProtected                EventType = "ScaleInProtected"                // scale-in stopped at protected instances
+	InstanceRefresh                 EventType = "InstanceRefresh"                 // a group's instance refresh started, paused at a checkpoint, ended
+	EC2RebalanceRecommendation      EventType = "EC2RebalanceRecommendation"      // EC2 signalled a Spot instance at elevated risk (Capacity Rebalancing)
 	ZoneOutage                      EventType = "ZoneOutage"                      // an Availability Zone went down
 	ZoneRecovered                   EventType = "ZoneRecovered"                   // and came back
 
@@ -49,15 +51,18 @@ const (
 	DeploymentCompleted   EventType = "DeploymentCompleted"   // and completed
 	DeploymentFailed      EventType = "DeploymentFailed"      // or failed (circuit breaker, superseded)
 	ServiceRebalancing    EventType = "ServiceRebalancing"    // Availability Zone rebalancing STARTED or COMPLETED
+	DeploymentStage       EventType = "DeploymentStage"       // a blue/green, linear or canary deployment's lifecycle stage, traffic step or hook
+	TaskProtection        EventType = "TaskProtection"        // task scale-in protection set, removed, expired, refused, or holding a scale-in or deployment back
 )
 
 // EventTypes lists every event type, in the order above.
 var EventTypes = []EventType{
 	InstanceLaunch, InstanceTerminated, InstanceFailed, SpotInterruptionNotice, LaunchFailed,
-	AutoScalingGroupDesiredCapacity, ScaleInProtected, ZoneOutage, ZoneRecovered,
+	AutoScalingGroupDesiredCapacity, ScaleInProtected, InstanceRefresh, EC2RebalanceRecommendation, ZoneOutage, ZoneRecovered,
 	InstanceRegistered, InstanceDraining, TaskStateChange, PlacementFailed, RunTaskFailed,
 	ScalingActivity, AlarmStateChange, ScheduledAction, ScheduledActionFailed, UpdateService,
-	DeploymentStarted, DeploymentCompleted, DeploymentFailed, ServiceRebalancing,
+	DeploymentStarted, DeploymentCompleted, DeploymentFailed, ServiceRebalancing, DeploymentStage,
+	TaskProtection,
 }
 
 // Series is the per-minute recording: one row per sample time, one named
@@ -114,6 +119,19 @@ const (
 var ServiceMeasures = []Measure{ServiceDesired, ServiceProvisioning, ServicePending, ServiceRunning, ServiceLoadRPS,
 	ServiceCPU, ServiceMemory, ServiceResponseMs, ServiceDroppedRPS, ServiceHealthy, ServiceBacklog, ServiceNeeded}
 
+// Per-service measures of a service with a predictive scaling policy,
+// written after the capacity providers' columns (sim/ecs/scaling.go): the
+// forecast load of the hour, the load metric measured, and the forecast
+// capacity (ceil(forecast / target)); missing before the first forecast.
+const (
+	ServiceForecastLoad     Measure = "forecast_load"
+	ServiceLoadMetric       Measure = "load_metric"
+	ServiceForecastCapacity Measure = "forecast_capacity"
+)
+
+// ServiceForecastMeasures lists the predictive measures in order.
+var ServiceForecastMeasures = []Measure{ServiceForecastLoad, ServiceLoadMetric, ServiceForecastCapacity}
+
 // Per-batch-job measures.
 const (
 	JobProvisioning Measure = "provisioning"
@@ -169,7 +187,8 @@ func ProviderColumn(provider string, m Measure) string {
 // cell, NaN in memory.
 func MayBeMissing(m Measure) bool {
 	switch m {
-	case ServiceLoadRPS, ServiceCPU, ServiceMemory, ServiceResponseMs, ServiceDroppedRPS, ServiceBacklog, ServiceNeeded:
+	case ServiceLoadRPS, ServiceCPU, ServiceMemory, ServiceResponseMs, ServiceDroppedRPS, ServiceBacklog, ServiceNeeded,
+		ServiceForecastLoad, ServiceLoadMetric, ServiceForecastCapacity:
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,7 +141,7 @@ func TestMeasureListsListEveryMeasureConstantOfTheirEntity(t *testing.T) {
 	for _, list := range []struct {
 		name, prefix string
 		measures     []Measure
-	}{{"ServiceMeasures", "Service", ServiceMeasures}, {"JobMeasures", "Job", JobMeasures}, {"GroupMeasures", "Group", GroupMeasures}} {
+	}{{"ServiceMeasures and ServiceForecastMeasures", "Service", append(slices.Clone(ServiceMeasures), ServiceForecastMeasures...)}, {"JobMeasures", "Job", JobMeasures}, {"GroupMeasures", "Group", GroupMeasures}} {
 		want := values(declared, list.prefix)
 		require.NotEmpty(t, want, "no %s* Measure constant found", list.prefix)
 		got := measureStrings(list.measures)
