@@ -200,8 +200,12 @@ func (a *Autoscaler) scaleUp(s *Snapshot, groups []Group, d *Decision) bool {
 	// Pods an existing node (filterOutSchedulable) or an upcoming one can
 	// take need no new node.
 	frees := make([]Resources, len(s.Nodes))
+	var most Resources // an upper bound of any node's free resources, for a pod no node can take
 	for n := range s.Nodes {
 		frees[n] = free(&s.Nodes[n])
+		if !s.Nodes[n].Deleting {
+			most = Resources{max(most.MilliCPU, frees[n].MilliCPU), max(most.MemoryBytes, frees[n].MemoryBytes), max(most.Pods, frees[n].Pods)}
+		}
 	}
 	var upcoming []struct {
 		g    int
@@ -220,6 +224,9 @@ pods:
 	for _, p := range pending {
 		req := s.Pending[p].Requests
 		for n := range s.Nodes {
+			if !most.fits(req) {
+				break
+			}
 			if !s.Nodes[n].Deleting && frees[n].fits(req) && s.FitsNode(-1, p, n) {
 				frees[n] = frees[n].sub(req)
 				continue pods

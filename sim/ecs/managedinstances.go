@@ -295,7 +295,9 @@ func (w *World) miTaskPlaced(i int32) {
 		return
 	}
 	mi := w.miInst(i)
-	w.eng.Cancel(mi.idle)
+	if w.instances[i].nonDaemonTasks() > 0 { // a daemon task alone keeps it idle
+		w.eng.Cancel(mi.idle)
+	}
 	if w.eng.Active(mi.under) {
 		w.eng.Cancel(mi.under)
 		mi.under = w.eng.After(m.ScaleInAfter, w.mi.kUnder, i)
@@ -313,7 +315,7 @@ func (w *World) miTaskLeft(i int32) {
 	}
 	mi := w.miInst(i)
 	w.eng.Cancel(mi.under)
-	if len(in.tasks) == 0 {
+	if in.nonDaemonTasks() == 0 { // daemon tasks alone leave it idle (daemon.go)
 		w.eng.Cancel(mi.idle)
 		mi.idle = w.eng.After(m.ScaleInAfter, w.mi.kIdle, i)
 		return
@@ -329,7 +331,7 @@ func (w *World) onMIIdle(_ des.Time, i int32) {
 	if w.fleet.Lifecycle(i) != capacity.InService {
 		return
 	}
-	if in := w.containerInstance(i); in.status == InstanceActive && len(in.tasks) == 0 {
+	if in := w.containerInstance(i); in.status == InstanceActive && in.nonDaemonTasks() == 0 {
 		w.miTerminate(i, "idle")
 	}
 }
@@ -386,7 +388,7 @@ func (w *World) miTerminate(i int32, why string) {
 // considered for optimization").
 func (w *World) underutilized(i int32) bool {
 	in := &w.instances[i]
-	if in.status != InstanceActive || len(in.tasks) == 0 {
+	if in.status != InstanceActive || in.nonDaemonTasks() == 0 {
 		return false
 	}
 	for _, t := range in.tasks {
@@ -407,7 +409,7 @@ func (w *World) underutilized(i int32) bool {
 	if len(bins) == 0 {
 		return false
 	}
-	tasks := slices.Clone(in.tasks)
+	tasks := slices.DeleteFunc(slices.Clone(in.tasks), w.daemonTask) // every instance has its own daemons
 	slices.SortStableFunc(tasks, func(a, b int32) int {
 		sa, sb := &w.specs[w.tasks[a].spec], &w.specs[w.tasks[b].spec]
 		return cmp.Or(cmp.Compare(sb.cpu, sa.cpu), cmp.Compare(sb.memMiB, sa.memMiB))
