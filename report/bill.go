@@ -39,6 +39,9 @@ type Bill struct {
 	// FargateStorageUSD is Fargate ephemeral storage above the 20 GB each
 	// task includes (a task definition's ephemeralStorage).
 	FargateStorageUSD USD `json:"fargate_ephemeral_storage_usd,omitempty"`
+	// ECRUSD is Amazon ECR's storage of the scenario's images and its
+	// cross-region data transfer ([ecr], ecr.go), covered by no commitment.
+	ECRUSD USD `json:"ecr_usd,omitempty"`
 	// EnterpriseDiscountUSD is taken off the sum of the above (choice:
 	// after the commitments); TotalUSD is net of it.
 	EnterpriseDiscountUSD USD `json:"enterprise_discount_usd,omitempty"`
@@ -140,6 +143,7 @@ type hourUsage struct {
 	lines              [][]usageLine
 	spot               []float64
 	ebs, ipv4, storage []float64 // the lines beyond compute, USD
+	ecr                []float64 // ECR storage and transfer, USD (ecr.go)
 }
 
 // meterUsage reads the run's usage records into clock hours, billed as
@@ -157,6 +161,7 @@ func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 	for h := range hours {
 		u.frac[h] = min(res.End.Duration()-time.Duration(h)*time.Hour, time.Hour).Hours()
 	}
+	u.ecr = meterECR(res, u.frac) // ecr.go
 	if res.End <= 0 {
 		u.frac[0] = 1
 	}
@@ -203,7 +208,7 @@ func meterUsage(res *sim.Result, p *Prices) (*hourUsage, error) {
 		k := lineKey{kind: lineEC2, typ: in.Type, zone: in.AZ}
 		spreadHours(in.Launched, billed, hours, func(h int, n int64) { amounts[h][k] += n })
 	}
-	for _, t := range res.Tasks {
+	for _, t := range res.Tasks.All() {
 		if t.Instance >= 0 {
 			continue // billed as its instance
 		}
@@ -488,7 +493,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		r := applyHour(lines, b, riPrice, u.frac[h])
 		hoursTotal += u.frac[h]
 		hb := BillHour{CommitmentUSD: USD(r.riFee + r.spFee), OnDemandUSD: USD(r.onDemand), SpotUSD: USD(u.spot[h]), EligibleUSD: USD(r.eligible),
-			OtherUSD: USD(u.ebs[h] + u.ipv4[h] + u.storage[h])}
+			OtherUSD: USD(u.ebs[h] + u.ipv4[h] + u.storage[h] + u.ecrAt(h))}
 		if r.eligible > 0 {
 			hb.Coverage = Ratio(min((r.coveredRI+r.coveredSP)/r.eligible, 1)) // min: float rounding
 		}
@@ -508,6 +513,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		bill.EBSUSD += USD(u.ebs[h])
 		bill.PublicIPv4USD += USD(u.ipv4[h])
 		bill.FargateStorageUSD += USD(u.storage[h])
+		bill.ECRUSD += USD(u.ecrAt(h))
 		bill.EligibleUSD += USD(r.eligible)
 		bill.CoveredByRIUSD += USD(r.coveredRI)
 		bill.CoveredBySPUSD += USD(r.coveredSP)
@@ -521,7 +527,7 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 			riUnits[i] += r.riUnits[i]
 		}
 	}
-	gross := bill.ReservedInstanceUSD + bill.SavingsPlanUSD + bill.OnDemandUSD + bill.SpotUSD + bill.EBSUSD + bill.PublicIPv4USD + bill.FargateStorageUSD
+	gross := bill.ReservedInstanceUSD + bill.SavingsPlanUSD + bill.OnDemandUSD + bill.SpotUSD + bill.EBSUSD + bill.PublicIPv4USD + bill.FargateStorageUSD + bill.ECRUSD
 	bill.EnterpriseDiscountUSD = gross * USD(b.EnterpriseDiscount)
 	bill.TotalUSD = gross - bill.EnterpriseDiscountUSD
 	if bill.EligibleUSD > 0 {

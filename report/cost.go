@@ -319,7 +319,7 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 		return nil, fmt.Errorf("report: prices: %w", p.err)
 	}
 	if p.Fargate == (FargateRates{}) {
-		for _, t := range res.Tasks {
+		for _, t := range res.Tasks.All() {
 			if t.Instance < 0 {
 				return nil, fmt.Errorf("report: no Fargate prices for region %s (AWS's Fargate page was read for us-east-1)", p.Region)
 			}
@@ -337,8 +337,8 @@ func ComputeCost(res *sim.Result, p Prices) (*Cost, error) {
 	for i := range res.Instances {
 		l.instance(i)
 	}
-	for i := range res.Tasks {
-		l.task(&res.Tasks[i])
+	for i := range res.Tasks.Len() {
+		l.task(res.Tasks.At(i))
 	}
 	if l.err != nil {
 		return nil, l.err
@@ -387,7 +387,7 @@ func (l *ledger) providers() {
 			order[key[i]] = res.Config.Groups[in.Group].Name + " (no capacity provider)"
 		}
 	}
-	for _, t := range res.Tasks {
+	for _, t := range res.Tasks.All() {
 		if t.Instance < 0 {
 			order[int(t.Provider)] = res.Providers[t.Provider].Name
 		}

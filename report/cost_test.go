@@ -49,7 +49,7 @@ func (u *usage) task(o, in int32, spot bool, cpu, mem int32, from, to time.Durat
 			prov = 1
 		}
 	}
-	u.res.Tasks = append(u.res.Tasks, ecs.TaskUsage{Owner: o, Provider: prov, Instance: in, CPUUnits: cpu, MemoryMiB: mem,
+	u.res.Tasks.Append(ecs.TaskUsage{Owner: o, Provider: prov, Instance: in, CPUUnits: cpu, MemoryMiB: mem,
 		Start: des.Time(from), Stop: des.Time(to)})
 	return u
 }

@@ -35,6 +35,9 @@ type NodeGroupCost struct {
 	Nodes           int    `json:"nodes"`         // instances launched
 	InstanceSeconds int64  `json:"billed_instance_seconds"`
 	USD             USD    `json:"usd"`
+	// NodePool is the Karpenter NodePool whose nodes the group holds; ""
+	// for a managed or self-managed node group (eks_scaling.go).
+	NodePool string `json:"node_pool,omitempty"`
 }
 
 // eksCostFile is cost.json for an EKS run: ComputeCost's breakdown with the
@@ -74,7 +77,7 @@ func ComputeEKSCost(res *sim.Result, p Prices) (*EKSCost, error) {
 			if k.spot {
 				ct = "SPOT"
 			}
-			line = &NodeGroupCost{NodeGroup: ec.NodeGroups[ng].Name, CapacityType: ct}
+			line = &NodeGroupCost{NodeGroup: ec.NodeGroups[ng].Name, CapacityType: ct, NodePool: nodePoolOf(ec, ng)}
 			lines[k] = line
 		}
 		line.Nodes++

@@ -26,6 +26,7 @@ func eksPage(pg *page, res *sim.Result, cost *Cost) {
 		return
 	}
 	pg.EKS = eksSections(res, cost, ek)
+	pg.EKS.Scaling = eksScaling(res) // report/eks_scaling.go
 	pg.Purchases = eksPurchases(cost, ek)
 	var prices []string
 	for _, n := range pg.Prices {
@@ -106,7 +107,7 @@ const eksTemplate = `{{define "eks-summary"}}{{with .Idle}}<div class="idle-why"
 {{end}}</tbody></table></div>
 <p class="note">Kind: an EKS managed node group, or a self-managed Auto Scaling group. Peak nodes: the most Ready at a sample. Node-hours: billed instance-hours. Cost share: of the whole bill, the control plane included.</p>
 </section>
-{{end}}
+{{template "eks-scaling" .}}{{end}}
 
 {{define "eks-cost"}}<h3>By node group and the control plane</h3>
 <table>
@@ -116,7 +117,7 @@ const eksTemplate = `{{define "eks-summary"}}{{with .Idle}}<div class="idle-why"
 {{end}}<tr class="first"><td>total</td><td></td><td></td><td></td><td>{{.CostTotal}}</td><td>100.0%</td></tr>
 </tbody></table>
 <p class="note">Billed: node-hours, or cluster-hours for the control plane (cost.json: eks.by_node_group, eks.control_plane_usd).</p>
-{{end}}`
+{{end}}` + eksScalingTemplate
 
 // eksCards are the summary cards of an EKS run: cost (nodes and the control
 // plane), nodes, pods, the worst pending time and the pods the scheduler

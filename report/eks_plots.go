@@ -28,6 +28,9 @@ func eksFigures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	if err := add(eksNodesFigure(res)); err != nil {
 		return nil, err
 	}
+	if err := add(eksNodesByGroupFigure(res)); err != nil { // eks_scaling_plots.go
+		return nil, err
+	}
 	if err := add(eksPodsFigure(res)); err != nil {
 		return nil, err
 	}

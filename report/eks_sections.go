@@ -26,6 +26,7 @@ type eksView struct {
 	NodeGroups    []eksNodeGroupRow
 	Cost          []eksCostRow
 	CostTotal     string
+	Scaling       *eksScalingView // the autoscalers' decisions (eks_scaling.go); nil without any
 }
 
 type eksIdleView struct {
@@ -85,6 +86,9 @@ func eksSections(res *sim.Result, cost *Cost, ek *EKSCost) *eksView {
 	for _, l := range ek.ByNodeGroup {
 		v.Cost = append(v.Cost, eksCostRow{Name: l.NodeGroup, CapacityType: l.CapacityType, Nodes: count(l.Nodes),
 			Hours: decimal(float64(l.InstanceSeconds)/3600, 1), USD: money(l.USD), Share: share(l.USD, ek.TotalUSD)})
+		if l.NodePool != "" { // a Karpenter NodePool's nodes (eks_scaling.go)
+			v.Cost[len(v.Cost)-1].Name = "NodePool " + l.NodePool
+		}
 	}
 	v.Cost = append(v.Cost, eksCostRow{Name: "EKS control plane", CapacityType: res.Config.EKS.Support + " support", Nodes: "–",
 		Hours: decimal(res.End.Duration().Hours(), 1) + " cluster-h", USD: money(ek.ControlPlaneUSD), Share: share(ek.ControlPlaneUSD, ek.TotalUSD)})

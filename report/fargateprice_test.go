@@ -23,7 +23,7 @@ func TestFargateTasksArePricedAtTheirPlatformsRates(t *testing.T) {
 	}
 	for def := range 3 {
 		u.task(int32(def%2), -1, false, 1024, 2048, 0, time.Hour)
-		u.res.Tasks[def].Def = int32(def)
+		u.res.Tasks.At(def).Def = int32(def)
 	}
 	c, err := ComputeCost(&u.res, DefaultPrices())
 	require.NoError(t, err)

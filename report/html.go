@@ -531,7 +531,7 @@ func providerTable(res *sim.Result, cost *Cost) []providerRow {
 		instances[instanceProvider(res, &res.Instances[i])]++
 	}
 	kinds := map[string]string{}
-	for _, t := range res.Tasks {
+	for _, t := range res.Tasks.All() {
 		name := res.Providers[t.Provider].Name
 		if t.Instance >= 0 {
 			name = instanceProvider(res, &res.Instances[t.Instance])

@@ -234,7 +234,7 @@ func idleInstances(res *sim.Result, cost *Cost) ([]idleInstance, error) {
 // tasksByInstance lists each instance's task usage records.
 func tasksByInstance(res *sim.Result) [][]int32 {
 	out := make([][]int32, len(res.Instances))
-	for i, t := range res.Tasks {
+	for i, t := range res.Tasks.All() {
 		if t.Instance >= 0 {
 			out[t.Instance] = append(out[t.Instance], int32(i))
 		}
@@ -255,7 +255,7 @@ func (l *idleLedger) instance(in *idleInstance, res *sim.Result, tasks []int32) 
 	steps := make([]reservationStep, 0, 2*len(tasks))
 	first := in.term
 	for _, ti := range tasks {
-		t := &res.Tasks[ti]
+		t := res.Tasks.At(int(ti))
 		// whole clock seconds, as ComputeCost charges owners
 		s0, s1 := float64(t.Start.Duration()/time.Second), float64(t.Stop.Duration()/time.Second)
 		if s1 <= s0 {

@@ -125,7 +125,7 @@ func (l *idleLedger) nothingToRemove() (float64, bool) {
 func (l *idleLedger) spreaders() []string {
 	cfg := l.res.Config
 	onEC2 := make([]bool, len(l.res.Owners))
-	for _, t := range l.res.Tasks {
+	for _, t := range l.res.Tasks.All() {
 		if t.Instance >= 0 {
 			onEC2[t.Owner] = true
 		}

@@ -94,7 +94,7 @@ func TestFargateEphemeralStorageAboveTheIncludedIsALineOfTheBill(t *testing.T) {
 	u := newUsage(time.Hour)
 	u.task(0, -1, false, 1024, 2048, 0, time.Hour).task(1, -1, false, 1024, 2048, 0, time.Hour).task(1, -1, true, 1024, 2048, 0, 30*time.Minute)
 	u.res.Config.TaskDefinitions = []ecs.TaskDefinition{{Family: "big", EphemeralStorageGiB: 50}, {Family: "small"}}
-	u.res.Tasks[0].Def, u.res.Tasks[1].Def, u.res.Tasks[2].Def = 0, 1, 0
+	u.res.Tasks.At(0).Def, u.res.Tasks.At(1).Def, u.res.Tasks.At(2).Def = 0, 1, 0
 	c, err := ComputeCost(&u.res, DefaultPrices())
 	require.NoError(t, err)
 	assert.Nil(t, c.Bill, "no [billing]: the list-price cost only")

@@ -126,6 +126,7 @@ func (v *validator) buildEKS(cfg *sim.Config) {
 		out.Settings.DrainTimeout = d.Duration
 	}
 	out.NodeGroups, cfg.Groups = v.nodeGroups(out)
+	v.karpenterPools(out, &cfg.Groups, cfg.Settings.SpotDiscount) // eks_karpenter.go
 	out.PriorityClasses = v.priorityClasses()
 	objs := v.eksManifests()
 	v.eksWorkloads(cfg, out, objs)
@@ -215,7 +216,7 @@ func (v *validator) nodeGroups(cl *eks.Config) ([]eks.NodeGroup, []capacity.Grou
 	var ngs []eks.NodeGroup
 	var gcs []capacity.GroupConfig
 	names := map[string]bool{}
-	if len(v.f.EKS.NodeGroups) == 0 {
+	if len(v.f.EKS.NodeGroups) == 0 && len(v.f.EKS.NodePools) == 0 {
 		v.bad(p("eks", "node_group"), "at least one [[eks.node_group]] for the pods to run on", "none")
 	}
 	for i, g := range v.f.EKS.NodeGroups {
@@ -590,6 +591,10 @@ func (v *validator) eksEntryName(list string, i int) string {
 		return e.Jobs[i].Name
 	case list == "pod_disruption_budget" && i < len(e.Budgets):
 		return e.Budgets[i].Name
+	case list == "node_pools" && i < len(e.NodePools):
+		return e.NodePools[i].Name
+	case list == "node_classes" && i < len(e.NodeClasses):
+		return e.NodeClasses[i].Name
 	}
 	return ""
 }

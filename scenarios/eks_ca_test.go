@@ -204,6 +204,7 @@ func TestCALibraryScenarioSaysWhatItPromises(t *testing.T) {
 	assert.False(t, cl.ClusterAutoscaler.Config.SkipNodesWithLocalStorage, "the AWS example's flag")
 	require.Len(t, cl.ClusterAutoscaler.NodeGroups, 2, "auto-discovery takes both managed node groups")
 	require.Len(t, cl.Deployments, 1)
-	assert.NotNil(t, cl.Deployments[0].Load, "a diurnal load, for a HorizontalPodAutoscaler")
-	assert.Len(t, cl.Timeline, 5)
+	assert.NotNil(t, cl.Deployments[0].Load, "a diurnal load for its HorizontalPodAutoscaler")
+	require.Len(t, cl.HPAs, 1)
+	assert.Equal(t, 0, cl.HPAs[0].Deployment)
 }

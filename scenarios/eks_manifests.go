@@ -92,6 +92,11 @@ func (v *validator) eksManifests() eksObjects {
 				v.warnings = append(v.warnings, Problem{File: o.Source.File, Line: o.Source.Line, Key: fmt.Sprintf("%s %q", o.Kind, o.Name),
 					Want: "a kind fleetsim reads from a manifest (Deployment, Job, DaemonSet, Pod)", Got: o.Kind,
 					Hint: "not read: give it in the scenario as " + table})
+			case "NodePool", "EC2NodeClass": // Karpenter's (eks_karpenter.go)
+				table := map[string]string{"NodePool": "[[eks.node_pools]]", "EC2NodeClass": "[[eks.node_classes]]"}[o.Kind]
+				v.warnings = append(v.warnings, Problem{File: o.Source.File, Line: o.Source.Line, Key: fmt.Sprintf("%s %q", o.Kind, o.Name),
+					Want: "a kind fleetsim reads from a manifest (Deployment, Job, DaemonSet, Pod)", Got: o.Kind,
+					Hint: "not read yet: give it in the scenario as " + table + " (its fields in snake_case)"})
 			}
 		}
 		unique := func(kind string, meta mkube.ObjectMeta, src mkube.Source) bool {

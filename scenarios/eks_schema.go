@@ -51,6 +51,10 @@ type eksSchema struct {
 	// HPAs and HPAController: HorizontalPodAutoscalers (eks_hpa.go).
 	HPAs          []hpaSchema         `toml:"horizontal_pod_autoscaler" maxitems:"10000"`
 	HPAController hpaControllerSchema `toml:"hpa_controller"`
+	// NodePools and NodeClasses: Karpenter's NodePools and EC2NodeClasses
+	// (eks_karpenter.go). caWithKarpenter finds NodePools by name.
+	NodePools   []nodePoolSchema  `toml:"node_pools" maxitems:"100"`
+	NodeClasses []nodeClassSchema `toml:"node_classes" maxitems:"100"`
 }
 
 // nodeGroupSchema is [[eks.node_group]]: a managed node group

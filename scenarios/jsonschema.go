@@ -110,6 +110,9 @@ var schemaEnums = map[string][]string{
 	"priorityClassSchema.preemption_policy":         {"PreemptLowerPriority", "Never"},
 	"eksSchedulerSchema.scoring_strategy":           {"LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"},
 	"requirementTOML.operator":                      {"In", "NotIn", "Exists", "DoesNotExist"},
+	"nodePoolRequirement.operator":                  kpOperators,
+	"nodePoolDisruption.consolidation_policy":       {"WhenEmptyOrUnderutilized", "WhenEmpty"},
+	"nodeClassSchema.ami_family":                    {"AL2023", "AL2", "Bottlerocket"},
 	"eksTimelineSchema.action":                      eksTimelineActions,
 }
 

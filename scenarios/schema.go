@@ -35,6 +35,7 @@ type fileSchema struct {
 	Timeline          []timelineSchema `toml:"timeline" maxitems:"10000"`
 	Billing           *billingSchema   `toml:"billing"` // billing.go
 	EKS               *eksSchema       `toml:"eks"`     // an EKS cluster instead of the ECS one (eks_schema.go)
+	ECR               *ecrSchema       `toml:"ecr"`     // the ECR registry both orchestrators pull from (ecr.go)
 	// Explain chooses the services and batch jobs whose task placements explain.json lays out (explain.go).
 	Explain []explainTasksSchema `toml:"explain" maxitems:"100"`
 }

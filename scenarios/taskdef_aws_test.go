@@ -197,7 +197,7 @@ launch_type = "EC2"
 
 	res := runBriefly(t, s.Config)
 	placed := 0
-	for _, u := range res.Tasks {
+	for _, u := range res.Tasks.All() {
 		if u.Instance >= 0 {
 			placed++
 			assert.Equal(t, "m6g.large", res.Instances[u.Instance].Type, "an ARM64 task only on Graviton")
@@ -278,7 +278,7 @@ func TestGPUTasksGoOnlyWhereTheirGPUsAreFree(t *testing.T) {
 
 	res := runBriefly(t, s.Config)
 	perInstance := map[int32]int{}
-	for _, u := range res.Tasks {
+	for _, u := range res.Tasks.All() {
 		if u.Instance >= 0 && u.Stop == res.End {
 			perInstance[u.Instance]++
 		}

@@ -148,6 +148,7 @@ func (v *validator) build() *sim.Config {
 		v.buildEKS(cfg) // an EKS cluster: no ECS part (eks.go)
 		v.report()
 		v.checkQuotas(cfg)
+		cfg.ECR = v.ecr(cfg) // ecr.go
 		cfg.Billing = v.billing(cfg)
 		return cfg
 	}
@@ -168,6 +169,7 @@ func (v *validator) build() *sim.Config {
 		cfg.Settings.ServiceSeries = *s
 	}
 	v.checkQuotas(cfg)
+	cfg.ECR = v.ecr(cfg) // ecr.go
 	cfg.Billing = v.billing(cfg)
 	return cfg
 }

@@ -42,8 +42,8 @@ func TestTraceArrivalsKeepEachTasksTimeSizeAndDuration(t *testing.T) {
 	}
 	cfg := batchConfig(t, ecs.Arrivals{Pattern: "trace", Tasks: tasks})
 	res := run(t, cfg)
-	require.Len(t, res.Tasks, 2)
-	for i, u := range res.Tasks {
+	require.Equal(t, 2, res.Tasks.Len())
+	for i, u := range res.Tasks.All() {
 		assert.Equal(t, int32(tasks[i].CPUUnits), u.CPUUnits)
 		assert.Equal(t, int32(tasks[i].MemoryMiB), u.MemoryMiB)
 	}

@@ -61,7 +61,7 @@ func TestManagedTerminationProtectionKeepsBusyInstances(t *testing.T) {
 	res := run(t, cfg)
 	terminated := eventsOf(res, "InstanceTerminated")
 	var busy string
-	for _, u := range res.Tasks {
+	for _, u := range res.Tasks.All() {
 		busy = res.Instances[u.Instance].ID
 	}
 	require.Len(t, terminated, 4)

@@ -35,6 +35,9 @@ type Config struct {
 	Timeline          []TimelineEntry
 	Billing           *catalog.Billing // [billing]: operating system, commitments; nil: none
 	EKS               *eks.Config      // an EKS cluster (scenario [eks]); nil: the ECS cluster above
+	// ECR is the registry both orchestrators pull from ([ecr],
+	// docs/semantics/ecr.md); nil: pulls at the instance's bandwidth.
+	ECR *capacity.ECRConfig
 	// Explain chooses the services whose placements explain.json lays out
 	// (an EKS run: EKS.Explain).
 	Explain []ecs.ExplainSelector
@@ -141,6 +144,7 @@ func (cfg *Config) capacityConfig() *capacity.Config {
 			ImagePullBytesPerSecond:  cfg.Settings.ImagePullBytesPerSecond,
 			CachedPullTime:           cfg.Settings.CachedPullTime,
 		},
+		ECR: cfg.ECR,
 	}
 }
 

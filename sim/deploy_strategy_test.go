@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -350,4 +351,44 @@ func TestScaleInIsSuspendedDuringAStagedDeployment(t *testing.T) {
 	desired := column(res, "service.web.desired")
 	assert.Equal(t, 10.0, desired[int(clean.At.Duration()/time.Minute)], "still 10 at CLEAN_UP")
 	assert.Equal(t, 2, res.Summary.Services[0].DeploymentsCompleted)
+}
+
+// AWS ("Troubleshooting service auto scaling"): Application Auto Scaling
+// turns off scale-in while an ECS deployment is in progress, rolling ones
+// too, and scale-in resumes once it has completed. Twenty tasks at 25% CPU
+// against a 50% target scale in about 15 minutes after the start; a rolling
+// update at 5 minutes to a revision that never passes its health check
+// (no circuit breaker: the deployment stays IN_PROGRESS, the old tasks
+// serve at 100% minimum healthy) holds scale-in off for the rest of the run,
+// while scale-out would still go on.
+func TestScaleInIsSuspendedDuringARollingDeployment(t *testing.T) {
+	build := func(update bool) *Config {
+		cfg := fargateConfig(t, 20, 500) // 5 vCPU on 20 x 1 vCPU: 25%
+		cfg.Duration = 90 * time.Minute
+		cfg.Services[0].AutoScaling = &ecs.AutoScalingConfig{MinCapacity: 1, MaxCapacity: 100,
+			TargetTracking: []autoscale.TargetTrackingConfig{{Name: "cpu50", Metric: autoscale.ECSServiceAverageCPUUtilization, TargetValue: 50}}}
+		cfg.Services[0].MinimumHealthyPercent, cfg.Services[0].MaximumPercent = 100, 200
+		if update {
+			rev2 := cfg.TaskDefinitions[0]
+			rev2.Revision = 2
+			rev2.HealthCheck = &ecs.HealthCheck{Interval: 30 * time.Second, Retries: 3}
+			rev2.FailsHealthCheck = true
+			cfg.TaskDefinitions = append(cfg.TaskDefinitions, rev2)
+			cfg.Timeline = []TimelineEntry{{At: 5 * time.Minute, Action: "update_service", Service: 0, TaskDefinition: 1, Group: -1}}
+		}
+		return cfg
+	}
+	scaledIn := func(res *Result, after time.Duration) bool {
+		for _, e := range scalingEvents(res) {
+			if e.At.Duration() > after && strings.HasPrefix(e.Status, "20->") {
+				return true
+			}
+		}
+		return false
+	}
+	base := run(t, build(false))
+	require.True(t, scaledIn(base, 0), "without a deployment the service scales in: %v", scalingEvents(base))
+	held := run(t, build(true))
+	require.Equal(t, 0, held.Summary.Services[0].DeploymentsCompleted-1, "the new revision never completes")
+	assert.False(t, scaledIn(held, 5*time.Minute), "no scale-in while the deployment is in progress: %v", scalingEvents(held))
 }

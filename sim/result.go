@@ -24,12 +24,15 @@ type Result struct {
 	Providers []ecs.ProviderInfo
 	Owners    []ecs.OwnerInfo // services, then batch jobs
 	Instances []InstanceUsage // by fleet index: a TaskUsage's Instance indexes it
-	Tasks     []ecs.TaskUsage
+	Tasks     ecs.TaskUsages  // in placement order
 
 	// EKS is what the EKS world recorded (nil for an ECS run): its series
 	// is Series, its summary Summary.EKS; State stays empty and EKS.State
 	// holds the nodes and pods (state.json).
 	EKS *EKSOutcome
+	// ECR is the registry's books (Config.ECR; zero without one): storage
+	// and cross-region bytes, for the bill's ECR lines.
+	ECR capacity.ECRUsage
 	// Explain holds the placements Config.Explain (or EKS.Explain) chose,
 	// laid out for explain.json; nil when none was.
 	Explain *Explanations
@@ -111,6 +114,7 @@ func (w *World) result() *Result {
 	f := w.fleet
 	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), State: o.State,
 		End: w.eng.Now(), Providers: o.Providers, Owners: o.Owners, Tasks: o.Tasks}
+	res.ECR = f.ECRUsage()
 	if len(explained) > 0 {
 		res.Explain = &Explanations{Tasks: explained}
 	}
@@ -145,6 +149,7 @@ func (w *World) eksResult() *Result {
 	o := w.eks.Outcome()
 	f := w.fleet
 	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), End: w.eng.Now(), EKS: o}
+	res.ECR = f.ECRUsage()
 	if ps := w.eks.Explanations(); len(ps) > 0 {
 		res.Explain = &Explanations{Pods: ps}
 	}

@@ -132,8 +132,8 @@ func TestUsageRecordsBillFargateFromThePullAndInstancesToTheEnd(t *testing.T) {
 	})
 	cfg.Services = []ecs.ServiceConfig{{Name: "api", TaskDefinition: 1, DesiredCount: 3, LaunchType: "FARGATE"}}
 	res := run(t, cfg)
-	require.Len(t, res.Tasks, 3)
-	for _, u := range res.Tasks {
+	require.Equal(t, 3, res.Tasks.Len())
+	for _, u := range res.Tasks.All() {
 		assert.Equal(t, cfg.Settings.FargateStartTime, u.Start.Duration(), "billing starts at the image pull")
 		assert.Equal(t, res.End, u.Stop)
 		assert.Equal(t, int32(-1), u.Instance)

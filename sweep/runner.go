@@ -61,7 +61,7 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 		USDPerDay:         round(float64(cost.PerDayUSD), 1e6),
 		PeakInstances:     s.Instances.Peak,
 		SpotInterruptions: s.Instances.SpotInterruptions,
-		TasksStarted:      len(res.Tasks),
+		TasksStarted:      res.Tasks.Len(),
 		Events:            s.EventsProcessed,
 		SLOAttainmentPct:  math.NaN(),
 	}

@@ -41,6 +41,7 @@ func printEKSSummary(stdout io.Writer, res *sim.Result) {
 	fmt.Fprintf(stdout, "nodes: %d registered, %d at peak, %d at end (%d removed)\n", n.Registered, n.Peak, n.AtEnd, n.Removed)
 	fmt.Fprintf(stdout, "pods: %d created; at the end %d running, %d pending; %d succeeded, %d failed, %d deleted\n",
 		p.Created, p.RunningAtEnd, p.PendingAtEnd, p.Succeeded, p.Failed, p.Deleted)
+	printEKSScaling(stdout, res)
 	if len(s.Unschedulable) == 0 {
 		fmt.Fprintln(stdout, "unschedulable: none")
 		return
@@ -66,4 +67,30 @@ func eksIdleText(res *sim.Result, ek *report.EKSCost) string {
 		return ""
 	}
 	return "; node capacity no pod requested " + usd(float64(idle.USD)) + " of it"
+}
+
+// printEKSScaling prints the autoscalers' decisions counted by reason
+// (report.ScalingCounts), when any acted: HPA rescales, Cluster Autoscaler
+// scale-ups and scale-downs, Karpenter launches and disruptions.
+func printEKSScaling(stdout io.Writer, res *sim.Result) {
+	counts := report.ScalingCounts(report.ScalingActivity(res))
+	if len(counts) == 0 {
+		return
+	}
+	rows := [][]string{{"  action: reason", "count"}}
+	for _, c := range counts {
+		rows = append(rows, []string{"  " + scalingLabel(c), strconv.Itoa(c.N)})
+	}
+	fmt.Fprintln(stdout, "scaling activity, by reason (events.csv):")
+	printTable(stdout, rows, "reasons")
+}
+
+// scalingLabel is a count's "action: reason", cut to 110 characters with
+// an ellipsis so that a long controller message keeps the table narrow.
+func scalingLabel(c report.ScalingCount) string {
+	r := []rune(c.Action + ": " + c.Category)
+	if len(r) > 110 {
+		r = append(r[:109], '…')
+	}
+	return string(r)
 }

@@ -19,6 +19,9 @@ type Config struct {
 	Zones    []string // the Availability Zones in use, in the scenario's order
 	Groups   []GroupConfig
 	Settings Settings
+	// ECR is the registry model (ecr.go); nil: pulls at
+	// Settings.ImagePullBytesPerSecond, never failing.
+	ECR *ECRConfig
 }
 
 // Settings are EC2's timings: documented where AWS documents them, choices

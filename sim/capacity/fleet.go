@@ -78,6 +78,7 @@ type Fleet struct {
 	groups    []group
 	downZones []string
 	images    map[string]int32
+	ecr       *registry // the ECR registry (ecr.go); nil: none
 
 	nextID                            uint64
 	launched, terminated, spotNotices int
@@ -91,6 +92,7 @@ type Fleet struct {
 // New builds the fleet of cfg on eng, logging into log.
 func New(cfg *Config, eng *des.Engine, log *schema.Log) *Fleet {
 	f := &Fleet{cfg: cfg, eng: eng, log: log, images: map[string]int32{}}
+	f.ecr = newRegistry(cfg.ECR)
 	f.kRegister = eng.Register(f.onRegister)
 	f.kSpotNotice = eng.Register(f.onSpotNotice)
 	f.kSpotReclaim = eng.Register(f.onSpotReclaim)

@@ -9,6 +9,9 @@ func (f *Fleet) ImageID(name string) int32 {
 	}
 	id := int32(len(f.images))
 	f.images[name] = id
+	if f.ecr != nil {
+		f.ecr.names = append(f.ecr.names, name) // ecr.go
+	}
 	return id
 }
 
@@ -28,7 +31,7 @@ func (f *Fleet) Pull(i int32, image int32, bytes int64, recheck bool) des.Time {
 		at = now + des.At(f.cfg.Settings.CachedPullTime)
 	}
 	if at == 0 {
-		at = now + PullTime(bytes, f.cfg.Settings.ImagePullBytesPerSecond)
+		at = now + f.registryPull(image, bytes, f.cfg.Settings.ImagePullBytesPerSecond) // ecr.go
 		if at == 0 {
 			at = 1 // 0 means "absent"; an empty image is ready at once
 		}

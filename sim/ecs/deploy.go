@@ -91,7 +91,10 @@ func (w *World) deploy(si int32, def int, cause string, rollback bool) {
 	s := &w.services[si]
 	prev, prevStaged := s.primary(), s.dstate.staged
 	s.dstate.staged = nil
-	w.suspendScaleIn(s, false) // deploy_strategy.go: a staged rollout below suspends it again
+	// AWS: scale-in is off while a deployment is in progress, rolling or
+	// staged (suspendScaleIn); checkRollout, a failure or the staged
+	// rollout's end turn it back on.
+	w.suspendScaleIn(s, true)
 	p := &s.deps[s.primary()]
 	prevCompleted := p.rollout == RolloutCompleted
 	if p.rollout == RolloutInProgress {
@@ -253,6 +256,7 @@ func (w *World) checkRollout(si int32) {
 		d.rollout = RolloutCompleted
 		s.lastCompleted = d.def
 		s.completed++
+		w.suspendScaleIn(s, false)
 		td := &w.cfg.TaskDefinitions[d.def]
 		w.serviceEvent(s, schema.DeploymentCompleted, RolloutCompleted.String(), fmt.Sprintf("%s:%d", td.Family, td.Revision))
 	}

@@ -556,7 +556,9 @@ func (w *World) failDeployment(si int32, reason string, rollback bool) {
 		if rollback && s.lastCompleted >= 0 {
 			s.rolledBack++
 			w.deploy(si, s.lastCompleted, "rollback to the last completed deployment", true)
+			return
 		}
+		w.suspendScaleIn(s, false) // a FAILED deployment is no longer in progress
 		return
 	}
 	w.eng.Cancel(r.timer)
@@ -676,8 +678,8 @@ func (w *World) stagedBlue(s *service) int {
 // suspendScaleIn turns Application Auto Scaling's scale-in off for the
 // length of a staged rollout and back on after it. AWS ("Troubleshooting
 // service auto scaling"): scale-in is turned off while a deployment is in
-// progress, scale-out goes on. Applied to staged rollouts only (choice, so
-// far: a rolling update keeps its outputs as they were).
+// progress, scale-out goes on: from deploy (every deployment of a new
+// revision, rolling or staged, and a rollback) until it completes or fails.
 func (w *World) suspendScaleIn(s *service, on bool) {
 	if s.scaler != nil {
 		s.scaler.target.SuspendDynamicScaleIn(on)

@@ -30,7 +30,7 @@ type Outcome struct {
 	Providers         []ProviderInfo
 	ProviderOfGroup   []int // per group, its capacity provider's index into Providers, or -1
 	Owners            []OwnerInfo
-	Tasks             []TaskUsage
+	Tasks             TaskUsages
 }
 
 // ServiceSummary is one service's outcome.

@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"github.com/fleetsim/fleetsim/sim/capacity"
 	"slices"
 	"strings"
 
@@ -59,6 +58,7 @@ type task struct {
 	healthTimer                      des.Timer // the health check's verdict (service tasks)
 	placeFailed                      bool      // a placement failure was already recorded
 	lastReason                       string
+	pullErr                          string   // the registry's error at its image pull (ecr.go); "": none
 	counted                          int8     // state counted in the recorder's tallies; -1 none
 	usage                            int32    // index of its TaskUsage record; -1 before placement
 	runFor                           des.Time // batch tasks from a trace: their run time
@@ -225,7 +225,8 @@ func (w *World) tryPlace(t int32) bool {
 		tk.zi = int8(w.zoneIndex(tk.zone))
 		w.markPlaced(t)
 		pullStart := now + des.At(s.FargateStartTime)
-		w.toPending(t, pullStart+capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)+des.At(s.ContainerStartTime))
+		tk.pullErr = w.pullFailure(-1, sp) // ecr.go
+		w.toPending(t, pullStart+w.fargatePullTime(t, sp)+des.At(s.ContainerStartTime))
 		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
@@ -241,7 +242,7 @@ func (w *World) tryPlace(t int32) bool {
 	tk.instance = in
 	tk.zone, tk.zi = w.instances[in].zone, w.instances[in].zi
 	w.markPlaced(t)
-	ready := w.pullImages(in, sp)
+	ready := w.pullOrFail(t, in, sp) // ecr.go
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
 	w.startUsage(t, now)
 	return true
@@ -325,10 +326,10 @@ func (w *World) release(t int32) {
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk := &w.tasks[t]
-	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart {
+	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart || tk.pullErr != "" {
 		// Stop, count the failure (which sets the throttle's wait), then let
 		// the service replace it: the replacement waits out the throttle.
-		w.stopTask(t, StopTaskFailedToStart, "CannotPullContainerError: pull image manifest has been retried 5 time(s)", 0, false)
+		w.stopTask(t, StopTaskFailedToStart, w.cannotPullReason(t), 0, false)
 		if tk.service >= 0 {
 			w.taskFailed(t, true)
 			w.reconcile(tk.service)

@@ -1,6 +1,8 @@
 package ecs
 
 import (
+	"iter"
+
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -35,18 +37,23 @@ type OwnerInfo struct {
 	Service bool
 }
 
-// usageLog holds the task usage records of a run in fixed chunks: a run
+// TaskUsages holds the task usage records of a run in fixed chunks: a run
 // places a task every few events, and a slice grown by append would copy
 // (and the collector scan) every record again each time it outgrows its
-// array. The records are put into one slice once, at the end.
-type usageLog struct {
+// array. The result keeps the chunks as they are: one slice made at the end
+// would hold every record twice while it is filled (40 bytes a task placed,
+// 68 MB for large-week), and push the heap's peak up by as much.
+type TaskUsages struct {
 	chunks [][]TaskUsage
 	n      int
 }
 
+// usageLog is the record's name for the log the run appends to.
+type usageLog = TaskUsages
+
 const usageChunk = 1 << 15
 
-func (l *usageLog) add(u TaskUsage) int32 {
+func (l *TaskUsages) add(u TaskUsage) int32 {
 	if l.n%usageChunk == 0 {
 		l.chunks = append(l.chunks, make([]TaskUsage, 0, usageChunk))
 	}
@@ -56,19 +63,37 @@ func (l *usageLog) add(u TaskUsage) int32 {
 	return int32(l.n - 1)
 }
 
-func (l *usageLog) at(i int32) *TaskUsage { return &l.chunks[i/usageChunk][i%usageChunk] }
+func (l *TaskUsages) at(i int32) *TaskUsage { return &l.chunks[i/usageChunk][i%usageChunk] }
 
-// drain returns every record in one slice and lets the chunks go.
-func (l *usageLog) drain() []TaskUsage {
-	if l.n == 0 {
-		return nil
+// Append adds a record at the end (for what builds a result by hand).
+func (l *TaskUsages) Append(u TaskUsage) { l.add(u) }
+
+// Len is the number of records.
+func (l *TaskUsages) Len() int { return l.n }
+
+// At is record i, 0 <= i < Len(), in the order the tasks were placed.
+func (l *TaskUsages) At(i int) *TaskUsage { return &l.chunks[i/usageChunk][i%usageChunk] }
+
+// All yields every record with its index, in order, as ranging over a slice
+// of them would.
+func (l *TaskUsages) All() iter.Seq2[int, TaskUsage] {
+	return func(yield func(int, TaskUsage) bool) {
+		i := 0
+		for _, c := range l.chunks {
+			for _, u := range c {
+				if !yield(i, u) {
+					return
+				}
+				i++
+			}
+		}
 	}
-	out := make([]TaskUsage, 0, l.n)
-	for i, c := range l.chunks {
-		out = append(out, c...)
-		l.chunks[i] = nil
-	}
-	*l = usageLog{}
+}
+
+// drain hands the records over and leaves the log empty.
+func (l *TaskUsages) drain() TaskUsages {
+	out := *l
+	*l = TaskUsages{}
 	return out
 }
 
@@ -90,16 +115,18 @@ func (w *World) stopUsage(ti int32) {
 
 // usageResult returns the task usage records (tasks still running end at
 // end), the capacity providers and the task owners.
-func (w *World) usageResult(end des.Time) ([]TaskUsage, []ProviderInfo, []OwnerInfo) {
+func (w *World) usageResult(end des.Time) (TaskUsages, []ProviderInfo, []OwnerInfo) {
 	var provs []ProviderInfo
 	for i, p := range w.providers {
 		provs = append(provs, ProviderInfo{Name: p.name, Fargate: p.fargate, Spot: i == provFargateSpot, Group: p.group})
 	}
 	// The run is over: its records go to the result.
 	tasks := w.rec.usage.drain()
-	for i := range tasks {
-		if tasks[i].Stop < 0 {
-			tasks[i].Stop = end
+	for _, c := range tasks.chunks {
+		for i := range c {
+			if c[i].Stop < 0 {
+				c[i].Stop = end
+			}
 		}
 	}
 	var owners []OwnerInfo

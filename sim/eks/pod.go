@@ -74,6 +74,7 @@ type pod struct {
 
 	timer      des.Timer // start, exit or the end of the grace period
 	backoffTmr des.Timer
+	pullFails  uint8 // failed image pulls in a row (ecr.go)
 	counted    podState
 }
 
@@ -366,6 +367,9 @@ func (w *World) releaseIP(pi int32) {
 // no tag: the API's default) and starts it StartTime after the last pull.
 func (w *World) startContainers(pi int32) {
 	p := &w.pods[pi]
+	if w.pullBlocked(pi) { // ecr.go
+		return
+	}
 	ready := w.now()
 	for _, im := range p.tmpl.Images {
 		at := w.fleet.Pull(p.node, w.fleet.ImageID(im.Name), im.SizeBytes, pullAlways(im.Name))

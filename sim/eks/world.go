@@ -59,6 +59,7 @@ type kinds struct {
 	sample       des.Kind // the recording tick
 	drainExpiry  des.Kind // node: the drain's timeout
 	podAvailable des.Kind // pod: Ready for its Deployment's minReadySeconds
+	pullRetry    des.Kind // pod: the image pull back-off ended (ecr.go)
 }
 
 // World is the EKS side of one run: one cluster on the capacity fleet, its
@@ -247,6 +248,7 @@ func (w *World) register() {
 		sample:       e.Register(w.onSample),
 		drainExpiry:  e.Register(w.onDrainExpiry),
 		podAvailable: e.Register(w.onPodAvailable),
+		pullRetry:    e.Register(w.onPullRetry), // ecr.go
 	}
 }
 
