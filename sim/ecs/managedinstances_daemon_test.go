@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/des"
 	"github.com/fleetsim/fleetsim/sim/schema"
 )
@@ -20,35 +19,13 @@ import (
 func TestAManagedInstanceRunningOnlyDaemonTasksIsIdle(t *testing.T) {
 	m := miDefaults()
 	m.ScaleInAfter = 600 * time.Second
-	zones := []string{"us-east-1a", "us-east-1b"}
-	types := ManagedInstanceTypes(catalogTypes(), nil)
-	require.NotEmpty(t, types)
-	groups := []capacity.GroupConfig{{Name: "mi", InstanceTypes: types, AvailabilityZones: zones, LaunchTime: 40 * time.Second, Direct: true}}
-	td := func(family string, cpu, mem int) TaskDefinition {
-		return TaskDefinition{Family: family, Revision: 1, NetworkMode: NetworkBridge, CPU: cpu, MemoryMiB: mem, StopTimeout: 30 * time.Second,
-			Containers: []ContainerDefinition{{Name: "app", Image: family + ":1", ImageSizeBytes: 100 << 20, Essential: true}}}
-	}
-	cfg := &Config{
-		Region: "us-east-1", Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Duration: 2 * time.Hour,
-		Cluster:           ClusterConfig{Name: "c", AvailabilityZones: zones},
-		Groups:            groups,
-		CapacityProviders: []CapacityProviderConfig{{Name: "mi", Group: 0, ManagedDraining: true, ManagedInstances: m}},
-		TaskDefinitions:   []TaskDefinition{td("web", 512, 1024), td("agent", 128, 256)},
-		Services:          []ServiceConfig{miService(1), {Name: "agent", TaskDefinition: 1, Daemon: true, LaunchType: "EC2", MaximumPercent: 100}},
-		Settings: Settings{RegisteredMemory: RegisteredMemory{KernelMemoryNumerator: 7985, KernelMemoryDenominator: 8192},
-			ContainerStartTime: 2 * time.Second, FargateStartTime: 30 * time.Second, FargatePullBytesPerSecond: 50 << 20,
-			SampleEvery: time.Minute, ImagePullBehavior: "default", SpotNotice: 2 * time.Minute,
-			ThrottleBase: 15 * time.Second, ThrottleMax: 27 * time.Minute, TaskEvents: true, ServiceSeries: true},
-	}
-	eng := des.New(1)
-	log := &schema.Log{}
-	fleet := capacity.New(&capacity.Config{Zones: zones, Groups: groups,
-		Settings: capacity.Settings{SpotNotice: 2 * time.Minute, InstanceFailureDetection: 3 * time.Minute, ImagePullBytesPerSecond: 100 << 20}}, eng, log)
-	w := New(cfg, eng, fleet, log)
-	fleet.Attach(w)
-	fleet.Start()
-	w.Start()
-	w.StartSampling()
+	agent := ServiceConfig{Name: "agent", TaskDefinition: 1, Daemon: true, LaunchType: "EC2", MaximumPercent: 100}
+	cfg := miConfig(t, m, nil, 2*time.Hour, 512, 1024, nil, []ServiceConfig{miService(1), agent})
+	td := cfg.TaskDefinitions[0]
+	td.Family, td.CPU, td.MemoryMiB = "agent", 128, 256
+	td.Containers = []ContainerDefinition{{Name: "app", Image: "agent:1", ImageSizeBytes: 100 << 20, Essential: true}}
+	cfg.TaskDefinitions = append(cfg.TaskDefinitions, td)
+	w, fleet, eng, log := startMIWorld(cfg)
 
 	_, err := eng.Run(des.At(30 * time.Minute))
 	require.NoError(t, err)

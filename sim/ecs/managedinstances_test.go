@@ -48,6 +48,15 @@ func newMIWorldJob(t testing.TB, m *ManagedInstancesConfig, d time.Duration, job
 func newMIWorldWith(t testing.TB, m *ManagedInstancesConfig, req *InstanceRequirements, d time.Duration, cpu, mem int,
 	jobs []BatchJobConfig, services []ServiceConfig) (*World, *capacity.Fleet, *des.Engine, *schema.Log) {
 	t.Helper()
+	return startMIWorld(miConfig(t, m, req, d, cpu, mem, jobs, services))
+}
+
+// miConfig is the Managed Instances test cluster's configuration: one
+// provider over a direct group of the types req allows, task definition 0
+// of cpu/mem.
+func miConfig(t testing.TB, m *ManagedInstancesConfig, req *InstanceRequirements, d time.Duration, cpu, mem int,
+	jobs []BatchJobConfig, services []ServiceConfig) *Config {
+	t.Helper()
 	zones := []string{"us-east-1a", "us-east-1b"}
 	types := ManagedInstanceTypes(catalogTypes(), req)
 	require.NotEmpty(t, types)
@@ -66,9 +75,14 @@ func newMIWorldWith(t testing.TB, m *ManagedInstancesConfig, req *InstanceRequir
 			SampleEvery: time.Minute, ImagePullBehavior: "default", SpotNotice: 2 * time.Minute,
 			ThrottleBase: 15 * time.Second, ThrottleMax: 27 * time.Minute, TaskEvents: true, ServiceSeries: true},
 	}
+	return cfg
+}
+
+// startMIWorld builds and starts the world of cfg on its fleet.
+func startMIWorld(cfg *Config) (*World, *capacity.Fleet, *des.Engine, *schema.Log) {
 	eng := des.New(1)
 	log := &schema.Log{}
-	fleet := capacity.New(&capacity.Config{Zones: zones, Groups: groups,
+	fleet := capacity.New(&capacity.Config{Zones: cfg.Cluster.AvailabilityZones, Groups: cfg.Groups,
 		Settings: capacity.Settings{SpotNotice: 2 * time.Minute, InstanceFailureDetection: 3 * time.Minute, ImagePullBytesPerSecond: 100 << 20}}, eng, log)
 	w := New(cfg, eng, fleet, log)
 	fleet.Attach(w)
