@@ -13,13 +13,15 @@ import (
 
 // RunEstimate is what a run of a scenario will hold, worked out from the
 // scenario alone before anything runs: the tasks it starts, the instances
-// it launches, the rows and bytes of its outputs, and the memory the run
-// needs at its peak. It is an estimate, meant to be within a factor of two
-// or three of a run and never far below one (an autoscaled service counts at
-// the size its load asks for, or its max_capacity when fleetsim cannot tell).
+// it launches, the rows and bytes of its outputs, the memory live at the
+// run's busiest moment, and the resident memory the run is allowed. It is an
+// estimate, meant to be within a factor of two of a run and rarely below one
+// (an autoscaled service counts at the size its load asks for, or its
+// max_capacity when fleetsim cannot tell).
 type RunEstimate struct {
 	ServiceTasks int64 // service tasks started over the run
 	BatchTasks   int64 // batch (RunTask) tasks submitted
+	LiveTasks    int64 // tasks running at once at the busiest moment
 	Instances    int64 // EC2 instances launched
 	Events       int64 // rows of events.csv
 	TaskEvents   bool  // whether task state changes are among them
@@ -27,38 +29,53 @@ type RunEstimate struct {
 	SeriesRows, SeriesColumns int64 // timeseries.csv
 
 	TimeseriesBytes, EventsBytes, StateBytes int64 // the output files
-	MemoryBytes                              int64 // the run's peak resident memory
+	// LiveBytes is the heap live at the run's peak: the records a run keeps
+	// until it ends (a usage record per task, the event rows, the series)
+	// and what is alive at its busiest moment (tasks, instances).
+	LiveBytes int64
+	// MemoryBytes is the run's peak resident memory: the soft memory limit
+	// `fleetsim run` gives Go's collector (SoftMemoryLimit), and what is
+	// compared with settings.max_run_memory.
+	MemoryBytes int64
 }
 
-// Calibration: peak resident memory (GNU time's maximum RSS) and output
-// sizes of `fleetsim run` measured on a 2-CPU machine with Go 1.26,
-// 2026-12-01:
+// Calibration: the heap live at the peak (runtime/metrics
+// /gc/heap/live:bytes, sampled every 5 ms through the simulation) of runs on
+// a 2-CPU machine with Go 1.26, 2026-12-02, and peak resident memory (GNU
+// time's maximum RSS) of `fleetsim run` with and without the soft limit:
 //
-//	run                                           RSS      tasks            instances  events.csv rows
-//	library large-week (task events off)          1054 MiB 773k svc + 1.0M  25,438     320,623
-//	library web-and-batch                           40 MiB 1,867 + 81       7          658
-//	library week-100-instances                      64 MiB 32,095           100        33,743
-//	library swf-batch                               48 MiB 1,070 batch      98         5,961
-//	400k batch tasks, task events on               944 MiB 399,517          150        1,994,364
-//	400k batch tasks, task events off               93 MiB 399,517          150        301
-//	100k batch tasks, task events on               217 MiB 99,964           150        499,177
-//	100 services x 100 tasks, a day, events on     171 MiB 45,108           400        226,882
-//	10,000 instances for an hour                   123 MiB 1                10,000     20,005
+//	run                                      live peak  RSS no limit  tasks       instances  events rows
+//	library large-week (task events off)     211 MiB    437-484 MiB   1.77M       20,000     320,622
+//	library social-bursts                     76 MiB                  56k batch   0          282,606
+//	library week-100-instances                20 MiB                  6,896       100        33,742
+//	400k batch tasks, task events on         430 MiB    948 MiB       407,515     20         2,035,529
+//	400k batch tasks, task events off         17 MiB     33 MiB       407,515     20         99
+//	10,000 service tasks, 2,500-3,000 inst.   82 MiB    138 MiB       58,143      3,000      276,355
+//	10,000 instances for an hour              24 MiB     56 MiB       14          10,000     40,064
 //
-// The coefficients below fit these within about 20%: a base, a service task
-// (its usage record, placement wait, health and deployment history), a
-// batch task (usage record), an event row held until the run ends, a
-// series cell, an instance (its usage, attributes, image cache and its
-// state.json entry). Output bytes are per row as written: events.csv about
-// 160 bytes a row, timeseries.csv about 4 bytes a cell, state.json about
-// 1150 bytes per instance launched and 560 per task at the end.
+// The live coefficients below fit these within about 25%, biased high: a
+// base, a service task started (its usage record, placement wait, health
+// history), a batch task (its usage record), a task alive at the busiest
+// moment, an event row held until the run ends, a series cell, an instance
+// launched (its usage, attributes, image cache, placement entry). Without a
+// limit Go's collector lets the heap grow to about twice what is live before
+// it collects (GOGC=100); the soft limit makes it collect earlier, at
+// estLimitFactor times the live estimate plus estLimitSlack, so a run's
+// resident memory follows what it holds. Output bytes are per row as written:
+// events.csv about 160 bytes a row, timeseries.csv about 4 bytes a cell,
+// state.json about 1150 bytes per instance launched and 560 per task at the
+// end.
 const (
-	estBaseBytes        = 40 << 20
-	estServiceTaskBytes = 600
-	estBatchTaskBytes   = 180
-	estEventBytes       = 440
+	estBaseBytes        = 2 << 20
+	estServiceTaskBytes = 100
+	estBatchTaskBytes   = 40
+	estLiveTaskBytes    = 300
+	estEventBytes       = 220
 	estCellBytes        = 16
-	estInstanceBytes    = 8 << 10
+	estInstanceBytes    = 2560
+
+	estLimitFactor = 1.25
+	estLimitSlack  = 48 << 20
 
 	estEventRowBytes    = 160
 	estCellCSVBytes     = 4
@@ -70,6 +87,14 @@ const (
 	maxCronIterations   = 1000
 	defaultMaxRunMemory = 8 << 30
 )
+
+// SoftMemoryLimit is the soft memory limit for a run of this estimate (Go's
+// runtime/debug.SetMemoryLimit): the collector works harder as the heap
+// nears it instead of letting it grow to twice what is live. It is a soft
+// limit: a run that holds more than estimated is slower, never stopped.
+func (e RunEstimate) SoftMemoryLimit() int64 {
+	return clampInt(float64(e.LiveBytes)*estLimitFactor + estLimitSlack)
+}
 
 // Estimate works out what a run of cfg will hold (RunEstimate).
 func Estimate(cfg *sim.Config) RunEstimate {
@@ -124,8 +149,10 @@ func Estimate(cfg *sim.Config) RunEstimate {
 	e.TimeseriesBytes = clampInt(rows * cols * estCellCSVBytes)
 	e.EventsBytes = clampInt(events * estEventRowBytes)
 	e.StateBytes = clampInt(instances*estStateInstance + liveTasks*estStateTask)
-	e.MemoryBytes = clampInt(estBaseBytes + svcTasks*estServiceTaskBytes + batch*estBatchTaskBytes + events*estEventBytes +
-		rows*cols*estCellBytes + instances*estInstanceBytes)
+	e.LiveTasks = clampInt(liveTasks)
+	e.LiveBytes = clampInt(estBaseBytes + svcTasks*estServiceTaskBytes + batch*estBatchTaskBytes + liveTasks*estLiveTaskBytes +
+		events*estEventBytes + rows*cols*estCellBytes + instances*estInstanceBytes)
+	e.MemoryBytes = e.SoftMemoryLimit()
 	return e
 }
 

@@ -103,6 +103,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 	ctx, interrupted, stopSignals := catchInterrupts()
 	defer stopSignals()
+	defer softMemoryLimit(cfg)() // memlimit.go
 	w := sim.New(cfg)
 	stop := showProgress(ctx, w.Engine(), cfg.Duration, stderr, *quiet)
 	wallStart := time.Now()
