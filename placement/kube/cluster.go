@@ -131,7 +131,12 @@ type Cluster struct {
 	unschedTaint ctaint // {node.kubernetes.io/unschedulable, NoSchedule}
 	hostnameTopo int32
 	zoneTopo     int32
-	sig          []byte // scratch
+	sig          []byte                  // scratch
+	termMatch    map[string]*termMatches // by namespace and labels, for matchingTerms
+	tsig         []byte                  // matchingTerms' scratch
+	prefMemos    map[string]*prefMemo    // by PodInfo.prefSig
+	ns1          [1]int32                // scratch for a one-namespace clause
+	isig         []byte                  // NewPodInfo's scratch for imageSig
 }
 
 type zoneNodes struct {
@@ -155,6 +160,7 @@ func NewCluster() *Cluster {
 		topoByKey: map[int32]int32{}, matchers: map[string]*matcher{}, anchored: map[kv][]*matcher{},
 		termBySig: map[string]*existingTerm{}, pods: map[string]*boundPod{}, imageNodes: map[int32]int32{},
 		elig: map[string]*eligibility{}, imageMemos: map[string]*imageMemo{},
+		termMatch: map[string]*termMatches{}, prefMemos: map[string]*prefMemo{},
 	}
 	c.anyIP = c.in.id("0.0.0.0")
 	c.tcp = c.in.id(string(TCP))

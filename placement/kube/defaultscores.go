@@ -110,19 +110,22 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 	}
 	ttMax, ptsLo, ptsHi := int64(0), int64(math.MaxInt64), int64(0)
 	total = total[:k]
-	for i, id := range ids {
-		v := res[id]
-		if v == 0 {
-			v = d.resourcePair(feasible[i], shape)
-			res[id] = v
+	// The memoised resource and image scores, computed where missing. The
+	// loop over the nodes is a leaf function that stops at a node missing
+	// one, to be resumed there: without calls in it, the compiler keeps its
+	// state in registers.
+	for i := 0; ; {
+		i = addResourceAndImage(ids, res, memo, total, i, wFit, wBA, wIL)
+		if i == k {
+			break
 		}
-		x := int64(v) - 1 // packRes
-		im := memo[id]    // ImageLocality.scoreAll
-		if im < 0 {
-			im = int8(d.il.Score(p, feasible[i]))
-			memo[id] = im
+		id := ids[i]
+		if res[id] == 0 {
+			res[id] = d.resourcePair(feasible[i], shape)
 		}
-		total[i] += (x&127)*wFit + (x>>7)*wBA + int64(im)*wIL
+		if memo[id] < 0 { // ImageLocality.scoreAll
+			memo[id] = int8(d.il.Score(p, feasible[i]))
+		}
 	}
 	if plainTaints && tabled && d.codedNormalized(c, ids, sp.perNode, total) {
 		return
@@ -190,6 +193,28 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 		}
 		total[i] += v
 	}
+}
+
+// addResourceAndImage adds to total, from node i of ids on, the weighted
+// resource scores (res, packRes) and image score (memo) of each node, until
+// a node with either not memoised yet (res 0, memo negative); it returns
+// that node's index, or len(ids). It is kept out of line: inlined into
+// score, its loop shared registers with the rest and took 0.8 G more
+// instructions over the 150,000-pod benchmark (cachegrind).
+//
+//go:noinline
+func addResourceAndImage(ids []NodeID, res []uint16, memo []int8, total []int64, i int, wFit, wBA, wIL int64) int {
+	total = total[:len(ids)]
+	for ; i < len(ids); i++ {
+		id := ids[i]
+		v, im := res[id], memo[id]
+		if v == 0 || im < 0 {
+			return i
+		}
+		x := int64(v) - 1
+		total[i] += (x&127)*wFit + (x>>7)*wBA + int64(im)*wIL
+	}
+	return len(ids)
 }
 
 // Bounds of codedNormalized's codes.

@@ -1,9 +1,6 @@
 package kube
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // InterPodAffinity is a FilterPlugin and ScorePlugin
 // (plugins/interpodaffinity: filtering.go, scoring.go). A term selects pods
@@ -40,8 +37,7 @@ type InterPodAffinity struct {
 	p        *PodInfo
 	anyMatch bool            // some pod matches all required affinity terms
 	existing []*existingTerm // existing required anti-affinity terms selecting the pod
-	keys     []int32         // score: topology keys with sums
-	sums     [][]int64       // score: sum by domain, per key
+	contrib  []ipaContrib    // score: the terms that contribute
 }
 
 var (
@@ -64,8 +60,8 @@ func (*InterPodAffinity) Name() string { return "InterPodAffinity" }
 func (pl *InterPodAffinity) PreFilter(c *Cluster, p *PodInfo) Status {
 	pl.p = p
 	pl.existing = pl.existing[:0]
-	for _, t := range c.terms {
-		if t.kind == requiredAntiAffinity && t.carriers > 0 && t.cl.matches(&c.in, p.ns, p.labels) {
+	for _, t := range c.matchingTerms(p) {
+		if t.kind == requiredAntiAffinity && t.carriers > 0 {
 			pl.existing = append(pl.existing, t)
 		}
 	}
@@ -119,11 +115,15 @@ func (pl *InterPodAffinity) Filter(p *PodInfo, n *NodeInfo) Status {
 	return Status{}
 }
 
-// PreScore sums, per topology key and domain, what the preferred terms on
-// both sides and the existing required affinity terms give.
+// PreScore collects, per term that contributes, its weight and its counts
+// by domain of its topology key: the preferred terms on both sides and the
+// existing required affinity terms. A node's raw score is the sum over the
+// terms of weight times the count in the node's domain, the same as summing
+// per topology key and domain first (scoring.go's topologyScore) and adding
+// the node's domains' sums, without a pass over every domain.
 func (pl *InterPodAffinity) PreScore(c *Cluster, p *PodInfo, _ []*NodeInfo) Status {
 	pl.p = p
-	pl.keys = pl.keys[:0]
+	pl.contrib = pl.contrib[:0]
 	contributed := false
 	for side, list := range [2][]weightedTerm{p.prefAffinity, p.prefAnti} {
 		for i := range list {
@@ -135,14 +135,11 @@ func (pl *InterPodAffinity) PreScore(c *Cluster, p *PodInfo, _ []*NodeInfo) Stat
 			if side == 1 {
 				w = -w
 			}
-			sum := pl.sum(c, t.topo)
-			for d, k := range t.ref.m.perDomain[t.ref.slot] {
-				sum[d] += w * int64(k)
-			}
+			pl.contrib = append(pl.contrib, ipaContrib{topo: t.topo, w: w, counts: t.ref.m.perDomain[t.ref.slot]})
 			contributed = true
 		}
 	}
-	for _, t := range c.terms {
+	for _, t := range c.matchingTerms(p) {
 		if t.carriers == 0 {
 			continue
 		}
@@ -155,15 +152,12 @@ func (pl *InterPodAffinity) PreScore(c *Cluster, p *PodInfo, _ []*NodeInfo) Stat
 		case preferredAntiAffinity:
 			w = -1
 		}
-		if w == 0 || !t.cl.matches(&c.in, p.ns, p.labels) {
+		if w == 0 {
 			continue
 		}
-		sum := pl.sum(c, t.topo)
-		for d, v := range t.perDomain {
-			if v != 0 {
-				sum[d] += w * v
-				contributed = true
-			}
+		pl.contrib = append(pl.contrib, ipaContrib{topo: t.topo, w: w, sums: t.perDomain})
+		if t.nonZero > 0 {
+			contributed = true
 		}
 	}
 	if !contributed {
@@ -172,37 +166,54 @@ func (pl *InterPodAffinity) PreScore(c *Cluster, p *PodInfo, _ []*NodeInfo) Stat
 	return Status{}
 }
 
-// sum returns the zeroed-at-first-use sums by domain of topology key t.
-func (pl *InterPodAffinity) sum(c *Cluster, t int32) []int64 {
-	if i := slices.Index(pl.keys, t); i >= 0 {
-		return pl.sums[i]
-	}
-	n := len(c.topo[t].nodesIn)
-	k := len(pl.keys)
-	pl.keys = append(pl.keys, t)
-	if k < len(pl.sums) {
-		pl.sums[k] = resize(pl.sums[k], n)
-		clear(pl.sums[k])
-	} else {
-		pl.sums = append(pl.sums, make([]int64, n))
-	}
-	return pl.sums[k]
+// ipaContrib is one term's part of the raw scores: w times the term's
+// count in the node's domain of topo, from counts (the pod's own terms) or
+// sums (existing terms).
+type ipaContrib struct {
+	topo   int32
+	w      int64
+	counts []int32
+	sums   []int64
 }
 
-// Score adds the sums of the node's domains.
+// Score adds the terms' parts in the node's domains.
 func (pl *InterPodAffinity) Score(_ *PodInfo, n *NodeInfo) int64 {
 	var s int64
-	for i, t := range pl.keys {
-		if d := n.dom[t]; d >= 0 {
-			s += pl.sums[i][d]
-		}
+	for i := range pl.contrib {
+		s += pl.contrib[i].of(n)
 	}
 	return s
 }
 
+func (t *ipaContrib) of(n *NodeInfo) int64 {
+	d := n.dom[t.topo]
+	switch {
+	case d < 0:
+		return 0
+	case t.counts != nil:
+		if int(d) < len(t.counts) {
+			return t.w * int64(t.counts[d])
+		}
+	case int(d) < len(t.sums):
+		return t.w * t.sums[d]
+	}
+	return 0
+}
+
+// scoreAll is Score over the feasible nodes.
+func (pl *InterPodAffinity) scoreAll(_ *PodInfo, feasible []*NodeInfo, out []int64) {
+	clear(out[:len(feasible)])
+	for i := range pl.contrib {
+		t := &pl.contrib[i]
+		for j, n := range feasible {
+			out[j] += t.of(n)
+		}
+	}
+}
+
 // NormalizeScore maps min..max onto 0..100.
 func (pl *InterPodAffinity) NormalizeScore(_ *PodInfo, _ []*NodeInfo, scores []int64) {
-	if len(pl.keys) == 0 {
+	if len(pl.contrib) == 0 {
 		return
 	}
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,6 +17,14 @@ type interner struct {
 	ids  map[string]int32
 	strs []string
 	nums []parsedInt
+	// sels are compiled matchLabels-only selectors by their labels
+	// (selectorKey); selKey is scratch.
+	sels   map[string]selector
+	selKey []byte
+	sigs   map[string]string // intern's
+	// labelSets are label sets by their kvs, lsBuf scratch.
+	labelSets map[string]labelSet
+	lsBuf     labelSet
 }
 
 type parsedInt struct {
@@ -23,7 +32,23 @@ type parsedInt struct {
 	ok bool
 }
 
-func newInterner() interner { return interner{ids: map[string]int32{}} }
+func newInterner() interner {
+	return interner{ids: map[string]int32{}, sels: map[string]selector{}, sigs: map[string]string{}, labelSets: map[string]labelSet{}}
+}
+
+// intern returns b as a string, the same one for the same bytes (a sig
+// that many pods share, kept once).
+func (in *interner) intern(b []byte) string {
+	if s, ok := in.sigs[string(b)]; ok {
+		return s
+	}
+	if len(in.sigs) >= maxCachedSelectors {
+		clear(in.sigs)
+	}
+	s := string(b)
+	in.sigs[s] = s
+	return s
+}
 
 func (in *interner) id(s string) int32 {
 	if id, ok := in.ids[s]; ok {
@@ -46,12 +71,28 @@ type kv struct{ k, v int32 }
 type labelSet []kv
 
 func (in *interner) labels(m map[string]string) labelSet {
-	ls := make(labelSet, 0, len(m))
+	ls := in.lsBuf[:0]
 	for k, v := range m {
 		ls = append(ls, kv{in.id(k), in.id(v)})
 	}
 	slices.SortFunc(ls, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
-	return ls
+	in.lsBuf = ls
+	// A label set is never changed, so objects with the same labels share
+	// one.
+	b := in.selKey[:0]
+	for _, l := range ls {
+		b = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(l.k)), uint32(l.v))
+	}
+	in.selKey = b
+	if s, ok := in.labelSets[string(b)]; ok {
+		return s
+	}
+	if len(in.labelSets) >= maxCachedSelectors {
+		clear(in.labelSets)
+	}
+	s := slices.Clip(slices.Clone(ls))
+	in.labelSets[string(b)] = s
+	return s
 }
 
 // get returns the value id of key k.
@@ -182,6 +223,51 @@ func (in *interner) labelSelector(ls *LabelSelector) (selector, error) {
 	if ls == nil {
 		return selector{nothing: true}, nil
 	}
+	if len(ls.MatchExpressions) > 0 || len(ls.MatchLabels) > maxCachedSelectorLabels {
+		return in.compileSelector(ls)
+	}
+	// A compiled selector is never changed, so pods with the same
+	// matchLabels share one.
+	key := in.selectorKey(ls.MatchLabels)
+	if s, ok := in.sels[string(key)]; ok {
+		return s, nil
+	}
+	s, err := in.compileSelector(ls)
+	if err == nil {
+		if len(in.sels) >= maxCachedSelectors {
+			clear(in.sels)
+		}
+		in.sels[string(key)] = s
+	}
+	return s, err
+}
+
+// Bounds of the interner's selector cache.
+const (
+	maxCachedSelectorLabels = 4
+	maxCachedSelectors      = 4096
+)
+
+// selectorKey returns m's labels in key order, each key and value ended by
+// a NUL (which no valid key or value holds), in in.selKey.
+func (in *interner) selectorKey(m map[string]string) []byte {
+	var kb [maxCachedSelectorLabels]string
+	keys := kb[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := in.selKey[:0]
+	for _, k := range keys {
+		b = append(append(b, k...), 0)
+		b = append(append(b, m[k]...), 0)
+	}
+	in.selKey = b
+	return b
+}
+
+// compileSelector is labelSelector without the cache.
+func (in *interner) compileSelector(ls *LabelSelector) (selector, error) {
 	var s selector
 	for _, k := range sortedKeys(ls.MatchLabels) {
 		r, err := in.compileRequirement(Requirement{Key: k, Operator: OpIn, Values: []string{ls.MatchLabels[k]}}, false)
@@ -224,16 +310,21 @@ func (s *selector) sig(b []byte) []byte {
 		return append(b, 'N')
 	}
 	for _, r := range s.reqs {
-		b = strconv.AppendInt(append(b, '('), int64(r.key), 10)
-		b = strconv.AppendInt(append(b, ' '), int64(r.op), 10)
+		b = appendSigInt(append(b, '('), int64(r.key))
+		b = appendSigInt(b, int64(r.op))
+		b = appendSigInt(b, int64(len(r.vals)))
 		for _, v := range r.vals {
-			b = strconv.AppendInt(append(b, ' '), int64(v), 10)
+			b = appendSigInt(b, int64(v))
 		}
-		b = strconv.AppendInt(append(b, ' '), r.num, 10)
-		b = append(b, ')')
+		b = appendSigInt(b, r.num)
 	}
 	return b
 }
+
+// appendSigInt appends v to a signature in 8 bytes: signatures are map keys
+// only, and fixed-width fields (lists after their length) keep them
+// unambiguous.
+func appendSigInt(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) }
 
 // anchor returns an equality requirement (key = one value) every match must
 // satisfy, if the selector has one: Bind looks selectors up by the pod's

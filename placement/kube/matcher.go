@@ -1,9 +1,6 @@
 package kube
 
-import (
-	"slices"
-	"strconv"
-)
+import "slices"
 
 // clause selects pods: in one of the namespaces ns (sorted ids) and matching
 // sel. It is an affinity term's (namespaces, labelSelector) and a spread
@@ -18,11 +15,11 @@ func (cl *clause) matches(in *interner, ns int32, ls labelSet) bool {
 }
 
 func (cl *clause) appendSig(b []byte) []byte {
-	b = append(b, '[')
+	b = appendSigInt(append(b, '['), int64(len(cl.ns)))
 	for _, n := range cl.ns {
-		b = strconv.AppendInt(append(b, ' '), int64(n), 10)
+		b = appendSigInt(b, int64(n))
 	}
-	return cl.sel.sig(append(b, ']'))
+	return cl.sel.sig(b)
 }
 
 // matcher counts the bound pods that match all of its clauses: on each node
@@ -183,6 +180,7 @@ type existingTerm struct {
 	topo      int32
 	perDomain []int64
 	carriers  int32
+	nonZero   int32 // domains with perDomain != 0
 }
 
 func (t *existingTerm) add(n *NodeInfo, w int64) {
@@ -196,7 +194,15 @@ func (t *existingTerm) add(n *NodeInfo, w int64) {
 		return
 	}
 	t.perDomain = growTo(t.perDomain, int(d)+1)
+	was := t.perDomain[d] != 0
 	t.perDomain[d] += w
+	if now := t.perDomain[d] != 0; now != was {
+		if now {
+			t.nonZero++
+		} else {
+			t.nonZero--
+		}
+	}
 }
 
 func (t *existingTerm) inDomain(d int32) int64 {
@@ -215,7 +221,7 @@ type termUse struct {
 // existingTermFor returns the Cluster's entry for a term of kind k.
 func (c *Cluster) existingTermFor(k termKind, cl clause, topo int32) *existingTerm {
 	b := append(c.sig[:0], byte('0'+k))
-	b = strconv.AppendInt(b, int64(topo), 10)
+	b = appendSigInt(b, int64(topo))
 	b = cl.appendSig(b)
 	c.sig = b
 	if t, ok := c.termBySig[string(b)]; ok {
@@ -225,4 +231,41 @@ func (c *Cluster) existingTermFor(k termKind, cl clause, topo int32) *existingTe
 	c.termBySig[string(b)] = t
 	c.terms = append(c.terms, t)
 	return t
+}
+
+// termMatches is the existing terms, in Cluster.terms order, that select
+// pods with one namespace and label set: the first seen of Cluster.terms
+// (terms are only ever appended, and a term's clause never changes).
+type termMatches struct {
+	seen int
+	list []*existingTerm
+}
+
+// maxTermMatches bounds Cluster.termMatch; past it the cache starts over.
+const maxTermMatches = 1024
+
+// matchingTerms returns the existing terms whose clause selects p, in
+// Cluster.terms order (whatever their carriers), from a cache by p's
+// namespace and labels.
+func (c *Cluster) matchingTerms(p *PodInfo) []*existingTerm {
+	b := appendSigInt(c.tsig[:0], int64(p.ns))
+	for _, l := range p.labels {
+		b = appendSigInt(appendSigInt(b, int64(l.k)), int64(l.v))
+	}
+	c.tsig = b
+	e := c.termMatch[string(b)]
+	if e == nil {
+		if len(c.termMatch) >= maxTermMatches {
+			clear(c.termMatch)
+		}
+		e = &termMatches{}
+		c.termMatch[string(b)] = e
+	}
+	for _, t := range c.terms[e.seen:] {
+		if t.cl.matches(&c.in, p.ns, p.labels) {
+			e.list = append(e.list, t)
+		}
+	}
+	e.seen = len(c.terms)
+	return e.list
 }

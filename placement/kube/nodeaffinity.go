@@ -71,6 +71,53 @@ func (*NodeAffinity) Score(p *PodInfo, n *NodeInfo) int64 {
 	return s
 }
 
+// scoreAll is Score over the feasible nodes. A node's score depends only on
+// its labels and the pod's preferred terms, so it is kept per node for pods
+// with the same terms (Cluster.preferredMemo).
+func (pl *NodeAffinity) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) {
+	if len(p.preferred) == 0 {
+		clear(out[:len(feasible)])
+		return
+	}
+	memo := p.c.preferredMemo(p)
+	for i, n := range feasible {
+		s := memo[n.id]
+		if s < 0 {
+			s = pl.Score(p, n)
+			memo[n.id] = s
+		}
+		out[i] = s
+	}
+}
+
+// prefMemo is NodeAffinity's Score by NodeID for one set of preferred
+// terms (-1: not yet known), valid while the nodes and their labels are
+// (gen is Cluster.nodesGen).
+type prefMemo struct {
+	gen   uint64
+	score []int64
+}
+
+// preferredMemo returns the scores kept for p's preferred terms.
+func (c *Cluster) preferredMemo(p *PodInfo) []int64 {
+	e := c.prefMemos[p.prefSig]
+	if e == nil {
+		if len(c.prefMemos) >= maxEligibility {
+			clear(c.prefMemos)
+		}
+		e = &prefMemo{gen: c.nodesGen - 1}
+		c.prefMemos[p.prefSig] = e
+	}
+	if e.gen != c.nodesGen || len(e.score) != len(c.nodes) {
+		e.score = resize(e.score, len(c.nodes))
+		for i := range e.score {
+			e.score[i] = -1
+		}
+		e.gen = c.nodesGen
+	}
+	return e.score
+}
+
 // NormalizeScore scales onto 0..100.
 func (*NodeAffinity) NormalizeScore(_ *PodInfo, _ []*NodeInfo, scores []int64) {
 	defaultNormalizeScore(scores, false)

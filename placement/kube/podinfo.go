@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -35,6 +34,7 @@ type PodInfo struct {
 	hasRequired bool
 	affSig      string // nodeSelector + required terms; "" when there are neither
 	preferred   []weightedSelector
+	prefSig     string // preferred terms, for Cluster.preferredMemo; "" when none
 
 	tolerations []ctol
 	pnsTols     []ctol // tolerations with effect PreferNoSchedule or none
@@ -159,11 +159,12 @@ func (c *Cluster) NewPodInfo(p Pod) (*PodInfo, error) {
 		}
 	}
 	pi.numImages = len(pi.images)
-	var sig []byte
+	sig := c.isig[:0]
 	for _, im := range pi.images {
-		sig = strconv.AppendInt(append(sig, ' '), int64(im), 10)
+		sig = appendSigInt(sig, int64(im))
 	}
-	pi.imageSig = string(sig)
+	c.isig = sig
+	pi.imageSig = c.in.intern(sig)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -291,6 +292,14 @@ func (pi *PodInfo) compileNodeAffinity(p Pod, bad func(string, error)) {
 		}
 		pi.affSig = string(b)
 	}
+	if len(pi.preferred) > 0 {
+		var b []byte
+		for i := range pi.preferred {
+			b = appendSigInt(append(b, '|'), pi.preferred[i].w)
+			b = pi.preferred[i].sel.sig(b)
+		}
+		pi.prefSig = string(b)
+	}
 }
 
 // nodeMatches is component-helpers RequiredNodeAffinity.Match: nodeSelector
@@ -396,8 +405,8 @@ func (pi *PodInfo) spreadConstraint(key string, skew, minDomains int32, sel sele
 	c := pi.c
 	sc := spreadConstraint{maxSkew: skew, minDomains: minDomains, topo: c.topoKey(key), hostname: key == LabelHostname,
 		sel: sel, empty: sel.empty()}
-	ns := [1]int32{pi.ns}
-	m := c.matcher([]clause{{ns: ns[:], sel: sel}})
+	c.ns1[0] = pi.ns // matcher copies what it keeps
+	m := c.matcher([]clause{{ns: c.ns1[:], sel: sel}})
 	if hard || !sc.hostname {
 		sc.ref = c.countsBy(m, sc.topo)
 	} else {
