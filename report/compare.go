@@ -27,6 +27,7 @@ type run struct {
 	Summary  sim.Summary
 	Duration time.Duration // simulated, from summary.json
 	Cost     Cost
+	EKSCost  *EKSCost // an EKS run's cost.json "eks" (nil for ECS)
 	Series   runSeries
 	Events   []schema.Event
 }
@@ -159,7 +160,8 @@ func CompareRuns(dirs []string, outDir string) ([]string, error) {
 		Figures   []compareFigureView
 		Warnings  []string
 		NoiseRule string
-	}{runs, labels, compareRows(compareMetrics(runs)), views, warnings, NoiseRule()}
+		OrchNote  string
+	}{runs, labels, compareRows(compareMetrics(runs)), views, warnings, NoiseRule(), orchestratorNote(runs)}
 	return warnings, WriteFile(filepath.Join(outDir, "report.html"), func(w *bufio.Writer) error { return t.Execute(w, data) })
 }
 
@@ -199,6 +201,9 @@ func compareMetrics(runs []run) []metric {
 			m.Values = append(m.Values, f(&runs[i]))
 		}
 		return m
+	}
+	if anyEKS(runs) {
+		return orchestratorMetrics(runs, each) // an EKS run: the measures both orchestrators have (compare_orch.go)
 	}
 	ms := []metric{
 		asMoney(each("total cost", "lower", usdText, func(r *run) float64 { return float64(r.Cost.TotalUSD) })),

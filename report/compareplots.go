@@ -91,8 +91,11 @@ func hours(ds []time.Duration) []float64 {
 
 // compareInstances overlays each run's EC2 instances, launching and active.
 func compareInstances(runs []run, labels []string) ([]compareFigure, error) {
-	f := newCompareFigure(runs, "compare-instances", "EC2 instances", "instances",
-		"Container instances registered with the cluster (ACTIVE or DRAINING) plus those still booting, per run.")
+	caption := "Container instances registered with the cluster (ACTIVE or DRAINING) plus those still booting, per run."
+	if anyEKS(runs) {
+		caption = "EC2 instances per run, those still booting included: an ECS run's container instances (ACTIVE or DRAINING), an EKS run's nodes (Ready or launching; Fargate pods have none)."
+	}
+	f := newCompareFigure(runs, "compare-instances", "EC2 instances", "instances", caption)
 	f.plot.Y.Tick.Marker = countTicks{}
 	for i, r := range runs {
 		active, launching := r.Series.Columns[schema.InstancesActive], r.Series.Columns[schema.InstancesLaunching]
@@ -112,8 +115,11 @@ func compareInstances(runs []run, labels []string) ([]compareFigure, error) {
 // capacity providers together, divided by the hour's length (the last hour
 // may be short).
 func compareCostRate(runs []run, labels []string) ([]compareFigure, error) {
-	f := newCompareFigure(runs, "compare-cost-rate", "Cost rate", "USD per hour",
-		"Each hour's bill (cost.json, all capacity providers) divided by the hour's length, per run.")
+	caption := "Each hour's bill (cost.json, all capacity providers) divided by the hour's length, per run."
+	if anyEKS(runs) {
+		caption = "Each hour's EC2 and Fargate bill (cost.json's hourly: an EKS run's nodes, without its control plane, which adds a flat rate the table counts) divided by the hour's length, per run."
+	}
+	f := newCompareFigure(runs, "compare-cost-rate", "Cost rate", "USD per hour", caption)
 	for i, r := range runs {
 		end := time.Duration(r.Cost.SimulatedSeconds) * time.Second
 		var x, y []float64
@@ -139,6 +145,9 @@ func compareCostRate(runs []run, labels []string) ([]compareFigure, error) {
 
 // commonServices is the services every run has, in the first run's order.
 func commonServices(runs []run) []string {
+	if anyEKS(runs) {
+		return commonWorkloads(runs) // compare_orch.go: an EKS run's Deployments stand for services
+	}
 	var names []string
 	for _, s := range runs[0].Summary.Services {
 		every := true
@@ -176,7 +185,12 @@ func compareServices(runs []run, labels []string) ([]compareFigure, error) {
 					" (the scenario's [report] service_series is off)."})
 			continue
 		}
-		f := newCompareFigure(runs, id, title, "tasks", "Tasks of service "+n+" in the RUNNING state, per run.")
+		caption, unit := "Tasks of service "+n+" in the RUNNING state, per run.", "tasks"
+		if anyEKS(runs) {
+			title, unit = "Service "+n+": running tasks / pods", "tasks / pods"
+			caption = "Per run: an ECS run's tasks of service " + n + " in the RUNNING state, an EKS run's pods of Deployment " + n + " less those Pending."
+		}
+		f := newCompareFigure(runs, id, title, unit, caption)
 		f.plot.Y.Tick.Marker = countTicks{}
 		for i, r := range runs {
 			if err := f.addSeries(runStyle(i, labels[i], hours(r.Series.Offsets), r.Series.Columns[col])); err != nil {
@@ -195,8 +209,12 @@ func compareWaits(runs []run, labels []string) ([]compareFigure, error) {
 	const id, title = "compare-placement-wait", "Placement wait (task created to placed), cumulative"
 	waits := make([][]time.Duration, len(runs))
 	var longest time.Duration
-	var without []string
+	var without, eksRuns []string
 	for i, r := range runs {
+		if r.isEKS() { // pods, not tasks: their p95 Pending is in the table
+			eksRuns = append(eksRuns, labels[i])
+			continue
+		}
 		for _, g := range PlacementWaits(r.Events) {
 			waits[i] = append(waits[i], g.Waits...)
 		}
@@ -207,7 +225,11 @@ func compareWaits(runs []run, labels []string) ([]compareFigure, error) {
 		slices.Sort(waits[i])
 		longest = max(longest, waits[i][len(waits[i])-1])
 	}
-	if len(without) == len(runs) {
+	if len(eksRuns) == len(runs) {
+		return []compareFigure{{Figure: &Figure{ID: id, Title: title},
+			Note: "Not drawn: EKS runs place pods, not tasks; the table gives each workload's p95 time Pending."}}, nil
+	}
+	if len(without)+len(eksRuns) == len(runs) {
 		return []compareFigure{{Figure: &Figure{ID: id, Title: title},
 			Note: "Not drawn: no run's events.csv records task state changes (the scenario's [report] task_events is off, or no task started)."}}, nil
 	}
@@ -224,6 +246,9 @@ func compareWaits(runs []run, labels []string) ([]compareFigure, error) {
 		Caption: "For each run, all its tasks together: the share placed within a given wait; a line rising at zero is tasks placed at once."}
 	if len(without) > 0 {
 		f.Caption += " No task state changes in " + strings.Join(without, ", ") + "."
+	}
+	if len(eksRuns) > 0 {
+		f.Caption += " Not drawn for " + strings.Join(eksRuns, ", ") + ": an EKS run places pods, not tasks (the table gives each workload's p95 time Pending)."
 	}
 	for i, w := range waits {
 		if len(w) == 0 {
@@ -303,6 +328,13 @@ func runLabels(runs []run) []string {
 	count := map[string]int{}
 	for i, r := range runs {
 		labels[i] = fmt.Sprintf("%s (seed %d)", r.Summary.Scenario, r.Summary.Seed)
+		if anyEKS(runs) { // name the orchestrator: one [workload] on ECS and EKS reads apart
+			orch := "ECS"
+			if r.isEKS() {
+				orch = "EKS"
+			}
+			labels[i] = fmt.Sprintf("%s on %s (seed %d)", r.Summary.Scenario, orch, r.Summary.Seed)
+		}
 		count[labels[i]]++
 	}
 	for i := range labels {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
@@ -43,8 +45,8 @@ func readRun(dir string) (run, error) {
 	r := run{Dir: dir}
 	readers := map[string]func(io.Reader) error{
 		"summary.json":   func(f io.Reader) error { return readSummary(f, &r) },
-		"cost.json":      func(f io.Reader) error { return readCost(f, &r.Cost) },
-		"timeseries.csv": func(f io.Reader) (err error) { r.Series, err = readSeries(f); return err },
+		"cost.json":      func(f io.Reader) error { return readCost(f, &r.Cost, &r.EKSCost) },
+		"timeseries.csv": func(f io.Reader) (err error) { r.Series, err = readSeries(f, r.isEKS()); return err },
 		"events.csv":     func(f io.Reader) (err error) { r.Events, err = readEvents(f); return err },
 	}
 	var errs []error
@@ -55,6 +57,9 @@ func readRun(dir string) (run, error) {
 	}
 	if len(errs) > 0 {
 		return r, folderError{errors.Join(errs...)}
+	}
+	if r.isEKS() {
+		eksSeriesAliases(&r.Series) // compare_orch.go
 	}
 	return r, nil
 }
@@ -83,10 +88,21 @@ func readSummary(f io.Reader, r *run) error {
 	return nil
 }
 
-func readCost(f io.Reader, c *Cost) error {
-	if err := json.NewDecoder(f).Decode(c); err != nil {
+func readCost(f io.Reader, c *Cost, ek **EKSCost) error {
+	data, err := io.ReadAll(f)
+	if err != nil {
 		return err
 	}
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(c); err != nil {
+		return err
+	}
+	var withEKS struct {
+		EKS *EKSCost `json:"eks"` // an EKS run's breakdown (eksCostFile)
+	}
+	if err := json.Unmarshal(data, &withEKS); err != nil {
+		return err
+	}
+	*ek = withEKS.EKS
 	if c.SimulatedSeconds <= 0 {
 		return fmt.Errorf("simulated_seconds %d: want a positive number", c.SimulatedSeconds)
 	}
@@ -123,10 +139,15 @@ func csvHeader(cr *csv.Reader, want ...string) (map[string]int, []string, error)
 	return at, head, nil
 }
 
-// readSeries reads timeseries.csv as WriteSeries writes it.
-func readSeries(f io.Reader) (runSeries, error) {
+// readSeries reads timeseries.csv as WriteSeries writes it (an EKS run's:
+// its nodes for the instances).
+func readSeries(f io.Reader, eks bool) (runSeries, error) {
 	cr := csv.NewReader(f)
-	at, head, err := csvHeader(cr, "minute", schema.InstancesLaunching, schema.InstancesActive)
+	want := []string{"minute", schema.InstancesLaunching, schema.InstancesActive}
+	if eks {
+		want = []string{"minute", sim.EKSNodesLaunching, sim.EKSNodesReady}
+	}
+	at, head, err := csvHeader(cr, want...)
 	if err != nil {
 		return runSeries{}, err
 	}

@@ -26,6 +26,9 @@ type EKSCost struct {
 	TotalUSD               USD             `json:"total_usd"`
 	PerDayUSD              USD             `json:"per_day_usd"`
 	ByNodeGroup            []NodeGroupCost `json:"by_node_group"`
+	// Fargate is the pods on Fargate, by Fargate profile (eks_fargate.go);
+	// in TotalUSD. Absent without Fargate pods.
+	Fargate *EKSFargateCost `json:"fargate,omitempty"`
 }
 
 // NodeGroupCost is one node group's nodes of one capacity type.
@@ -118,6 +121,9 @@ func ComputeEKSCost(res *sim.Result, p Prices) (*EKSCost, error) {
 	seconds := res.End.Duration().Seconds()
 	out.ControlPlaneUSD = USD(seconds / 3600 * ec.ControlPlaneUSDPerHour)
 	out.TotalUSD = out.NodesUSD + out.ControlPlaneUSD
+	if out.Fargate = ComputeEKSFargateCost(res.EKS.Fargate, p); out.Fargate != nil { // eks_fargate.go
+		out.TotalUSD += out.Fargate.USD
+	}
 	if seconds > 0 {
 		out.PerDayUSD = USD(float64(out.TotalUSD) * 86400 / seconds)
 	}
@@ -132,6 +138,9 @@ func costFile(res *sim.Result, c *Cost) (any, error) {
 		return c, err
 	}
 	total := c.TotalUSD + ek.ControlPlaneUSD
+	if ek.Fargate != nil {
+		total += ek.Fargate.USD
+	}
 	perDay := total
 	if s := res.End.Duration().Seconds(); s > 0 {
 		perDay = USD(float64(total) * 86400 / s)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/des"
 	"github.com/fleetsim/fleetsim/sim/eks"
 )
@@ -35,4 +36,29 @@ func TestComputeEKSFargateCostPerSecondOneMinuteMinimum(t *testing.T) {
 	assert.Equal(t, "web", c.ByProfile[1].Profile)
 	assert.InDelta(t, api, float64(c.ByProfile[1].USD), 1e-12)
 	assert.Nil(t, ComputeEKSFargateCost(nil, p))
+}
+
+// The cost-rate figure's Fargate hours: a pod's billed seconds (the
+// one-minute minimum included) fall in the hours they run in, and the
+// hours add up to ComputeEKSFargateCost's bill.
+func TestEKSFargateHourlySpreadsEachPodsBilledSeconds(t *testing.T) {
+	cfg := &sim.Config{Region: "us-east-1", EKS: &eks.Config{FargateProfiles: []eks.FargateProfile{{Name: "web"}, {Name: "batch"}}}}
+	usage := []eks.FargatePodUsage{
+		// 0.5 vCPU / 1 GB from 0:30 to 1:30: half in each hour.
+		{Pod: "a", Profile: "web", CPU: 512, MemoryMiB: 1024, Start: des.At(30 * time.Minute), Stop: des.At(90 * time.Minute)},
+		// 30 s at 1:59:30, billed 60 s: 30 s in hour 1, 30 s in hour 2.
+		{Pod: "b", Profile: "batch", CPU: 256, MemoryMiB: 512, Start: des.At(119*time.Minute + 30*time.Second), Stop: des.At(2 * time.Hour)},
+	}
+	res := &sim.Result{Config: cfg, EKS: &eks.Outcome{Fargate: usage}}
+	h := eksFargateHourly(res, 3)
+	require.Len(t, h, 2)
+	web := (0.5*0.04048 + 1*0.004445) / 3600
+	batch := (0.25*0.04048 + 0.5*0.004445) / 3600
+	assert.InDelta(t, 1800*web, h[0][0], 1e-12)
+	assert.InDelta(t, 1800*web, h[0][1], 1e-12)
+	assert.InDelta(t, 0, h[0][2], 1e-12)
+	assert.InDelta(t, 30*batch, h[1][1], 1e-12)
+	assert.InDelta(t, 30*batch, h[1][2], 1e-12)
+	c := ComputeEKSFargateCost(usage, DefaultPrices())
+	assert.InDelta(t, float64(c.USD), h[0][0]+h[0][1]+h[1][1]+h[1][2], 1e-9)
 }

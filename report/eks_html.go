@@ -38,6 +38,9 @@ func eksPage(pg *page, res *sim.Result, cost *Cost) {
 			prices = append(prices, n)
 		}
 	}
+	if ek.Fargate != nil {
+		prices = append(prices, eksFargatePriceNote(res)) // eks_fargate_html.go
+	}
 	pg.Prices = prices
 }
 
@@ -60,6 +63,13 @@ const eksTemplate = `{{define "eks-summary"}}{{with .Idle}}<div class="idle-why"
 {{end}}</tbody></table></div>
 <p class="note">Desired: a Deployment's replicas, a Job's completions per run, the nodes a DaemonSet should run on, 1 for a bare pod. Running at end: Running and Ready, with those still pending in brackets. Pending: from a pod's creation to Running, over the pods that ran. Deleted: pods deleted before they ended (scaled down, replaced in a rollout, evicted, preempted). FailedScheduling: the scheduler's messages its pods got, once per pod and message (by message under the table). Mean CPU use: the Ready pods' load over what they serve at their CPU request, over the samples; dropped: requests they could not serve (the share of those offered). A row in colour is a Deployment or DaemonSet that ended the run with fewer pods running than desired.</p>
 {{else}}<p class="note">No workloads.</p>
+{{end}}{{if .Served}}<h3 id="served">Deployments served as ECS services</h3>
+<div class="scroll"><table>
+<thead><tr><th class="text">Deployment</th><th>requests offered</th><th>dropped</th><th>within latency SLO</th><th>availability</th></tr></thead>
+<tbody>
+{{range .Served}}<tr><td class="text">{{.Name}}</td><td>{{.Offered}}</td><td>{{.Dropped}}</td><td>{{.SLO}}</td><td>{{.Available}}</td></tr>
+{{end}}</tbody></table></div>
+<p class="note">A Deployment whose load gives cpu_seconds_per_request is served as an ECS service is: each minute an M/M/c queue of its Ready pods, a pod serving its CPU request's vCPU over cpu_seconds_per_request a second, requests above 99% of their capacity dropped. Within latency SLO: the requests served within it, drops counting as misses (– without one). Availability: the share of minutes with replicas less maxUnavailable pods available, for the lowest replica count of the last five minutes. The same figures, under the same names, as the ECS summary's services.</p>
 {{end}}{{if .Unschedulable}}<h3 id="unschedulable">Unschedulable, by the scheduler's message</h3>
 <div class="scroll"><table><thead><tr><th>workload</th><th class="text">FailedScheduling message</th><th>pods</th></tr></thead><tbody>
 {{range .Unschedulable}}<tr><td>{{.Workload}}</td><td class="text">{{.Message}}</td><td>{{.Pods}}</td></tr>
@@ -107,17 +117,17 @@ const eksTemplate = `{{define "eks-summary"}}{{with .Idle}}<div class="idle-why"
 {{end}}</tbody></table></div>
 <p class="note">Kind: an EKS managed node group, or a self-managed Auto Scaling group. Peak nodes: the most Ready at a sample. Node-hours: billed instance-hours. Cost share: of the whole bill, the control plane included.</p>
 </section>
-{{template "eks-scaling" .}}{{end}}
+{{template "eks-fargate" .}}{{template "eks-scaling" .}}{{end}}
 
-{{define "eks-cost"}}<h3>By node group and the control plane</h3>
+{{define "eks-cost"}}<h3>By node group{{if .Fargate}}, Fargate profile{{end}} and the control plane</h3>
 <table>
 <thead><tr><th>what</th><th class="text">capacity type</th><th>nodes</th><th>billed</th><th>cost</th><th>share</th></tr></thead>
 <tbody>
 {{range .Cost}}<tr><td>{{.Name}}</td><td class="text">{{.CapacityType}}</td><td>{{.Nodes}}</td><td>{{.Hours}}</td><td>{{.USD}}</td><td>{{.Share}}</td></tr>
 {{end}}<tr class="first"><td>total</td><td></td><td></td><td></td><td>{{.CostTotal}}</td><td>100.0%</td></tr>
 </tbody></table>
-<p class="note">Billed: node-hours, or cluster-hours for the control plane (cost.json: eks.by_node_group, eks.control_plane_usd).</p>
-{{end}}` + eksScalingTemplate
+<p class="note">Billed: node-hours, or cluster-hours for the control plane (cost.json: eks.by_node_group, eks.control_plane_usd).{{if .Fargate}} A Fargate profile's row: its pods and their billed vCPU-hours (cost.json: eks.fargate.by_profile).{{end}}</p>
+{{end}}` + eksScalingTemplate + eksFargateTemplate
 
 // eksCards are the summary cards of an EKS run: cost (nodes and the control
 // plane), nodes, pods, the worst pending time and the pods the scheduler
@@ -131,7 +141,7 @@ func eksCards(res *sim.Result, cost *Cost) []card {
 	cs := []card{
 		{"Total cost", money(ek.TotalUSD), fmt.Sprintf("over %s simulated: nodes %s, control plane %s (%s per cluster-hour)",
 			res.End.Duration(), money(ek.NodesUSD), money(ek.ControlPlaneUSD), strconv.FormatFloat(ek.ControlPlaneUSDPerHour, 'f', 2, 64))},
-		{"Cost per day", money(ek.PerDayUSD), "EC2 nodes and the EKS control plane"},
+		eksCostPerDayCard(ek),
 		{"Peak nodes", count(s.Nodes.Peak), fmt.Sprintf("%s registered, %s at the end", count(s.Nodes.Registered), count(s.Nodes.AtEnd))},
 		{"Pods running", count(s.Pods.RunningAtEnd), fmt.Sprintf("at the end; %s created, %s pending", count(s.Pods.Created), count(s.Pods.PendingAtEnd))},
 	}
@@ -143,6 +153,10 @@ func eksCards(res *sim.Result, cost *Cost) []card {
 	}
 	if name != "" {
 		cs = append(cs, card{"Pending p95", strconv.FormatFloat(worst, 'f', 1, 64) + " s", "creation to Running, worst workload: " + name})
+	}
+	if fc, ok := eksFargateCard(res, ek); ok { // eks_fargate_html.go
+		cs[0].Note += ", Fargate " + money(ek.Fargate.USD)
+		cs = append(cs, fc)
 	}
 	unsched := 0
 	for _, n := range s.Unschedulable {

@@ -28,10 +28,15 @@ func eksFigures(res *sim.Result, cost *Cost) ([]*Figure, error) {
 	if err := add(eksNodesFigure(res)); err != nil {
 		return nil, err
 	}
+	// A cluster with Fargate only has no EC2 node to draw (eks_fargate_plots.go).
+	figs = dropFargateOnlyNodes(res, figs)
 	if err := add(eksNodesByGroupFigure(res)); err != nil { // eks_scaling_plots.go
 		return nil, err
 	}
 	if err := add(eksPodsFigure(res)); err != nil {
+		return nil, err
+	}
+	if err := add(eksFargateFigure(res)); err != nil { // eks_fargate_plots.go
 		return nil, err
 	}
 	for i, d := range res.Config.EKS.Deployments {
@@ -60,8 +65,10 @@ func eksNodesFigure(res *sim.Result) (*Figure, error) {
 	}
 	f := newFigure(res, "eks-nodes", "Nodes", "nodes",
 		"Nodes Ready in the cluster, and instances launched whose node has not registered yet (launching), stacked.")
-	return f, f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true, stacked: true},
+	err := f.addSeries(series{label: "launching", x: x, y: total, color: colour(1), fill: true, stacked: true},
 		series{label: "Ready", x: x, y: ready, color: colour(0), fill: true, stacked: true})
+	headroom(f.plot)
+	return f, err
 }
 
 func eksPodsFigure(res *sim.Result) (*Figure, error) {
@@ -149,6 +156,8 @@ func eksCostRateFigure(res *sim.Result, cost *Cost) (*Figure, error) {
 		ss = append(ss, series{label: name, x: x, y: band(func(i int) float64 { return float64(h.USD[i][p]) }),
 			color: colour(p), fill: true, stacked: true})
 	}
+	// The Fargate profiles' bands (eks_fargate_plots.go).
+	ss = eksFargateBands(res, f, ss, x, n, band)
 	slices.Reverse(ss) // tallest first, so that each band shows
 	err := f.addSeries(ss...)
 	headroom(f.plot)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/eks"
@@ -9,7 +10,7 @@ import (
 
 // eksNodesByGroupFigure stacks the nodes of each node group (a Karpenter
 // NodePool's included: its nodes are a group of kind karpenter) by
-// capacity type, On-Demand solid and Spot dashed, from timeseries.csv's
+// capacity type, each band a colour of its own, from timeseries.csv's
 // nodegroup.NAME.on_demand and .spot columns. Drawn only when an
 // autoscaler changes the groups (Cluster Autoscaler or Karpenter), so a
 // run with fixed node groups keeps the figures it had.
@@ -21,7 +22,7 @@ func eksNodesByGroupFigure(res *sim.Result) (*Figure, error) {
 	x := xs(res, res.Series.Times)
 	var ss []series
 	var stack []float64
-	for g, ng := range ec.NodeGroups {
+	for _, ng := range ec.NodeGroups {
 		for _, ct := range []struct{ measure, label string }{{"on_demand", "On-Demand"}, {"spot", "Spot"}} {
 			y := column(res, eks.NodeGroupColumn(ng.Name, ct.measure))
 			if y == nil || slices.Max(append([]float64{0}, y...)) == 0 {
@@ -35,20 +36,27 @@ func eksNodesByGroupFigure(res *sim.Result) (*Figure, error) {
 				stack[i] += y[i]
 				band[i] = stack[i]
 			}
-			s := series{label: ng.Name + " " + ct.label, x: x, y: band, color: colour(g), fill: true, stacked: true}
-			if ct.measure == "spot" {
-				s.dashes = dashed
-			}
-			ss = append(ss, s)
+			ss = append(ss, series{label: bandLabel(ng.Name, ct.label), x: x, y: band, color: colour(len(ss)), fill: true, stacked: true})
 		}
 	}
 	if len(ss) == 0 {
 		return nil, nil
 	}
 	f := newFigure(res, "eks-nodes-by-group", "Nodes by node group and capacity type", "nodes",
-		"Each node group's (or Karpenter NodePool's) nodes by capacity type, stacked: On-Demand solid, Spot dashed; the top edge is every Ready node (launching ones are on the Nodes figure).")
+		"Each node group's (or Karpenter NodePool's) Ready nodes by capacity type, stacked, one colour per group and capacity type; the top edge is every Ready node (launching ones are on the Nodes figure).")
 	slices.Reverse(ss) // tallest first, so that each band shows
 	err := f.addSeries(ss...)
 	headroom(f.plot)
 	return f, err
+}
+
+// bandLabel names a group's band of one capacity type: "web-spot: Spot",
+// or the group's name alone when it already says the capacity type (a
+// NodePool named "spot" or "on-demand").
+func bandLabel(group, capacityType string) string {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "-", "")) }
+	if norm(group) == norm(capacityType) {
+		return group
+	}
+	return group + ": " + capacityType
 }

@@ -149,8 +149,8 @@ func TestAnEKSReportListsTheAutoscalersDecisions(t *testing.T) {
 	// are in its legend, no Spot band (neither group has Spot).
 	fig := regexp.MustCompile(`(?s)<figure id="eks-nodes-by-group">(.*?)</figure>`).FindStringSubmatch(html)
 	require.NotNil(t, fig, "the nodes-by-group figure")
-	assert.Contains(t, fig[1], "general-large On-Demand")
-	assert.Contains(t, fig[1], "general-xlarge On-Demand")
+	assert.Contains(t, fig[1], "general-large: On-Demand")
+	assert.Contains(t, fig[1], "general-xlarge: On-Demand")
 	assert.NotContains(t, fig[1], "Spot</")
 }
 

@@ -27,7 +27,15 @@ type eksView struct {
 	Cost          []eksCostRow
 	CostTotal     string
 	Scaling       *eksScalingView // the autoscalers' decisions (eks_scaling.go); nil without any
+	Fargate       *eksFargateView // the Fargate profiles' pods (eks_fargate_html.go); nil without any
+	// Served are the Deployments served as ECS services (sim/eks
+	// service.go): their requests, SLO attainment and availability.
+	Served []eksServedRow
 }
+
+// eksServedRow is a served Deployment's figures, as the ECS report's
+// service table has them.
+type eksServedRow struct{ Name, Offered, Dropped, SLO, Available string }
 
 type eksIdleView struct {
 	Lead  string
@@ -58,6 +66,9 @@ func eksSections(res *sim.Result, cost *Cost, ek *EKSCost) *eksView {
 	s := res.Summary.EKS
 	for _, w := range s.Workloads {
 		v.Workloads = append(v.Workloads, eksWorkloadRowOf(res, w))
+		if r, ok := eksServedRowOf(w); ok {
+			v.Served = append(v.Served, r)
+		}
 	}
 	for _, w := range s.Workloads {
 		for _, r := range byCount(w.Unschedulable) {
@@ -92,6 +103,7 @@ func eksSections(res *sim.Result, cost *Cost, ek *EKSCost) *eksView {
 	}
 	v.Cost = append(v.Cost, eksCostRow{Name: "EKS control plane", CapacityType: res.Config.EKS.Support + " support", Nodes: "–",
 		Hours: decimal(res.End.Duration().Hours(), 1) + " cluster-h", USD: money(ek.ControlPlaneUSD), Share: share(ek.ControlPlaneUSD, ek.TotalUSD)})
+	eksFargate(v, res, ek) // eks_fargate_html.go: the Fargate rows and section
 	v.CostTotal = money(ek.TotalUSD)
 	if idle, ok := eksIdle(res, cost); ok && idle.USD > 0 {
 		v.Idle = &eksIdleView{
@@ -140,6 +152,22 @@ func eksWorkloadRowOf(res *sim.Result, w eks.WorkloadSummary) eksWorkloadRow {
 		}
 	}
 	return row
+}
+
+// eksServedRowOf is a served Deployment's row; false for other workloads.
+func eksServedRowOf(w eks.WorkloadSummary) (eksServedRow, bool) {
+	if w.RequestsOffered == nil || w.RequestsDropped == nil || w.SLOAttainmentPct == nil || w.AvailabilityPct == nil {
+		return eksServedRow{}, false
+	}
+	r := eksServedRow{Name: w.Name, Offered: count(int(*w.RequestsOffered)), Dropped: count(int(*w.RequestsDropped)), SLO: "–",
+		Available: strconv.FormatFloat(*w.AvailabilityPct, 'f', 2, 64) + "%"}
+	if *w.RequestsOffered > 0 {
+		r.Dropped += " (" + strconv.FormatFloat(100**w.RequestsDropped / *w.RequestsOffered, 'f', 2, 64) + "%)"
+	}
+	if *w.SLOAttainmentPct >= 0 {
+		r.SLO = strconv.FormatFloat(*w.SLOAttainmentPct, 'f', 2, 64) + "%"
+	}
+	return r, true
 }
 
 // offeredRequests is the requests offered to a Deployment over the run, as

@@ -127,6 +127,9 @@ func (d *treeDecoder) decodeStruct(path []string, data any, rv reflect.Value) bo
 				if s := closest(k, tagsOf(t, d.tag)); s != "" {
 					pr.hint = fmt.Sprintf("did you mean %q?", s)
 				}
+				if h, ok := rv.Interface().(interface{ keyHint(string) string }); ok && h.keyHint(k) != "" {
+					pr.hint = h.keyHint(k) // a [workload] key of one orchestrator given elsewhere (orchestrator_schema.go)
+				}
 				d.problems = append(d.problems, pr)
 			}
 			continue

@@ -126,14 +126,18 @@ func (v *validator) buildEKS(cfg *sim.Config) {
 		out.Settings.DrainTimeout = d.Duration
 	}
 	out.NodeGroups, cfg.Groups = v.nodeGroups(out)
+	out.FargateProfiles = v.fargateProfiles(out) // eks_fargate.go
+	v.fargateSettings(out)
 	v.karpenterPools(out, &cfg.Groups, cfg.Settings.SpotDiscount) // eks_karpenter.go
 	out.PriorityClasses = v.priorityClasses()
 	objs := v.eksManifests()
 	v.eksWorkloads(cfg, out, objs)
+	v.fargateChecks(out) // eks_fargate.go
 	out.HPAs = v.hpas(out, objs)
 	out.Budgets = v.budgets()
 	out.Timeline = v.eksTimeline(cfg, out)
 	out.ClusterAutoscaler = v.clusterAutoscaler(out, objs) // eks_ca.go
+	out.Karpenter.DoNotDisrupt = kpDoNotDisrupt(objs)      // eks_karpenter.go
 	out.Scheduler = v.eksScheduler()
 	out.Explain = v.explain()
 	v.eksQuotas(out, cfg)
@@ -216,7 +220,7 @@ func (v *validator) nodeGroups(cl *eks.Config) ([]eks.NodeGroup, []capacity.Grou
 	var ngs []eks.NodeGroup
 	var gcs []capacity.GroupConfig
 	names := map[string]bool{}
-	if len(v.f.EKS.NodeGroups) == 0 && len(v.f.EKS.NodePools) == 0 {
+	if len(v.f.EKS.NodeGroups) == 0 && len(v.f.EKS.NodePools) == 0 && len(v.f.EKS.FargateProfiles) == 0 {
 		v.bad(p("eks", "node_group"), "at least one [[eks.node_group]] for the pods to run on", "none")
 	}
 	for i, g := range v.f.EKS.NodeGroups {
@@ -595,6 +599,8 @@ func (v *validator) eksEntryName(list string, i int) string {
 		return e.NodePools[i].Name
 	case list == "node_classes" && i < len(e.NodeClasses):
 		return e.NodeClasses[i].Name
+	case list == "fargate_profile" && i < len(e.FargateProfiles):
+		return e.FargateProfiles[i].Name
 	}
 	return ""
 }

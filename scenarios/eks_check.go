@@ -25,6 +25,7 @@ import (
 type fitCheck struct {
 	cluster *pkube.Cluster
 	nodes   []fitNode
+	fargate []eks.FargateProfile // a template these take is checked for Fargate instead (eks_fargate.go)
 }
 
 type fitNode struct {
@@ -50,7 +51,7 @@ func nodeKubelet(ng eks.NodeGroup, t catalog.InstanceType) eks.Kubelet {
 }
 
 func (v *validator) newFitCheck(cl *eks.Config, cfg *sim.Config) *fitCheck {
-	fc := &fitCheck{cluster: pkube.NewCluster()}
+	fc := &fitCheck{cluster: pkube.NewCluster(), fargate: cl.FargateProfiles}
 	for _, ng := range cl.NodeGroups {
 		if ng.Group >= len(cfg.Groups) {
 			continue
@@ -102,6 +103,9 @@ func (fc *fitCheck) check(v *validator, s site, field string, t eks.PodTemplate,
 	pi, err := fc.cluster.NewPodInfo(pod)
 	if err != nil {
 		v.problems = append(v.problems, s.problem(field, "a pod spec kube-scheduler accepts", strings.ReplaceAll(err.Error(), "\n", "; "), ""))
+		return
+	}
+	if fc.fargateCheck(v, s, field, t) { // eks_fargate.go
 		return
 	}
 	if !runs || len(fc.nodes) == 0 {

@@ -55,6 +55,15 @@ type eksSchema struct {
 	// (eks_karpenter.go). caWithKarpenter finds NodePools by name.
 	NodePools   []nodePoolSchema  `toml:"node_pools" maxitems:"100"`
 	NodeClasses []nodeClassSchema `toml:"node_classes" maxitems:"100"`
+	// FargateProfiles: the EKS Fargate profiles; a pod that matches one when
+	// it is created runs on Fargate (eks_fargate.go).
+	FargateProfiles []fargateProfileSchema `toml:"fargate_profile" maxitems:"100"`
+	// FargateStartTime is a Fargate pod's wait for its Fargate node before
+	// its image pulls (default 60s).
+	FargateStartTime *Duration `toml:"fargate_start_time" min:"1s" max:"1h"`
+	// FargatePullBandwidth is a Fargate pod's image pull bandwidth (default
+	// 50MiB/s; no cache: every pod pulls).
+	FargatePullBandwidth *Bandwidth `toml:"fargate_image_pull_bandwidth" max:"100GB/s"`
 }
 
 // nodeGroupSchema is [[eks.node_group]]: a managed node group

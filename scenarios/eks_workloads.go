@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,11 +10,17 @@ import (
 	pkube "github.com/fleetsim/fleetsim/placement/kube"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/eks"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
 // deploymentLoad reads a Deployment's load: the request rate its pods share
-// (any pattern of the ECS side's load, without its random parts) and what
-// one pod serves at 100% of its CPU request.
+// (any pattern of the ECS side's load, noise and walk drawing from the run's
+// streams) and what one pod serves: either pod_requests_per_second at 100%
+// of its CPU request, or, as an ECS service's load says it,
+// cpu_seconds_per_request (with latency_slo), which serves the load through
+// the ECS side's queueing model (sim/eks service.go). Giving both is
+// refused: a pod of R vCPU requested serves R / cpu_seconds_per_request
+// requests a second, and a second figure could only contradict it.
 func (v *validator) deploymentLoad(path []string, ds eksDeploymentSchema, out *eks.Deployment, cfg *sim.Config) {
 	k := func(key ...string) []string { return append(slices.Clone(path), key...) }
 	if ds.PodRequestsPerSecond < 0 {
@@ -26,38 +33,87 @@ func (v *validator) deploymentLoad(path []string, ds eksDeploymentSchema, out *e
 		}
 		return
 	}
-	if ds.PodRequestsPerSecond <= 0 {
-		v.bad(k("pod_requests_per_second"), "the requests per second one pod serves at 100% of its CPU request", "none")
+	served := l.CPUSecondsPerRequest != 0
+	switch {
+	case served && ds.PodRequestsPerSecond > 0:
+		v.badHint(k("load", "cpu_seconds_per_request"), "one of pod_requests_per_second and load.cpu_seconds_per_request",
+			"both", "a pod of R vCPU requested serves R / cpu_seconds_per_request requests a second: give only one")
+	case served && l.CPUSecondsPerRequest < 0:
+		v.bad(k("load", "cpu_seconds_per_request"), "CPU seconds per request above 0", fmt.Sprint(l.CPUSecondsPerRequest))
+	case !served && ds.PodRequestsPerSecond <= 0:
+		v.bad(k("pod_requests_per_second"), "the requests per second one pod serves at 100% of its CPU request (or load.cpu_seconds_per_request)", "none")
 	}
-	v.eksLoadKeys(k("load"), l)
+	if l.LatencySLO.Set && !served {
+		v.badHint(k("load", "latency_slo"), "load.cpu_seconds_per_request beside latency_slo", "none",
+			"the latency SLO is judged by the queueing model cpu_seconds_per_request drives; pod_requests_per_second has none")
+	} else if l.LatencySLO.Set && l.LatencySLO.Duration <= 0 {
+		v.bad(k("load", "latency_slo"), "a positive duration such as \"200ms\"", l.LatencySLO.String())
+	}
+	if cpu := templateCPU(&out.Template); served && cpu <= 0 {
+		v.badHint(k("load", "cpu_seconds_per_request"), "a CPU request on every container of the Deployment's pods", "a container without one",
+			"a pod serves its CPU request's vCPU / cpu_seconds_per_request requests a second")
+	}
+	v.eksLoadKeys(k("load"), l, true)
 	lc := v.loadPattern(k("load"), l, 0)
-	out.Load = lc.Rates(cfg.Start, cfg.Duration, "", nil) // no random part: refused above
+	start, duration := cfg.Start, cfg.Duration
+	out.Load = lc.Rates(start, duration, "", nil) // the same pattern without its random parts
+	if hasRandomParts(l) {
+		out.LoadRates = func(stream func(string) *rand.Rand, name string) workload.Pattern {
+			return lc.Rates(start, duration, name, stream)
+		}
+	}
 	out.PodRequestsPerSecond = ds.PodRequestsPerSecond
+	if served {
+		out.CPUSecondsPerRequest, out.LatencySLO = l.CPUSecondsPerRequest, l.LatencySLO.Duration
+	}
+}
+
+// templateCPU is a template's containers' CPU requests summed, in
+// millicores (sidecars included); 0 when a container has none.
+func templateCPU(t *eks.PodTemplate) int64 {
+	var sum int64
+	for _, c := range t.Pod.Containers {
+		if c.Requests.MilliCPU <= 0 {
+			return 0
+		}
+		sum += c.Requests.MilliCPU
+	}
+	for _, c := range t.Pod.InitContainers {
+		if c.Sidecar {
+			if c.Requests.MilliCPU <= 0 {
+				return 0
+			}
+			sum += c.Requests.MilliCPU
+		}
+	}
+	return sum
+}
+
+// hasRandomParts reports whether a load or one of its components has noise
+// or a random walk.
+func hasRandomParts(l *loadSchema) bool {
+	if l.Noise != 0 || l.WalkSigma != 0 {
+		return true
+	}
+	return slices.ContainsFunc(l.Components, func(c loadSchema) bool { return hasRandomParts(&c) })
 }
 
 // eksLoadKeys refuses the load keys that mean something on the ECS side
-// only, and the random parts: a pattern built here cannot follow the seed a
-// run is given (fleetsim run --seed, a sweep's seeds).
-func (v *validator) eksLoadKeys(path []string, l *loadSchema) {
+// only (memory and queue keys everywhere; cpu_seconds_per_request and
+// latency_slo in a component: they belong to the whole load).
+func (v *validator) eksLoadKeys(path []string, l *loadSchema, top bool) {
 	k := func(key string) []string { return append(slices.Clone(path), key) }
 	for _, c := range []struct {
 		key string
 		set bool
-	}{{"cpu_seconds_per_request", l.CPUSecondsPerRequest != 0}, {"memory_base_mib", l.MemoryBaseMiB != 0},
-		{"memory_mib_per_rps", l.MemoryMiBPerRPS != 0}, {"latency_slo", l.LatencySLO.Set}, {"queue", l.Queue}} {
+	}{{"cpu_seconds_per_request", !top && l.CPUSecondsPerRequest != 0}, {"memory_base_mib", l.MemoryBaseMiB != 0},
+		{"memory_mib_per_rps", l.MemoryMiBPerRPS != 0}, {"latency_slo", !top && l.LatencySLO.Set}, {"queue", l.Queue}} {
 		if c.set {
-			v.badHint(k(c.key), "a load key of an EKS Deployment", c.key, "an ECS service's key: a pod's capacity is the Deployment's pod_requests_per_second")
+			v.badHint(k(c.key), "a load key of an EKS Deployment", c.key, "an ECS service's key: a pod's memory is its request; a Deployment serves requests, not a queue")
 		}
-	}
-	if l.Noise != 0 || l.WalkSigma != 0 {
-		key := "noise"
-		if l.Noise == 0 {
-			key = "walk_sigma"
-		}
-		v.badHint(k(key), "a load without noise or random walk", key, "not supported on EKS yet: the draws would not follow the run's seed")
 	}
 	for i := range l.Components {
-		v.eksLoadKeys(append(k("components"), strconv.Itoa(i)), &l.Components[i])
+		v.eksLoadKeys(append(k("components"), strconv.Itoa(i)), &l.Components[i], false)
 	}
 }
 

@@ -36,6 +36,9 @@ type fileSchema struct {
 	Billing           *billingSchema   `toml:"billing"` // billing.go
 	EKS               *eksSchema       `toml:"eks"`     // an EKS cluster instead of the ECS one (eks_schema.go)
 	ECR               *ecrSchema       `toml:"ecr"`     // the ECR registry both orchestrators pull from (ecr.go)
+	// Orchestrator runs [workload] on ECS or EKS (orchestrator.go).
+	Orchestrator string          `toml:"orchestrator"`
+	Workload     *workloadSchema `toml:"workload"`
 	// Explain chooses the services and batch jobs whose task placements explain.json lays out (explain.go).
 	Explain []explainTasksSchema `toml:"explain" maxitems:"100"`
 }

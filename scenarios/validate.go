@@ -27,6 +27,8 @@ type validator struct {
 	bounds   Problems            // values past their key's bound, kept if nothing else names the key
 	jsonDefs map[int]*jsonSource // task definitions read from JSON, by index
 	unreadTD map[int]bool        // task definitions whose file could not be read: checked no further
+	wl       *wlState            // [workload]: the orchestrator it runs on (orchestrator.go)
+	aliases  map[string][]string // generated entries' paths -> the [workload] keys they came from
 }
 
 // defaultStart is a Monday, so that weekly patterns start at a week's start.
@@ -35,7 +37,7 @@ var defaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // problem is a problem at path (indexed, e.g. services 1 desired_count):
 // in the scenario, or in the task definition JSON the key came from.
 func (v *validator) problem(path []string, want, got, hint string) Problem {
-	file, line, key := v.at(path)
+	file, line, key := v.at(v.unalias(path))
 	return Problem{File: file, Line: line, Key: key, Want: want, Got: got, Hint: hint}
 }
 
@@ -84,6 +86,13 @@ func (v *validator) display(path []string) string {
 			}
 		}
 	}
+	if len(out) >= 3 && out[0] == "workload" {
+		if i, err := strconv.Atoi(out[2]); err == nil {
+			if name := v.workloadEntryName(out[1], i); validName(name) {
+				out[2] = name
+			}
+		}
+	}
 	if len(out) >= 3 && out[0] == "eks" {
 		if i, err := strconv.Atoi(out[2]); err == nil {
 			if name := v.eksEntryName(out[1], i); validName(name) {
@@ -111,9 +120,21 @@ func (v *validator) entryName(list string, i int) string {
 	return ""
 }
 
+// build builds the config; a [workload] is first written out as the
+// chosen orchestrator's entries, and the other orchestrator's half is
+// checked after (orchestrator.go).
 func (v *validator) build() *sim.Config {
+	orig := *v.f
+	cfg := v.buildConfig()
+	v.wlObjectProblems()
+	v.crossCheck(orig)
+	return cfg
+}
+
+func (v *validator) buildConfig() *sim.Config {
 	f := v.f
 	v.cat = v.regionCatalog(f.Region) // billing.go
+	v.orchestrate()                   // [workload] (orchestrator.go)
 	cfg := &sim.Config{
 		Name:        f.Name,
 		Description: f.Description,
@@ -160,6 +181,7 @@ func (v *validator) build() *sim.Config {
 	cfg.TaskDefinitions = v.taskDefinitions(cfg.Settings)
 	cfg.Services = v.services(cfg)
 	cfg.BatchJobs = v.batchJobs(cfg)
+	v.wlBatchSchedules(cfg) // [[workload.batch]] every (orchestrator.go)
 	cfg.Timeline = v.timeline(cfg)
 	v.report()
 	if t := f.Report.TaskEvents; t != nil {

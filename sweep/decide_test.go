@@ -190,7 +190,8 @@ func TestTheReportShowsShortHeadersPairedDifferencesAndSentences(t *testing.T) {
 	assert.Contains(t, html, "<b>target_value</b> is <code>services.web.auto_scaling.target_tracking.0.target_value</code>", "the legend")
 	assert.Contains(t, html, "vs v1", "the paired differences' columns")
 	assert.Regexp(t, `<li>v2 costs \$[0-9.]+ less a day than v1 \(95% CI [0-9.]+-[0-9.]+\) with (the same )?SLO`, html)
-	assert.Equal(t, 2, strings.Count(html, `<th class="key"`), "one short header in each table")
+	require.Contains(t, html, "<h2>The bill, split</h2>", "the target changes the EC2 bill")
+	assert.Equal(t, 3, strings.Count(html, `<th class="key"`), "one short header in each table: the decision, the split, every outcome")
 }
 
 func TestThePlotsAxesSpanTheMeansNotTheBars(t *testing.T) {

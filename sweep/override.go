@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 // Value is one value given on the command line, as TOML: Text is what the
-// user wrote (trimmed), V what it decodes to (int64, float64, string, bool,
+// user wrote (trimmed; a bare word in quotes), V what it decodes to (int64, float64, string, bool,
 // time, []any or map[string]any).
 type Value struct {
 	Text string
@@ -36,6 +37,9 @@ func ParseValue(text string) (Value, error) {
 	if text == "" {
 		return Value{}, errors.New("empty value")
 	}
+	if bareWord.MatchString(text) && !isTOMLValue(text) {
+		text = `"` + text + `"` // ecs, binpack, m5.large: a string, as a shell user types it
+	}
 	var doc map[string]any
 	md, err := toml.Decode("v = "+text, &doc)
 	top := 0 // keys of the document itself; an inline table's keys are below v
@@ -52,6 +56,18 @@ func ParseValue(text string) (Value, error) {
 		return Value{}, fmt.Errorf("%s is not a TOML value%s", text, hint)
 	}
 	return Value{Text: text, V: doc["v"]}, nil
+}
+
+// bareWord is a value given without quotes that can only mean a string: a
+// letter, then letters, digits and . _ - : / (orchestrator=ecs,eks;
+// field=binpack; instance_types=m5.large). Booleans, inf and nan stay what
+// TOML makes of them.
+var bareWord = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._:/-]*$`)
+
+func isTOMLValue(text string) bool {
+	var doc map[string]any
+	_, err := toml.Decode("v = "+text, &doc)
+	return err == nil
 }
 
 // SplitValues splits V1,V2,... on the commas that are outside brackets,

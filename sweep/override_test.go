@@ -180,8 +180,21 @@ func TestParseAxisRejectsRepeatsAndBadValues(t *testing.T) {
 	assert.Len(t, a.Values, 2)
 	_, err = ParseAxis("services.web.desired_count=2,2")
 	assert.ErrorContains(t, err, "given twice")
-	_, err = ParseAxis("services.web.desired_count=2,two")
-	assert.ErrorContains(t, err, "two is not a TOML value")
+	_, err = ParseAxis("services.web.desired_count=2,two words")
+	assert.ErrorContains(t, err, "two words is not a TOML value")
+	// A bare word is the string it spells (the scenario's check then says
+	// whether the key takes one); booleans stay booleans.
+	a, err = ParseAxis("orchestrator=ecs,eks")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"ecs", "eks"}, []any{a.Values[0].V, a.Values[1].V})
+	assert.Equal(t, `"ecs"`, a.Values[0].Text, "kept in the manifest as TOML")
+	assert.Equal(t, "ecs", a.Values[0].Display())
+	v, err := ParseValue("true")
+	require.NoError(t, err)
+	assert.Equal(t, true, v.V)
+	v, err = ParseValue("m5.large")
+	require.NoError(t, err)
+	assert.Equal(t, "m5.large", v.V)
 	_, err = ParseAxis("services.web.desired_count")
 	assert.ErrorContains(t, err, "want KEY=V1,V2")
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,10 @@ type reportData struct {
 	Level     int
 	SeedsText string
 
+	// Split are the bill's split and availability where they vary
+	// (whereTheyVary), in a table of their own beside cost per day.
+	Split []Metric
+
 	// HasObjectives: some run judged SLO objectives; the decision table
 	// shows how many were met, and the front is drawn among the variants
 	// meeting them all on every seed when there are some (GatedFront).
@@ -68,6 +73,10 @@ type variantRow struct {
 	SLODiff  cell
 	WaitDiff cell
 	Met      cell // SLO objectives met: mean of how many, and on how many seeds all
+	// PerDay is cost per day and SplitCells the Split metrics', for the
+	// split table.
+	PerDay     cell
+	SplitCells []cell
 }
 
 // cell is a number as a table shows it: the value, a second line in
@@ -105,12 +114,25 @@ func WriteReport(w io.Writer, m *Manifest, rows []Row) error {
 	}
 	d.SeedsText = strings.Join(seeds, ", ")
 	cost, slo, wait, peak := metricIndex("usd_per_day"), metricIndex("slo_attainment_pct"), metricIndex("p95_wait_s"), metricIndex("peak_instances")
+	shown, split := shownMetrics(vs)
+	d.Metrics = nil
+	for _, i := range shown {
+		d.Metrics = append(d.Metrics, Metrics[i])
+	}
+	for _, i := range split {
+		d.Split = append(d.Split, Metrics[i])
+	}
 	for _, v := range vs {
 		r := variantRow{VariantSummary: v}
-		for i, met := range Metrics {
-			r.Cells = append(r.Cells, formatCell(v.Stats[i], met.Decimals))
+		for _, i := range shown {
+			r.Cells = append(r.Cells, formatCell(v.Stats[i], Metrics[i].Decimals))
 		}
-		r.Cost, r.SLO, r.Wait, r.Peak = r.Cells[cost], r.Cells[slo], r.Cells[wait], r.Cells[peak]
+		for _, i := range split {
+			r.SplitCells = append(r.SplitCells, formatCell(v.Stats[i], Metrics[i].Decimals))
+		}
+		r.PerDay = formatCell(v.Stats[cost], Metrics[cost].Decimals)
+		r.Cost, r.SLO = formatCell(v.Stats[cost], Metrics[cost].Decimals), formatCell(v.Stats[slo], Metrics[slo].Decimals)
+		r.Wait, r.Peak = formatCell(v.Stats[wait], Metrics[wait].Decimals), formatCell(v.Stats[peak], Metrics[peak].Decimals)
 		r.CostDiff = diffCell(v, cost, false)
 		r.SLODiff = diffCell(v, slo, true)
 		r.WaitDiff = diffCell(v, wait, false)
@@ -122,6 +144,40 @@ func WriteReport(w io.Writer, m *Manifest, rows []Row) error {
 		d.Variants = append(d.Variants, r)
 	}
 	return reportTmpl.Execute(w, d)
+}
+
+// shownMetrics are the indexes into Metrics of the full table's columns
+// (every metric but those of whereTheyVary, summary.go) and of the split
+// table's (those of whereTheyVary that vary).
+func shownMetrics(vs []VariantSummary) (full, split []int) {
+	for i, m := range Metrics {
+		switch {
+		case !slices.Contains(whereTheyVary, m.Column):
+			full = append(full, i)
+		case varies(vs, i):
+			split = append(split, i)
+		}
+	}
+	return full, split
+}
+
+// varies reports whether metric i's mean differs between two variants, or,
+// with one variant, is neither 0 nor missing.
+func varies(vs []VariantSummary, i int) bool {
+	switch len(vs) {
+	case 0:
+		return false
+	case 1:
+		m := vs[0].Stats[i].Mean
+		return !math.IsNaN(m) && m != 0
+	}
+	for _, v := range vs[1:] {
+		a, b := vs[0].Stats[i].Mean, v.Stats[i].Mean
+		if a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectivesCell is how many SLO objectives a variant met, on average over

@@ -28,7 +28,8 @@ const (
 var outcomeColumns = []string{"cost_usd", "usd_per_day", "p95_wait_s", "peak_instances",
 	"spot_interruptions", "tasks_started", "placement_failures", "events", "slo_attainment_pct",
 	"objectives_met", "objectives",
-	"best_commitment_usd_per_hour", "commitment_saving_usd_per_day"}
+	"best_commitment_usd_per_hour", "commitment_saving_usd_per_day",
+	"compute_usd_per_day", "control_plane_usd_per_day", "fargate_usd_per_day", "idle_usd_per_day", "availability_pct"}
 
 // columns is results.csv's header: run, variant, one column per varied key,
 // seed, then the outcomes.
@@ -75,7 +76,9 @@ func record(m *Manifest, r Row) []string {
 		strconv.Itoa(o.SpotInterruptions), strconv.Itoa(o.TasksStarted), strconv.Itoa(o.PlacementFailures),
 		strconv.FormatUint(o.Events, 10), fnum(o.SLOAttainmentPct),
 		strconv.Itoa(o.ObjectivesMet), strconv.Itoa(o.Objectives),
-		fnum(o.BestCommitmentUSDPerHour), fnum(o.CommitmentSavingUSDPerDay))
+		fnum(o.BestCommitmentUSDPerHour), fnum(o.CommitmentSavingUSDPerDay),
+		fnum(o.ComputeUSDPerDay), fnum(o.ControlPlaneUSDPerDay), fnum(o.FargateUSDPerDay), fnum(o.IdleUSDPerDay),
+		fnum(o.AvailabilityPct))
 }
 
 // ReadResults reads a results.csv written for manifest m and checks each
@@ -153,6 +156,8 @@ func parseRow(rec []string, m *Manifest) (Row, error) {
 		PlacementFailures: atoi(f[6]), Events: atou(f[7]), SLOAttainmentPct: atof(f[8], true),
 		ObjectivesMet: atoi(f[9]), Objectives: atoi(f[10]),
 		BestCommitmentUSDPerHour: atof(f[11], false), CommitmentSavingUSDPerDay: atof(f[12], false),
+		ComputeUSDPerDay: atof(f[13], false), ControlPlaneUSDPerDay: atof(f[14], false),
+		FargateUSDPerDay: atof(f[15], false), IdleUSDPerDay: atof(f[16], false), AvailabilityPct: atof(f[17], true),
 	}
 	if firstErr != nil {
 		return Row{}, fmt.Errorf("run %d: %w", idx, firstErr)

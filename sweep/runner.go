@@ -39,6 +39,15 @@ type Outcome struct {
 	// what it saves a day against none (report.BestCommitment).
 	BestCommitmentUSDPerHour  float64
 	CommitmentSavingUSDPerDay float64
+	// The bill a day split the same way on both orchestrators
+	// (report.CostSplit): EC2 instances (Spot included), the EKS control
+	// plane (0 on ECS), Fargate tasks or pods, and of the instances' share
+	// the idle capacity.
+	ComputeUSDPerDay, ControlPlaneUSDPerDay, FargateUSDPerDay, IdleUSDPerDay float64
+	// AvailabilityPct is the services' (or served Deployments') share of
+	// minutes with their minimum healthy count, weighted by requests
+	// offered; NaN when none has a load.
+	AvailabilityPct float64
 }
 
 // Row is one run's outcome.
@@ -49,13 +58,26 @@ type Row struct {
 
 // OutcomeOf reduces a run's result to its outcome. Money is rounded to a
 // millionth of a dollar and seconds to a millisecond, so that what
-// results.csv holds is exactly what the report computes from.
+// results.csv holds is exactly what the report computes from. An EKS run
+// is judged by the same figures: its bill raised by the control plane and
+// its Fargate pods, its workloads' pods in place of tasks (eksOutcome).
 func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 	cost, err := report.ComputeCost(res, prices)
 	if err != nil {
 		return Outcome{}, err
 	}
+	split, err := report.SplitCost(res, cost, prices)
+	if err != nil {
+		return Outcome{}, err
+	}
 	s := &res.Summary
+	days := res.End.Duration().Hours() / 24
+	perDay := func(u report.USD) float64 {
+		if days <= 0 {
+			return 0
+		}
+		return round(float64(u)/days, 1e6)
+	}
 	o := Outcome{
 		CostUSD:           round(float64(cost.TotalUSD), 1e6),
 		USDPerDay:         round(float64(cost.PerDayUSD), 1e6),
@@ -64,8 +86,11 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 		TasksStarted:      res.Tasks.Len(),
 		Events:            s.EventsProcessed,
 		SLOAttainmentPct:  math.NaN(),
+		AvailabilityPct:   math.NaN(),
+		ComputeUSDPerDay:  perDay(split.ComputeUSD), ControlPlaneUSDPerDay: perDay(split.ControlPlaneUSD),
+		FargateUSDPerDay: perDay(split.FargateUSD), IdleUSDPerDay: perDay(split.IdleUSD),
 	}
-	var offered, within float64
+	var w shares
 	for _, sv := range s.Services {
 		if sv.PlacementWait.Count > 0 {
 			o.P95WaitS = max(o.P95WaitS, sv.PlacementWait.P95)
@@ -74,20 +99,19 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 			o.Objectives += len(sv.SLO.Objectives)
 			o.ObjectivesMet += sv.SLO.Met
 		}
-		if sv.SLOAttainmentPct >= 0 && sv.RequestsOffered > 0 {
-			offered += sv.RequestsOffered
-			within += sv.RequestsOffered * sv.SLOAttainmentPct
-		}
+		w.add(sv.RequestsOffered, sv.SLOAttainmentPct, sv.AvailabilityPct)
 	}
 	for _, j := range s.BatchJobs {
 		if j.PlacementWait.Count > 0 {
 			o.P95WaitS = max(o.P95WaitS, j.PlacementWait.P95)
 		}
 	}
-	o.P95WaitS = round(o.P95WaitS, 1e3)
-	if offered > 0 {
-		o.SLOAttainmentPct = round(within/offered, 1e4)
+	if res.EKS != nil && s.EKS != nil {
+		eksOutcome(res, &o, &w)
+		o.CostUSD, o.USDPerDay = round(float64(split.TotalUSD), 1e6), perDay(split.TotalUSD)
 	}
+	o.P95WaitS = round(o.P95WaitS, 1e3)
+	o.SLOAttainmentPct, o.AvailabilityPct = w.pcts()
 	for _, n := range s.PlacementFailures {
 		o.PlacementFailures += n
 	}
@@ -96,10 +120,56 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 		return Outcome{}, err
 	}
 	o.BestCommitmentUSDPerHour = round(best.CommitmentUSDPerHour, 1e6)
-	if days := res.End.Duration().Hours() / 24; days > 0 {
+	if days > 0 {
 		o.CommitmentSavingUSDPerDay = round(float64(saving)/days, 1e6)
 	}
 	return o, nil
+}
+
+// eksOutcome fills in an EKS run's figures: the worst p95 time Pending
+// (creation to Running, the pods' wait for capacity) of its Deployments,
+// Jobs and bare pods (a DaemonSet's pods come with their node: they wait
+// for no capacity), the pods that started, and the served Deployments'
+// requests (sim/eks service.go).
+func eksOutcome(res *sim.Result, o *Outcome, w *shares) {
+	o.TasksStarted = res.EKS.PodsStarted
+	for _, wl := range res.Summary.EKS.Workloads {
+		if wl.Kind != "daemonset" {
+			o.P95WaitS = max(o.P95WaitS, wl.PendingP95S)
+		}
+		if wl.RequestsOffered != nil && wl.SLOAttainmentPct != nil && wl.AvailabilityPct != nil {
+			w.add(*wl.RequestsOffered, *wl.SLOAttainmentPct, *wl.AvailabilityPct)
+		}
+	}
+}
+
+// shares weighs SLO attainment and availability by requests offered, over
+// the services (or Deployments) that were offered any; SLO attainment only
+// over those with an SLO (a negative attainment is none).
+type shares struct{ sloOffered, within, offered, up float64 }
+
+func (w *shares) add(offered, slo, avail float64) {
+	if offered <= 0 {
+		return
+	}
+	w.offered += offered
+	w.up += offered * avail
+	if slo >= 0 {
+		w.sloOffered += offered
+		w.within += offered * slo
+	}
+}
+
+// pcts are the weighted shares, NaN where nothing was offered.
+func (w *shares) pcts() (slo, avail float64) {
+	slo, avail = math.NaN(), math.NaN()
+	if w.sloOffered > 0 {
+		slo = round(w.within/w.sloOffered, 1e4)
+	}
+	if w.offered > 0 {
+		avail = round(w.up/w.offered, 1e4)
+	}
+	return slo, avail
 }
 
 func round(x, scale float64) float64 { return math.Round(x*scale) / scale }

@@ -19,10 +19,10 @@ type Metric struct {
 var Metrics = []Metric{
 	{"cost_usd", "Cost", "USD", 2, func(o Outcome) float64 { return o.CostUSD }},
 	{"usd_per_day", "Cost per day", "USD/day", 2, func(o Outcome) float64 { return o.USDPerDay }},
-	{"p95_wait_s", "p95 placement wait (worst service or job)", "s", 1, func(o Outcome) float64 { return o.P95WaitS }},
+	{"p95_wait_s", "p95 wait for capacity (worst)", "s", 1, func(o Outcome) float64 { return o.P95WaitS }},
 	{"peak_instances", "Peak EC2 instances", "", 1, func(o Outcome) float64 { return float64(o.PeakInstances) }},
 	{"spot_interruptions", "Spot interruptions", "", 1, func(o Outcome) float64 { return float64(o.SpotInterruptions) }},
-	{"tasks_started", "Tasks started", "", 0, func(o Outcome) float64 { return float64(o.TasksStarted) }},
+	{"tasks_started", "Tasks (EKS: pods) started", "", 0, func(o Outcome) float64 { return float64(o.TasksStarted) }},
 	{"placement_failures", "Tasks with a placement failure", "", 1, func(o Outcome) float64 { return float64(o.PlacementFailures) }},
 	{"events", "Events processed", "", 0, func(o Outcome) float64 { return float64(o.Events) }},
 	{"slo_attainment_pct", "Requests within latency SLO", "%", 2, func(o Outcome) float64 { return o.SLOAttainmentPct }},
@@ -30,7 +30,18 @@ var Metrics = []Metric{
 	{"all_objectives_met_pct", "Seeds meeting every SLO objective", "%", 0, allObjectivesMet},
 	{"best_commitment_usd_per_hour", "Best Compute Savings Plan commitment", "USD/h", 2, func(o Outcome) float64 { return o.BestCommitmentUSDPerHour }},
 	{"commitment_saving_usd_per_day", "Saving at the best commitment", "USD/day", 2, func(o Outcome) float64 { return o.CommitmentSavingUSDPerDay }},
+	{"compute_usd_per_day", "EC2 compute per day", "USD/day", 2, func(o Outcome) float64 { return o.ComputeUSDPerDay }},
+	{"control_plane_usd_per_day", "EKS control plane per day", "USD/day", 2, func(o Outcome) float64 { return o.ControlPlaneUSDPerDay }},
+	{"fargate_usd_per_day", "Fargate per day", "USD/day", 2, func(o Outcome) float64 { return o.FargateUSDPerDay }},
+	{"idle_usd_per_day", "Idle EC2 capacity per day", "USD/day", 2, func(o Outcome) float64 { return o.IdleUSDPerDay }},
+	{"availability_pct", "Availability (request-weighted)", "%", 2, func(o Outcome) float64 { return o.AvailabilityPct }},
 }
+
+// whereTheyVary are the Metrics the report shows in a table of their own
+// (the bill, split), and only those whose mean differs between variants
+// (with one variant: is neither 0 nor missing): an ECS-only sweep would
+// otherwise be padded with equal or empty columns.
+var whereTheyVary = []string{"compute_usd_per_day", "control_plane_usd_per_day", "fargate_usd_per_day", "idle_usd_per_day", "availability_pct"}
 
 // objectivesMet is the number of the services' SLO objectives a run met;
 // NaN when no service has one.

@@ -52,7 +52,8 @@ func TestResultsDoNotDependOnTheWorkerCount(t *testing.T) {
 	require.Len(t, lines, 1+6)
 	assert.Equal(t, "run,variant,services.web.desired_count,seed,cost_usd,usd_per_day,p95_wait_s,peak_instances,"+
 		"spot_interruptions,tasks_started,placement_failures,events,slo_attainment_pct,objectives_met,objectives,"+
-		"best_commitment_usd_per_hour,commitment_saving_usd_per_day", lines[0])
+		"best_commitment_usd_per_hour,commitment_saving_usd_per_day,"+
+		"compute_usd_per_day,control_plane_usd_per_day,fargate_usd_per_day,idle_usd_per_day,availability_pct", lines[0])
 	assert.True(t, strings.HasPrefix(lines[1], "0,1,4,"), lines[1])
 	assert.True(t, strings.HasPrefix(lines[6], "5,2,8,"), lines[6])
 }

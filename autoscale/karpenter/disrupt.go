@@ -16,6 +16,10 @@ type Node struct {
 	PriceUSDPerHour float64
 	// Pods are its reschedulable pods (not DaemonSet pods), by shape.
 	Pods []ShapeCount
+	// Held is what pods that are not moved still take on the node: pods
+	// terminating (their grace period running) keep their requests, for
+	// kube-scheduler as for Karpenter's cluster state, until they are gone.
+	Held Resources
 	// Created is the NodeClaim's creation; LastPodEvent the last pod bound
 	// or removed (its initialization when none), both as run offsets.
 	Created, LastPodEvent time.Duration
@@ -37,6 +41,13 @@ type DisruptProblem struct {
 	Problem
 	Nodes []Node
 	Now   time.Duration
+	// Pending are the pods waiting for a node (not nominated to a NodeClaim
+	// in flight), by shape. They and the pods of the nodes being disrupted
+	// take room on the other nodes before a candidate's pods do: a
+	// consolidation must not count on the room they will need (Karpenter's
+	// SimulateScheduling adds the pending pods and the pods of the nodes
+	// marked for deletion).
+	Pending []ShapeCount
 }
 
 // Command is one disruption: the nodes to remove, why, and the NodeClaim
@@ -218,28 +229,51 @@ func simulate(d *DisruptProblem, set []int, reason Reason) *Command {
 	for i := range shapes {
 		shapes[i].Count = moving[i]
 	}
-	used := make([]Resources, len(d.Nodes)) // per node: its pods' requests
+	used := make([]Resources, len(d.Nodes)) // per node: its pods' requests, and what terminating pods hold
 	for i := range d.Nodes {
+		used[i] = d.Nodes[i].Held
 		for _, p := range d.Nodes[i].Pods {
 			used[i] = used[i].add(d.Shapes[p.Shape].Requests, int64(p.Count))
 		}
 	}
-	for _, sh := range shapeOrder(shapes) {
-		s := &shapes[sh]
-		for i := range d.Nodes {
-			if s.Count == 0 {
-				break
+	// First fit onto the nodes that stay, in index order.
+	fill := func(shapes []Shape) {
+		for _, sh := range shapeOrder(shapes) {
+			s := &shapes[sh]
+			for i := range d.Nodes {
+				if s.Count == 0 {
+					break
+				}
+				n := &d.Nodes[i]
+				if in[i] || n.Disrupting || !fitsNode(d, s, n) {
+					continue
+				}
+				free := d.Types[n.Type].Allocatable.add(d.Pools[n.Pool].Overhead, -1)
+				k := howMany(free, used[i], s.Requests, int64(s.Count))
+				used[i] = used[i].add(s.Requests, k)
+				s.Count -= int(k)
 			}
-			n := &d.Nodes[i]
-			if in[i] || n.Disrupting || !fitsNode(d, s, n) {
-				continue
-			}
-			free := d.Types[n.Type].Allocatable.add(d.Pools[n.Pool].Overhead, -1)
-			k := howMany(free, used[i], s.Requests, int64(s.Count))
-			used[i] = used[i].add(s.Requests, k)
-			s.Count -= int(k)
 		}
 	}
+	// The pending pods and those of the nodes being disrupted take their
+	// room first; what does not fit waits for provisioning (choice: it does
+	// not count against the single replacement).
+	waiting := slices.Clone(d.Shapes)
+	for i := range waiting {
+		waiting[i].Count = 0
+	}
+	for _, p := range d.Pending {
+		waiting[p.Shape].Count += p.Count
+	}
+	for i := range d.Nodes {
+		if n := &d.Nodes[i]; n.Disrupting && !in[i] {
+			for _, p := range n.Pods {
+				waiting[p.Shape].Count += p.Count
+			}
+		}
+	}
+	fill(waiting)
+	fill(shapes)
 	p := Problem{Pools: d.Pools, Types: d.Types, Shapes: shapes, InUse: d.InUse}
 	sv := newSolver(&p)
 	for _, sh := range shapeOrder(shapes) {
@@ -260,12 +294,22 @@ func simulate(d *DisruptProblem, set []int, reason Reason) *Command {
 		return nil
 	}
 	if allSpot && l.Capacity == Spot {
-		// Spot to Spot only with the feature gate, and with enough cheaper
-		// types that the replacement is not the next to be interrupted.
-		if !d.Pools[l.Pool].SpotToSpot || len(l.Options) < MinInstanceTypesForSpotToSpot {
+		// Spot to Spot only with the feature gate; a single node only with
+		// enough cheaper types that the replacement is not the next to be
+		// interrupted, launched from the cheapest 15 of them. Multi-node
+		// spot-to-spot has no such requirement ([disruption] "Spot
+		// consolidation": "It does not have the same instance type
+		// flexibility requirement for multi-node spot-to-spot
+		// consolidations").
+		if !d.Pools[l.Pool].SpotToSpot {
 			return nil
 		}
-		l.Options = l.Options[:MinInstanceTypesForSpotToSpot]
+		if len(set) == 1 {
+			if len(l.Options) < MinInstanceTypesForSpotToSpot {
+				return nil
+			}
+			l.Options = l.Options[:MinInstanceTypesForSpotToSpot]
+		}
 	}
 	c.Replacement = &l
 	c.SavingsUSDPerHour = price - l.PriceUSDPerHour

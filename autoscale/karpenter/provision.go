@@ -3,6 +3,7 @@ package karpenter
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -48,37 +49,53 @@ type Plan struct {
 // claim is a NodeClaim being built.
 type claim struct {
 	pool    int
-	sig     string // the requirement signature of its pods
 	options []int
 	used    Resources
 	pods    []ShapeCount
+	npods   int
+	// reqs are the requirements of its pods, one copy of each distinct
+	// set (sigs names them): every option and the launch's offering must
+	// satisfy them all (scheduling/nodeclaim.go CanAdd adds each pod's
+	// requirements to the NodeClaim's).
+	reqs []Requirement
+	sigs []string
+	// room and floor are the largest and the smallest free capacity among
+	// the options, per resource: pods that do not fit room fit no option
+	// (a quick rejection); pods that fit floor fit every option (nothing
+	// to filter).
+	room, floor Resources
 }
 
 type solver struct {
-	p        *Problem
-	order    []int     // pools by weight, highest first
-	poolOK   [][]bool  // pool -> type: the pool's requirements admit it in some available offering
-	shapeOK  [][][]int // shape -> pool -> types admitted by both, large enough for one pod
-	sigs     []string
-	remain   []Resources // per pool: limit - in use (negative limit: none)
-	claims   []claim
-	open     map[string][]int // pool/sig -> claims (for the first-fit scan)
+	p       *Problem
+	order   []int     // pools by weight, highest first
+	poolOK  [][]bool  // pool -> type: the pool's requirements admit it in some available offering
+	shapeOK [][][]int // shape -> pool -> types admitted by both, large enough for one pod
+	sigs    []string
+	remain  []Resources // per pool: limit - in use (negative limit: none)
+	claims  []claim
+	// inflight is Karpenter's newNodeClaims: the claims in the order the
+	// scheduler last sorted them (fewest pods first, sort.Slice), which
+	// decides the claim a pod joins.
+	inflight []int
 	noLimitC []bool
 	noLimitM []bool
 }
 
 func newSolver(p *Problem) *solver {
-	s := &solver{p: p, open: map[string][]int{}}
+	s := &solver{p: p}
 	for i := range p.Pools {
 		s.order = append(s.order, i)
 	}
 	// NodePools are tried by weight, highest first (concepts/scheduling:
-	// "the NodePool with the highest weight"); ties by name.
+	// "the NodePool with the highest weight"); equal weights by name,
+	// descending (kubernetes-sigs/karpenter pkg/utils/nodepool
+	// OrderByWeight: "return nps[a].Name > nps[b].Name").
 	slices.SortStableFunc(s.order, func(a, b int) int {
 		if c := cmp.Compare(p.Pools[b].Weight, p.Pools[a].Weight); c != 0 {
 			return c
 		}
-		return strings.Compare(p.Pools[a].Name, p.Pools[b].Name)
+		return strings.Compare(p.Pools[b].Name, p.Pools[a].Name)
 	})
 	s.poolOK = make([][]bool, len(p.Pools))
 	s.remain = make([]Resources, len(p.Pools))
@@ -129,9 +146,8 @@ func newSolver(p *Problem) *solver {
 	return s
 }
 
-// signature names a set of pod requirements: pods join a NodeClaim only
-// with pods of the same requirements (choice: Karpenter intersects
-// compatible requirements; fleetsim's shapes come from a few templates).
+// signature names a set of pod requirements, so that a claim keeps one
+// copy of each distinct set.
 func signature(reqs []Requirement) string {
 	var b strings.Builder
 	for _, r := range reqs {
@@ -174,13 +190,17 @@ func (s *solver) withinLimits(pi, ti int) bool {
 	return (s.noLimitC[pi] || c.MilliCPU <= s.remain[pi].MilliCPU) && (s.noLimitM[pi] || c.MemoryBytes <= s.remain[pi].MemoryBytes)
 }
 
-// Provision plans the NodeClaims for the pending pods of p: the pods, the
-// largest first (CPU, then memory: queue.go's order), go onto a NodeClaim
-// already planned when one of its types still holds them, else onto a new
-// one from the first NodePool (by weight) whose types hold them within its
-// limits. A NodeClaim keeps every type that holds all its pods; the launch
-// takes the cheapest offering (On-Demand: lowest-price), Spot when the pool
-// allows it (price-capacity-optimized).
+// Provision plans the NodeClaims for the pending pods of p as Karpenter's
+// scheduler does (pkg/controllers/provisioning/scheduling): the pods, the
+// largest first (CPU, then memory: queue.go's order), one at a time, go
+// onto the first planned NodeClaim that still holds them, the claims tried
+// fewest pods first (scheduler.go add sorts newNodeClaims by len(Pods)),
+// else onto a new one from the first NodePool (by weight) whose types hold
+// them within its limits. A pod joins a claim when some option holds the
+// claim's pods and it together, under the pool's, the claim's pods' and its
+// own requirements. A NodeClaim keeps every type that holds all its pods;
+// the launch takes the cheapest offering (On-Demand: lowest-price), Spot
+// when the pool allows it (price-capacity-optimized).
 func Provision(p *Problem) Plan {
 	s := newSolver(p)
 	var plan Plan
@@ -214,84 +234,152 @@ func shapeOrder(shapes []Shape) []int {
 	return out
 }
 
-// place puts n pods of shape si on claims, returning how many are left.
+// place puts n pods of shape si on claims, one at a time, returning how
+// many are left. A pod that fits no claim and no new one ends the shape:
+// its twins would fail the same way, and the scheduler's sort of an
+// unchanged, sorted list moves nothing.
 func (s *solver) place(si, n int) int {
-	left := int64(n)
-	for _, pi := range s.order {
-		if left == 0 {
+	left := n
+	for left > 0 {
+		// scheduler.go add: sort.Slice(s.newNodeClaims, len(Pods) a < b)
+		// before each pod; the same unstable sort on the same sequence
+		// gives the same order. On a list already in order sort.Slice
+		// moves nothing (pdqsort's partial insertion sort returns at
+		// once), so the call is skipped then.
+		if !s.inflightSorted() {
+			sort.Slice(s.inflight, func(a, b int) bool {
+				return s.claims[s.inflight[a]].npods < s.claims[s.inflight[b]].npods
+			})
+		}
+		placed := false
+		for _, ci := range s.inflight {
+			if s.addOne(ci, si) {
+				placed = true
+				break
+			}
+		}
+		if !placed && !s.newClaim(si) {
 			break
 		}
+		left--
+	}
+	return left
+}
+
+func (s *solver) inflightSorted() bool {
+	for k := 1; k < len(s.inflight); k++ {
+		if s.claims[s.inflight[k]].npods < s.claims[s.inflight[k-1]].npods {
+			return false
+		}
+	}
+	return true
+}
+
+// newClaim opens a NodeClaim for one pod of shape si in the first pool (by
+// weight) that has types holding it within the pool's limits
+// (addToNewNodeClaim: filterByRemainingResources, then CanAdd). The pool's
+// limits lose the largest capacity among the claim's options after that
+// first pod (subtractMax: "pessimistically assume ... the 8 CPU instance
+// type is all that will be available").
+func (s *solver) newClaim(si int) bool {
+	for _, pi := range s.order {
 		ok := s.shapeOK[si][pi]
 		if len(ok) == 0 {
 			continue
 		}
-		key := s.p.Pools[pi].Name + "\x00" + s.sigs[si]
-		for _, ci := range s.open[key] {
-			if left == 0 {
-				break
+		c := claim{pool: pi}
+		for _, ti := range ok {
+			if s.withinLimits(pi, ti) {
+				c.options = append(c.options, ti)
 			}
-			left -= s.add(&s.claims[ci], si, ok, left)
 		}
-		for left > 0 {
-			c := claim{pool: pi, sig: s.sigs[si]}
-			for _, ti := range ok {
-				if s.withinLimits(pi, ti) {
-					c.options = append(c.options, ti)
-				}
-			}
-			k := s.add(&c, si, ok, left)
-			if k == 0 {
-				break // nothing within the limits holds one pod
-			}
-			left -= k
-			// The pool's limits lose the largest type the claim may become
-			// (Karpenter subtracts the max of its options' capacity).
-			var mc, mm int64
-			for _, ti := range c.options {
-				mc, mm = max(mc, s.p.Types[ti].Capacity.MilliCPU), max(mm, s.p.Types[ti].Capacity.MemoryBytes)
-			}
-			s.remain[pi].MilliCPU -= mc
-			s.remain[pi].MemoryBytes -= mm
-			s.open[key] = append(s.open[key], len(s.claims))
-			s.claims = append(s.claims, c)
+		if len(c.options) == 0 {
+			continue // every type the pod fits would breach the limits
 		}
-	}
-	return int(left)
-}
-
-// add puts up to n pods of shape si on claim c, keeping the options (among
-// ok, the types admitting the shape) that hold them all: as many as the
-// roomiest option holds. It returns how many it added.
-func (s *solver) add(c *claim, si int, ok []int, n int64) int64 {
-	req := s.p.Shapes[si].Requests
-	var k int64
-	for _, ti := range c.options {
-		if !containsSorted(ok, ti) {
+		s.claims = append(s.claims, c)
+		ci := len(s.claims) - 1
+		s.setRoom(&s.claims[ci])
+		if !s.addOne(ci, si) {
+			s.claims = s.claims[:ci]
 			continue
 		}
-		k = max(k, howMany(s.free(c.pool, ti), c.used, req, n))
-		if k == n {
-			break
+		var mc, mm int64
+		for _, ti := range s.claims[ci].options {
+			mc, mm = max(mc, s.p.Types[ti].Capacity.MilliCPU), max(mm, s.p.Types[ti].Capacity.MemoryBytes)
 		}
+		s.remain[pi].MilliCPU -= mc
+		s.remain[pi].MemoryBytes -= mm
+		s.inflight = append(s.inflight, ci)
+		return true
 	}
-	if k == 0 {
-		return 0
-	}
-	c.used = c.used.add(req, k)
-	c.options = slices.DeleteFunc(c.options, func(ti int) bool {
-		return !containsSorted(ok, ti) || !c.used.fits(s.free(c.pool, ti))
-	})
-	if m := len(c.pods); m > 0 && c.pods[m-1].Shape == si {
-		c.pods[m-1].Count += int(k)
-	} else {
-		c.pods = append(c.pods, ShapeCount{si, int(k)})
-	}
-	return k
+	return false
 }
 
-func containsSorted(s []int, v int) bool {
-	_, ok := slices.BinarySearch(s, v)
-	return ok
+func (s *solver) setRoom(c *claim) {
+	c.room = Resources{}
+	for k, ti := range c.options {
+		f := s.free(c.pool, ti)
+		c.room = Resources{max(c.room.MilliCPU, f.MilliCPU), max(c.room.MemoryBytes, f.MemoryBytes), max(c.room.Pods, f.Pods)}
+		if k == 0 {
+			c.floor = f
+		}
+		c.floor = Resources{min(c.floor.MilliCPU, f.MilliCPU), min(c.floor.MemoryBytes, f.MemoryBytes), min(c.floor.Pods, f.Pods)}
+	}
+}
+
+// addOne puts one pod of shape si on claim ci when the claim's pool admits
+// the shape and an option holds the pod with the claim's pods under all
+// their requirements, keeping the options that do.
+func (s *solver) addOne(ci, si int) bool {
+	c := &s.claims[ci]
+	if len(s.shapeOK[si][c.pool]) == 0 {
+		return false // the pool does not admit the shape, or no type of it holds one pod
+	}
+	sh := &s.p.Shapes[si]
+	used := c.used.add(sh.Requests, 1)
+	if !used.fits(c.room) {
+		return false
+	}
+	newReqs := !slices.Contains(c.sigs, s.sigs[si])
+	if !newReqs && used.fits(c.floor) {
+		// Every option already satisfies these requirements (they are
+		// the claim's) and holds the pods: the options stay as they are.
+		s.count(c, si, used)
+		return true
+	}
+	reqs := c.reqs
+	if newReqs {
+		reqs = append(slices.Clip(c.reqs), sh.Requirements...)
+	}
+	// The options are the pool's types that held the claim's pods under
+	// their requirements: an option stays when it holds this pod too and,
+	// for requirements new to the claim, satisfies them with the others.
+	keep := func(ti int) bool {
+		return used.fits(s.free(c.pool, ti)) &&
+			(!newReqs || (typeAllowed(&s.p.Types[ti], reqs) && s.offering(c.pool, ti, reqs, -1) >= 0))
+	}
+	if !slices.ContainsFunc(c.options, keep) {
+		return false
+	}
+	c.options = slices.DeleteFunc(c.options, func(ti int) bool { return !keep(ti) })
+	if newReqs {
+		c.reqs = reqs
+		c.sigs = append(c.sigs, s.sigs[si])
+	}
+	s.count(c, si, used)
+	s.setRoom(c)
+	return true
+}
+
+// count records one more pod of shape si on c, which now uses used.
+func (s *solver) count(c *claim, si int, used Resources) {
+	c.used = used
+	c.npods++
+	if m := len(c.pods); m > 0 && c.pods[m-1].Shape == si {
+		c.pods[m-1].Count++
+	} else {
+		c.pods = append(c.pods, ShapeCount{si, 1})
+	}
 }
 
 // launch finalises a claim: its options by price (the cheapest offering
@@ -299,7 +387,7 @@ func containsSorted(s []int, v int) bool {
 // only those cheaper than below when below >= 0 (a consolidation's
 // replacement); then the offering EC2 Fleet launches.
 func (s *solver) launch(c *claim, below float64) (Launch, bool) {
-	reqs := s.p.Shapes[c.pods[0].Shape].Requirements
+	reqs := c.reqs
 	type opt struct {
 		ti    int
 		price float64

@@ -25,11 +25,14 @@ import (
 	"github.com/fleetsim/fleetsim/sim/des"
 )
 
-const runUsage = `usage: fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO]
+const runUsage = `usage: fleetsim run [-o DIR] [--seed N] [-q] [SCENARIO] [--set KEY=VALUE ...]
   Runs SCENARIO, a library scenario's name (fleetsim list) or a .toml file
   (default: the library's ` + scenarios.DefaultName + `), and writes report.html, the CSV and
   the JSON files into DIR, then prints the cost, each service's waits, SLO
-  attainment and availability, and the placement failures. DIR is written
+  attainment and availability, and the placement failures. --set sets a
+  scenario key as a sweep's --set does (a dotted path, a TOML value:
+  --set orchestrator=eks, --set services.web.desired_count=6); with --set
+  and no -o, DIR is out/<scenario name>-<values> (out/ecs-vs-eks-eks). DIR is written
   whole: into .DIR.tmp-XXXX beside it, which replaces DIR when complete, so
   an earlier run there is replaced as a whole or, after an error or Ctrl-C,
   left as it was. A DIR that holds anything but an earlier run (a run's
@@ -57,6 +60,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace DIR even if it holds something other than an earlier run")
 	gz := fs.Bool("gzip", false, "write timeseries.csv and events.csv gzip-compressed, as timeseries.csv.gz and events.csv.gz")
 	strict := fs.Bool("strict", false, "treat the scenario's warnings (fields not modelled, quotas passed) as problems: nothing is run")
+	var sets listFlag
+	fs.Var(&sets, "set", "`KEY=VALUE`: set a scenario key, as a sweep's --set (repeatable)")
 	var explain explainFlag
 	fs.Var(&explain, "explain", "write explain.json and a report section for the first 5 pods whose name starts with `PREFIX` (or that carry labels KEY=VALUE[,KEY=VALUE]; ECS: the first 5 placements of the services and batch jobs it starts); repeatable")
 	pos, code, done := parseArgs(fs, runUsage, args, stdout, stderr)
@@ -71,7 +76,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 1 {
 		name = pos[0]
 	}
-	sc, err := resolveScenario(name)
+	ovs, err := runOverrides(sets) // run_set.go
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim run: %s\nfleetsim run: nothing was run or written\n", strings.ReplaceAll(err.Error(), "\n", "\nfleetsim run: "))
+		return exitBadInput
+	}
+	var sc *scenarios.Scenario
+	if len(ovs) > 0 {
+		sc, err = resolveWithSets(name, ovs)
+	} else {
+		sc, err = resolveScenario(name)
+	}
 	if err == nil && *strict && len(sc.Warnings) > 0 {
 		err = sc.Warnings
 	}
@@ -91,7 +106,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		if dir, err = nameDir("out", cfg.Name, ""); err != nil {
+		if dir, err = nameDir("out", cfg.Name, setSuffix(ovs)); err != nil {
 			fmt.Fprintf(stderr, "fleetsim run: %v: give the folder with -o; nothing was run or written\n", err)
 			return exitBadInput
 		}

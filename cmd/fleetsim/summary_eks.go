@@ -21,9 +21,13 @@ import (
 func printEKSSummary(stdout io.Writer, res *sim.Result) {
 	s := res.Summary.EKS
 	if ek, err := report.ComputeEKSCost(res, report.PricesFor(res.Config)); err == nil && ek != nil {
-		fmt.Fprintf(stdout, "cost: %s, %s a day: nodes %s, control plane %s (%s a cluster-hour)%s\n",
+		fargate := ""
+		if ek.Fargate != nil {
+			fargate = fmt.Sprintf(", Fargate %s (%d pods)", usd(float64(ek.Fargate.USD)), ek.Fargate.Pods)
+		}
+		fmt.Fprintf(stdout, "cost: %s, %s a day: nodes %s, control plane %s (%s a cluster-hour)%s%s\n",
 			usd(float64(ek.TotalUSD)), usd(float64(ek.PerDayUSD)), usd(float64(ek.NodesUSD)), usd(float64(ek.ControlPlaneUSD)),
-			usd(ek.ControlPlaneUSDPerHour), eksIdleText(res, ek))
+			usd(ek.ControlPlaneUSDPerHour), fargate, eksIdleText(res, ek))
 	}
 	if len(s.Workloads) > 0 {
 		rows := [][]string{{"workload", "desired", "running", "pending p50", "pending p95", "pending max", "unschedulable"}}
@@ -36,6 +40,17 @@ func printEKSSummary(stdout io.Writer, res *sim.Result) {
 				waitText(w.PendingP50S), waitText(w.PendingP95S), waitText(w.PendingMaxS), strconv.Itoa(unsched)})
 		}
 		printTable(stdout, rows, "workloads")
+		for _, w := range s.Workloads {
+			if w.RequestsOffered == nil || w.RequestsDropped == nil || w.SLOAttainmentPct == nil || w.AvailabilityPct == nil {
+				continue
+			}
+			slo := "no latency SLO"
+			if *w.SLOAttainmentPct >= 0 {
+				slo = strconv.FormatFloat(*w.SLOAttainmentPct, 'f', 2, 64) + "% within the latency SLO"
+			}
+			fmt.Fprintf(stdout, "%s/%s: %.0f requests offered, %.0f dropped, %s, available %.2f%% of the samples\n",
+				w.Kind, w.Name, *w.RequestsOffered, *w.RequestsDropped, slo, *w.AvailabilityPct)
+		}
 	}
 	n, p := s.Nodes, s.Pods
 	fmt.Fprintf(stdout, "nodes: %d registered, %d at peak, %d at end (%d removed)\n", n.Registered, n.Peak, n.AtEnd, n.Removed)

@@ -39,8 +39,10 @@ const sweepUsage = `usage: fleetsim sweep [SCENARIO] --vary KEY=V1,V2,... [--var
   DIR/results.csv, DIR/report.html and DIR/sweep.json (a shard: no report).
   KEY is a dotted scenario path (services.web.desired_count,
   services.web.auto_scaling.target_tracking.0.target_value); values are TOML
-  (60, 0.5, "2h", true, ["m5.large","m5.xlarge"]). --shard I/N (0 <= I < N)
-  runs runs I, I+N, I+2N...; join shard folders with fleetsim merge.
+  (60, 0.5, "2h", true, ["m5.large","m5.xlarge"]); a bare word such as eks
+  or m5.large is a string (--vary orchestrator=ecs,eks). --shard I/N
+  (0 <= I < N) runs runs I, I+N, I+2N...; join shard folders with fleetsim
+  merge.
   Finished runs are kept in DIR as they finish: after Ctrl-C (exit 130) or a
   crash, the same command resumes; --restart discards them instead. DIR
   holding anything but a sweep's files and shard folders is refused (exit 2)

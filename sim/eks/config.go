@@ -1,6 +1,7 @@
 package eks
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/fleetsim/fleetsim/placement/kube"
@@ -53,6 +54,9 @@ type Config struct {
 	// when there is one, with Karpenter's settings.
 	NodePools []NodePool
 	Karpenter KarpenterSettings
+	// FargateProfiles are the cluster's Fargate profiles (fargate_world.go):
+	// a pod matching one at creation runs on Fargate capacity of its own.
+	FargateProfiles []FargateProfile
 }
 
 // NodeKind is how a node group is managed.
@@ -159,6 +163,18 @@ type Deployment struct {
 	// HorizontalPodAutoscaler (the next part) scales on it.
 	Load                 workload.Pattern
 	PodRequestsPerSecond float64
+	// CPUSecondsPerRequest, when positive (instead of PodRequestsPerSecond),
+	// serves the Load as an ECS service's is (service.go): an M/M/c queue of
+	// the Ready pods, a pod of R vCPU requested serving R /
+	// CPUSecondsPerRequest requests a second; LatencySLO is its latency
+	// objective (0: none).
+	CPUSecondsPerRequest float64
+	LatencySLO           time.Duration
+	// LoadRates, when set, builds the Load again with its random parts
+	// (noise, walk) drawing from the run's streams named after name
+	// (stream("load/"+name+"/noise")...); Load is then the same pattern
+	// without them.
+	LoadRates func(stream func(string) *rand.Rand, name string) workload.Pattern `json:"-"`
 }
 
 // IntOrPercent is a count or a percentage of one (maxSurge, maxUnavailable).
@@ -248,6 +264,12 @@ type Settings struct {
 	DrainTimeout time.Duration
 	// SampleEvery is the recording period; zero takes the run's.
 	SampleEvery time.Duration
+	// FargateStartTime is a Fargate pod's wait for its Fargate node before
+	// the image pulls (zero: DefaultFargatePodStartLatency);
+	// FargatePullBytesPerSecond its pull bandwidth (zero:
+	// DefaultFargatePullBytesPerSecond). fargate_world.go.
+	FargateStartTime          time.Duration
+	FargatePullBytesPerSecond int64
 }
 
 // ExplainSelector picks pods whose scheduling is explained.

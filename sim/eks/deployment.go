@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/placement/kube"
 	"github.com/fleetsim/fleetsim/sim/des"
+	"github.com/fleetsim/fleetsim/workload"
 )
 
 // LabelPodTemplateHash is the label the deployment controller adds to a
@@ -35,11 +36,21 @@ type deployment struct {
 	current     int // the set of the current revision
 	marked      bool
 	completeRev int // the revision last reported complete, -1 for none
+	// svc is the service model of a Deployment whose load gives
+	// CPUSecondsPerRequest (service.go), load its Load drawn from the run's
+	// streams when it has random parts; nil otherwise.
+	svc  *serviceState
+	load workload.Pattern
 }
 
 func newDeployment(w *World, i int) deployment {
 	d := deployment{replicas: w.cfg.Deployments[i].Replicas, completeRev: -1}
 	d.sets = append(d.sets, w.newReplicaSet(i, w.cfg.Deployments[i].Template, 1))
+	svc, err := newServiceState(&w.cfg.Deployments[i], w.env.SampleEvery)
+	if err != nil {
+		w.eng.Fail(err) // refused before a run (scenarios)
+	}
+	d.svc, d.load = svc, seededLoad(w.eng, &w.cfg.Deployments[i])
 	return d
 }
 

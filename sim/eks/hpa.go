@@ -156,8 +156,11 @@ func (w *World) loadShare(d int) (util float64, perPod float64, total float64) {
 	if dc.Load == nil {
 		return 0, 0, 0
 	}
-	total = dc.Load.Rate(w.calendar(w.now()))
+	total = w.deploymentLoad(d).Rate(w.calendar(w.now()))
 	running := w.rec.workloads[d].counts[stRunning]
+	if running > 0 && w.deploys[d].svc != nil {
+		return w.scrapedShare(d, total, running), total / float64(running), total // the service model's (service.go)
+	}
 	if running == 0 || dc.PodRequestsPerSecond <= 0 {
 		return 0, 0, total
 	}
@@ -251,7 +254,7 @@ func (w *World) hpaInput(i int) hpa.Input {
 			case PhaseFailed:
 				hp.Phase = hpa.PodFailed
 			}
-			if p.node >= 0 { // the kubelet has the pod: startTime and the Ready condition
+			if p.onKubelet() { // the kubelet has the pod (on a node or on Fargate): startTime and the Ready condition
 				hp.Started, hp.StartTime, hp.ReadyCondition, hp.ReadyChanged = true, p.scheduled, true, p.scheduled
 			}
 			if p.ready {

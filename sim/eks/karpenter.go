@@ -52,6 +52,17 @@ type KarpenterSettings struct {
 	// instance's On-Demand price (choice: AWS prices it per instance type;
 	// 0.12 is the share its price list shows for common types).
 	AutoModeFeeShare float64
+	// DoNotDisrupt are the workloads whose pod template carries the
+	// karpenter.sh/do-not-disrupt: "true" annotation: a node running one of
+	// their pods is not voluntarily disrupted (karpenter.sh/docs/concepts/
+	// disruption/, "Pod-Level Controls").
+	DoNotDisrupt []KarpenterWorkload
+}
+
+// KarpenterWorkload names a workload: Kind is "deployment", "job",
+// "daemonset" or "pod" (a bare pod).
+type KarpenterWorkload struct {
+	Kind, Namespace, Name string
 }
 
 // KarpenterTypes is the catalog as Karpenter's AWS provider offers it:

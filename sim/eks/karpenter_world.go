@@ -55,6 +55,9 @@ type kpState struct {
 	replacing map[int32][]int32
 	shadow    *kube.Cluster
 	tmpl      []kube.NodeID // per NodePool: its template node
+	// noDisrupt, by recorder workload: its pods carry karpenter.sh/do-not-
+	// disrupt.
+	noDisrupt []bool
 }
 
 // startKarpenter starts Karpenter when the cluster has NodePools.
@@ -95,6 +98,14 @@ func (w *World) startKarpenter() {
 		s.byName[t.Name] = i
 	}
 	s.types = KarpenterTypes(s.cat, w.cfg.Zones, st.SpotDiscount, st.SpotPoolDepth)
+	s.noDisrupt = make([]bool, len(w.rec.workloads))
+	for _, f := range st.DoNotDisrupt {
+		for k, wr := range w.rec.workloads {
+			if wr.kind == f.Kind && wr.name == f.Name && wr.ns == f.Namespace {
+				s.noDisrupt[k] = true
+			}
+		}
+	}
 	s.kBatch = w.eng.Register(func(des.Time, int32) { w.kpBatchEnd() })
 	s.kPoll = w.eng.Register(func(des.Time, int32) { w.kpPoll() })
 	w.kp = s
@@ -241,6 +252,10 @@ func (w *World) kpInUse() []karpenter.Resources {
 	return out
 }
 
+// kpReplacement is why a consolidation's replacement is launched: it is
+// logged as KarpenterReplace rather than KarpenterLaunch.
+const kpReplacement = "consolidation replacement"
+
 // kpLaunch launches a NodeClaim's instance directly (CreateFleet, type
 // instant) and logs it; -1 when the zone is down.
 func (w *World) kpLaunch(l *karpenter.Launch, why string) int32 {
@@ -264,7 +279,11 @@ func (w *World) kpLaunch(l *karpenter.Launch, why string) int32 {
 	for _, sc := range l.Pods {
 		pods += sc.Count
 	}
-	w.log.Add(schema.Event{At: w.now(), Type: EventKarpenterLaunch, Subject: np.Pool.Name, Group: ng.Name,
+	typ := EventKarpenterLaunch
+	if why == kpReplacement {
+		typ = EventKarpenterReplace
+	}
+	w.log.Add(schema.Event{At: w.now(), Type: typ, Subject: np.Pool.Name, Group: ng.Name,
 		Status: l.Capacity.String(), Instance: w.fleet.Instance(i).ID,
 		Reason: fmt.Sprintf("%s: %s %s in %s at $%.4f/h for %d pods, %d instance types offered (cheapest %s)",
 			why, s.cat[l.Type].Name, l.Capacity, l.Zone, l.PriceUSDPerHour, pods, len(l.Options), s.cat[l.Options[0]].Name)})
@@ -355,12 +374,32 @@ func (w *World) kpPoll() {
 		}
 		for _, pi := range n.pods {
 			p := &w.pods[pi]
-			if p.kind == ownDaemonSet || p.gone || p.terminal || p.deleting {
+			if p.kind == ownDaemonSet || p.gone || p.terminal {
+				continue
+			}
+			if p.deleting && kn.Disrupting && p.kind != ownBare {
+				// Evicted from a node being disrupted: its controller's new
+				// pod needs room elsewhere (counted with the node's pods, as
+				// Karpenter counts the pods of nodes marked for deletion;
+				// choice: until it is gone, with its replacement once that
+				// is created, for at most the grace period).
+			} else if p.deleting {
+				// Terminating: not moved, but its requests are held until it
+				// is gone (kube-scheduler counts them too).
+				if p.info != nil {
+					r := p.info.Requests()
+					kn.Held.MilliCPU += r.MilliCPU
+					kn.Held.MemoryBytes += r.MemoryBytes
+					kn.Held.Pods++
+				}
 				continue
 			}
 			kn.LastPodEvent = max(kn.LastPodEvent, p.scheduled.Duration())
 			if w.evictionBlockedBy(pi) != -1 {
 				kn.Blocked = true
+			}
+			if int(p.workload) < len(s.noDisrupt) && p.workload >= 0 && s.noDisrupt[p.workload] {
+				kn.DoNotDisrupt = true
 			}
 			k, ok := byT[p.tmpl]
 			if !ok {
@@ -376,6 +415,29 @@ func (w *World) kpPoll() {
 		}
 		d.Nodes = append(d.Nodes, kn)
 		nodes = append(nodes, i)
+	}
+	pend := map[int]int{}
+	for _, pi := range w.unsched {
+		p := &w.pods[pi]
+		if !p.active() || p.node >= 0 || p.kind == ownDaemonSet || p.info == nil {
+			continue
+		}
+		if _, ok := s.nominated[pi]; ok {
+			continue
+		}
+		k, ok := byT[p.tmpl]
+		if !ok {
+			k = len(d.Shapes)
+			byT[p.tmpl] = k
+			d.Shapes = append(d.Shapes, w.kpShape(pi, p.tmpl))
+		}
+		if pend[k] == 0 {
+			d.Pending = append(d.Pending, karpenter.ShapeCount{Shape: k})
+		}
+		pend[k]++
+	}
+	for i := range d.Pending {
+		d.Pending[i].Count = pend[d.Pending[i].Shape]
 	}
 	dec := karpenter.Disrupt(d)
 	for _, k := range dec.Expired {
@@ -399,7 +461,7 @@ func (w *World) kpPoll() {
 		}
 		return
 	}
-	r := w.kpLaunch(c.Replacement, "consolidation replacement")
+	r := w.kpLaunch(c.Replacement, kpReplacement)
 	if r < 0 {
 		return
 	}

@@ -94,3 +94,66 @@ func TestKarpenterPrefersSpotAndReplacesInterruptedNodes(t *testing.T) {
 	}
 	assert.Equal(t, 4, running)
 }
+
+// Replace consolidation in the world: 14 pods of 500m/1GiB get one 8-vCPU
+// node; scaled down to 2, the node is replaced by a c5.large (the cheapest
+// type holding them), the replacement is logged as KarpenterReplace, and
+// the old node is drained once the new one is Ready.
+func TestKarpenterReplacesABigNodeByACheaperOne(t *testing.T) {
+	r := karpenterRig(t, []string{"on-demand"}, time.Hour, deploy("web", 14, tmpl("web", 500, 1024)))
+	r.until(5 * time.Minute)
+	require.Len(t, r.events(EventKarpenterLaunch), 1, "one NodeClaim holds the 14 pods")
+	nodes := r.w.sortedNodes()
+	require.Len(t, nodes, 1)
+	assert.Equal(t, 8, r.fleet.Instance(nodes[0]).Type.VCPU)
+
+	r.w.ScaleDeployment(0, 2)
+	r.until(30 * time.Minute)
+	rep := r.events(EventKarpenterReplace)
+	require.Len(t, rep, 1, "a single node with two small pods is replaced")
+	assert.Contains(t, rep[0].Reason, "consolidation replacement: c5.large on-demand")
+	dis := r.events(EventKarpenterDisrupt)
+	require.Len(t, dis, 1)
+	assert.True(t, strings.HasPrefix(dis[0].Reason, "Underutilized: replace 1 node(s)"), dis[0].Reason)
+	assert.Len(t, r.events(EventKarpenterLaunch), 1, "the replacement is not a provisioning launch")
+	nodes = r.w.sortedNodes()
+	require.Len(t, nodes, 1, "the old node is gone")
+	assert.Equal(t, "c5.large", r.fleet.Instance(nodes[0]).Type.Name)
+	running := 0
+	for _, p := range r.podsOf(0) {
+		if p.phase == PhaseRunning {
+			running++
+		}
+	}
+	assert.Equal(t, 2, running)
+}
+
+// A workload whose pods carry karpenter.sh/do-not-disrupt: "true" keeps
+// its node out of consolidation (karpenter.sh/docs/concepts/disruption/,
+// "Pod-Level Controls"): the same scale-down as above leaves the 8-vCPU node.
+func TestKarpenterDoNotDisruptPodsBlockConsolidation(t *testing.T) {
+	var types []catalog.InstanceType
+	for _, n := range []string{"c5.large", "c5.2xlarge", "m5.2xlarge"} {
+		types = append(types, lookup(t, n))
+	}
+	g := capacity.GroupConfig{Name: "karpenter-default", InstanceTypes: types, MaxSize: 1000, Direct: true,
+		AvailabilityZones: []string{"us-east-1a", "us-east-1b"}, LaunchTime: 60 * time.Second}
+	cfg := baseConfig()
+	cfg.NodeGroups = []NodeGroup{{Name: "default", Kind: Karpenter, Group: 0}}
+	cfg.NodePools = []NodePool{{NodeGroup: 0, Pool: karpenter.NodePool{Name: "default", LimitMilliCPU: -1, LimitMemoryBytes: -1,
+		ExpireAfter: karpenter.DefaultExpireAfter, Budgets: []karpenter.Budget{{Nodes: 100, Percent: true}},
+		Requirements: []karpenter.Requirement{{Key: karpenter.LabelCapacityType, Operator: karpenter.In, Values: []string{"on-demand"}}}}}}
+	cfg.Karpenter = KarpenterSettings{SpotDiscount: 0.70,
+		DoNotDisrupt: []KarpenterWorkload{{Kind: "deployment", Namespace: "default", Name: "web"}}}
+	cfg.Deployments = []Deployment{deploy("web", 14, tmpl("web", 500, 1024))}
+	r := newRig(t, cfg, []capacity.GroupConfig{g}, 1, time.Hour)
+	r.until(5 * time.Minute)
+	require.Len(t, r.w.sortedNodes(), 1)
+	r.w.ScaleDeployment(0, 2)
+	r.until(30 * time.Minute)
+	assert.Empty(t, r.events(EventKarpenterDisrupt), "do-not-disrupt pods keep the node")
+	assert.Empty(t, r.events(EventKarpenterReplace))
+	nodes := r.w.sortedNodes()
+	require.Len(t, nodes, 1)
+	assert.Equal(t, 8, r.fleet.Instance(nodes[0]).Type.VCPU)
+}

@@ -76,6 +76,7 @@ type pod struct {
 	backoffTmr des.Timer
 	pullFails  uint8 // failed image pulls in a row (ecr.go)
 	counted    podState
+	fg         *fargateCap // its Fargate capacity (fargate_world.go); nil for a pod of the nodes
 }
 
 // podState is what the recorder counts a pod as.
@@ -96,7 +97,7 @@ func (p *pod) state() podState {
 		return stNone
 	case p.deleting:
 		return stTerminating
-	case p.node < 0:
+	case p.node < 0 && p.fg == nil:
 		return stUnscheduled
 	case p.ready:
 		return stRunning
@@ -159,6 +160,10 @@ func (w *World) newPod(t *PodTemplate, name, ns string, labels map[string]string
 	}
 	p.info = info
 	w.podEvent(pi, EventPodCreated, "")
+	if w.toFargate(pi) { // fargate_world.go: the fargate-scheduler's, not the queue's
+		w.recount(pi)
+		return pi
+	}
 	w.enqueue(pi)
 	w.recount(pi)
 	return pi
@@ -370,6 +375,10 @@ func (w *World) startContainers(pi int32) {
 	if w.pullBlocked(pi) { // ecr.go
 		return
 	}
+	if p.fg != nil {
+		w.fargatePull(pi) // fargate_world.go: no cache
+		return
+	}
 	ready := w.now()
 	for _, im := range p.tmpl.Images {
 		at := w.fleet.Pull(p.node, w.fleet.ImageID(im.Name), im.SizeBytes, pullAlways(im.Name))
@@ -455,6 +464,7 @@ func (w *World) finish(pi int32, ph Phase, reason, msg string) {
 // node's list and its address.
 func (w *World) unbindFromNode(pi int32) {
 	p := &w.pods[pi]
+	w.releaseFargate(pi) // fargate_world.go
 	if p.node < 0 {
 		return
 	}
@@ -480,7 +490,7 @@ func (w *World) deletePod(pi int32, reason, msg string) {
 	if p.gone || p.deleting {
 		return
 	}
-	if p.node < 0 || p.terminal {
+	if (p.node < 0 && !p.onKubelet()) || p.terminal {
 		w.gone(pi, reason, msg)
 		return
 	}

@@ -171,6 +171,7 @@ func (w *World) initRecorder() {
 			cols, missing = append(cols, DaemonSetColumn(d.Name, m)), append(missing, false)
 		}
 	}
+	cols, missing = w.fargateColumns(cols, missing) // fargate_world.go
 	for _, c := range cols {
 		r.series.Columns = append(r.series.Columns, schema.Column{Name: c})
 	}
@@ -246,6 +247,9 @@ func (w *World) podEvent(pi int32, typ schema.EventType, reason string) {
 	if p.node >= 0 {
 		ev.Instance = w.nodes[p.node].name
 		ev.Provider = w.cfg.NodeGroups[w.nodes[p.node].group].Name
+	} else if p.fg != nil && p.fg.up { // fargate_world.go: its Fargate node and profile
+		ev.Instance = p.fg.name
+		ev.Provider = "fargate:" + w.cfg.FargateProfiles[p.fg.profile].Name
 	}
 	w.log.Add(ev)
 }
@@ -336,6 +340,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 		put(float64(w.daemonDesired(d)))
 		put(float64(r.workloads[w.daemonWorkload(d)].counts[stRunning]))
 	}
+	w.sampleFargate(put) // fargate_world.go
 	if next := now + des.At(w.env.SampleEvery); next < des.At(w.env.Duration) || w.env.Duration == 0 {
 		w.eng.At(next, w.k.sample, 0)
 	}
@@ -359,7 +364,11 @@ func (w *World) sampleDeployment(d int, put func(float64)) {
 		put(math.NaN())
 		return
 	}
-	rps := dc.Load.Rate(w.calendar(w.now()))
+	if w.deploys[d].svc != nil {
+		w.sampleService(d, put) // served as an ECS service is (service.go)
+		return
+	}
+	rps := w.deploymentLoad(d).Rate(w.calendar(w.now()))
 	put(rps)
 	serve := float64(wr.counts[stRunning]) * dc.PodRequestsPerSecond
 	if serve <= 0 {

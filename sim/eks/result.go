@@ -21,6 +21,11 @@ type Outcome struct {
 	// PeakInstances is the most EC2 instances present at a sample (the
 	// fleet's, booting ones included).
 	PeakInstances int
+	// PodsStarted counts the pods that reached Running, every workload's
+	// (a sweep's tasks_started).
+	PodsStarted int
+	// Fargate is each Fargate pod's usage, for its bill (fargate_world.go).
+	Fargate []FargatePodUsage
 }
 
 // Summary is the EKS part of summary.json.
@@ -38,6 +43,8 @@ type Summary struct {
 	// ClusterAutoscaler is the Cluster Autoscaler's outcome
 	// (clusterautoscaler.go).
 	ClusterAutoscaler *CASummary `json:"cluster_autoscaler,omitempty"`
+	// Fargate is the pods on Fargate (fargate_world.go).
+	Fargate *FargateSummary `json:"fargate,omitempty"`
 }
 
 // NodeSummary counts nodes.
@@ -91,6 +98,17 @@ type WorkloadSummary struct {
 	// the samples with any, and the requests they could not serve.
 	MeanUtilization *float64 `json:"mean_cpu_utilization,omitempty"`
 	DroppedRequests *float64 `json:"dropped_requests,omitempty"`
+	// A Deployment served as an ECS service (its load gives
+	// cpu_seconds_per_request, service.go), under the ECS side's names:
+	// requests offered and dropped over the run, the share served within
+	// the latency SLO (drops count as misses; -1 without an SLO), and the
+	// share of samples with the Deployment's minimum availability.
+	RequestsOffered  *float64 `json:"requests_offered,omitempty"`
+	RequestsDropped  *float64 `json:"requests_dropped,omitempty"`
+	SLOAttainmentPct *float64 `json:"slo_attainment_pct,omitempty"`
+	AvailabilityPct  *float64 `json:"availability_pct,omitempty"`
+	// FargatePods counts its pods that ran on Fargate (fargate_world.go).
+	FargatePods int `json:"fargate_pods,omitempty"`
 }
 
 // Nearest-rank percentile of sorted durations, in seconds.
@@ -166,10 +184,12 @@ func (w *World) Outcome() *Outcome {
 		Workloads: []WorkloadSummary{}}
 	for k := range r.workloads {
 		s.Workloads = append(s.Workloads, w.workloadSummary(k))
+		o.PodsStarted += len(r.workloads[k].waits)
 	}
 	s.HPAs = w.hpaSummaries()
 	s.ClusterAutoscaler = w.caSummary()
 	o.Summary = s
+	w.fargateOutcome(o) // fargate_world.go
 	o.State = w.state()
 	w.outcome = o
 	return o
@@ -194,6 +214,9 @@ func (w *World) workloadSummary(k int) WorkloadSummary {
 				u := wr.utilSum / float64(wr.utilN)
 				ws.MeanUtilization = &u
 			}
+		}
+		if sv := w.deploys[k].svc; sv != nil {
+			sv.summarize(&ws)
 		}
 	case k < D+J:
 		jc := &w.cfg.Jobs[k-D]
@@ -299,6 +322,8 @@ type PodSpec struct {
 	HostNetwork bool            `json:"hostNetwork,omitempty"`
 	NodeName    string          `json:"nodeName,omitempty"`
 	Priority    int32           `json:"priority"`
+	// SchedulerName is written for Fargate pods only (fargate-scheduler).
+	SchedulerName string `json:"schedulerName,omitempty"`
 }
 
 // ContainerJSON is a container with its requests.
@@ -415,8 +440,16 @@ func (w *World) podObject(pi int32) PodObject {
 		if p.waitingIP {
 			o.Status.Reason, o.Status.Message = p.reason, p.message
 		}
-	} else if p.unsched || p.inQueue {
+	} else if p.fg != nil && p.fg.up { // fargate_world.go
+		o.Spec.NodeName = p.fg.name
+		o.Status.StartTime = w.stamp(p.scheduled)
+		scheduled = Condition{Type: "PodScheduled", Status: "True"}
 		o.Status.Reason, o.Status.Message = "", ""
+	} else if p.fg != nil || p.unsched || p.inQueue {
+		o.Status.Reason, o.Status.Message = "", ""
+	}
+	if p.fg != nil {
+		o.Spec.SchedulerName = SchedulerFargate
 	}
 	if p.nominated >= 0 && p.node < 0 {
 		o.Status.NominatedNodeName = w.nodes[p.nominated].name

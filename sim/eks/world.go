@@ -107,6 +107,7 @@ type World struct {
 	hpa     hpaControllers // the HorizontalPodAutoscalers (hpa.go)
 	ca      *caState       // the Cluster Autoscaler (clusterautoscaler.go); nil without one
 	kp      *kpState       // Karpenter (karpenter_world.go); nil without NodePools
+	fg      fgState        // EKS on Fargate (fargate_world.go)
 }
 
 var _ capacity.Orchestrator = (*World)(nil)
@@ -152,6 +153,9 @@ func New(cfg *Config, env Env, eng *des.Engine, fleet *capacity.Fleet, log *sche
 		}
 	}
 	w.register()
+	if err := w.initFargate(); err != nil { // fargate_world.go
+		return nil, err
+	}
 	w.budgetPods = make([][]int32, len(cfg.Budgets))
 	if err := w.checkTemplates(); err != nil {
 		return nil, err
