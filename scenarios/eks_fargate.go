@@ -141,7 +141,7 @@ func (fc *fitCheck) fargateCheck(v *validator, s site, field string, t eks.PodTe
 		}
 		return false
 	}
-	if err := eks.CheckFargatePod(&t, false, false); err != nil {
+	if err := eks.CheckFargatePod(&t, false, t.Privileged); err != nil {
 		where := field
 		if strings.Contains(err.Error(), "largest Fargate size") || strings.Contains(err.Error(), "hostPort") {
 			where = field + ".containers"

@@ -329,6 +329,11 @@ func (v *validator) jobKeys(path []string, js eksJobSchema, out *eks.Job, cfg *s
 func (v *validator) podTemplate(s site, field string, meta mkube.ObjectMeta, spec mkube.PodSpec, ns string, cl *eks.Config, start time.Duration) eks.PodTemplate {
 	specPath := strings.TrimPrefix(field+".spec", ".")
 	out := eks.PodTemplate{PriorityClass: -1, HostNetwork: spec.HostNetwork, TerminationGracePeriod: spec.TerminationGracePeriod, StartTime: start}
+	for _, cs := range [][]mkube.Container{spec.InitContainers, spec.Containers} {
+		for _, c := range cs {
+			out.Privileged = out.Privileged || c.Privileged
+		}
+	}
 	pod := pkube.Pod{Namespace: ns, Labels: meta.Labels, NodeName: spec.NodeName, NodeSelector: spec.NodeSelector}
 	for _, c := range spec.InitContainers {
 		pod.InitContainers = append(pod.InitContainers, v.kubeContainer(s, specPath+".initContainers", c))

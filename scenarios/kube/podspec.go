@@ -58,6 +58,8 @@ type Container struct {
 	// Sidecar marks an init container with restartPolicy Always (a native
 	// sidecar): it keeps running beside the app containers.
 	Sidecar bool
+	// Privileged is securityContext.privileged (Fargate refuses such a pod).
+	Privileged bool
 }
 
 // ResourceNames is a set of the three resources Resources has fields for.
@@ -112,7 +114,12 @@ var (
 		"readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy",
 		"imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty"}
 	resourcesFields = []string{"limits", "requests", "claims"}
-	portFields      = []string{"name", "hostPort", "containerPort", "protocol", "hostIP"}
+	// securityContextFields are a container's SecurityContext (core/v1);
+	// only privileged changes what fleetsim does (Fargate).
+	securityContextFields = []string{"capabilities", "privileged", "seLinuxOptions", "windowsOptions", "runAsUser",
+		"runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "procMount",
+		"seccompProfile", "appArmorProfile"}
+	portFields = []string{"name", "hostPort", "containerPort", "protocol", "hostIP"}
 )
 
 // podSpec reads a pod spec; restart lists the restart policies the owner
@@ -187,6 +194,10 @@ func (r *reader) container(f fields, init, hostNetwork bool) Container {
 	r.requestsWithinLimits(rf, &req, lim)
 	c.Requests, c.Limits = req.res, lim.res
 	c.Ports = r.ports(f, hostNetwork)
+	if f.has("securityContext") {
+		sc, _ := r.sub(f, "securityContext", securityContextFields)
+		c.Privileged = r.boolean(sc, "privileged")
+	}
 	return c
 }
 

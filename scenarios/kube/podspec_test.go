@@ -225,3 +225,16 @@ func TestLabelSelectorMatches(t *testing.T) {
 		})
 	}
 }
+
+// securityContext.privileged is read (Fargate refuses such a pod); the
+// context's other fields are known, and a misspelt one is warned about.
+func TestAContainersPrivilegedFlagIsRead(t *testing.T) {
+	c := parse(t, podWith(`securityContext: {privileged: true, runAsNonRoot: true, capabilities: {add: [NET_ADMIN]}}`)).Pods[0].Spec.Containers[0]
+	assert.True(t, c.Privileged)
+	m := parse(t, podWith(`securityContext: {runAsUser: 1000}`))
+	assert.False(t, m.Pods[0].Spec.Containers[0].Privileged)
+	assert.Empty(t, m.Warnings)
+	m = parse(t, podWith(`securityContext: {privilegd: true}`))
+	require.Len(t, m.Warnings, 1)
+	assert.Contains(t, m.Warnings[0].Error(), "privileged")
+}

@@ -121,6 +121,9 @@ type PodTemplate struct {
 	// HostNetwork pods use the node's IP: they take no VPC CNI address.
 	// (The kubelet's maxPods still counts them.)
 	HostNetwork bool
+	// Privileged: a container sets securityContext.privileged (Fargate
+	// refuses the pod).
+	Privileged bool
 	// Images are the containers' images with their sizes, pulled through the
 	// node's image cache before the pod runs.
 	Images []Image

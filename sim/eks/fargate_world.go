@@ -82,7 +82,7 @@ func (w *World) initFargate() error {
 		if MatchFargateProfile(w.cfg.FargateProfiles, ns, t.Pod.Labels, nil) < 0 {
 			return
 		}
-		if err := CheckFargatePod(t, false, false); err != nil {
+		if err := CheckFargatePod(t, false, t.Privileged); err != nil {
 			errs = append(errs, fmt.Errorf("eks: %s %q matches a Fargate profile: %w", kind, name, err))
 		}
 	}
@@ -121,7 +121,7 @@ func (w *World) toFargate(pi int32) bool {
 	p.fg = fc
 	size, err := SizeFargatePod(&p.tmpl.Pod)
 	if err == nil {
-		err = CheckFargatePod(p.tmpl, false, false)
+		err = CheckFargatePod(p.tmpl, false, p.tmpl.Privileged)
 	}
 	if err != nil { // validated before the run; the fargate-scheduler leaves such a pod Pending
 		p.reason, p.message = "Unschedulable", "Pod not supported on Fargate: "+err.Error()
