@@ -592,13 +592,24 @@ func (v *validator) caWithKarpenter(base []string, g caGroups) {
 // template (of a bare pod, its own).
 func caPodFacts(objs eksObjects) []eks.CAPodFacts {
 	var out []eks.CAPodFacts
-	add := func(kind, ns, name string, ann map[string]string) {
+	objs.eachPodAnnotations(func(kind, ns, name string, ann map[string]string) {
 		if val, ok := ann[caSafeToEvict]; ok {
-			if ns == "" {
-				ns = "default"
-			}
 			out = append(out, eks.CAPodFacts{Kind: kind, Namespace: ns, Name: name, SafeToEvict: val})
 		}
+	})
+	return out
+}
+
+// eachPodAnnotations calls fn with each workload's pod template
+// annotations (a bare pod's own), its kind as the autoscalers name it
+// (deployment, job, daemonset, pod) and its namespace ("default" when
+// unset), in manifest order.
+func (objs eksObjects) eachPodAnnotations(fn func(kind, ns, name string, ann map[string]string)) {
+	add := func(kind, ns, name string, ann map[string]string) {
+		if ns == "" {
+			ns = "default"
+		}
+		fn(kind, ns, name, ann)
 	}
 	for _, d := range objs.deployments {
 		add("deployment", d.Meta.Namespace, d.Meta.Name, d.Template.Meta.Annotations)
@@ -612,5 +623,4 @@ func caPodFacts(objs eksObjects) []eks.CAPodFacts {
 	for _, p := range objs.pods {
 		add("pod", p.Meta.Namespace, p.Meta.Name, p.Meta.Annotations)
 	}
-	return out
 }

@@ -351,26 +351,10 @@ func (v *validator) kpDuration(path []string, s string) (time.Duration, bool) {
 // "Pod-Level Controls").
 func kpDoNotDisrupt(objs eksObjects) []eks.KarpenterWorkload {
 	var out []eks.KarpenterWorkload
-	add := func(kind, ns, name string, ann map[string]string) {
-		if ann[karpenter.AnnotationNoDisrupt] != "true" {
-			return
+	objs.eachPodAnnotations(func(kind, ns, name string, ann map[string]string) { // eks_ca.go
+		if ann[karpenter.AnnotationNoDisrupt] == "true" {
+			out = append(out, eks.KarpenterWorkload{Kind: kind, Namespace: ns, Name: name})
 		}
-		if ns == "" {
-			ns = "default"
-		}
-		out = append(out, eks.KarpenterWorkload{Kind: kind, Namespace: ns, Name: name})
-	}
-	for _, d := range objs.deployments {
-		add("deployment", d.Meta.Namespace, d.Meta.Name, d.Template.Meta.Annotations)
-	}
-	for _, j := range objs.jobs {
-		add("job", j.Meta.Namespace, j.Meta.Name, j.Template.Meta.Annotations)
-	}
-	for _, d := range objs.daemonSets {
-		add("daemonset", d.Meta.Namespace, d.Meta.Name, d.Template.Meta.Annotations)
-	}
-	for _, p := range objs.pods {
-		add("pod", p.Meta.Namespace, p.Meta.Name, p.Meta.Annotations)
-	}
+	})
 	return out
 }

@@ -124,19 +124,19 @@ type Cluster struct {
 	pods         map[string]*boundPod
 	imageNodes   map[int32]int32 // image name id -> nodes listing it
 	elig         map[string]*eligibility
-	imageMemos   map[string]*imageMemo // by PodInfo.imageSig
-	nodesGen     uint64                // bumped when nodes or their labels change
-	podsGen      uint64                // source of NodeInfo.gen
+	imageMemos   map[string]*nodeMemo[int8] // by PodInfo.imageSig
+	nodesGen     uint64                     // bumped when nodes or their labels change
+	podsGen      uint64                     // source of NodeInfo.gen
 	anyIP, tcp   int32
 	unschedTaint ctaint // {node.kubernetes.io/unschedulable, NoSchedule}
 	hostnameTopo int32
 	zoneTopo     int32
-	sig          []byte                  // scratch
-	termMatch    map[string]*termMatches // by namespace and labels, for matchingTerms
-	tsig         []byte                  // matchingTerms' scratch
-	prefMemos    map[string]*prefMemo    // by PodInfo.prefSig
-	ns1          [1]int32                // scratch for a one-namespace clause
-	isig         []byte                  // NewPodInfo's scratch for imageSig
+	sig          []byte                      // scratch
+	termMatch    map[string]*termMatches     // by namespace and labels, for matchingTerms
+	tsig         []byte                      // matchingTerms' scratch
+	prefMemos    map[string]*nodeMemo[int64] // by PodInfo.prefSig
+	ns1          [1]int32                    // scratch for a one-namespace clause
+	isig         []byte                      // NewPodInfo's scratch for imageSig
 }
 
 type zoneNodes struct {
@@ -159,8 +159,8 @@ func NewCluster() *Cluster {
 		in: newInterner(), byName: map[string]NodeID{}, zoneIdx: map[string]int{},
 		topoByKey: map[int32]int32{}, matchers: map[string]*matcher{}, anchored: map[kv][]*matcher{},
 		termBySig: map[string]*existingTerm{}, pods: map[string]*boundPod{}, imageNodes: map[int32]int32{},
-		elig: map[string]*eligibility{}, imageMemos: map[string]*imageMemo{},
-		termMatch: map[string]*termMatches{}, prefMemos: map[string]*prefMemo{},
+		elig: map[string]*eligibility{}, imageMemos: map[string]*nodeMemo[int8]{},
+		termMatch: map[string]*termMatches{}, prefMemos: map[string]*nodeMemo[int64]{},
 	}
 	c.anyIP = c.in.id("0.0.0.0")
 	c.tcp = c.in.id(string(TCP))

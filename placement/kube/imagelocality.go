@@ -85,22 +85,31 @@ func (pl *ImageLocality) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64)
 	}
 }
 
-// imageMemo is ImageLocality's scores of one image list by NodeID (-1: not
-// yet computed), valid while the nodes do not change.
-type imageMemo struct {
-	gen   uint64
-	score []int8
+// imageMemo returns ImageLocality's scores of p's image list by NodeID
+// (-1: not yet computed), valid while the nodes do not change.
+func (c *Cluster) imageMemo(p *PodInfo) []int8 {
+	return nodeMemoFor(c, c.imageMemos, p.imageSig)
 }
 
-// imageMemo returns the memo of p's image list.
-func (c *Cluster) imageMemo(p *PodInfo) []int8 {
-	e := c.imageMemos[p.imageSig]
+// nodeMemo is one pod shape's per-node scores by NodeID (-1: not yet
+// computed), valid while the nodes and their labels are (gen is
+// Cluster.nodesGen): ImageLocality's by image list, NodeAffinity's
+// preferred by term set.
+type nodeMemo[T int8 | int64] struct {
+	gen   uint64
+	score []T
+}
+
+// nodeMemoFor returns memos[sig]'s scores, made or reset to -1 when the
+// nodes changed; the map is cleared when it holds maxEligibility shapes.
+func nodeMemoFor[T int8 | int64](c *Cluster, memos map[string]*nodeMemo[T], sig string) []T {
+	e := memos[sig]
 	if e == nil {
-		if len(c.imageMemos) >= maxEligibility {
-			clear(c.imageMemos)
+		if len(memos) >= maxEligibility {
+			clear(memos)
 		}
-		e = &imageMemo{gen: c.nodesGen - 1}
-		c.imageMemos[p.imageSig] = e
+		e = &nodeMemo[T]{gen: c.nodesGen - 1}
+		memos[sig] = e
 	}
 	if e.gen != c.nodesGen || len(e.score) != len(c.nodes) {
 		e.score = resize(e.score, len(c.nodes))

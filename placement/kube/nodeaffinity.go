@@ -90,32 +90,10 @@ func (pl *NodeAffinity) scoreAll(p *PodInfo, feasible []*NodeInfo, out []int64) 
 	}
 }
 
-// prefMemo is NodeAffinity's Score by NodeID for one set of preferred
-// terms (-1: not yet known), valid while the nodes and their labels are
-// (gen is Cluster.nodesGen).
-type prefMemo struct {
-	gen   uint64
-	score []int64
-}
-
-// preferredMemo returns the scores kept for p's preferred terms.
+// preferredMemo returns NodeAffinity's Score by NodeID for p's preferred
+// terms (-1: not yet known; imagelocality.go's nodeMemo).
 func (c *Cluster) preferredMemo(p *PodInfo) []int64 {
-	e := c.prefMemos[p.prefSig]
-	if e == nil {
-		if len(c.prefMemos) >= maxEligibility {
-			clear(c.prefMemos)
-		}
-		e = &prefMemo{gen: c.nodesGen - 1}
-		c.prefMemos[p.prefSig] = e
-	}
-	if e.gen != c.nodesGen || len(e.score) != len(c.nodes) {
-		e.score = resize(e.score, len(c.nodes))
-		for i := range e.score {
-			e.score[i] = -1
-		}
-		e.gen = c.nodesGen
-	}
-	return e.score
+	return nodeMemoFor(c, c.prefMemos, p.prefSig)
 }
 
 // NormalizeScore scales onto 0..100.

@@ -142,6 +142,22 @@ func (w *World) kpPending(pi int32) {
 	s.tmr = w.eng.At(des.At(end), s.kBatch, 0)
 }
 
+// kpEachPending calls fn with each pod Karpenter provisions for, in the
+// unschedulable set's order: active, unbound, not a DaemonSet's, compiled,
+// and not already nominated to a NodeClaim.
+func (w *World) kpEachPending(fn func(pi int32, p *pod)) {
+	for _, pi := range w.unsched {
+		p := &w.pods[pi]
+		if !p.active() || p.node >= 0 || p.kind == ownDaemonSet || p.info == nil {
+			continue
+		}
+		if _, ok := w.kp.nominated[pi]; ok {
+			continue
+		}
+		fn(pi, p)
+	}
+}
+
 // kpBatchEnd solves the batch: the pending pods not waiting for a
 // NodeClaim, by template, onto new NodeClaims.
 func (w *World) kpBatchEnd() {
@@ -152,14 +168,7 @@ func (w *World) kpBatchEnd() {
 	var tmpls []*PodTemplate
 	byT := map[*PodTemplate]int{}
 	var podsOf [][]int32
-	for _, pi := range w.unsched {
-		p := &w.pods[pi]
-		if !p.active() || p.node >= 0 || p.kind == ownDaemonSet || p.info == nil {
-			continue
-		}
-		if _, ok := s.nominated[pi]; ok {
-			continue
-		}
+	w.kpEachPending(func(pi int32, p *pod) {
 		k, ok := byT[p.tmpl]
 		if !ok {
 			k = len(tmpls)
@@ -168,7 +177,7 @@ func (w *World) kpBatchEnd() {
 			podsOf = append(podsOf, nil)
 		}
 		podsOf[k] = append(podsOf[k], pi)
-	}
+	})
 	if len(tmpls) == 0 {
 		return
 	}
@@ -417,14 +426,7 @@ func (w *World) kpPoll() {
 		nodes = append(nodes, i)
 	}
 	pend := map[int]int{}
-	for _, pi := range w.unsched {
-		p := &w.pods[pi]
-		if !p.active() || p.node >= 0 || p.kind == ownDaemonSet || p.info == nil {
-			continue
-		}
-		if _, ok := s.nominated[pi]; ok {
-			continue
-		}
+	w.kpEachPending(func(pi int32, p *pod) {
 		k, ok := byT[p.tmpl]
 		if !ok {
 			k = len(d.Shapes)
@@ -435,7 +437,7 @@ func (w *World) kpPoll() {
 			d.Pending = append(d.Pending, karpenter.ShapeCount{Shape: k})
 		}
 		pend[k]++
-	}
+	})
 	for i := range d.Pending {
 		d.Pending[i].Count = pend[d.Pending[i].Shape]
 	}
