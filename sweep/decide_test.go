@@ -158,13 +158,13 @@ func TestSentencesSayWhatEachVariantCostsAndServesAgainstTheBaseline(t *testing.
 		// s = 0.7071, half-width 0.878.
 		{"dearer, with a lower SLO and a longer wait beyond noise",
 			summary(2, []float64{16, 17, 15, 16, 16}, []float64{99.9, 99.95, 99.92, 99.9, 99.93}, []float64{30, 31, 29, 30, 30}),
-			"v2 costs $1.00 more a day than v1 (the same on every seed) with SLO 0.08 pp lower (95% CI 0.05-0.11), and with p95 placement wait 30.0 s longer (95% CI 29.1-30.9)."},
+			"v2 costs $1.00 more a day than v1 (the same on every seed) with SLO 0.08 pp lower (95% CI 0.05-0.11), and with p95 wait for capacity 30.0 s longer (95% CI 29.1-30.9)."},
 		{"the same cost within noise and the same SLO",
 			summary(2, []float64{15.1, 15.9, 14.1, 14.9, 15}, full, zero),
 			"v2 costs the same a day as v1 within seed noise (difference $0.00, 95% CI -0.12 to +0.12) with the same SLO."},
 		{"without an SLO the wait speaks",
 			summary(2, []float64{14, 15, 13, 14, 14}, none, []float64{2, 3, 1, 2, 2}),
-			"v2 costs $1.00 less a day than v1 (the same on every seed) with p95 placement wait 2.0 s longer (95% CI 1.1-2.9)."},
+			"v2 costs $1.00 less a day than v1 (the same on every seed) with p95 wait for capacity 2.0 s longer (95% CI 1.1-2.9)."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,8 +18,10 @@ import (
 type Outcome struct {
 	CostUSD   float64 // the run's bill (report.ComputeCost at report.PricesFor)
 	USDPerDay float64 // CostUSD over the simulated days
-	// P95WaitS is the worst p95 placement wait (creation to PENDING) of any
-	// service or batch job, in seconds: the sweep's single latency figure.
+	// P95WaitS is the worst p95 wait for capacity, in seconds: of an ECS
+	// run's services and batch jobs, the placement wait (creation to
+	// PENDING); of an EKS run's workloads, the time Pending. The sweep's
+	// single latency figure.
 	P95WaitS          float64
 	PeakInstances     int
 	SpotInterruptions int // EC2 instances and Fargate Spot tasks

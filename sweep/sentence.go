@@ -8,7 +8,7 @@ import (
 
 // Sentences compares each variant with the baseline in a sentence a
 // planner can paste: the cost per day, then the SLO attainment (or, without
-// one, the p95 placement wait), each from the paired differences over the
+// one, the p95 wait for capacity), each from the paired differences over the
 // shared seeds, and the p95 wait too when it moved beyond noise:
 //
 //	v3 costs $4.84 less a day than v1 (95% CI 4.71-4.97) with SLO within 0.01 pp.
@@ -48,7 +48,7 @@ func Sentence(v, base VariantSummary) string {
 		return PairOf(base, v, i)
 	}
 	s := id + " " + costPhrase(diff(cost), bid)
-	waitPhrase := qualityPhrase(diff(wait), "p95 placement wait", "s", Metrics[wait].Decimals, "longer", "shorter")
+	waitPhrase := qualityPhrase(diff(wait), "p95 wait for capacity", "s", Metrics[wait].Decimals, "longer", "shorter")
 	if math.IsNaN(v.Stats[slo].Mean) || math.IsNaN(base.Stats[slo].Mean) {
 		return s + " " + waitPhrase + objectivesPhrase(v, base) + "."
 	}
