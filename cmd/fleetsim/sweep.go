@@ -132,6 +132,7 @@ func runSweep(sr sweepRun, stdout, stderr io.Writer) int {
 	ctx, interrupted, stop := onInterrupt()
 	defer stop()
 	bar := sweepProgress(len(shardRuns), resumed, stderr, sr.quiet)
+	defer sweepGC(sr.plan, sr.workers)() // memlimit.go
 	wallStart := time.Now()
 	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
 	onRow := func(r sweep.Row) error {
