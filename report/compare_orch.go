@@ -259,21 +259,7 @@ func orchestratorMetrics(runs []run, each eachFunc) []metric {
 				get(func(w workloadFigures) float64 { return w.waitP95 }))),
 			asCount(each("service "+n+": tasks / pods running at end", "higher", countText, get(func(w workloadFigures) float64 { return w.running }))))
 	}
-	jobs := names(runs, func(r *run) []string {
-		var ns []string
-		if r.isEKS() {
-			for _, w := range r.Summary.EKS.Workloads {
-				if w.Kind == "job" {
-					ns = append(ns, w.Name)
-				}
-			}
-			return ns
-		}
-		for _, j := range r.Summary.BatchJobs {
-			ns = append(ns, j.Name)
-		}
-		return ns
-	})
+	jobs := names(runs, workloadJobNames)
 	for _, n := range jobs {
 		get := func(f func(batchFigures) float64) func(*run) float64 {
 			return func(r *run) float64 {
@@ -308,18 +294,30 @@ func commonWorkloads(runs []run) []string {
 }
 
 // workloadServiceNames is a run's services (ECS) or Deployments (EKS).
-func workloadServiceNames(r *run) []string {
+func workloadServiceNames(r *run) []string { return workloadNames(r, "deployment") }
+
+// workloadJobNames is a run's batch jobs (ECS) or Jobs (EKS).
+func workloadJobNames(r *run) []string { return workloadNames(r, "job") }
+
+// workloadNames is an EKS run's workloads of kind ("deployment" or "job"),
+// or an ECS run's services or batch jobs, in summary order.
+func workloadNames(r *run, kind string) []string {
 	var ns []string
-	if r.isEKS() {
+	switch {
+	case r.isEKS():
 		for _, w := range r.Summary.EKS.Workloads {
-			if w.Kind == "deployment" {
+			if w.Kind == kind {
 				ns = append(ns, w.Name)
 			}
 		}
-		return ns
-	}
-	for _, s := range r.Summary.Services {
-		ns = append(ns, s.Name)
+	case kind == "job":
+		for _, j := range r.Summary.BatchJobs {
+			ns = append(ns, j.Name)
+		}
+	default:
+		for _, s := range r.Summary.Services {
+			ns = append(ns, s.Name)
+		}
 	}
 	return ns
 }
