@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -146,54 +147,38 @@ expander = "least-waste"
 skip_nodes_with_local_storage = false
 node_group_auto_discovery = ["asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/shop"]
 `},
-	{"karpenter", `
+	{"karpenter", karpenterNodeClass + karpenterNodePool("on-demand", "on-demand", 0)},
+	{"karpenter-spot", karpenterNodeClass + karpenterNodePool("spot", "spot", 50) + karpenterNodePool("on-demand", "on-demand", 10)},
+}
+
+// karpenterNodeClass is the Karpenter variants' EC2NodeClass.
+const karpenterNodeClass = `
 [[eks.node_classes]]
 name = "default"
 ami_family = "AL2023"
+`
 
+// karpenterNodePool is a Karpenter variant's NodePool of one capacity type
+// (weight 0: none given): c/m/r 5th generation up to 8 vCPU, 400 vCPU at
+// most, consolidating after a minute.
+func karpenterNodePool(name, capacityType string, weight int) string {
+	w := ""
+	if weight > 0 {
+		w = fmt.Sprintf("weight = %d\n", weight)
+	}
+	return fmt.Sprintf(`
 [[eks.node_pools]]
-name = "on-demand"
+name = %q
 node_class_ref = "default"
-requirements = [
-  { key = "karpenter.sh/capacity-type", operator = "In", values = ["on-demand"] },
+%srequirements = [
+  { key = "karpenter.sh/capacity-type", operator = "In", values = [%q] },
   { key = "kubernetes.io/arch", operator = "In", values = ["amd64"] },
   { key = "karpenter.k8s.aws/instance-family", operator = "In", values = ["c5", "m5", "r5"] },
   { key = "karpenter.k8s.aws/instance-cpu", operator = "Lt", values = ["9"] },
 ]
 limits = { cpu = "400" }
 disruption = { consolidation_policy = "WhenEmptyOrUnderutilized", consolidate_after = "1m" }
-`},
-	{"karpenter-spot", `
-[[eks.node_classes]]
-name = "default"
-ami_family = "AL2023"
-
-[[eks.node_pools]]
-name = "spot"
-node_class_ref = "default"
-weight = 50
-requirements = [
-  { key = "karpenter.sh/capacity-type", operator = "In", values = ["spot"] },
-  { key = "kubernetes.io/arch", operator = "In", values = ["amd64"] },
-  { key = "karpenter.k8s.aws/instance-family", operator = "In", values = ["c5", "m5", "r5"] },
-  { key = "karpenter.k8s.aws/instance-cpu", operator = "Lt", values = ["9"] },
-]
-limits = { cpu = "400" }
-disruption = { consolidation_policy = "WhenEmptyOrUnderutilized", consolidate_after = "1m" }
-
-[[eks.node_pools]]
-name = "on-demand"
-node_class_ref = "default"
-weight = 10
-requirements = [
-  { key = "karpenter.sh/capacity-type", operator = "In", values = ["on-demand"] },
-  { key = "kubernetes.io/arch", operator = "In", values = ["amd64"] },
-  { key = "karpenter.k8s.aws/instance-family", operator = "In", values = ["c5", "m5", "r5"] },
-  { key = "karpenter.k8s.aws/instance-cpu", operator = "Lt", values = ["9"] },
-]
-limits = { cpu = "400" }
-disruption = { consolidation_policy = "WhenEmptyOrUnderutilized", consolidate_after = "1m" }
-`},
+`, name, w, capacityType)
 }
 
 // eksAutoscalerConfig is variant v's scenario.
