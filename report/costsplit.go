@@ -41,12 +41,12 @@ func SplitCost(res *sim.Result, c *Cost, p Prices) (CostSplit, error) {
 	if err != nil {
 		return CostSplit{}, err
 	}
+	var pods USD
 	if ek != nil {
 		s.ControlPlaneUSD = ek.ControlPlaneUSD
-	}
-	var pods USD
-	if fg := ComputeEKSFargateCost(res.EKS.Fargate, p); fg != nil {
-		pods = fg.USD
+		if ek.Fargate != nil { // ComputeEKSCost's Fargate pods
+			pods = ek.Fargate.USD
+		}
 	}
 	s.FargateUSD += pods
 	if ei, ok := eksIdle(res, c); ok {
