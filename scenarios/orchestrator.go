@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim"
 )
 
@@ -40,7 +41,7 @@ type wlState struct {
 	orchestrator string
 	// batchEvery: the ECS batch jobs generated from [[workload.batch]]
 	// entries with every set, by batch job index: their schedule.
-	batchEvery map[int]periodicSchedule
+	batchEvery map[int]autoscale.RateSchedule
 	// objects: generated Deployment and Job names -> workload path.
 	objects map[string][]string
 	// crossCheck is false in the validator that checks the other
@@ -366,7 +367,7 @@ func (v *validator) workloadToECS() {
 		start = f.Start.UTC()
 	}
 	var jobs []batchJobSchema
-	v.wl.batchEvery = map[int]periodicSchedule{}
+	v.wl.batchEvery = map[int]autoscale.RateSchedule{}
 	for i, b := range w.Batch {
 		wp := p("workload", "batch", i)
 		sub := func(key ...string) []string { return append(slices.Clone(wp), key...) }
@@ -387,7 +388,7 @@ func (v *validator) workloadToECS() {
 			Arrivals: arrivalsSchema{Pattern: "cron", Schedule: "at(" + first.Format("2006-01-02T15:04:05") + ")", TasksPerFiring: max(b.Count, 1)},
 			Duration: b.Duration, Retries: b.Retries}
 		if b.Every.Set && b.Every.Duration > 0 {
-			v.wl.batchEvery[ji] = periodicSchedule{first: first, every: b.Every.Duration}
+			v.wl.batchEvery[ji] = autoscale.RateSchedule{Anchor: first, Every: b.Every.Duration} // rate(): first, then each every
 		}
 		v.alias(p("batch_jobs", ji), wp)
 		v.alias(p("batch_jobs", ji, "task_definition"), wp)
@@ -427,21 +428,6 @@ func (v *validator) wlBatchSchedules(cfg *sim.Config) {
 			cfg.BatchJobs[i].Arrivals.Schedule = s
 		}
 	}
-}
-
-// periodicSchedule fires at first and each every after: a batch's runs.
-type periodicSchedule struct {
-	first time.Time
-	every time.Duration
-}
-
-// Next is the first firing strictly after after.
-func (s periodicSchedule) Next(after time.Time) (time.Time, bool) {
-	if after.Before(s.first) {
-		return s.first, true
-	}
-	n := after.Sub(s.first)/s.every + 1
-	return s.first.Add(n * s.every), true
 }
 
 // The EKS side.

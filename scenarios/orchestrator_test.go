@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetsim/fleetsim/autoscale"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/eks"
 )
@@ -187,11 +188,11 @@ func TestWorkloadProblemsNameWorkloadKeys(t *testing.T) {
 	}
 }
 
-// periodicSchedule fires at first and each every after, strictly after
-// the time asked.
+// A batch's schedule (autoscale.RateSchedule anchored at its start) fires
+// at the start and each every after, strictly after the time asked.
 func TestPeriodicScheduleFiresAtStartAndEachPeriod(t *testing.T) {
 	t0 := time.Date(2026, 1, 6, 7, 0, 0, 0, time.UTC)
-	s := periodicSchedule{first: t0, every: 24 * time.Hour}
+	s := autoscale.RateSchedule{Anchor: t0, Every: 24 * time.Hour}
 	for _, c := range []struct{ after, want time.Time }{
 		{t0.Add(-time.Nanosecond), t0},
 		{t0.Add(-48 * time.Hour), t0},
