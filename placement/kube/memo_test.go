@@ -141,3 +141,39 @@ func TestSelectHostIsReservoirSampling(t *testing.T) {
 		require.Equal(t, a.Uint64(), b.Uint64(), "same draws for %v", total)
 	}
 }
+
+func TestReplicaEqualsNewPodInfo(t *testing.T) {
+	// A replica stamped from a compiled template is what NewPodInfo compiles
+	// for the same pod under the new name, field for field, and schedules
+	// and binds as its own pod.
+	c := clusterOf(t, nodes(node("n1").label("zone", "a").label("pool", "general"), node("n2").label("zone", "b").label("pool", "general")))
+	tmpl := func(name string) Pod {
+		return pod(name).ns("team-1").label("app", "web").req(200, gib/2).image("registry.example/web:v1").
+			hostPort(TCP, "", 8080).nodeSelector("pool", "general").preferredTerm(40, in("zone", "a")).
+			tolerate(Toleration{Key: "spot", Operator: TolerationExists}).
+			spread(1, "zone", DoNotSchedule, matchLabels("app", "web")).
+			antiAffinity(&PodAffinityRules{Preferred: []WeightedPodAffinityTerm{{Weight: 100, Term: PodAffinityTerm{LabelSelector: matchLabels("app", "web"), TopologyKey: LabelHostname}}}}).
+			defaultSpread(matchLabels("app", "web")).obj()
+	}
+	first := mustPodInfo(t, c, tmpl("web-0"))
+	r, err := first.Replica("web-1")
+	require.NoError(t, err)
+	assert.Equal(t, mustPodInfo(t, c, tmpl("web-1")), r)
+	assert.Equal(t, "team-1/web-1", r.Key())
+	assert.Equal(t, "team-1/web-0", first.Key(), "the template keeps its name")
+	_, err = first.Replica("")
+	assert.ErrorContains(t, err, "name: empty")
+
+	f, err := NewFramework(c, DefaultProfile())
+	require.NoError(t, err)
+	res, err := f.Schedule(first, nil)
+	require.NoError(t, err)
+	require.NoError(t, c.Bind(first, res.Node))
+	// The replica spreads away from the template's pod: host port 8080 and
+	// the zone constraint leave only the other node.
+	res2, err := f.Schedule(r, nil)
+	require.NoError(t, err)
+	assert.NotEqual(t, res.Node, res2.Node)
+	require.NoError(t, c.Bind(r, res2.Node))
+	assert.Error(t, c.Bind(r, res2.Node), "bound once")
+}

@@ -171,6 +171,21 @@ func (c *Cluster) NewPodInfo(p Pod) (*PodInfo, error) {
 	return pi, nil
 }
 
+// Replica returns the PodInfo that NewPodInfo would compile for p's Pod
+// named name in the same namespace: a replica stamped from the same
+// template, as a ReplicaSet or Job controller creates its pods. Everything
+// compiled is shared, read-only, with p (a PodInfo is never changed once
+// compiled); only the name differs. TestReplicaEqualsNewPodInfo holds it to
+// NewPodInfo.
+func (p *PodInfo) Replica(name string) (*PodInfo, error) {
+	if name == "" {
+		return nil, fmt.Errorf("kube: replica of pod %s: name: empty", p.key)
+	}
+	r := *p
+	r.key = p.c.in.str(p.ns) + "/" + name
+	return &r, nil
+}
+
 // compileResources computes the effective requests (component-helpers
 // resource PodRequests, noderesources computePodResourceRequest) and the host
 // ports (scheduler util GetHostPorts: app containers and sidecars).

@@ -21,6 +21,7 @@ type replicaSet struct {
 	tmpl     PodTemplate
 	labels   map[string]string
 	spread   *kube.LabelSelector // the ReplicaSet's selector, for default spreading
+	compiled *kube.PodInfo       // its first pod compiled, the others stamped from it (World.compilePod)
 	replicas int                 // spec.replicas
 	pods     []int32             // its pods, gone ones pruned now and then
 	created  des.Time

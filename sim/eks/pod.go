@@ -151,7 +151,7 @@ func (w *World) newPod(t *PodTemplate, name, ns string, labels map[string]string
 	p.priority, p.preempts = w.priorityOf(t)
 	w.rec.created(p)
 	w.indexBudgets(pi)
-	info, err := w.cluster.NewPodInfo(kp)
+	info, err := w.compilePod(kp, kind, owner, rs, mutate == nil)
 	if err != nil {
 		p.terminal, p.phase, p.reason, p.message = true, PhaseFailed, "Invalid", err.Error()
 		w.podEvent(pi, EventPodPhase, p.message)
@@ -167,6 +167,25 @@ func (w *World) newPod(t *PodTemplate, name, ns string, labels map[string]string
 	w.enqueue(pi)
 	w.recount(pi)
 	return pi
+}
+
+// compilePod compiles kp for the scheduler. A ReplicaSet's pods (plain:
+// not changed by a mutate function) are stamped from the set's first
+// compiled pod (kube.PodInfo.Replica), which is what compiling each would
+// give; the others are compiled one by one.
+func (w *World) compilePod(kp kube.Pod, kind ownerKind, owner, rs int32, plain bool) (*kube.PodInfo, error) {
+	if kind != ownDeployment || !plain || rs < 0 {
+		return w.cluster.NewPodInfo(kp)
+	}
+	set := &w.deploys[owner].sets[rs]
+	if set.compiled != nil {
+		return set.compiled.Replica(kp.Name)
+	}
+	info, err := w.cluster.NewPodInfo(kp)
+	if err == nil {
+		set.compiled = info
+	}
+	return info, err
 }
 
 // enqueue puts a pod in the active queue (PrioritySort: higher priority
