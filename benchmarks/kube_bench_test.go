@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/fleetsim/fleetsim/placement/kube"
@@ -120,7 +121,7 @@ func kubeScheduleAll(b *testing.B, numNodes, numPods int) kubeRun {
 	var run kubeRun
 	for i := range numPods {
 		d := i % deployments
-		name := fmt.Sprintf("%s-%d", templates[d].Labels["app"], i/deployments)
+		name := templates[d].Labels["app"] + "-" + strconv.Itoa(i/deployments)
 		var pi *kube.PodInfo
 		var err error
 		if compiled[d] == nil {

@@ -1,6 +1,9 @@
 package kube
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // defaultScores is the default profile's scoring in one pass over the
 // feasible nodes, for a Framework whose score plugins are exactly
@@ -73,8 +76,10 @@ func newDefaultScores(scores []scoreEntry) *defaultScores {
 }
 
 // score fills total (zeroed, one per feasible node; ids are the nodes'
-// IDs) for p.
-func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, ids []NodeID, total []int64) {
+// IDs) for p. With pick, it may instead choose the node as selectHost would
+// with r, leaving total incomplete: it returns the chosen index, or -1 when
+// it did not choose (total is then complete).
+func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, ids []NodeID, total []int64, r *rand.Rand, pick bool) int {
 	c := f.c
 	var skip [7]bool
 	for i, se := range f.scores {
@@ -127,8 +132,10 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 			memo[id] = int8(d.il.Score(p, feasible[i]))
 		}
 	}
-	if plainTaints && tabled && d.codedNormalized(c, ids, sp.perNode, total) {
-		return
+	if plainTaints && tabled {
+		if best, ok := d.codedNormalized(c, ids, sp.perNode, total, r, pick); ok {
+			return best
+		}
 	}
 	// TaintToleration's raw count (Score).
 	tt = tt[:k]
@@ -193,6 +200,7 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 		}
 		total[i] += v
 	}
+	return -1
 }
 
 // addResourceAndImage adds to total, from node i of ids on, the weighted
@@ -232,12 +240,14 @@ const (
 // extremes are taken over the codes seen and each code's weighted,
 // normalised sum computed once, with the same formulas as the loops of
 // score. It reports false, having changed nothing, when a node does not fit.
-func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int32, total []int64) bool {
+// With pick it does not complete total but chooses among the sums as
+// selectHost would with r (selectCoded), and returns the choice; else -1.
+func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int32, total []int64, r *rand.Rand, pick bool) (int, bool) {
 	zones := len(d.spreadTab) / spreadTabCounts // zone domains + 1
 	perTaint := uint32(zones * spreadTabCounts)
 	n := int(perTaint) * (maxCodedTaints + 1)
 	if n > maxCodes {
-		return false
+		return -1, false
 	}
 	hot := c.hot
 	d.codes = resize(d.codes, len(ids))
@@ -247,7 +257,7 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 		h := &hot[id]
 		pn := perNode[id]
 		if uint32(pn) >= spreadTabCounts || h.host < 0 || uint32(h.pns) > maxCodedTaints {
-			return false
+			return -1, false
 		}
 		code := uint32(h.pns)*perTaint + uint32(h.zone+1)*spreadTabCounts + uint32(pn)
 		codes[i] = uint16(code)
@@ -284,11 +294,37 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 		}
 		comb[code] = v
 	}
+	if pick {
+		return selectCoded(total, codes, comb, r), true
+	}
 	total = total[:len(codes)]
 	for i, code := range codes {
 		total[i] += comb[code]
 	}
-	return true
+	return -1, true
+}
+
+// selectCoded is selectHost over the totals base[i] + comb[codes[i]],
+// without writing them: the last pass over the feasible nodes adds and
+// chooses at once. TestSelectCodedIsSelectHost holds it to selectHost.
+func selectCoded(base []int64, codes []uint16, comb []int64, r *rand.Rand) int {
+	if len(codes) == 0 {
+		return 0
+	}
+	base = base[:len(codes)]
+	best, ties, top := 0, 1, base[0]+comb[codes[0]]
+	for i, code := range codes {
+		switch s := base[i] + comb[code]; {
+		case s > top:
+			best, ties, top = i, 1, s
+		case s == top && i > 0:
+			ties++
+			if r != nil && r.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
 }
 
 // resourcePair returns NodeResourcesFit's LeastAllocated and

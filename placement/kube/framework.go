@@ -227,8 +227,29 @@ func (f *Framework) Schedule(p *PodInfo, r *rand.Rand) (Result, error) {
 		res.Node = feasible[0].id
 		return res, nil
 	}
-	res.Node = feasible[selectHost(f.score(p, feasible, f.feasibleIDs), r)].id
+	res.Node = feasible[f.pick(p, feasible, f.feasibleIDs, r)].id
 	return res, nil
+}
+
+// pick scores the feasible nodes and returns the index selectHost chooses
+// with r.
+func (f *Framework) pick(p *PodInfo, feasible []*NodeInfo, ids []NodeID, r *rand.Rand) int {
+	if f.fused == nil {
+		return selectHost(f.score(p, feasible, ids), r)
+	}
+	total := f.zeroTotal(len(feasible))
+	if best := f.fused.score(f, p, feasible, ids, total, r, true); best >= 0 {
+		return best
+	}
+	return selectHost(total, r)
+}
+
+// zeroTotal returns f.total cut to k entries, zeroed.
+func (f *Framework) zeroTotal(k int) []int64 {
+	f.total = resize(f.total, k)
+	total := f.total[:k]
+	clear(total)
+	return total
 }
 
 // preFilter runs the PreFilters and returns the nodes to filter, whether
@@ -489,7 +510,8 @@ func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*
 		id, n := ids[k], run[k]
 		k++
 		h := &hot[id]
-		if q.hotPass(h, id) && (len(q.calls) == 0 || q.callsPass(p, n)) {
+		// Without calls, passRun stopped here: the tests do not pass it.
+		if len(q.calls) != 0 && q.hotPass(h, id) && q.callsPass(p, n) {
 			feasible, fids = append(feasible, n), append(fids, id)
 			continue
 		}
@@ -548,12 +570,9 @@ func (f *Framework) runFilters(p *PodInfo, n *NodeInfo) Status {
 // score returns each feasible node's weighted total; ids are the feasible
 // nodes' IDs.
 func (f *Framework) score(p *PodInfo, feasible []*NodeInfo, ids []NodeID) []int64 {
-	k := len(feasible)
-	f.total = resize(f.total, k)
-	total := f.total[:k]
-	clear(total)
+	total := f.zeroTotal(len(feasible))
 	if f.fused != nil {
-		f.fused.score(f, p, feasible, ids, total)
+		f.fused.score(f, p, feasible, ids, total, nil, false)
 		return total
 	}
 	for i, se := range f.scores {

@@ -177,3 +177,25 @@ func TestReplicaEqualsNewPodInfo(t *testing.T) {
 	require.NoError(t, c.Bind(r, res2.Node))
 	assert.Error(t, c.Bind(r, res2.Node), "bound once")
 }
+
+func TestSelectCodedIsSelectHost(t *testing.T) {
+	// Adding each node's code to its base while choosing chooses what
+	// selectHost chooses over the summed totals, with the same draws.
+	gen := rand.New(rand.NewPCG(7, 8))
+	a, b := rand.New(rand.NewPCG(9, 10)), rand.New(rand.NewPCG(9, 10))
+	for n := range 3000 {
+		k := 1 + gen.IntN(60)
+		base, codes, comb := make([]int64, k), make([]uint16, k), make([]int64, 8)
+		for i := range comb {
+			comb[i] = int64(gen.IntN(1 + n%4))
+		}
+		sum := make([]int64, k)
+		for i := range base {
+			base[i], codes[i] = int64(gen.IntN(1+n%3)), uint16(gen.IntN(len(comb)))
+			sum[i] = base[i] + comb[codes[i]]
+		}
+		require.Equal(t, selectHost(sum, a), selectCoded(base, codes, comb, b), "%v", sum)
+		require.Equal(t, selectHost(sum, nil), selectCoded(base, codes, comb, nil), "%v without r", sum)
+		require.Equal(t, a.Uint64(), b.Uint64(), "same draws for %v", sum)
+	}
+}

@@ -19,8 +19,14 @@ const (
 // and affinity terms read. Build it once per pod with NewPodInfo; Schedule and
 // Bind take it.
 type PodInfo struct {
-	c          *Cluster
-	key        string // namespace/name
+	c   *Cluster
+	key string // namespace/name
+	*podSpec
+}
+
+// podSpec is what a PodInfo compiles from the pod's spec, read-only once
+// compiled and shared by the replicas stamped from one pod (Replica).
+type podSpec struct {
 	ns         int32
 	labels     labelSet
 	req        Resources // effective requests, overhead included
@@ -139,8 +145,8 @@ type weightedTerm struct {
 // in required node affinity terms, where kube-scheduler lets such a term
 // match no node.
 func (c *Cluster) NewPodInfo(p Pod) (*PodInfo, error) {
-	pi := &PodInfo{c: c, key: p.Namespace + "/" + p.Name, ns: c.in.id(p.Namespace), labels: c.in.labels(p.Labels),
-		nodeName: p.NodeName, priority: p.Priority}
+	pi := &PodInfo{c: c, key: p.Namespace + "/" + p.Name, podSpec: &podSpec{ns: c.in.id(p.Namespace), labels: c.in.labels(p.Labels),
+		nodeName: p.NodeName, priority: p.Priority}}
 	var errs []error
 	bad := func(field string, err error) {
 		errs = append(errs, fmt.Errorf("kube: pod %s: %s: %w", pi.key, field, err))
@@ -173,17 +179,14 @@ func (c *Cluster) NewPodInfo(p Pod) (*PodInfo, error) {
 
 // Replica returns the PodInfo that NewPodInfo would compile for p's Pod
 // named name in the same namespace: a replica stamped from the same
-// template, as a ReplicaSet or Job controller creates its pods. Everything
-// compiled is shared, read-only, with p (a PodInfo is never changed once
-// compiled); only the name differs. TestReplicaEqualsNewPodInfo holds it to
-// NewPodInfo.
+// template, as a ReplicaSet or Job controller creates its pods. The
+// compiled spec is shared, read-only, with p; only the name differs.
+// TestReplicaEqualsNewPodInfo holds it to NewPodInfo.
 func (p *PodInfo) Replica(name string) (*PodInfo, error) {
 	if name == "" {
 		return nil, fmt.Errorf("kube: replica of pod %s: name: empty", p.key)
 	}
-	r := *p
-	r.key = p.c.in.str(p.ns) + "/" + name
-	return &r, nil
+	return &PodInfo{c: p.c, key: p.c.in.str(p.ns) + "/" + name, podSpec: p.podSpec}, nil
 }
 
 // compileResources computes the effective requests (component-helpers
