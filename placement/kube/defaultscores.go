@@ -228,7 +228,7 @@ func addResourceAndImage(ids []NodeID, res []uint16, memo []int8, total []int64,
 // Bounds of codedNormalized's codes.
 const (
 	maxCodedTaints = 3
-	maxCodes       = 1024
+	maxCodes       = (maxCodedTaints + 1) * codeTaintStride
 )
 
 // codedNormalized is the rest of score, TaintToleration and the
@@ -236,17 +236,16 @@ const (
 // pod without PreferNoSchedule tolerations, when every feasible node's raw
 // scores come from small numbers: its PreferNoSchedule taints (at most
 // maxCodedTaints), its zone and its matching pods (below spreadTabCounts,
-// with a hostname label). Each node gets a code for the three; the
-// extremes are taken over the codes seen and each code's weighted,
-// normalised sum computed once, with the same formulas as the loops of
-// score. It reports false, having changed nothing, when a node does not fit.
+// with a hostname label). Each node gets a code for the three (the first
+// two kept in nodeHot.code); the extremes are taken over the codes seen and
+// each code's weighted, normalised sum computed once, with the same
+// formulas as the loops of score. It reports false, having changed nothing,
+// when a node does not fit.
 // With pick it does not complete total but chooses among the sums as
 // selectHost would with r (selectCoded), and returns the choice; else -1.
 func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int32, total []int64, r *rand.Rand, pick bool) (int, bool) {
-	zones := len(d.spreadTab) / spreadTabCounts // zone domains + 1
-	perTaint := uint32(zones * spreadTabCounts)
-	n := int(perTaint) * (maxCodedTaints + 1)
-	if n > maxCodes {
+	zc := len(d.spreadTab) // (zone domains + 1) * spreadTabCounts: the codes per taint count
+	if zc > codeTaintStride {
 		return -1, false
 	}
 	hot := c.hot
@@ -254,45 +253,48 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 	codes := d.codes[:len(ids)]
 	var seen [maxCodes]bool
 	for i, id := range ids {
-		h := &hot[id]
-		pn := perNode[id]
-		if uint32(pn) >= spreadTabCounts || h.host < 0 || uint32(h.pns) > maxCodedTaints {
+		base, pn := hot[id].code, perNode[id]
+		if base == noCode || uint32(pn) >= spreadTabCounts {
 			return -1, false
 		}
-		code := uint32(h.pns)*perTaint + uint32(h.zone+1)*spreadTabCounts + uint32(pn)
-		codes[i] = uint16(code)
+		code := base + uint16(pn)
+		codes[i] = code
 		seen[code] = true
 	}
 	ttMax, ptsLo, ptsHi := int64(0), int64(math.MaxInt64), int64(0)
-	for code, ok := range seen[:n] {
-		if ok {
-			ttMax = max(ttMax, int64(uint32(code)/perTaint))
-			v := int64(d.spreadTab[uint32(code)%perTaint])
-			ptsLo, ptsHi = min(ptsLo, v), max(ptsHi, v)
+	for t := range maxCodedTaints + 1 {
+		for j, ok := range seen[t*codeTaintStride:][:zc] {
+			if ok {
+				ttMax = max(ttMax, int64(t))
+				v := int64(d.spreadTab[j])
+				ptsLo, ptsHi = min(ptsLo, v), max(ptsHi, v)
+			}
 		}
 	}
 	wTT, wPTS := d.w[dsTaint], d.w[dsSpread]
-	d.combined = resize(d.combined, n)
-	comb := d.combined[:n]
-	for code, ok := range seen[:n] {
-		if !ok {
-			continue
+	d.combined = resize(d.combined, maxCodes)
+	comb := d.combined[:maxCodes]
+	for t := range maxCodedTaints + 1 {
+		for j, ok := range seen[t*codeTaintStride:][:zc] {
+			if !ok {
+				continue
+			}
+			v := MaxNodeScore
+			switch t := int64(t); {
+			case t == 0:
+			case t == ttMax:
+				v = 0
+			default:
+				v = MaxNodeScore - MaxNodeScore*t/ttMax
+			}
+			v *= wTT
+			if ptsHi == 0 {
+				v += MaxNodeScore * wPTS
+			} else {
+				v += MaxNodeScore * (ptsHi + ptsLo - int64(d.spreadTab[j])) / ptsHi * wPTS
+			}
+			comb[t*codeTaintStride+j] = v
 		}
-		v := MaxNodeScore
-		switch t := int64(uint32(code) / perTaint); {
-		case t == 0:
-		case t == ttMax:
-			v = 0
-		default:
-			v = MaxNodeScore - MaxNodeScore*t/ttMax
-		}
-		v *= wTT
-		if ptsHi == 0 {
-			v += MaxNodeScore * wPTS
-		} else {
-			v += MaxNodeScore * (ptsHi + ptsLo - int64(d.spreadTab[uint32(code)%perTaint])) / ptsHi * wPTS
-		}
-		comb[code] = v
 	}
 	if pick {
 		return selectCoded(total, codes, comb, r), true

@@ -489,17 +489,35 @@ func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*
 	fids := f.feasibleIDs
 	rejected := 0
 	ids = ids[:len(run)]
-	for k := 0; k < len(ids) && len(feasible) < toFind; {
-		if len(q.calls) == 0 {
+	if len(q.calls) == 0 {
+		for k := 0; k < len(ids) && len(feasible) < toFind; {
 			// The run of nodes the tests pass, taken whole.
 			if m := q.passRun(hot, ids[k:], toFind-len(feasible)); m > 0 {
 				feasible, fids = append(feasible, run[k:k+m]...), append(fids, ids[k:k+m]...)
-				k += m
-				continue
+				if k += m; k == len(ids) || len(feasible) == toFind {
+					break
+				}
 			}
+			// Node k fails the tests.
+			if q.affFirst {
+				// The run of nodes NodeAffinity rejects first, counted whole.
+				if m := q.affinityRejectRun(hot, ids[k:]); m > 0 {
+					rejected += m
+					counts[ReasonNodeAffinity] += int32(m)
+					k += m
+					continue
+				}
+			}
+			if id, n := ids[k], run[k]; q.judge(p, n, &hot[id], id, &rejected, counts) {
+				feasible, fids = append(feasible, n), append(fids, id)
+			}
+			k++
 		}
+		f.feasibleIDs = fids
+		return feasible, rejected
+	}
+	for k := 0; k < len(ids) && len(feasible) < toFind; {
 		if q.affFirst {
-			// The run of nodes NodeAffinity rejects first, counted whole.
 			if m := q.affinityRejectRun(hot, ids[k:]); m > 0 {
 				rejected += m
 				counts[ReasonNodeAffinity] += int32(m)
@@ -510,23 +528,25 @@ func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*
 		id, n := ids[k], run[k]
 		k++
 		h := &hot[id]
-		// Without calls, passRun stopped here: the tests do not pass it.
-		if len(q.calls) != 0 && q.hotPass(h, id) && q.callsPass(p, n) {
+		if q.hotPass(h, id) && q.callsPass(p, n) || q.judge(p, n, h, id, &rejected, counts) {
 			feasible, fids = append(feasible, n), append(fids, id)
-			continue
-		}
-		rs, ok := q.verdict(p, n, h, id)
-		if ok {
-			feasible, fids = append(feasible, n), append(fids, id)
-			continue
-		}
-		rejected++
-		for ; rs != 0; rs &= rs - 1 {
-			counts[trailingReason(rs)]++
 		}
 	}
 	f.feasibleIDs = fids
 	return feasible, rejected
+}
+
+// judge runs verdict on node n (hot fields h): it reports whether the
+// node passes, and counts a rejection and its reasons.
+func (q *quickFilters) judge(p *PodInfo, n *NodeInfo, h *nodeHot, id NodeID, rejected *int, counts *[NumReasons]int32) bool {
+	rs, ok := q.verdict(p, n, h, id)
+	if !ok {
+		*rejected++
+		for ; rs != 0; rs &= rs - 1 {
+			counts[trailingReason(rs)]++
+		}
+	}
+	return ok
 }
 
 // affinityRejectRun returns how many of the nodes ids, from the first, the

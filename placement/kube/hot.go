@@ -11,7 +11,20 @@ type nodeHot struct {
 	host     int32     // hostname domain; -1: no hostname label
 	zone     int32     // zone domain; -1: no zone label
 	flags    hotFlags
+	// code is the node's part of codedNormalized's code: its
+	// PreferNoSchedule taints times codeTaintStride plus (zone + 1) times
+	// spreadTabCounts; noCode when it has none (no hostname label, more
+	// than maxCodedTaints taints, a zone domain past maxCodedZones).
+	code uint16
 }
+
+// The layout of codedNormalized's codes: taint count, zone domain + 1,
+// matching pods on the node.
+const (
+	maxCodedZones   = 31 // the most zone domains + 1 with codes
+	codeTaintStride = (maxCodedZones + 1) * spreadTabCounts
+	noCode          = 0xFFFF
+)
 
 type hotFlags uint8
 
@@ -38,6 +51,10 @@ func (c *Cluster) syncHot(n *NodeInfo) {
 	}
 	if n.hardTaints {
 		h.flags |= hotHardTaints
+	}
+	h.code = noCode
+	if h.host >= 0 && h.pns <= maxCodedTaints && h.zone+1 <= maxCodedZones {
+		h.code = uint16(h.pns*codeTaintStride + (h.zone+1)*spreadTabCounts)
 	}
 }
 
