@@ -33,7 +33,7 @@ type defaultScores struct {
 	spreadTab []int32
 	// codes and combined are codedNormalized's scratch.
 	codes    []uint16
-	combined []int64
+	combined *[maxCodes]int64
 }
 
 // The positions of the default score plugins in DefaultProfile.
@@ -231,6 +231,10 @@ const (
 	maxCodes       = (maxCodedTaints + 1) * codeTaintStride
 )
 
+// maxCodes is a power of two (codes are masked with maxCodes-1 to spare
+// bounds checks): this does not compile otherwise.
+var _ = [1]struct{}{}[maxCodes&(maxCodes-1)]
+
 // codedNormalized is the rest of score, TaintToleration and the
 // cluster-default PodTopologySpread raw, normalised and weighted, for a
 // pod without PreferNoSchedule tolerations, when every feasible node's raw
@@ -259,7 +263,7 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 		}
 		code := base + uint16(pn)
 		codes[i] = code
-		seen[code] = true
+		seen[code&(maxCodes-1)] = true // code < maxCodes: the mask only spares a bounds check
 	}
 	ttMax, ptsLo, ptsHi := int64(0), int64(math.MaxInt64), int64(0)
 	for t := range maxCodedTaints + 1 {
@@ -272,8 +276,10 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 		}
 	}
 	wTT, wPTS := d.w[dsTaint], d.w[dsSpread]
-	d.combined = resize(d.combined, maxCodes)
-	comb := d.combined[:maxCodes]
+	if d.combined == nil {
+		d.combined = new([maxCodes]int64)
+	}
+	comb := d.combined
 	for t := range maxCodedTaints + 1 {
 		for j, ok := range seen[t*codeTaintStride:][:zc] {
 			if !ok {
@@ -301,7 +307,7 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 	}
 	total = total[:len(codes)]
 	for i, code := range codes {
-		total[i] += comb[code]
+		total[i] += comb[code&(maxCodes-1)]
 	}
 	return -1, true
 }
@@ -309,14 +315,14 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 // selectCoded is selectHost over the totals base[i] + comb[codes[i]],
 // without writing them: the last pass over the feasible nodes adds and
 // chooses at once. TestSelectCodedIsSelectHost holds it to selectHost.
-func selectCoded(base []int64, codes []uint16, comb []int64, r *rand.Rand) int {
+func selectCoded(base []int64, codes []uint16, comb *[maxCodes]int64, r *rand.Rand) int {
 	if len(codes) == 0 {
 		return 0
 	}
 	base = base[:len(codes)]
-	best, ties, top := 0, 1, base[0]+comb[codes[0]]
+	best, ties, top := 0, 1, base[0]+comb[codes[0]&(maxCodes-1)]
 	for i, code := range codes {
-		switch s := base[i] + comb[code]; {
+		switch s := base[i] + comb[code&(maxCodes-1)]; {
 		case s > top:
 			best, ties, top = i, 1, s
 		case s == top && i > 0:

@@ -185,13 +185,13 @@ func TestSelectCodedIsSelectHost(t *testing.T) {
 	a, b := rand.New(rand.NewPCG(9, 10)), rand.New(rand.NewPCG(9, 10))
 	for n := range 3000 {
 		k := 1 + gen.IntN(60)
-		base, codes, comb := make([]int64, k), make([]uint16, k), make([]int64, 8)
-		for i := range comb {
+		base, codes, comb := make([]int64, k), make([]uint16, k), new([maxCodes]int64)
+		for i := range 8 {
 			comb[i] = int64(gen.IntN(1 + n%4))
 		}
 		sum := make([]int64, k)
 		for i := range base {
-			base[i], codes[i] = int64(gen.IntN(1+n%3)), uint16(gen.IntN(len(comb)))
+			base[i], codes[i] = int64(gen.IntN(1+n%3)), uint16(gen.IntN(8))
 			sum[i] = base[i] + comb[codes[i]]
 		}
 		require.Equal(t, selectHost(sum, a), selectCoded(base, codes, comb, b), "%v", sum)
