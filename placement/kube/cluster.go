@@ -99,9 +99,16 @@ type boundPod struct {
 // so PreFilter and PreScore read sums instead of walking pods. A Cluster is
 // not safe for concurrent use.
 type Cluster struct {
-	in       interner
-	nodes    []*NodeInfo // by NodeID; removed nodes are not live
-	hot      []nodeHot   // by NodeID
+	in     interner
+	nodes  []*NodeInfo // by NodeID; removed nodes are not live
+	hot    []nodeHot   // by NodeID
+	hotDom []nodeDom   // by NodeID
+	// hotCode is each node's part of codedNormalized's code, by NodeID:
+	// its PreferNoSchedule taints times codeTaintStride plus (zone + 1)
+	// times spreadTabCounts; noCode when it has none (no hostname label,
+	// more than maxCodedTaints taints, a zone domain past maxCodedZones).
+	// Apart from hot, so that the scorer streams 2 bytes a node, not 48.
+	hotCode  []uint16
 	res      resMemo
 	free     []NodeID
 	byName   map[string]NodeID

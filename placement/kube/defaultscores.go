@@ -101,7 +101,7 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 	d.ba.without = growTo(d.ba.without, len(c.nodes))
 	plainTaints := len(p.pnsTols) == 0
 	memo := c.imageMemo(p)
-	hot := c.hot
+	hotDom := c.hotDom
 	wFit, wBA, wIL := d.w[dsFit], d.w[dsBalanced], d.w[dsImage]
 	if skip[dsBalanced] {
 		wBA = 0
@@ -141,7 +141,7 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 	tt = tt[:k]
 	if plainTaints {
 		for i, id := range ids {
-			t := int64(hot[id].pns)
+			t := int64(hotDom[id].pns)
 			tt[i] = t
 			ttMax = max(ttMax, t)
 		}
@@ -156,7 +156,7 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 		pts = pts[:k]
 		perNode, tab := sp.perNode, d.spreadTab
 		for i, id := range ids {
-			h := &hot[id]
+			h := &hotDom[id]
 			var v int64
 			if pn := perNode[id]; tabled && uint32(pn) < spreadTabCounts && h.host >= 0 {
 				v = int64(tab[(h.zone+1)*spreadTabCounts+pn])
@@ -241,7 +241,7 @@ var _ = [1]struct{}{}[maxCodes&(maxCodes-1)]
 // scores come from small numbers: its PreferNoSchedule taints (at most
 // maxCodedTaints), its zone and its matching pods (below spreadTabCounts,
 // with a hostname label). Each node gets a code for the three (the first
-// two kept in nodeHot.code); the extremes are taken over the codes seen and
+// two kept in Cluster.hotCode); the extremes are taken over the codes seen and
 // each code's weighted, normalised sum computed once, with the same
 // formulas as the loops of score. It reports false, having changed nothing,
 // when a node does not fit.
@@ -252,12 +252,12 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 	if zc > codeTaintStride {
 		return -1, false
 	}
-	hot := c.hot
+	hotCode := c.hotCode
 	d.codes = resize(d.codes, len(ids))
 	codes := d.codes[:len(ids)]
 	var seen [maxCodes]bool
 	for i, id := range ids {
-		base, pn := hot[id].code, perNode[id]
+		base, pn := hotCode[id], perNode[id]
 		if base == noCode || uint32(pn) >= spreadTabCounts {
 			return -1, false
 		}

@@ -119,9 +119,11 @@ func TestPlacementsMatchTheirDigest(t *testing.T) {
 // requireHotInStep checks every node's hot fields against its NodeInfo.
 func requireHotInStep(t testing.TB, c *Cluster) {
 	t.Helper()
-	got := append([]nodeHot(nil), c.hot...)
+	got, gotDom, gotCode := append([]nodeHot(nil), c.hot...), append([]nodeDom(nil), c.hotDom...), append([]uint16(nil), c.hotCode...)
 	for _, n := range c.nodes {
 		c.syncHot(n)
 	}
 	require.Equal(t, c.hot, got, "hot fields out of step")
+	require.Equal(t, c.hotDom, gotDom, "hot domains out of step")
+	require.Equal(t, c.hotCode, gotCode, "hot codes out of step")
 }

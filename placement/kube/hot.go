@@ -1,21 +1,22 @@
 package kube
 
-// nodeHot is what the search and the one-pass scorer read of every node
-// they look at, packed by NodeID (Cluster.hot) so that a cycle over
-// hundreds of nodes streams a few cache lines instead of chasing a NodeInfo
-// each. The Cluster keeps it in step with the NodeInfo on every change.
+// nodeHot is what the search reads of every node it looks at, packed by
+// NodeID (Cluster.hot) so that a cycle over hundreds of nodes streams a
+// few cache lines instead of chasing a NodeInfo each: 32 bytes a node. The
+// Cluster keeps it, and the scorer's nodeDom and code, in step with the
+// NodeInfo on every change.
 type nodeHot struct {
 	free     Resources // allocatable - requested
 	freePods int32     // allowed pods - bound pods
-	pns      int32     // PreferNoSchedule taints
-	host     int32     // hostname domain; -1: no hostname label
-	zone     int32     // zone domain; -1: no zone label
 	flags    hotFlags
-	// code is the node's part of codedNormalized's code: its
-	// PreferNoSchedule taints times codeTaintStride plus (zone + 1) times
-	// spreadTabCounts; noCode when it has none (no hostname label, more
-	// than maxCodedTaints taints, a zone domain past maxCodedZones).
-	code uint16
+}
+
+// nodeDom is what the one-pass scorer's loops read of a node where the
+// codes do not serve (Cluster.hotDom, by NodeID).
+type nodeDom struct {
+	pns  int32 // PreferNoSchedule taints
+	host int32 // hostname domain; -1: no hostname label
+	zone int32 // zone domain; -1: no zone label
 }
 
 // The layout of codedNormalized's codes: taint count, zone domain + 1,
@@ -33,18 +34,22 @@ const (
 	hotHardTaints                      // some NoSchedule or NoExecute taint
 )
 
-// syncHot copies n's hot fields to c.hot.
+// syncHot copies n's hot fields to c.hot, c.hotDom and c.hotCode.
 func (c *Cluster) syncHot(n *NodeInfo) {
 	c.hot = growTo(c.hot, int(n.id)+1)
-	h := &c.hot[n.id]
+	c.hotDom = growTo(c.hotDom, int(n.id)+1)
+	c.hotCode = growTo(c.hotCode, int(n.id)+1)
+	h, hd := &c.hot[n.id], &c.hotDom[n.id]
 	if !n.live {
-		*h = nodeHot{host: -1, zone: -1, flags: hotCordoned | hotHardTaints}
+		*h = nodeHot{flags: hotCordoned | hotHardTaints}
+		*hd = nodeDom{host: -1, zone: -1}
+		c.hotCode[n.id] = noCode
 		return
 	}
 	h.free = n.alloc.sub(n.requested)
 	h.freePods = int32(min(max(n.allowedPods-int64(len(n.pods)), -1<<31), 1<<31-1))
-	h.pns = int32(min(n.pnsTaints, 1<<31-1))
-	h.host, h.zone = n.dom[c.hostnameTopo], n.dom[c.zoneTopo]
+	hd.pns = int32(min(n.pnsTaints, 1<<31-1))
+	hd.host, hd.zone = n.dom[c.hostnameTopo], n.dom[c.zoneTopo]
 	h.flags = 0
 	if n.unschedulable {
 		h.flags |= hotCordoned
@@ -52,10 +57,11 @@ func (c *Cluster) syncHot(n *NodeInfo) {
 	if n.hardTaints {
 		h.flags |= hotHardTaints
 	}
-	h.code = noCode
-	if h.host >= 0 && h.pns <= maxCodedTaints && h.zone+1 <= maxCodedZones {
-		h.code = uint16(h.pns*codeTaintStride + (h.zone+1)*spreadTabCounts)
+	code := uint16(noCode)
+	if hd.host >= 0 && hd.pns <= maxCodedTaints && hd.zone+1 <= maxCodedZones {
+		code = uint16(hd.pns*codeTaintStride + (hd.zone+1)*spreadTabCounts)
 	}
+	c.hotCode[n.id] = code
 }
 
 // resShape is what the resource scores of a pod depend on: its non-zero

@@ -267,7 +267,7 @@ func (pl *PodTopologySpread) PreScore(c *Cluster, p *PodInfo, feasible []*NodeIn
 					// The nodes matching the pod's required affinity, by
 					// their hot zone: what the loop below counts.
 					for _, id := range c.elig[p.affSig].ids {
-						if d := c.hot[id].zone; d >= 0 {
+						if d := c.hotDom[id].zone; d >= 0 {
 							cnt[d] += sc.ref.m.onNode(id)
 						}
 					}
