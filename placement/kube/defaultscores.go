@@ -180,27 +180,42 @@ func (d *defaultScores) score(f *Framework, p *PodInfo, feasible []*NodeInfo, id
 		}
 	}
 	for i := range feasible {
-		v := MaxNodeScore
-		switch t := tt[i]; {
-		case t == 0:
-		case t == ttMax:
-			v = 0
-		default:
-			v = MaxNodeScore - MaxNodeScore*t/ttMax
-		}
-		v *= wTT
+		v := taintNormalized(tt[i], ttMax) * wTT
 		switch {
 		case !spreadPass:
 		case norm != nil:
 			v += norm[pts[i]-ptsLo]
-		case ptsHi == 0:
-			v += MaxNodeScore * wPTS
 		default:
-			v += MaxNodeScore * (ptsHi + ptsLo - pts[i]) / ptsHi * wPTS
+			v += spreadNormalized(pts[i], ptsLo, ptsHi) * wPTS
 		}
 		total[i] += v
 	}
 	return -1
+}
+
+// taintNormalized is TaintToleration's NormalizeScore of a node with t
+// intolerable PreferNoSchedule taints, ttMax the most on a feasible node:
+// defaultNormalizeScore reversed, MaxNodeScore for none.
+func taintNormalized(t, ttMax int64) int64 {
+	switch {
+	case t == 0:
+		return MaxNodeScore
+	case t == ttMax:
+		return 0
+	default:
+		return MaxNodeScore - MaxNodeScore*t/ttMax
+	}
+}
+
+// spreadNormalized is PodTopologySpread's NormalizeScore of raw score v
+// (pod without constraints of its own) among feasible nodes whose raw
+// scores span lo..hi: MaxNodeScore * (hi + lo - v) / hi, MaxNodeScore for
+// all when hi is 0.
+func spreadNormalized(v, lo, hi int64) int64 {
+	if hi == 0 {
+		return MaxNodeScore
+	}
+	return MaxNodeScore * (hi + lo - v) / hi
 }
 
 // addResourceAndImage adds to total, from node i of ids on, the weighted
@@ -285,21 +300,7 @@ func (d *defaultScores) codedNormalized(c *Cluster, ids []NodeID, perNode []int3
 			if !ok {
 				continue
 			}
-			v := MaxNodeScore
-			switch t := int64(t); {
-			case t == 0:
-			case t == ttMax:
-				v = 0
-			default:
-				v = MaxNodeScore - MaxNodeScore*t/ttMax
-			}
-			v *= wTT
-			if ptsHi == 0 {
-				v += MaxNodeScore * wPTS
-			} else {
-				v += MaxNodeScore * (ptsHi + ptsLo - int64(d.spreadTab[j])) / ptsHi * wPTS
-			}
-			comb[t*codeTaintStride+j] = v
+			comb[t*codeTaintStride+j] = taintNormalized(int64(t), ttMax)*wTT + spreadNormalized(int64(d.spreadTab[j]), ptsLo, ptsHi)*wPTS
 		}
 	}
 	if pick {
@@ -320,19 +321,11 @@ func selectCoded(base []int64, codes []uint16, comb *[maxCodes]int64, r *rand.Ra
 		return 0
 	}
 	base = base[:len(codes)]
-	best, ties, top := 0, 1, base[0]+comb[codes[0]&(maxCodes-1)]
+	ch := choice{top: base[0] + comb[codes[0]&(maxCodes-1)], ties: 1}
 	for i, code := range codes {
-		switch s := base[i] + comb[code&(maxCodes-1)]; {
-		case s > top:
-			best, ties, top = i, 1, s
-		case s == top && i > 0:
-			ties++
-			if r != nil && r.IntN(ties) == 0 {
-				best = i
-			}
-		}
+		ch.see(i, base[i]+comb[code&(maxCodes-1)], r)
 	}
-	return best
+	return ch.best
 }
 
 // resourcePair returns NodeResourcesFit's LeastAllocated and

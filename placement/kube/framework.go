@@ -500,10 +500,7 @@ func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*
 			}
 			// Node k fails the tests.
 			if q.affFirst {
-				// The run of nodes NodeAffinity rejects first, counted whole.
-				if m := q.affinityRejectRun(hot, ids[k:]); m > 0 {
-					rejected += m
-					counts[ReasonNodeAffinity] += int32(m)
+				if m := q.affinityRejects(hot, ids[k:], &rejected, counts); m > 0 {
 					k += m
 					continue
 				}
@@ -518,11 +515,11 @@ func (f *Framework) scan(p *PodInfo, run []*NodeInfo, ids []NodeID, feasible []*
 	}
 	for k := 0; k < len(ids) && len(feasible) < toFind; {
 		if q.affFirst {
-			if m := q.affinityRejectRun(hot, ids[k:]); m > 0 {
-				rejected += m
-				counts[ReasonNodeAffinity] += int32(m)
-				k += m
-				continue
+			if q.affFirst {
+				if m := q.affinityRejects(hot, ids[k:], &rejected, counts); m > 0 {
+					k += m
+					continue
+				}
 			}
 		}
 		id, n := ids[k], run[k]
@@ -547,6 +544,16 @@ func (q *quickFilters) judge(p *PodInfo, n *NodeInfo, h *nodeHot, id NodeID, rej
 		}
 	}
 	return ok
+}
+
+// affinityRejects counts, when NodeAffinity is the chain's first test
+// (affFirst), the run of nodes from ids[0] it rejects one after the other,
+// as rejected with its reason, and returns how many.
+func (q *quickFilters) affinityRejects(hot []nodeHot, ids []NodeID, rejected *int, counts *[NumReasons]int32) int {
+	m := q.affinityRejectRun(hot, ids)
+	*rejected += m
+	counts[ReasonNodeAffinity] += int32(m)
+	return m
 }
 
 // affinityRejectRun returns how many of the nodes ids, from the first, the
@@ -674,19 +681,40 @@ func selectHost(total []int64, r *rand.Rand) int {
 	if len(total) == 0 {
 		return 0
 	}
-	best, ties, top := 0, 1, total[0]
+	ch := choice{top: total[0], ties: 1}
 	for i, s := range total {
-		switch {
-		case s > top:
-			best, ties, top = i, 1, s
-		case s == top && i > 0:
-			ties++
-			if r != nil && r.IntN(ties) == 0 {
-				best = i
-			}
+		ch.see(i, s, r)
+	}
+	return ch.best
+}
+
+// choice is selectHost's state: the best total so far, its index and how
+// many nodes had it.
+type choice struct {
+	best, ties int
+	top        int64
+}
+
+// see offers node i's total s (i = 0 first, with top set to its total).
+// It is small enough to be inlined in the loops over the nodes: most
+// totals are below the best.
+func (ch *choice) see(i int, s int64, r *rand.Rand) {
+	if s >= ch.top {
+		ch.atTop(i, s, r)
+	}
+}
+
+// atTop is see for a total at least the best.
+func (ch *choice) atTop(i int, s int64, r *rand.Rand) {
+	switch {
+	case s > ch.top:
+		ch.best, ch.ties, ch.top = i, 1, s
+	case s == ch.top && i > 0:
+		ch.ties++
+		if r != nil && r.IntN(ch.ties) == 0 {
+			ch.best = i
 		}
 	}
-	return best
 }
 
 // trailingReason returns the lowest reason in s (noReason for an empty set).
