@@ -3,6 +3,7 @@ package autoscale
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/fleetsim/fleetsim/sim/des"
 )
@@ -196,15 +197,37 @@ type tally struct {
 	real, breaching, fills int
 }
 
-// reason words an evaluation's verdict.
+// reason words an evaluation's verdict: what fmt's "%d of the last %d
+// datapoints breach %s %g (need %d)" and "%d real datapoints of %d (%d
+// breaching), %d missing treated as %s" print, built without fmt (target
+// tracking's alarms change state often enough over a week to show).
 func (a *Alarm) reason(t tally) string {
 	n, m := a.cfg.EvaluationPeriods, a.cfg.DatapointsToAlarm
+	b := make([]byte, 0, 96)
+	num := func(v int) { b = strconv.AppendInt(b, int64(v), 10) }
 	if t.real == n {
-		return fmt.Sprintf("%d of the last %d datapoints breach %s %g (need %d)",
-			t.breaching, n, a.cfg.Comparison, a.cfg.Threshold, m)
+		num(t.breaching)
+		b = append(b, " of the last "...)
+		num(n)
+		b = append(b, " datapoints breach "...)
+		b = append(b, a.cfg.Comparison.String()...)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, a.cfg.Threshold, 'g', -1, 64)
+		b = append(b, " (need "...)
+		num(m)
+		b = append(b, ')')
+		return string(b)
 	}
-	return fmt.Sprintf("%d real datapoints of %d (%d breaching), %d missing treated as %s",
-		t.real, n, t.breaching, t.fills, a.cfg.TreatMissing)
+	num(t.real)
+	b = append(b, " real datapoints of "...)
+	num(n)
+	b = append(b, " ("...)
+	num(t.breaching)
+	b = append(b, " breaching), "...)
+	num(t.fills)
+	b = append(b, " missing treated as "...)
+	b = append(b, a.cfg.TreatMissing.String()...)
+	return string(b)
 }
 
 // window returns the last EvaluationRange datapoints, padded with missing

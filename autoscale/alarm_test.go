@@ -1,6 +1,8 @@
 package autoscale
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,5 +107,19 @@ func TestAlarmConfigRejected(t *testing.T) {
 			_, err := NewAlarm(tc.c)
 			assert.ErrorIs(t, err, ErrAlarmConfig)
 		})
+	}
+}
+
+// The reason is built without fmt and reads as fmt would print it, for
+// thresholds of every shape %g has.
+func TestAlarmReasonReadsAsFmtWouldPrintIt(t *testing.T) {
+	for _, th := range []float64{70, 0.5, -3.25, 1e21, 1.5e-7, 0, math.Inf(1), math.NaN(), 123456789.125} {
+		for _, tm := range []MissingData{TreatMissing, TreatNotBreaching, TreatBreaching, TreatIgnore} {
+			a := &Alarm{cfg: AlarmConfig{Comparison: LessThanThreshold, Threshold: th, EvaluationPeriods: 15, DatapointsToAlarm: 12, TreatMissing: tm}}
+			full := tally{real: 15, breaching: 13}
+			assert.Equal(t, fmt.Sprintf("%d of the last %d datapoints breach %s %g (need %d)", 13, 15, LessThanThreshold, th, 12), a.reason(full))
+			part := tally{real: 4, breaching: 2, fills: 11}
+			assert.Equal(t, fmt.Sprintf("%d real datapoints of %d (%d breaching), %d missing treated as %s", 4, 15, 2, 11, tm), a.reason(part))
+		}
 	}
 }

@@ -218,6 +218,7 @@ func (p *Pool) eachOrderOf(fn func(*order)) {
 }
 
 func (part *partition) fillFits(p *Pool, o *order) *order {
+	o.lastsOK = false
 	for _, r := range o.runs {
 		r.fits = r.fitsA[:len(r.hs)]
 		r.lbls = r.lblsA[:len(r.hs)]

@@ -54,6 +54,18 @@ type order struct {
 	tsize  int
 	treeOK bool
 	stale  []int32
+	// lasts is each run's last (key, label), so that locate's search over
+	// the runs reads one array rather than a run object a step; valid only
+	// when lastsOK, kept up to date as entries come and go and rebuilt on
+	// demand after a run is split, merged, dropped or relabelled.
+	lasts   []lastEntry
+	lastsOK bool
+}
+
+// lastEntry is a run's last key and label.
+type lastEntry struct {
+	lbl uint64
+	key int32
 }
 
 // blockSize is the span of one summary of the old flat index (legacy).
@@ -135,11 +147,13 @@ func before(k int32, l uint64, key int32, label uint64) bool {
 // locate returns the run and index of the first entry not before (key,
 // label); ri == len(o.runs) past the end. Label 0 is before every entry.
 func (o *order) locate(key int32, label uint64) (ri, i int) {
+	if !o.lastsOK {
+		o.buildLasts()
+	}
 	lo, hi := 0, len(o.runs)
 	for lo < hi { // the first run whose last entry is not before
 		m := int(uint(lo+hi) >> 1)
-		r := o.runs[m]
-		if last := len(r.hs) - 1; before(r.keys[last], r.lbls[last], key, label) {
+		if e := &o.lasts[m]; before(e.key, e.lbl, key, label) {
 			lo = m + 1
 		} else {
 			hi = m
@@ -159,6 +173,26 @@ func (o *order) locate(key int32, label uint64) (ri, i int) {
 		}
 	}
 	return lo, a
+}
+
+// buildLasts rebuilds every run's last entry in O(runs).
+func (o *order) buildLasts() {
+	o.lasts = o.lasts[:0]
+	for _, r := range o.runs {
+		last := len(r.hs) - 1
+		o.lasts = append(o.lasts, lastEntry{lbl: r.lbls[last], key: r.keys[last]})
+	}
+	o.lastsOK = true
+}
+
+// lastChanged records that run ri's last entry may have changed (it is
+// not empty).
+func (o *order) lastChanged(ri int) {
+	if o.lastsOK {
+		r := o.runs[ri]
+		last := len(r.hs) - 1
+		o.lasts[ri] = lastEntry{lbl: r.lbls[last], key: r.keys[last]}
+	}
 }
 
 // pos is the flat position of entry i of run ri.
@@ -223,34 +257,57 @@ func (o *order) nextFit(ri int, s *Spec) int {
 	if !o.treeOK {
 		o.buildTree()
 	}
+	// A stale run whose summary is what the tree holds changes nothing (a
+	// run is listed once per change, often many times), and a node whose
+	// maximum stays leaves its ancestors as they are.
 	for _, k := range o.stale {
 		n := o.tsize + int(k)
-		o.tree[n] = o.runs[k].summary()
+		m := o.runs[k].summary()
+		if o.tree[n] == m {
+			continue
+		}
+		o.tree[n] = m
 		for n /= 2; n >= 1; n /= 2 {
-			o.tree[n] = maxOf(o.tree[2*n], o.tree[2*n+1])
+			v := maxOf(o.tree[2*n], o.tree[2*n+1])
+			if o.tree[n] == v {
+				break
+			}
+			o.tree[n] = v
 		}
 	}
 	o.stale = o.stale[:0]
-	if f := o.findFit(1, 0, o.tsize, ri, s); f >= 0 {
+	if f := o.firstFit(ri, s); f >= 0 {
 		return f
 	}
 	return len(o.runs)
 }
 
-// findFit is nextFit within tree node n, which spans runs lo..hi-1: -1
-// when none from `from` on fits.
-func (o *order) findFit(n, lo, hi, from int, s *Spec) int {
-	if hi <= from || !o.tree[n].fits(s) {
+// firstFit is the first leaf from `from` on whose summary fits s, -1 when
+// none: from that leaf rightwards through the disjoint subtrees that follow
+// it, into the first that fits, leftmost child first. (A node fits when
+// its maxima do, which no single child may: the search then goes on to
+// the right.) O(log runs) steps but for such misses.
+func (o *order) firstFit(from int, s *Spec) int {
+	if from >= o.tsize {
 		return -1
 	}
-	if hi-lo == 1 {
-		return lo
+	n := o.tsize + from
+	for {
+		if o.tree[n].fits(s) {
+			if n >= o.tsize {
+				return n - o.tsize
+			}
+			n = 2 * n
+			continue
+		}
+		for n&1 == 1 { // a right child: on to its parent's right
+			n >>= 1
+		}
+		if n == 0 {
+			return -1
+		}
+		n++
 	}
-	mid := (lo + hi) / 2
-	if f := o.findFit(2*n, lo, mid, from, s); f >= 0 {
-		return f
-	}
-	return o.findFit(2*n+1, mid, hi, from, s)
 }
 
 // grew records that run ri gained (d 1) or lost (d -1) an entry.
@@ -334,7 +391,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 		r.hs, r.keys, r.lbls, r.fits = append(r.hs, h), append(r.keys, key), append(r.lbls, c.label), append(r.fits, f)
 		r.max, r.dirty = f, false
 		o.runs = append(o.runs, r)
-		o.lensOK, o.treeOK = false, false
+		o.lensOK, o.treeOK, o.lastsOK = false, false, false
 		return 0, 0
 	}
 	ri, i := o.locate(key, c.label)
@@ -349,6 +406,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 	r.fits = insertAt(r.fits, i, f)
 	o.grew(ri, 1)
 	o.touched(ri)
+	o.lastChanged(ri)
 	if !r.dirty {
 		r.max = blockMax{max(r.max.cpu, f.cpu), max(r.max.mem, f.mem), max(r.max.enis, f.enis)}
 	}
@@ -359,7 +417,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 		next.lbls, next.fits = append(next.lbls, r.lbls[half:]...), append(next.fits, r.fits[half:]...)
 		r.hs, r.keys, r.lbls, r.fits, r.dirty = r.hs[:half], r.keys[:half], r.lbls[:half], r.fits[:half], true
 		o.runs = insertAt(o.runs, ri+1, next)
-		o.lensOK, o.treeOK = false, false
+		o.lensOK, o.treeOK, o.lastsOK = false, false, false
 	}
 	return ri, i
 }
@@ -388,7 +446,7 @@ func (o *order) removeEntry(ri, i int) {
 	switch {
 	case len(r.hs) == 0:
 		o.runs = deleteAt(o.runs, ri)
-		o.lensOK, o.treeOK = false, false
+		o.lensOK, o.treeOK, o.lastsOK = false, false, false
 	case len(r.hs) < runCap/4 && ri+1 < len(o.runs) && len(r.hs)+len(o.runs[ri+1].hs) <= runCap:
 		next := o.runs[ri+1]
 		r.hs = append(r.hs, next.hs...)
@@ -397,7 +455,9 @@ func (o *order) removeEntry(ri, i int) {
 		r.fits = append(r.fits, next.fits...)
 		r.dirty = true
 		o.runs = deleteAt(o.runs, ri+1)
-		o.lensOK, o.treeOK = false, false
+		o.lensOK, o.treeOK, o.lastsOK = false, false, false
+	default:
+		o.lastChanged(ri)
 	}
 }
 
@@ -442,6 +502,7 @@ func (o *order) refresh(p *Pool, h Handle, key int32) {
 
 // relabel reads every entry's label again (Pool.relabel).
 func (o *order) relabel(p *Pool) {
+	o.lastsOK = false
 	for _, r := range o.runs {
 		for i, h := range r.hs {
 			r.lbls[i] = p.cands[h].label

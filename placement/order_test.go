@@ -145,3 +145,29 @@ func TestNextFitIsTheFirstRunThatFits(t *testing.T) {
 	}
 	check(-2)
 }
+
+// firstFit goes on to the right when a node's maxima fit but none of its
+// runs does (one has the CPU, the other the memory), and finds none past
+// the last run.
+func TestFirstFitLooksPastANodeWhoseMaximaAloneFit(t *testing.T) {
+	s := &Spec{cpu: 1024, mem: 2048}
+	leaves := []blockMax{{4096, 512, 1}, {512, 8192, 1}, {-1, -1, -1}, {2048, 4096, 1}, {512, 512, 1}}
+	o := &order{}
+	for range leaves {
+		o.runs = append(o.runs, newRun())
+	}
+	o.tsize = 8
+	o.tree = make([]blockMax, 2*o.tsize)
+	for k := range o.tsize {
+		o.tree[o.tsize+k] = blockMax{-1, -1, -1}
+		if k < len(leaves) {
+			o.tree[o.tsize+k] = leaves[k]
+		}
+	}
+	for k := o.tsize - 1; k >= 1; k-- {
+		o.tree[k] = maxOf(o.tree[2*k], o.tree[2*k+1])
+	}
+	for from, want := range []int{3, 3, 3, 3, -1, -1, -1, -1, -1} {
+		assert.Equal(t, want, o.firstFit(from, s), "from %d", from)
+	}
+}

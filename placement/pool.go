@@ -144,6 +144,16 @@ func NewPool() *Pool {
 	return &Pool{byID: map[string]Handle{}, names: newInterner(0), values: newInterner(1), groups: newInterner(0), ver: 1}
 }
 
+// Grow makes room for n more instances without copying the pool's arrays
+// as they are added: sim calls it with the size of the fleet it starts
+// with.
+func (p *Pool) Grow(n int) {
+	if n > 0 {
+		p.cands = slices.Grow(p.cands, n)
+		p.order = slices.Grow(p.order, n)
+	}
+}
+
 // Len returns the number of instances in the pool.
 func (p *Pool) Len() int { return len(p.order) }
 

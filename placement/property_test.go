@@ -89,6 +89,13 @@ func checkOrder(t *testing.T, p *Pool, o *order, members []Handle, key func(Hand
 		}
 		return cmpInt32(p.cands[x].rank, p.cands[y].rank)
 	}))
+	if o.lastsOK { // the runs' last entries, as kept, are the runs' own
+		require.Len(t, o.lasts, len(o.runs))
+		for ri, r := range o.runs {
+			last := len(r.hs) - 1
+			require.Equal(t, lastEntry{lbl: r.lbls[last], key: r.keys[last]}, o.lasts[ri], "run %d's last entry", ri)
+		}
+	}
 	for _, r := range o.runs {
 		require.NotEmpty(t, r.hs)
 		require.LessOrEqual(t, len(r.hs), runCap)

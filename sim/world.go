@@ -34,7 +34,7 @@ type World struct {
 // does); New panics on references out of range, which is a programming
 // error. New never writes to cfg.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{Events: make([]schema.Event, 0, startEvents(cfg))}}
 	w.fleet = capacity.New(cfg.capacityConfig(), w.eng, w.log)
 	if cfg.EKS != nil {
 		w.newEKS()
@@ -45,6 +45,20 @@ func New(cfg *Config) *World {
 	w.fleet.Attach(w.ecs)
 	w.kTimeline = w.eng.Register(w.onTimeline)
 	return w
+}
+
+// startEvents is room for the events a run logs as it starts: each
+// instance of the existing fleet is launched and registers, and each
+// service's first deployment completes. Grown one append at a time, a
+// large fleet's log would be copied again and again while it starts.
+func startEvents(cfg *Config) int {
+	n := len(cfg.Services) + 64
+	for i := range cfg.Groups {
+		if g := &cfg.Groups[i]; !g.Direct {
+			n += 2 * g.DesiredCapacity
+		}
+	}
+	return min(n, 1<<20)
 }
 
 // Engine exposes the kernel, for progress reporting.

@@ -114,12 +114,20 @@ func (f *Fleet) Attach(o Orchestrator) { f.orch = o }
 // Start brings every group to its desired capacity. The instances a
 // scenario starts with are its existing fleet: registered at time zero.
 func (f *Fleet) Start() {
+	n := 0
+	for gi := range f.groups {
+		if g := &f.groups[gi]; !g.cfg.Direct {
+			n += g.cfg.DesiredCapacity
+		}
+	}
+	f.instances = slices.Grow(f.instances, n) // one array for the existing fleet, not one copy per growth
 	for gi := range f.groups {
 		g := &f.groups[gi]
 		if g.cfg.Direct {
 			continue
 		}
 		g.desired = g.cfg.DesiredCapacity
+		g.instances = slices.Grow(g.instances, g.desired)
 		for range g.desired {
 			f.launch(g, true)
 		}

@@ -181,7 +181,7 @@ func (w *World) batchTaskRunning(j *batchJob, t int32) {
 func (w *World) batchTaskStopped(j *batchJob, t int32) {
 	tk := &w.tasks[t]
 	j.perItem[tk.item]--
-	switch tk.stopCode {
+	switch w.strs.str(tk.stopCode) {
 	case StopEssentialContainerExited:
 		j.completed++
 	case StopSpotInterruption, StopTerminationNotice:

@@ -27,11 +27,11 @@ package ecs
 // instance and whether it is RUNNING), so that choosing victims reads the
 // list, not every task.
 type activeList struct {
+	n       int // first: the minute's checks read it (service)
 	ts      []int32
 	zi      []int8  // the task's zone index; -1 until placed
 	inst    []int32 // its container instance; -1 until placed (and on Fargate)
 	running []bool  // it is RUNNING
-	n       int
 }
 
 func (w *World) activeAdd(s *service, t int32) {

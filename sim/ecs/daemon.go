@@ -166,7 +166,7 @@ func (w *World) newDaemonTask(si, i int32) int32 {
 	w.reserve(i, idx)
 	tk := &w.tasks[idx]
 	tk.instance = i
-	tk.zone, tk.zi = in.zone, in.zi
+	tk.zi = in.zi
 	w.markPlaced(idx)
 	ready := w.pullImages(i, &w.specs[tk.spec])
 	w.toPending(idx, ready+des.At(w.cfg.Settings.ContainerStartTime))

@@ -33,7 +33,7 @@ func (w *World) pullFailure(in int32, sp *placementSpec) string {
 // (capacity.Fleet.FailedPullTime, choice).
 func (w *World) pullOrFail(t, in int32, sp *placementSpec) des.Time {
 	tk := &w.tasks[t]
-	if tk.pullErr = w.pullFailure(in, sp); tk.pullErr != "" {
+	if tk.pullErr = w.strs.id(w.pullFailure(in, sp)); tk.pullErr != 0 {
 		return w.eng.Now() + des.At(w.fleet.FailedPullTime())
 	}
 	return w.pullImages(in, sp)
@@ -42,7 +42,7 @@ func (w *World) pullOrFail(t, in int32, sp *placementSpec) des.Time {
 // cannotPullReason is the stopped reason of a task that failed to start
 // for its images: the registry's error when a pull failure (ecr.go) hit it.
 func (w *World) cannotPullReason(t int32) string {
-	if e := w.tasks[t].pullErr; e != "" {
+	if e := w.strs.str(w.tasks[t].pullErr); e != "" {
 		return "CannotPullContainerError: " + e
 	}
 	return "CannotPullContainerError: pull image manifest has been retried 5 time(s)"
@@ -56,7 +56,7 @@ func (w *World) fargatePullTime(t int32, sp *placementSpec) des.Time {
 	if !w.fleet.HasECR() {
 		return capacity.PullTime(sp.imageSum, s.FargatePullBytesPerSecond)
 	}
-	if w.tasks[t].pullErr != "" {
+	if w.tasks[t].pullErr != 0 {
 		return des.At(w.fleet.FailedPullTime()) // failed at the manifest: nothing moved
 	}
 	td := &w.cfg.TaskDefinitions[sp.def]

@@ -31,24 +31,27 @@ func (s InstanceStatus) String() string {
 // Capacity owns the EC2 facts; ECS copies the few it reports (ID, type,
 // group, zone) at registration.
 type instance struct {
-	id                           string
-	typ                          catalog.InstanceType
+	// What tasks, the aggregate and scale-in read (reserve, release,
+	// tally, ScaleInProtected) first, in the record's first cache line.
 	group                        int
-	zone                         string
-	zi                           int8 // zone's index in World.zones
 	status                       InstanceStatus
-	known                        bool // registered once: status is ECS's own
-	release                      bool // being terminated: tell capacity when empty (the lifecycle hook)
-	handles                      [2]placement.Handle
-	attrs                        []Attribute
-	tasks                        []int32
+	known                        bool  // registered once: status is ECS's own
+	release                      bool  // being terminated: tell capacity when empty (the lifecycle hook)
+	zi                           int8  // zone's index in World.zones
 	daemons                      int32 // of which daemon services' tasks (daemon.go)
-	ports                        []int // static host ports in use
-	eniFree                      int
-	regAt                        des.Time
+	tasks                        []int32
 	cpuFree                      int64
 	memFree                      int64
 	cpuRegistered, memRegistered int64
+	eniFree                      int
+	handles                      [2]placement.Handle
+	ports                        []int // static host ports in use
+
+	id    string
+	typ   catalog.InstanceType
+	zone  string
+	attrs []Attribute
+	regAt des.Time
 }
 
 // containerInstance returns ECS's record of fleet instance i, creating the

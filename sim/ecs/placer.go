@@ -24,9 +24,16 @@ type pools struct {
 }
 
 func (w *World) initPools() {
-	for range w.cfg.Groups {
-		w.pool.byGroup = append(w.pool.byGroup, placement.NewPool())
+	initial := 0 // the existing fleet's instances, which register at time zero
+	for i := range w.cfg.Groups {
+		p := placement.NewPool()
+		if g := &w.cfg.Groups[i]; !g.Direct {
+			p.Grow(g.DesiredCapacity)
+			initial += g.DesiredCapacity
+		}
+		w.pool.byGroup = append(w.pool.byGroup, p)
 	}
+	w.instances = slices.Grow(w.instances, initial)
 	uses := func(items []StrategyItem, lt string) bool {
 		return len(items) == 0 && lt != "FARGATE" && (lt == "EC2" || len(w.cfg.Cluster.DefaultProviderStrategy) == 0)
 	}
@@ -39,6 +46,9 @@ func (w *World) initPools() {
 		if uses(j.ProviderStrategy, j.LaunchType) {
 			w.pool.all = placement.NewPool()
 		}
+	}
+	if w.pool.all != nil {
+		w.pool.all.Grow(initial)
 	}
 	w.pool.owner = make([][]int32, len(w.cfg.Groups)+1)
 }

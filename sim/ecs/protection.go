@@ -249,10 +249,10 @@ func (w *World) ProtectTasks(e ProtectionUpdate) {
 func (w *World) protectByRule() {
 	for si := range w.services {
 		s := &w.services[si]
-		r := s.cfg.Protection
-		if r == nil || !r.WhileProcessing || s.cfg.Load == nil || !s.cfg.Load.Queue {
+		if !s.protRule { // cfg.Protection.WhileProcessing, with a queue to process
 			continue
 		}
+		r := s.cfg.Protection
 		var running []int32
 		for _, t := range s.active.ts {
 			if t >= 0 && w.tasks[t].state == TaskRunning {
@@ -295,7 +295,7 @@ func (w *World) protectByRule() {
 // instances, which stop last.
 func (w *World) keptAbove(s *service) int {
 	n := w.protectedActive(s)
-	if s.cfg.Daemon {
+	if s.daemon {
 		for _, t := range s.active.ts {
 			if t >= 0 && w.instances[w.tasks[t].instance].status == InstanceDraining {
 				n++

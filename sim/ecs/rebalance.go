@@ -68,7 +68,7 @@ func (w *World) zoneCounts(s *service) (zones []string, counts []int, ok bool) {
 // minute: one move when the zones are out of balance and none is under way.
 func (w *World) rebalanceZones(si int32) {
 	s := &w.services[si]
-	if !w.rebalancesZones(s) || s.rebal >= 0 {
+	if !s.rebalances || s.rebal >= 0 { // rebalancesZones, once for the run
 		return
 	}
 	zones, counts, ok := w.zoneCounts(s)
@@ -134,7 +134,7 @@ func (w *World) rebalanced(si, t int32) {
 	}
 	s.rebal = -1
 	for i := len(s.active.ts) - 1; i >= 0; i-- {
-		if v := s.active.ts[i]; v >= 0 && v != t && w.tasks[v].state == TaskRunning && w.tasks[v].zone == s.rebalFrom {
+		if v := s.active.ts[i]; v >= 0 && v != t && w.tasks[v].state == TaskRunning && w.taskZone(&w.tasks[v]) == s.rebalFrom {
 			w.stopTask(v, StopServiceSchedulerInitiated, fmt.Sprintf("%s has stopped 1 running tasks in %s due to AZ rebalancing", s.cfg.Name, s.rebalFrom),
 				w.stopGrace(v), false)
 			return

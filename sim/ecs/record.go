@@ -122,7 +122,7 @@ func (w *World) recordState(ti int32, reason string) {
 func (w *World) recordPlacementFailure(ti int32, reason string) {
 	t := &w.tasks[ti]
 	w.rec.reasons[reason]++
-	t.placeFailed, t.lastReason = true, reason
+	t.placeFailed, t.lastReason = true, w.strs.id(reason)
 	if t.num != 0 { // a RunTask failure is no task: RunTaskFailed says it
 		w.taskEvent(t, schema.PlacementFailed, reason)
 	}
@@ -134,7 +134,7 @@ func (w *World) recordRunTaskFailed(ti int32) {
 	t := &w.tasks[ti]
 	w.jobs[t.job].failedToPlace++
 	w.log.Add(schema.Event{At: w.eng.Now(), Type: schema.RunTaskFailed, Group: w.specs[t.spec].group,
-		Reason: t.lastReason, Provider: w.providers[t.provider].name})
+		Reason: w.strs.str(t.lastReason), Provider: w.providers[t.provider].name})
 }
 
 func (w *World) recordPlaced(ti int32) {

@@ -514,10 +514,10 @@ func (mm *modelMemo) respond(m workload.ServiceModel, rate float64, running int)
 // overload, recorded as it is. No RUNNING task: the datapoint is missing.
 func (w *World) measure(now des.Time, si int32) {
 	s := &w.services[si]
-	lc := s.cfg.Load
-	if lc == nil {
+	if !s.hasLoad {
 		return
 	}
+	lc := s.cfg.Load
 	minute := now - des.At(time.Minute)
 	if minute < 0 {
 		return

@@ -15,50 +15,61 @@ import (
 // service is an ECS service with the REPLICA strategy: it keeps DesiredCount
 // tasks PROVISIONING, PENDING or RUNNING, replacing those that stop.
 type service struct {
-	idx      int32
-	cfg      *ServiceConfig
-	desired  int
-	spec     int32
-	strategy []strategyItem
-	active   activeList // tasks not yet STOPPING, in creation order
-	perItem  []int      // active tasks per capacity provider strategy entry
-	fail     *rand.Rand
-	load     workload.Pattern // nil without a load
-	scaler   *scaler          // nil without auto scaling
+	// What the minute's sample and checks read of every service, whatever
+	// it does (onSample, checkMinute, checkBooks), first and together: at
+	// a thousand services the rest of the record would not stay in cache
+	// from one minute to the next.
+	idx                   int32
+	rebal                 int32 // the task an AZ rebalancing move started, until healthy; -1 none
+	hasLoad               bool  // cfg.Load != nil (measure)
+	protRule              bool  // cfg.Protection protects while processing a queue (protectByRule)
+	rebalances            bool  // rebalancesZones (rebalanceZones)
+	daemon                bool  // cfg.Daemon (keptAbove)
+	desired               int
+	healthy               int     // RUNNING tasks that passed their health check
+	recentDesired         [5]int  // desired count over the last five minutes
+	minHealthyPct, maxPct int     // the deployment configuration now (UpdateService changes it; the Config never)
+	minutesUp, minutes    int     // minutes with at least the minimum healthy count
+	started, stopped      int     // tasks launched; tasks that reached STOPPED
+	scaler                *scaler // nil without auto scaling
 
-	lastRate, lastCPU, lastMem float64 // the last minute's load and utilisation (NaN: no data)
-	lastResponse, lastDropped  float64 // mean response (ms) and dropped requests/s
-	lastNeeded                 float64 // tasks the load needs at the CPU target (NaN: no CPU target)
+	// The books (books.go): counts reconcile reads instead of scanning.
+	old        int          // active tasks to be replaced (isOld)
+	healthyOld int          // of which healthy
+	uo         []int32      // the unhealthy ones among them, any order
+	runningIn  []int        // RUNNING tasks in each zone
+	active     activeList   // tasks not yet STOPPING, in creation order
+	deps       []deployment // every deployment; the last is PRIMARY
+	// A staged (blue/green, linear, canary) rollout and the alarm watch (deploy_strategy.go).
+	dstate deployState
+
+	// What a service with a load adds to the minute (measure, respond),
+	// in the order it reads it.
+	cfg                        *ServiceConfig
+	spec                       int32
+	load                       workload.Pattern // nil without a load
+	lastRate, lastCPU, lastMem float64          // the last minute's load and utilisation (NaN: no data)
+	lastResponse, lastDropped  float64          // mean response (ms) and dropped requests/s
+	lastNeeded                 float64          // tasks the load needs at the CPU target (NaN: no CPU target)
 	model                      modelMemo
+	offered, dropped, missed   float64 // requests over the run: offered, dropped, not within the SLO (dropped included)
 
-	deps                          []deployment // every deployment; the last is PRIMARY
-	lastCompleted                 int          // task definition of the last completed deployment; -1 none
+	strategy []strategyItem
+	perItem  []int // active tasks per capacity provider strategy entry
+	fail     *rand.Rand
+
+	lastCompleted                 int // task definition of the last completed deployment; -1 none
 	completed, failed, rolledBack int
-	healthy                       int      // RUNNING tasks that passed their health check
 	throttle                      int      // consecutive start failures
 	throttledUntil                des.Time // no launch before
-	minutesUp, minutes            int      // minutes with at least the minimum healthy count
-	recentDesired                 [5]int   // desired count over the last five minutes
-	offered, dropped, missed      float64  // requests over the run: offered, dropped, not within the SLO (dropped included)
 	backlog, backlogMax           float64  // a queue consumer\'s messages waiting, now and at most
 	received, processed           float64  // a queue consumer\'s messages over the run
-	started, stopped              int      // tasks launched; tasks that reached STOPPED
-	minHealthyPct, maxPct         int      // the deployment configuration now (UpdateService changes it; the Config never)
-	rebal                         int32    // the task an AZ rebalancing move started, until healthy; -1 none
 	rebalFrom                     string   // the zone that move relieves
 	rebalancing                   bool     // a rebalancing is under way (STARTED sent, COMPLETED not yet)
 	rebalStuck                    bool     // its last move found no room in the emptiest zone (said once)
 
-	// A staged (blue/green, linear, canary) rollout and the alarm watch (deploy_strategy.go).
-	dstate deployState
-
-	// The books (books.go): counts reconcile reads instead of scanning.
-	old        int     // active tasks to be replaced (isOld)
-	healthyOld int     // of which healthy
-	uo         []int32 // the unhealthy ones among them, any order
-	ho         seqHeap // the healthy ones by creation order, with stale entries
-	activeIn   []int   // active tasks placed in each zone (World.zones)
-	runningIn  []int   // RUNNING tasks in each zone
+	ho       seqHeap // the healthy ones to be replaced by creation order, with stale entries
+	activeIn []int   // active tasks placed in each zone (World.zones)
 }
 
 // strategyItem is a resolved capacity provider strategy entry.
@@ -85,6 +96,8 @@ func newService(w *World, i int) service {
 	if s.maxPct == 0 {
 		s.maxPct = 200 // DeploymentConfiguration's default
 	}
+	s.hasLoad, s.daemon, s.rebalances = cfg.Load != nil, cfg.Daemon, w.rebalancesZones(&s)
+	s.protRule = cfg.Protection != nil && cfg.Protection.WhileProcessing && cfg.Load != nil && cfg.Load.Queue
 	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
 	if cfg.Load != nil {
 		s.load = w.pattern(cfg.Name, cfg.Load)
@@ -478,7 +491,7 @@ func (c *spreadCounts) localInstance(w *World, in int32) int {
 func spreadValue(w *World, t int32, attr string) string {
 	tk := &w.tasks[t]
 	if attr == "ecs.availability-zone" {
-		return tk.zone
+		return w.taskZone(tk)
 	}
 	if tk.instance >= 0 {
 		for _, a := range w.instances[tk.instance].attrs {

@@ -42,39 +42,52 @@ const (
 )
 
 // task is one ECS task. Slots are recycled once a task is STOPPED and counted.
+//
+// Its texts are ids in World.strs and its zone is an index in World.zones,
+// so that a task holds no pointer: a large run's tasks are one array the
+// garbage collector need not scan, and at 144 bytes a task is a third
+// smaller than with the strings.
 type task struct {
-	num      uint64 // the task ID as a number (idString); 0 until announced
-	spec     int32  // placementSpec index: task definition + group
-	service  int32  // -1 for batch tasks
-	job      int32  // -1 for service tasks
-	provider int
-	instance int32 // -1 until placed, and for Fargate tasks
-	state    TaskState
-
+	num                              uint64 // the task ID as a number (idString); 0 until announced
 	created, placed, started, stopAt des.Time
-	stopCode, stopReason             string
+	runFor                           des.Time  // batch tasks from a trace: their run time
+	provider                         int       // index into World.providers
 	timer                            des.Timer // the next lifecycle step: RUNNING, the essential container's exit, STOPPED
 	spotTimer                        des.Timer // Fargate Spot interruption notice
 	healthTimer                      des.Timer // the health check's verdict (service tasks)
-	placeFailed                      bool      // a placement failure was already recorded
-	lastReason                       string
-	pullErr                          string   // the registry's error at its image pull (ecr.go); "": none
-	counted                          int8     // state counted in the recorder's tallies; -1 none
-	usage                            int32    // index of its TaskUsage record; -1 before placement
-	runFor                           des.Time // batch tasks from a trace: their run time
-	deployment                       int32    // service tasks: index into the service's deployments
-	healthy                          bool     // passed its health check (service tasks)
-	zone                             string   // the Availability Zone it was placed in
-	zi                               int8     // its index in World.zones; -1 until placed
-	attempt                          uint8    // batch retries: 0 for the first submission
-	item                             int8     // batch tasks: their capacity provider strategy entry
+	spec                             int32     // placementSpec index: task definition + group
+	service                          int32     // -1 for batch tasks
+	job                              int32     // -1 for service tasks
+	instance                         int32     // -1 until placed, and for Fargate tasks
+	usage                            int32     // index of its TaskUsage record; -1 before placement
+	deployment                       int32     // service tasks: index into the service's deployments
 
 	// A service task's place in its service's books (books.go).
 	activeAt int32 // position in the service's active list; -1 when not active
 	uoAt     int32 // position in the service's unhealthy old tasks; -1 when not there
-	old      bool  // counted as to be replaced
 
 	victimMark uint32 // World.victimStamp when taken by the scale-in being chosen
+
+	stopCode, stopReason textID // World.strs
+	lastReason           textID // the last placement failure's reason
+	pullErr              textID // the registry's error at its image pull (ecr.go); 0 (""): none
+
+	state       TaskState
+	placeFailed bool  // a placement failure was already recorded
+	counted     int8  // state counted in the recorder's tallies; -1 none
+	healthy     bool  // passed its health check (service tasks)
+	zi          int8  // the Availability Zone it was placed in: its index in World.zones; -1 until placed
+	attempt     uint8 // batch retries: 0 for the first submission
+	item        int8  // batch tasks: their capacity provider strategy entry
+	old         bool  // counted as to be replaced (books.go)
+}
+
+// taskZone is the Availability Zone task tk was placed in, "" until placed.
+func (w *World) taskZone(tk *task) string {
+	if tk.zi < 0 {
+		return ""
+	}
+	return w.zones[tk.zi]
 }
 
 // idString is the task's ID as ECS shows it: 32 hex digits. Tasks keep the
@@ -161,6 +174,12 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		idx = w.freeTasks[n-1]
 		w.freeTasks = w.freeTasks[:n-1]
 	} else {
+		if len(w.tasks) == cap(w.tasks) {
+			// By half again: append's smaller steps for large slices
+			// copy the tasks again and again as a run's peak grows, and
+			// doubling leaves up to half of a large array unused.
+			w.tasks = slices.Grow(w.tasks, max(len(w.tasks)/2, 64))
+		}
 		w.tasks = append(w.tasks, task{})
 		idx = int32(len(w.tasks) - 1)
 	}
@@ -218,14 +237,14 @@ func (w *World) tryPlace(t int32) bool {
 			return true
 		}
 		s := &w.cfg.Settings
-		tk.zone = w.fargateZone(t)
+		zone := w.fargateZone(t)
 		if sp.zone != "" && !w.fleet.ZoneDown(sp.zone) {
-			tk.zone = sp.zone
+			zone = sp.zone
 		}
-		tk.zi = int8(w.zoneIndex(tk.zone))
+		tk.zi = int8(w.zoneIndex(zone))
 		w.markPlaced(t)
 		pullStart := now + des.At(s.FargateStartTime)
-		tk.pullErr = w.pullFailure(-1, sp) // ecr.go
+		tk.pullErr = w.strs.id(w.pullFailure(-1, sp)) // ecr.go
 		w.toPending(t, pullStart+w.fargatePullTime(t, sp)+des.At(s.ContainerStartTime))
 		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
@@ -240,7 +259,7 @@ func (w *World) tryPlace(t int32) bool {
 	w.announce(t)
 	w.reserve(in, t)
 	tk.instance = in
-	tk.zone, tk.zi = w.instances[in].zone, w.instances[in].zi
+	tk.zi = w.instances[in].zi
 	w.markPlaced(t)
 	ready := w.pullOrFail(t, in, sp) // ecr.go
 	w.toPending(t, ready+des.At(w.cfg.Settings.ContainerStartTime))
@@ -326,7 +345,7 @@ func (w *World) release(t int32) {
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk := &w.tasks[t]
-	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart || tk.pullErr != "" {
+	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart || tk.pullErr != 0 {
 		// Stop, count the failure (which sets the throttle's wait), then let
 		// the service replace it: the replacement waits out the throttle.
 		w.stopTask(t, StopTaskFailedToStart, w.cannotPullReason(t), 0, false)
@@ -377,7 +396,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 		w.dequeue(t)
 		grace = 0
 	}
-	tk.stopCode, tk.stopReason = code, reason
+	tk.stopCode, tk.stopReason = w.strs.id(code), w.strs.id(reason)
 	wasRunning, wasHealthy := tk.state == TaskRunning, tk.healthy
 	if tk.healthy {
 		tk.healthy = false
@@ -398,7 +417,7 @@ func (w *World) onTaskStopped(now des.Time, t int32) {
 	tk := &w.tasks[t]
 	tk.state = TaskStopped
 	tk.stopAt = now
-	w.recordState(t, tk.stopReason)
+	w.recordState(t, w.strs.str(tk.stopReason))
 	w.stopUsage(t)
 	w.release(t)
 	w.recordDone(t)

@@ -15,6 +15,59 @@ type texts struct {
 	services map[string]int
 }
 
+// textID names a string in a strTable; 0 is "".
+type textID int32
+
+// strTable keeps the texts tasks hold (stop codes and reasons, placement
+// failures, pull errors) once each, so that a task holds an id and no
+// pointer. A few texts recur all run long: the last ones found are
+// compared first (a constant compares equal by its pointer), before the
+// map.
+type strTable struct {
+	ids    map[string]textID
+	strs   []string // by id; strs[0] is ""
+	recent [4]struct {
+		s  string
+		id textID
+	}
+	next int
+}
+
+// id is s's id, added on first sight.
+func (t *strTable) id(s string) textID {
+	if s == "" {
+		return 0
+	}
+	for i := range t.recent {
+		if r := &t.recent[i]; r.id != 0 && r.s == s {
+			return r.id
+		}
+	}
+	id, ok := t.ids[s]
+	if !ok {
+		if t.ids == nil {
+			t.ids, t.strs = map[string]textID{}, []string{""}
+		}
+		id = textID(len(t.strs))
+		t.strs = append(t.strs, s)
+		t.ids[s] = id
+	}
+	t.recent[t.next] = struct {
+		s  string
+		id textID
+	}{s, id}
+	t.next = (t.next + 1) % len(t.recent)
+	return id
+}
+
+// str is the text of id.
+func (t *strTable) str(id textID) string {
+	if id == 0 {
+		return ""
+	}
+	return t.strs[id]
+}
+
 // specKey is what a placement spec that is pinned to no zone is made of.
 type specKey struct {
 	def      int

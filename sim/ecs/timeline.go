@@ -73,7 +73,7 @@ func (w *World) Drain(i int32) {
 func (w *World) ZoneLost(zone string) {
 	for ti := range w.tasks {
 		tk := &w.tasks[ti]
-		if tk.counted >= 0 && tk.state < TaskStopping && w.providers[tk.provider].fargate && tk.zone == zone {
+		if tk.counted >= 0 && tk.state < TaskStopping && w.providers[tk.provider].fargate && w.taskZone(tk) == zone {
 			w.stopTask(int32(ti), StopInfrastructureHealth, "Availability Zone "+zone+" outage", 0, true)
 		}
 	}

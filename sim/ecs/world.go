@@ -48,8 +48,9 @@ type World struct {
 	draining        []int      // per group: container instances DRAINING
 	busy            []int      // per group: container instances ACTIVE with a task
 	tasks           []task
-	texts           texts   // the event log's repeated strings, one copy each
-	freeTasks       []int32 // recycled task slots (STOPPED tasks are summarised, then reused)
+	texts           texts    // the event log's repeated strings, one copy each
+	strs            strTable // the texts tasks hold, by id
+	freeTasks       []int32  // recycled task slots (STOPPED tasks are summarised, then reused)
 	services        []service
 	jobs            []batchJob
 	specs           []placementSpec // one per (task definition, task group)

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -103,4 +104,50 @@ func TestComposedLoadPatterns(t *testing.T) {
 	assert.InDelta(t, 10, spike.Rate(at(30*time.Minute)), 1e-9, "before the spike")
 	assert.InDelta(t, 100, spike.Rate(at(70*time.Minute)), 1e-6, "at the top of the spike")
 	assert.Less(t, spike.Rate(at(3*time.Hour)), 15.0, "decayed")
+}
+
+// A task holds no pointer (its texts are ids, its zone an index), so that
+// the garbage collector never scans the task array, and stays within 144
+// bytes.
+func TestTaskRecordHoldsNoPointer(t *testing.T) {
+	var walk func(reflect.Type) []string
+	walk = func(ty reflect.Type) (bad []string) {
+		for i := range ty.NumField() {
+			f := ty.Field(i)
+			switch f.Type.Kind() {
+			case reflect.String, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+				bad = append(bad, f.Name)
+			case reflect.Struct:
+				bad = append(bad, walk(f.Type)...)
+			}
+		}
+		return bad
+	}
+	if bad := walk(reflect.TypeOf(task{})); len(bad) > 0 {
+		t.Errorf("task fields holding pointers: %v", bad)
+	}
+	if n := reflect.TypeOf(task{}).Size(); n > 144 {
+		t.Errorf("task is %d bytes, want at most 144", n)
+	}
+}
+
+// The texts tasks hold come back as they went in, "" as id 0, and a text
+// seen again, among the recent ones or not, keeps its id.
+func TestStrTableKeepsOneIDPerText(t *testing.T) {
+	var tab strTable
+	assert.Equal(t, textID(0), tab.id(""))
+	words := []string{"a", "b", "c", "d", "e", "f"}
+	ids := map[string]textID{}
+	for range 3 {
+		for _, s := range words {
+			id := tab.id(s)
+			if old, ok := ids[s]; ok {
+				assert.Equal(t, old, id, s)
+			}
+			ids[s] = id
+			assert.Equal(t, s, tab.str(id))
+		}
+	}
+	assert.Len(t, tab.strs, len(words)+1)
+	assert.Equal(t, "", tab.str(0))
 }
