@@ -292,6 +292,16 @@ type hourResult struct {
 // a full hour: a short last hour gets that share of each commitment, as the
 // run is a window of a longer term (choice).
 func applyHour(lines []usageLine, b *catalog.Billing, riPrice []float64, frac float64) hourResult {
+	r := applyBeforeCompute(lines, b, riPrice, frac)
+	r.applyPlans(lines, b, catalog.ComputeSavingsPlan, frac)
+	r.onDemand = onDemandValue(lines)
+	return r
+}
+
+// applyBeforeCompute is applyHour up to the Compute Savings Plans: the
+// Reserved Instances and the EC2 Instance Savings Plans, which take the
+// usage before any Compute plan does. r.onDemand is not summed yet.
+func applyBeforeCompute(lines []usageLine, b *catalog.Billing, riPrice []float64, frac float64) hourResult {
 	r := hourResult{riCovered: make([]float64, len(b.ReservedInstances)), riUnits: make([]float64, len(b.ReservedInstances)),
 		spUsed: make([]float64, len(b.SavingsPlans)), spCovered: make([]float64, len(b.SavingsPlans))}
 	for _, l := range lines {
@@ -312,29 +322,40 @@ func applyHour(lines []usageLine, b *catalog.Billing, riPrice []float64, frac fl
 	}
 	// Savings Plans: EC2 Instance plans before Compute plans, the plans of
 	// each type together.
-	for _, typ := range []string{catalog.EC2InstanceSavingsPlan, catalog.ComputeSavingsPlan} {
-		var group []int
-		var commits []float64
-		for i, sp := range b.SavingsPlans {
-			if sp.Type == typ {
-				group = append(group, i)
-				commits = append(commits, sp.CommitmentUSDPerHour*frac)
-				r.spFee += sp.CommitmentUSDPerHour * frac
-			}
-		}
-		if len(group) == 0 {
-			continue
-		}
-		used, covered := applyGroup(lines, commits, func(l usageLine, k int) (float64, bool) { return planDiscount(b.SavingsPlans[group[k]], l) })
-		for k, i := range group {
-			r.spUsed[i], r.spCovered[i] = used[k], covered[k]
-			r.coveredSP += covered[k]
-		}
-	}
-	for _, l := range lines {
-		r.onDemand += max(l.left, 0) * l.rate
-	}
+	r.applyPlans(lines, b, catalog.EC2InstanceSavingsPlan, frac)
 	return r
+}
+
+// applyPlans applies b's Savings Plans of one type to the hour's lines, as
+// a group (applyGroup).
+func (r *hourResult) applyPlans(lines []usageLine, b *catalog.Billing, typ string, frac float64) {
+	var group []int
+	var commits []float64
+	for i, sp := range b.SavingsPlans {
+		if sp.Type == typ {
+			group = append(group, i)
+			commits = append(commits, sp.CommitmentUSDPerHour*frac)
+			r.spFee += sp.CommitmentUSDPerHour * frac
+		}
+	}
+	if len(group) == 0 {
+		return
+	}
+	used, covered := applyGroup(lines, commits, func(l usageLine, k int) (float64, bool) { return planDiscount(b.SavingsPlans[group[k]], l) })
+	for k, i := range group {
+		r.spUsed[i], r.spCovered[i] = used[k], covered[k]
+		r.coveredSP += covered[k]
+	}
+}
+
+// onDemandValue is the On-Demand value of what the commitments left of the
+// lines.
+func onDemandValue(lines []usageLine) float64 {
+	var od float64
+	for _, l := range lines {
+		od += max(l.left, 0) * l.rate
+	}
+	return od
 }
 
 // applyRI covers lines with one Reserved Instance purchase of capacity
@@ -413,26 +434,7 @@ func applyRates(lines []usageLine, commit float64, discount func(usageLine) (flo
 // percentage on a line and whether it covers the line. It returns, per
 // plan, the commitment used and the On-Demand value covered.
 func applyGroup(lines []usageLine, commits []float64, discount func(l usageLine, plan int) (float64, bool)) (used, covered []float64) {
-	type cand struct {
-		i, k    int     // line, plan
-		d, rate float64 // savings percentage; Savings Plans rate per unit-hour
-	}
-	var cs []cand
-	for i, l := range lines {
-		if l.left <= 0 {
-			continue
-		}
-		unitHour := 3600.0 // per instance-hour
-		if l.key.kind != lineEC2 {
-			unitHour = 1024 * 3600 // per vCPU-hour or GB-hour
-		}
-		for k := range commits {
-			if d, ok := discount(l, k); ok && d < 1 {
-				cs = append(cs, cand{i, k, d, l.rate * unitHour * (1 - d)})
-			}
-		}
-	}
-	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Or(cmp.Compare(b.d, a.d), cmp.Compare(a.rate, b.rate)) })
+	cs := rankCandidates(lines, len(commits), discount)
 	left := slices.Clone(commits)
 	covered = make([]float64, len(commits))
 	for _, c := range cs {
@@ -456,6 +458,35 @@ func applyGroup(lines []usageLine, commits []float64, discount func(l usageLine,
 		used[k] = commits[k] - left[k]
 	}
 	return used, covered
+}
+
+// cand is a (usage line, plan) pair a Savings Plans group may apply.
+type cand struct {
+	i, k    int     // line, plan
+	d, rate float64 // savings percentage; Savings Plans rate per unit-hour
+}
+
+// rankCandidates is the (line, plan) pairs of a group of plans on the
+// lines still uncovered, in the order the group applies them: savings
+// percentage, highest first, then the lowest Savings Plans rate.
+func rankCandidates(lines []usageLine, plans int, discount func(l usageLine, plan int) (float64, bool)) []cand {
+	var cs []cand
+	for i, l := range lines {
+		if l.left <= 0 {
+			continue
+		}
+		unitHour := 3600.0 // per instance-hour
+		if l.key.kind != lineEC2 {
+			unitHour = 1024 * 3600 // per vCPU-hour or GB-hour
+		}
+		for k := range plans {
+			if d, ok := discount(l, k); ok && d < 1 {
+				cs = append(cs, cand{i, k, d, l.rate * unitHour * (1 - d)})
+			}
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Or(cmp.Compare(b.d, a.d), cmp.Compare(a.rate, b.rate)) })
+	return cs
 }
 
 // cutType splits "m5.large" into family and size.
@@ -483,14 +514,22 @@ func riPrices(b *catalog.Billing, p *Prices) ([]float64, error) {
 
 // billFor applies b to the metered usage, hour by hour.
 func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
-	bill := &Bill{OperatingSystem: b.OperatingSystem, FargateArchitecture: b.FargateArchitecture,
-		SavingsPlans: make([]PlanUse, len(b.SavingsPlans)), ReservedInstances: make([]ReservedUse, len(b.ReservedInstances)),
-		Hourly: make([]BillHour, len(u.lines))}
+	return billWith(u, b, riPrice, func(h int) hourResult {
+		return applyHour(slices.Clone(u.lines[h]), b, riPrice, u.frac[h])
+	}, &Bill{})
+}
+
+// billWith is the bill of the hours hour(h) applies b to (applyHour on
+// each hour's lines; the commitment curve's shortcut, commit.go), made in
+// bill, whose slices it reuses.
+func billWith(u *hourUsage, b *catalog.Billing, riPrice []float64, hour func(h int) hourResult, bill *Bill) *Bill {
+	*bill = Bill{OperatingSystem: b.OperatingSystem, FargateArchitecture: b.FargateArchitecture,
+		SavingsPlans: zeroed(bill.SavingsPlans, len(b.SavingsPlans)), ReservedInstances: zeroed(bill.ReservedInstances, len(b.ReservedInstances)),
+		Hourly: zeroed(bill.Hourly, len(u.lines))}
 	riUnits := make([]float64, len(b.ReservedInstances))
 	var hoursTotal float64
 	for h := range u.lines {
-		lines := slices.Clone(u.lines[h])
-		r := applyHour(lines, b, riPrice, u.frac[h])
+		r := hour(h)
 		hoursTotal += u.frac[h]
 		hb := BillHour{CommitmentUSD: USD(r.riFee + r.spFee), OnDemandUSD: USD(r.onDemand), SpotUSD: USD(u.spot[h]), EligibleUSD: USD(r.eligible),
 			OtherUSD: USD(u.ebs[h] + u.ipv4[h] + u.storage[h] + u.ecrAt(h))}
@@ -561,6 +600,17 @@ func billFor(u *hourUsage, b *catalog.Billing, riPrice []float64) *Bill {
 		}
 	}
 	return bill
+}
+
+// zeroed is s cut or grown to n zero values; never nil (cost.json writes
+// an empty list as [], not null).
+func zeroed[T any](s []T, n int) []T {
+	if s == nil || cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // ephemeralGiB is a Fargate task's configured ephemeral storage (0: the

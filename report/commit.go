@@ -68,11 +68,12 @@ func commitmentCurve(u *hourUsage, b *catalog.Billing, riPrice []float64) *Commi
 			c.PeakUSDPerHour = max(c.PeakUSDPerHour, float64(hb.OnDemandUSD)/u.frac[h])
 		}
 	}
+	with := base
+	with.SavingsPlans = append(slices.Clone(base.SavingsPlans), plan)
+	pr := newCurvePricer(u, &with, riPrice)
 	at := func(x float64) CommitPoint {
-		with := base
-		with.SavingsPlans = append(slices.Clone(base.SavingsPlans), plan)
-		with.SavingsPlans[len(with.SavingsPlans)-1].CommitmentUSDPerHour = x
-		bl := billFor(u, &with, riPrice)
+		with.SavingsPlans[len(with.SavingsPlans)-1].CommitmentUSDPerHour = x // the Bill keeps no reference to it
+		bl := pr.bill(&with)
 		pt := CommitPoint{CommitmentUSDPerHour: x, TotalUSD: bl.TotalUSD, Coverage: bl.Coverage}
 		if x > 0 {
 			pt.Utilisation = bl.SavingsPlans[len(bl.SavingsPlans)-1].Utilisation
@@ -133,4 +134,99 @@ func BestCommitment(res *sim.Result, p Prices) (best CommitPoint, savingUSD USD,
 	}
 	c := commitmentCurve(u, b, riPrice)
 	return c.Best, c.NoCommitment - c.Best.TotalUSD, nil
+}
+
+// curvePricer prices the commitment curve's bills: the run's bill with one
+// more Compute Savings Plan, the last of its billing's plans, at each of
+// some 140 commitments. What comes before that plan in each hour (the
+// Reserved Instances and the EC2 Instance Savings Plans; the curve's
+// billing has no other Compute plan) does not depend on its commitment,
+// nor does the order in which the plan takes the lines left: both are
+// worked out once per hour, and each commitment spends itself down that
+// order. The arithmetic is applyHour's, step for step, so each
+// bill is billFor's to the last bit (TestTheCurvePricerBillsAsBillForDoes).
+type curvePricer struct {
+	u       *hourUsage
+	riPrice []float64
+	hours   []pricedHour
+	left    []float64    // scratch: the lines' usage left, one hour at a time
+	spUsed  [2][]float64 // scratch: the hour's plans' use and coverage
+	last    Bill         // scratch: the bill made last, which bill returns
+}
+
+// pricedHour is one hour before the last plan: the result so far, the
+// lines' usage left and On-Demand rates, and the plan's candidates in the
+// order it takes them.
+type pricedHour struct {
+	before      hourResult
+	left, rates []float64
+	cands       []cand
+}
+
+// newCurvePricer works out each hour up to b's last Savings Plan, which
+// must be a Compute Savings Plan, and b's other plans no Compute plan.
+func newCurvePricer(u *hourUsage, b *catalog.Billing, riPrice []float64) *curvePricer {
+	last := b.SavingsPlans[len(b.SavingsPlans)-1]
+	pr := &curvePricer{u: u, riPrice: riPrice, hours: make([]pricedHour, len(u.lines))}
+	most := 0
+	for h := range u.lines {
+		lines := slices.Clone(u.lines[h])
+		ph := &pr.hours[h]
+		ph.before = applyBeforeCompute(lines, b, riPrice, u.frac[h])
+		ph.left, ph.rates = make([]float64, len(lines)), make([]float64, len(lines))
+		for i, l := range lines {
+			ph.left[i], ph.rates[i] = l.left, l.rate
+		}
+		ph.cands = rankCandidates(lines, 1, func(l usageLine, _ int) (float64, bool) { return planDiscount(last, l) })
+		most = max(most, len(lines))
+	}
+	pr.left = make([]float64, most)
+	pr.spUsed = [2][]float64{make([]float64, len(b.SavingsPlans)), make([]float64, len(b.SavingsPlans))}
+	return pr
+}
+
+// bill is billFor(u, b, riPrice) for b, the pricer's billing with its last
+// plan at some commitment. The Bill is the pricer's, good until the next
+// call: the curve reads three figures of each.
+func (pr *curvePricer) bill(b *catalog.Billing) *Bill {
+	last := len(b.SavingsPlans) - 1
+	commitment := b.SavingsPlans[last].CommitmentUSDPerHour
+	return billWith(pr.u, b, pr.riPrice, func(h int) hourResult {
+		ph, frac := &pr.hours[h], pr.u.frac[h]
+		r := ph.before
+		r.spUsed, r.spCovered = pr.spUsed[0], pr.spUsed[1]
+		copy(r.spUsed, ph.before.spUsed)
+		copy(r.spCovered, ph.before.spCovered)
+		// applyPlans and applyGroup for the one plan of the group.
+		commit := commitment * frac
+		r.spFee += commitment * frac
+		left := pr.left[:len(ph.left)]
+		copy(left, ph.left)
+		rem, covered := commit, 0.0
+		for _, c := range ph.cands {
+			if rem <= 0 || left[c.i] <= 0 {
+				continue
+			}
+			rate := ph.rates[c.i]
+			need := left[c.i] * rate * (1 - c.d)
+			take := min(need, rem)
+			cov := take / (1 - c.d)
+			if take == need {
+				left[c.i] = 0
+			} else {
+				left[c.i] -= cov / rate
+			}
+			rem -= take
+			covered += cov
+		}
+		r.spUsed[last], r.spCovered[last] = commit-rem, covered
+		r.coveredSP += covered
+		// onDemandValue
+		var od float64
+		for i, l := range left {
+			od += max(l, 0) * ph.rates[i]
+		}
+		r.onDemand = od
+		return r
+	}, &pr.last)
 }

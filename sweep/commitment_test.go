@@ -49,3 +49,25 @@ func TestTheBestCommitmentMovesWithTheVariantsUsage(t *testing.T) {
 	assert.Greater(t, large.BestCommitmentUSDPerHour, small.BestCommitmentUSDPerHour)
 	assert.Greater(t, large.CommitmentSavingUSDPerDay, small.CommitmentSavingUSDPerDay)
 }
+
+// A scenario with [billing] has its commitment curve priced by
+// report.ComputeCost; the row reads the best commitment from there instead
+// of pricing the curve again, and must hold exactly what
+// report.BestCommitment prices on its own.
+func TestARowsBestCommitmentIsBestCommitmentsExactly(t *testing.T) {
+	sc, err := scenarios.Resolve("govcloud-commitments")
+	require.NoError(t, err)
+	res, err := sim.New(sc.Config).Run()
+	require.NoError(t, err)
+	prices := report.PricesFor(sc.Config)
+	cost, err := report.ComputeCost(res, prices)
+	require.NoError(t, err)
+	require.NotNil(t, cost.Commitment, "the scenario has a [billing]: ComputeCost prices the curve")
+	gotBest, gotSaving, err := bestCommitment(res, cost, prices)
+	require.NoError(t, err)
+	best, saving, err := report.BestCommitment(res, prices)
+	require.NoError(t, err)
+	assert.Equal(t, best, gotBest)
+	assert.Equal(t, saving, gotSaving)
+	assert.Greater(t, float64(saving), 0.0)
+}

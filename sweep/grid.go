@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,7 +92,15 @@ type Plan struct {
 	Variants []Variant
 	Runs     []Run
 	Manifest Manifest
+
+	softLimit int64 // SoftMemoryLimit
 }
+
+// SoftMemoryLimit is the largest soft memory limit a run of one of the
+// plan's variants would get alone (scenarios.RunEstimate.SoftMemoryLimit),
+// worked out from the parses NewPlan checks the variants with; 0 for a
+// Plan NewPlan did not make.
+func (p *Plan) SoftMemoryLimit() int64 { return p.softLimit }
 
 // SeedFor is the seed of a variant's k-th run: the first draw of the stream
 // named "sweep/k" of the scenario's seed (sim/des.NewStream). Every variant
@@ -141,10 +150,11 @@ func NewPlan(spec Spec) (*Plan, error) {
 		lens[a] = len(ax.Values)
 	}
 	p := &Plan{Spec: spec}
-	if ps := checkOverrides(spec); len(ps) > 0 { // once per key or value, not once per variant
+	sources := newSources(spec)
+	if ps := checkOverrides(spec, sources); len(ps) > 0 { // once per key or value, not once per variant
 		return nil, ps
 	}
-	if _, ps := variantSource(spec, spec.Set); len(ps) > 0 { // the fixed overrides alone, reported once
+	if _, _, ps := sources.of(spec.Set); len(ps) > 0 { // the fixed overrides alone, reported once
 		return nil, ps
 	}
 	var problems scenarios.Problems
@@ -156,9 +166,10 @@ func NewPlan(spec Spec) (*Plan, error) {
 			v.Values = append(v.Values, ax.Values[i])
 			ovs = append(ovs, Override{Key: ax.Key, Path: ax.Path, Value: ax.Values[i]})
 		}
-		src, ps := variantSource(spec, ovs)
+		src, limit, ps := sources.of(ovs)
 		problems = append(problems, ps...)
 		v.Source = src
+		p.softLimit = max(p.softLimit, limit)
 		p.Variants = append(p.Variants, v)
 	}
 	if len(problems) > 0 {
@@ -196,9 +207,42 @@ func checkDistinct(spec Spec) error {
 	return nil
 }
 
+// sources is variantSource with a memory of the override lists it was
+// given: planning a sweep checks each varied value on its own and then
+// every variant, and a one-key sweep's variants are those same lists, so
+// each list's scenario is decoded, overridden and parsed once (a parse is
+// the longest part of a small sweep's start, before any run).
+type sources struct {
+	spec Spec
+	memo map[string]sourced
+}
+
+type sourced struct {
+	src      string
+	limit    int64
+	problems scenarios.Problems
+}
+
+func newSources(spec Spec) *sources { return &sources{spec: spec, memo: map[string]sourced{}} }
+
+// of is variantSource(spec, ovs) for the spec s was made for.
+func (s *sources) of(ovs []Override) (string, int64, scenarios.Problems) {
+	var k strings.Builder
+	for _, o := range ovs {
+		fmt.Fprintf(&k, "%q %q %q %#v\x00", o.Key, o.Path, o.Value.Text, o.Value.V)
+	}
+	if got, ok := s.memo[k.String()]; ok {
+		return got.src, got.limit, slices.Clone(got.problems)
+	}
+	src, limit, ps := variantSource(s.spec, ovs)
+	s.memo[k.String()] = sourced{src, limit, slices.Clone(ps)}
+	return src, limit, ps
+}
+
 // variantSource decodes the base scenario, applies the overrides in order,
-// re-encodes it and parses the result.
-func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
+// re-encodes it and parses the result; with the text, the soft memory
+// limit a run of it would get (scenarios.Estimate).
+func variantSource(spec Spec, ovs []Override) (string, int64, scenarios.Problems) {
 	names := make([]string, len(ovs))
 	for i, o := range ovs {
 		names[i] = o.String()
@@ -209,7 +253,7 @@ func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
 	}
 	doc, err := decodeDoc(spec.Base.Source)
 	if err != nil {
-		return "", scenarios.Problems{{File: spec.Base.File, Got: err.Error()}}
+		return "", 0, scenarios.Problems{{File: spec.Base.File, Got: err.Error()}}
 	}
 	var problems scenarios.Problems
 	for _, o := range ovs {
@@ -218,23 +262,24 @@ func variantSource(spec Spec, ovs []Override) (string, scenarios.Problems) {
 		}
 	}
 	if len(problems) > 0 {
-		return "", problems
+		return "", 0, problems
 	}
 	var b bytes.Buffer
 	if err := toml.NewEncoder(&b).Encode(doc); err != nil {
-		return "", scenarios.Problems{{File: display, Got: "cannot encode the overridden scenario: " + err.Error()}}
+		return "", 0, scenarios.Problems{{File: display, Got: "cannot encode the overridden scenario: " + err.Error()}}
 	}
-	if _, err := scenarios.Parse(b.String(), display, spec.ReadRel); err != nil {
+	sc, err := scenarios.Parse(b.String(), display, spec.ReadRel)
+	if err != nil {
 		ps, ok := err.(scenarios.Problems)
 		if !ok {
-			return "", scenarios.Problems{{File: display, Got: err.Error()}}
+			return "", 0, scenarios.Problems{{File: display, Got: err.Error()}}
 		}
 		for i := range ps {
 			ps[i].Line = 0 // a line of the re-encoded text means nothing to the user
 		}
-		return "", ps
+		return "", 0, ps
 	}
-	return b.String(), nil
+	return b.String(), scenarios.Estimate(sc.Config).SoftMemoryLimit(), nil
 }
 
 // decodeDoc decodes a scenario's text into the generic map overrides edit.

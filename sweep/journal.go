@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fleetsim/fleetsim/report"
 )
@@ -31,7 +32,9 @@ const (
 //
 // runs.partial.jsonl holds one line per finished run: the run's results.csv
 // record as a JSON array of strings (JSON, so that a line is a line whatever
-// the values hold). Each line goes down in one write followed by an fsync.
+// the values hold). Each line goes down in one write; the lines are
+// fsynced in the background, one fsync for those that came while the last
+// was under way (Add, SyncSoon).
 // A last line cut short by a crash, or not a whole record, is dropped (its
 // run is done again); a bad line before good ones means the file is not
 // ours, and OpenJournal refuses it. sweep.partial.json holds the manifest
@@ -42,6 +45,14 @@ type Journal struct {
 	m    *Manifest
 	f    *os.File
 	done []Row
+
+	// The fsync of the lines added, on a goroutine of its own (SyncSoon),
+	// so that a disk slow to sync holds up no run.
+	mu       sync.Mutex
+	idle     sync.Cond // signalled when a background sync ends
+	unsynced bool      // lines written since the last fsync began
+	syncing  bool      // a background sync is under way
+	syncErr  error     // the first failed fsync's
 }
 
 // journalHeader is sweep.partial.json.
@@ -78,6 +89,7 @@ func (e *ResumeError) Error() string {
 // left alone (the finished sweep overwrites them).
 func OpenJournal(dir string, m *Manifest, restart bool) (*Journal, error) {
 	j := &Journal{dir: dir, m: m}
+	j.idle.L = &j.mu
 	headPath, runsPath := filepath.Join(dir, PartialManifestFile), filepath.Join(dir, PartialRunsFile)
 	if restart {
 		if err := removePartial(dir); err != nil {
@@ -228,6 +240,22 @@ func Pending(runs []Run, done []Row) []Run {
 
 // Append records a finished run: one line, written at once and synced.
 func (j *Journal) Append(r Row) error {
+	if err := j.Add(r); err != nil {
+		return err
+	}
+	return j.Sync()
+}
+
+// Add writes a finished run's line at once, in one write, without an
+// fsync: the line survives the process (Ctrl-C, a crash) from then on, and
+// the machine once synced. A sweep adds each row as it finishes and has
+// the lines synced in the background (SyncSoon, Options.Flush): one fsync
+// covers the rows that came while the previous one was under way, and a
+// slow disk holds up no run. It returns a failed background sync's error.
+func (j *Journal) Add(r Row) error {
+	if err := j.failed(); err != nil {
+		return err
+	}
 	line, err := json.Marshal(record(j.m, r))
 	if err != nil {
 		return err
@@ -235,15 +263,78 @@ func (j *Journal) Append(r Row) error {
 	if _, err := j.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(j.dir, PartialRunsFile), err)
 	}
-	return j.f.Sync()
+	j.mu.Lock()
+	j.unsynced = true
+	j.mu.Unlock()
+	return nil
 }
 
-// Close closes the runs file, leaving the journal in place to resume from.
+func (j *Journal) failed() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.syncErr
+}
+
+// SyncSoon starts an fsync of the lines added so far on a goroutine of its
+// own and returns at once; when one is under way, it syncs again once done
+// if lines were added meanwhile. It returns a failed sync's error.
+func (j *Journal) SyncSoon() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.syncErr != nil || j.syncing || !j.unsynced || j.f == nil {
+		return j.syncErr
+	}
+	j.syncing = true
+	go j.syncInBackground()
+	return nil
+}
+
+func (j *Journal) syncInBackground() {
+	j.mu.Lock()
+	for j.unsynced && j.syncErr == nil {
+		j.unsynced = false
+		j.mu.Unlock()
+		err := j.f.Sync()
+		j.mu.Lock()
+		if err != nil {
+			j.syncErr = fmt.Errorf("%s: %w", filepath.Join(j.dir, PartialRunsFile), err)
+		}
+	}
+	j.syncing = false
+	j.idle.Broadcast()
+	j.mu.Unlock()
+}
+
+// Sync waits for a background sync under way, then fsyncs the lines added
+// since, if any, and returns a failed sync's error.
+func (j *Journal) Sync() error {
+	j.mu.Lock()
+	for j.syncing {
+		j.idle.Wait()
+	}
+	err, unsynced := j.syncErr, j.unsynced
+	j.unsynced = false
+	j.mu.Unlock()
+	if err != nil || !unsynced || j.f == nil {
+		return err
+	}
+	if err := j.f.Sync(); err != nil {
+		err = fmt.Errorf("%s: %w", filepath.Join(j.dir, PartialRunsFile), err)
+		j.mu.Lock()
+		j.syncErr = err
+		j.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Close syncs and closes the runs file, leaving the journal in place to
+// resume from.
 func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Close()
+	err := errors.Join(j.Sync(), j.f.Close())
 	j.f = nil
 	return err
 }

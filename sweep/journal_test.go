@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,8 +33,8 @@ func interrupted(t *testing.T, p *Plan, s Shard, dir string, workers, stopAfter 
 		if n >= stopAfter {
 			cancel(stop)
 		}
-		return j.Append(r)
-	}})
+		return j.Add(r)
+	}, Flush: j.SyncSoon})
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, stop, "the cause is passed on")
 	assert.Less(t, len(rows), len(p.RunsOf(s)), "some runs were not started")
@@ -54,8 +55,20 @@ func resume(t *testing.T, p *Plan, s Shard, dir string, workers int) int {
 	return len(j.Done())
 }
 
+// interruptPlan is smallPlan with twice the seeds, 12 runs (a shard of two,
+// 6): enough that a sweep cancelled after k of them (k <= 3, at most two
+// workers) cannot have finished them all. After the cancel, each worker
+// may finish the run it is on and the collector may hold a finished row
+// per worker (Execute's buffer): k + 2 x workers at most.
+func interruptPlan(t *testing.T) *Plan {
+	t.Helper()
+	p, err := NewPlan(spec(t, "web-and-batch", 6, "services.web.desired_count=4,8"))
+	require.NoError(t, err)
+	return p
+}
+
 func TestAnInterruptedSweepResumesToTheBytesOfAnUninterruptedOne(t *testing.T) {
-	p := smallPlan(t) // 6 runs
+	p := interruptPlan(t)
 	whole := sweepDir(t, p, Shard{0, 1}, 2)
 	for _, workers := range []int{1, 2} {
 		for _, k := range []int{1, 3} {
@@ -80,7 +93,7 @@ func TestAnInterruptedSweepResumesToTheBytesOfAnUninterruptedOne(t *testing.T) {
 }
 
 func TestAnInterruptedShardResumesAndMerges(t *testing.T) {
-	p := smallPlan(t)
+	p := interruptPlan(t)
 	whole := sweepDir(t, p, Shard{0, 1}, 2)
 	a, b := filepath.Join(t.TempDir(), "a"), sweepDir(t, p, Shard{1, 2}, 1)
 	done := interrupted(t, p, Shard{0, 2}, a, 1, 1)
@@ -97,7 +110,7 @@ func TestAnInterruptedShardResumesAndMerges(t *testing.T) {
 }
 
 func TestALineCutShortByACrashIsDoneAgain(t *testing.T) {
-	p := smallPlan(t)
+	p := interruptPlan(t)
 	whole := sweepDir(t, p, Shard{0, 1}, 1)
 	dir := t.TempDir()
 	done := interrupted(t, p, Shard{0, 1}, dir, 1, 2)
@@ -114,8 +127,8 @@ func TestALineCutShortByACrashIsDoneAgain(t *testing.T) {
 }
 
 func TestAJournalThatIsNotThisSweepsIsRefusedUnlessRestarted(t *testing.T) {
-	p := smallPlan(t)
-	other, err := NewPlan(spec(t, "web-and-batch", 3, "services.web.desired_count=4,6"))
+	p := interruptPlan(t)
+	other, err := NewPlan(spec(t, "web-and-batch", 6, "services.web.desired_count=4,6"))
 	require.NoError(t, err)
 	badLine := func(dir string) {
 		runs := filepath.Join(dir, PartialRunsFile)
@@ -180,4 +193,109 @@ func TestAFailedRunStopsTheSweepButKeepsTheFinishedOnes(t *testing.T) {
 	}})
 	assert.ErrorIs(t, err, refused, "a journal that cannot be written stops the sweep")
 	assert.Less(t, n, len(p.Runs))
+}
+
+// The rows OnRow is given are flushed (the journal's fsync) before Execute
+// returns, at most once per row and never twice without a row between:
+// the rows that finish together share one Flush.
+func TestEveryRowIsFlushedOnceTheRowsBeforeItAre(t *testing.T) {
+	p := smallPlan(t)
+	for _, workers := range []int{1, 2} {
+		var calls []string
+		rows, err := Execute(p, p.Runs, Options{Workers: workers,
+			OnRow: func(Row) error { calls = append(calls, "row"); return nil },
+			Flush: func() error { calls = append(calls, "flush"); return nil }})
+		require.NoError(t, err)
+		require.Len(t, rows, len(p.Runs))
+		require.NotEmpty(t, calls)
+		assert.Equal(t, "row", calls[0], "-j %d: nothing to flush before the first row", workers)
+		assert.Equal(t, "flush", calls[len(calls)-1], "-j %d: the last rows are flushed before Execute returns", workers)
+		for i := 1; i < len(calls); i++ {
+			assert.False(t, calls[i] == "flush" && calls[i-1] == "flush", "-j %d: a Flush with no row since the last: %v", workers, calls)
+		}
+	}
+}
+
+func TestAFailedFlushStopsTheSweep(t *testing.T) {
+	p := smallPlan(t) // 6 runs
+	refused := errors.New("fsync: input/output error")
+	flushes, n := 0, 0
+	_, err := Execute(p, p.Runs, Options{Workers: 1,
+		OnRow: func(Row) error { n++; return nil },
+		Flush: func() error {
+			if flushes++; flushes == 2 {
+				return refused
+			}
+			return nil
+		}})
+	assert.ErrorIs(t, err, refused, "a journal that cannot be synced stops the sweep")
+	assert.Less(t, n, len(p.Runs))
+}
+
+// A line added without a Sync is in the file at once (a Ctrl-C or a crash
+// of the process keeps it), and Close syncs it: the folder resumes with it.
+func TestAnAddedRowIsKeptWithoutASync(t *testing.T) {
+	p := smallPlan(t)
+	rows, err := Execute(p, p.Runs[:2], Options{Workers: 1})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	m := p.Manifest
+	m.Shard = Shard{0, 1}
+	j, err := OpenJournal(dir, &m, false)
+	require.NoError(t, err)
+	for _, r := range rows {
+		require.NoError(t, j.Add(r))
+	}
+	data, err := os.ReadFile(filepath.Join(dir, PartialRunsFile))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(data), "\n"), "each Add is written at once")
+	require.NoError(t, j.Close())
+	again, err := OpenJournal(dir, &m, false)
+	require.NoError(t, err)
+	defer again.Close()
+	assert.Equal(t, rows, again.Done())
+}
+
+// The journal's fsyncs run in the background (SyncSoon, as the CLI's
+// Flush); one that fails stops the sweep: the next Add or SyncSoon, or at
+// the latest Close, returns its error, naming the file. A pipe takes the
+// lines but cannot be synced.
+func TestAFailedBackgroundSyncStopsTheSweep(t *testing.T) {
+	p := smallPlan(t)
+	m := p.Manifest
+	m.Shard = Shard{0, 1}
+	j, err := OpenJournal(t.TempDir(), &m, false)
+	require.NoError(t, err)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	require.NoError(t, j.f.Close())
+	j.f = w
+	_, err = Execute(p, p.Runs, Options{Workers: 1, OnRow: j.Add, Flush: j.SyncSoon})
+	err = errors.Join(err, j.Close())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, PartialRunsFile)
+	assert.ErrorContains(t, err, "invalid argument", "fsync(2) of a pipe: EINVAL")
+}
+
+// Sync waits for a background sync under way and syncs what came since:
+// after it nothing is left unsynced and no sync is under way.
+func TestSyncWaitsForTheBackgroundSync(t *testing.T) {
+	p := smallPlan(t)
+	rows, err := Execute(p, p.Runs[:2], Options{Workers: 1})
+	require.NoError(t, err)
+	m := p.Manifest
+	m.Shard = Shard{0, 1}
+	j, err := OpenJournal(t.TempDir(), &m, false)
+	require.NoError(t, err)
+	defer j.Close()
+	require.NoError(t, j.Add(rows[0]))
+	require.NoError(t, j.SyncSoon())
+	require.NoError(t, j.Add(rows[1]))
+	require.NoError(t, j.Sync())
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	assert.False(t, j.syncing, "no sync under way")
+	assert.False(t, j.unsynced, "every line synced")
 }

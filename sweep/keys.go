@@ -17,17 +17,17 @@ import (
 // rather than once per variant, and named by the key as the user wrote it.
 // Problems that depend on the combination (min_size above max_size) are the
 // variant pass's.
-func checkOverrides(spec Spec) scenarios.Problems {
+func checkOverrides(spec Spec, sources *sources) scenarios.Problems {
 	var out scenarios.Problems
 	for i, o := range spec.Set {
-		out = append(out, keyProblems(spec, spec.Set[:i], o)...)
+		out = append(out, keyProblems(spec, sources, spec.Set[:i], o)...)
 	}
 	if len(out) > 0 {
 		return dedupe(out)
 	}
 	for _, ax := range spec.Axes {
 		for _, v := range ax.Values {
-			out = append(out, keyProblems(spec, spec.Set, Override{Key: ax.Key, Path: ax.Path, Value: v})...)
+			out = append(out, keyProblems(spec, sources, spec.Set, Override{Key: ax.Key, Path: ax.Path, Value: v})...)
 		}
 	}
 	return dedupe(out)
@@ -35,9 +35,9 @@ func checkOverrides(spec Spec) scenarios.Problems {
 
 // keyProblems returns the key and type problems o adds to the scenario with
 // the overrides before it applied.
-func keyProblems(spec Spec, before []Override, o Override) scenarios.Problems {
-	_, had := variantSource(spec, before)
-	_, got := variantSource(spec, append(slices.Clip(before), o))
+func keyProblems(spec Spec, sources *sources, before []Override, o Override) scenarios.Problems {
+	_, _, had := sources.of(before)
+	_, _, got := sources.of(append(slices.Clip(before), o))
 	known := map[string]bool{}
 	for _, p := range had {
 		p.File = ""

@@ -117,7 +117,7 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 	for _, n := range s.PlacementFailures {
 		o.PlacementFailures += n
 	}
-	best, saving, err := report.BestCommitment(res, prices)
+	best, saving, err := bestCommitment(res, cost, prices)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -126,6 +126,17 @@ func OutcomeOf(res *sim.Result, prices report.Prices) (Outcome, error) {
 		o.CommitmentSavingUSDPerDay = round(float64(saving)/days, 1e6)
 	}
 	return o, nil
+}
+
+// bestCommitment is report.BestCommitment of the run. A scenario with a
+// [billing] has had its commitment curve priced by ComputeCost already (the
+// same usage, commitments and prices, so the same curve): it is read from
+// cost rather than priced a second time, the largest part of a run's cost.
+func bestCommitment(res *sim.Result, cost *report.Cost, prices report.Prices) (report.CommitPoint, report.USD, error) {
+	if c := cost.Commitment; c != nil {
+		return c.Best, c.NoCommitment - c.Best.TotalUSD, nil
+	}
+	return report.BestCommitment(res, prices)
 }
 
 // eksOutcome fills in an EKS run's figures: the worst p95 time Pending
@@ -184,9 +195,15 @@ type Options struct {
 	Progress func(done, total int)
 	// OnRow, when set, is called with each finished run's row as it
 	// finishes (in finishing order, not run order), on Execute's goroutine,
-	// before Progress: a Journal's Append, so that an interrupted sweep
-	// keeps what it finished. An error stops the sweep as a failed run does.
+	// before Progress: a Journal's Add, so that an interrupted sweep keeps
+	// what it finished. An error stops the sweep as a failed run does.
 	OnRow func(Row) error
+	// Flush, when set, is called on Execute's goroutine after OnRow has
+	// been given one or more rows and no further finished run is waiting,
+	// and once more before Execute returns: a Journal's SyncSoon, which
+	// has the rows synced to disk in the background, or its Sync, which
+	// waits. An error stops the sweep as OnRow's does.
+	Flush func() error
 }
 
 // Execute is ExecuteContext without cancellation.
@@ -195,10 +212,13 @@ func Execute(p *Plan, runs []Run, opt Options) ([]Row, error) {
 }
 
 // ExecuteContext simulates runs of the plan on a pool of workers and returns
-// their rows sorted by run index (variant, then seed number). Each run parses
-// its variant's scenario afresh (runs share nothing) and uses its own seed,
-// so its outcome is the same whatever the worker count. The first failure,
-// in run order, stops the sweep.
+// their rows sorted by run index (variant, then seed number). Each worker
+// parses a variant's scenario once and runs its seeds from that Config one
+// after another, each with its own seed: a run leaves its Config as it
+// found it (TestARunLeavesItsConfigAsItFoundIt), and workers share no
+// Config, so a run's outcome is the same whatever the worker count and
+// whichever runs a worker did before. The first failure, in run order,
+// stops the sweep.
 //
 // When ctx is cancelled no further run is started; the runs under way are
 // finished (a simulation cannot be stopped half-way), and ExecuteContext
@@ -216,17 +236,20 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 		err error
 	}
 	jobs := make(chan int)
-	results := make(chan done)
+	// A worker hands its row over without waiting for the collector, which
+	// may be in an fsync (Flush).
+	results := make(chan done, workers)
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var last parsed // the worker's last variant: runs come variant by variant
 			for pos := range jobs {
 				if failed.Load() || ctx.Err() != nil {
 					results <- done{pos: pos, err: errSkipped}
 					continue
 				}
-				row, err := p.simulate(runs[pos])
+				row, err := p.simulate(runs[pos], &last)
 				if err != nil {
 					failed.Store(true)
 				}
@@ -252,7 +275,29 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 	}()
 	errs := make([]error, len(runs))
 	var rows []Row
-	for d := range results {
+	unflushed := -1 // the position of the last row given to OnRow since the last Flush
+	flush := func() {
+		if unflushed < 0 || opt.Flush == nil {
+			return
+		}
+		if err := opt.Flush(); err != nil {
+			errs[unflushed] = err
+			failed.Store(true)
+		}
+		unflushed = -1
+	}
+	for {
+		var d done
+		var ok bool
+		select {
+		case d, ok = <-results:
+		default: // none waiting: sync those that came, then wait
+			flush()
+			d, ok = <-results
+		}
+		if !ok {
+			break
+		}
 		errs[d.pos] = d.err
 		if d.err != nil {
 			continue
@@ -263,12 +308,14 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 				failed.Store(true)
 				continue
 			}
+			unflushed = d.pos
 		}
 		rows = append(rows, d.row)
 		if opt.Progress != nil {
 			opt.Progress(len(rows), len(runs))
 		}
 	}
+	flush()
 	for _, err := range errs {
 		if err != nil && err != errSkipped {
 			return nil, err
@@ -287,14 +334,26 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 
 var errSkipped = fmt.Errorf("sweep: skipped after an earlier failure")
 
-// simulate runs one run.
-func (p *Plan) simulate(r Run) (Row, error) {
+// parsed is a worker's parse of one variant's scenario.
+type parsed struct {
+	variant int // 0: none yet
+	cfg     *sim.Config
+}
+
+// simulate runs one run, from last when it is the run's variant's parse (a
+// parse costs a tenth to a fifth of a small scenario's run), else from a
+// new parse, which it keeps in last.
+func (p *Plan) simulate(r Run, last *parsed) (Row, error) {
 	v := &p.Variants[r.Variant-1]
-	sc, err := scenarios.Parse(v.Source, p.Spec.Base.File, p.Spec.ReadRel)
-	if err != nil { // validated by NewPlan: only a changed referenced file gets here
-		return Row{}, fmt.Errorf("variant %d: %w", v.ID, err)
+	if last.variant != r.Variant {
+		sc, err := scenarios.Parse(v.Source, p.Spec.Base.File, p.Spec.ReadRel)
+		if err != nil { // validated by NewPlan: only a changed referenced file gets here
+			*last = parsed{}
+			return Row{}, fmt.Errorf("variant %d: %w", v.ID, err)
+		}
+		*last = parsed{variant: r.Variant, cfg: sc.Config}
 	}
-	cfg := sc.Config
+	cfg := last.cfg
 	cfg.Seed = r.Seed
 	res, err := sim.New(cfg).Run()
 	if err != nil {

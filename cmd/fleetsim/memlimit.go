@@ -44,15 +44,7 @@ func sweepGC(plan *sweep.Plan, workers int) (restore func()) {
 		undo = append(undo, func() { debug.SetGCPercent(prev) })
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		var most int64
-		for _, v := range plan.Variants {
-			sc, err := scenarios.Parse(v.Source, plan.Spec.Base.File, plan.Spec.ReadRel)
-			if err != nil { // NewPlan parsed every variant; the run will say what changed
-				continue
-			}
-			most = max(most, scenarios.Estimate(sc.Config).SoftMemoryLimit())
-		}
-		if most > 0 {
+		if most := plan.SoftMemoryLimit(); most > 0 { // from NewPlan's parse of each variant
 			limit := most * int64(max(workers, 1))
 			if limit/int64(max(workers, 1)) != most { // overflow: no limit
 				limit = math.MaxInt64

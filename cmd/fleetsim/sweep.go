@@ -136,13 +136,13 @@ func runSweep(sr sweepRun, stdout, stderr io.Writer) int {
 	wallStart := time.Now()
 	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
 	onRow := func(r sweep.Row) error {
-		err := sr.journal.Append(r)
+		err := sr.journal.Add(r)
 		if err == nil {
 			saved++
 		}
 		return err
 	}
-	rows, err := sweep.ExecuteContext(ctx, sr.plan, runs, sweep.Options{Workers: sr.workers, Progress: bar, OnRow: onRow})
+	rows, err := sweep.ExecuteContext(ctx, sr.plan, runs, sweep.Options{Workers: sr.workers, Progress: bar, OnRow: onRow, Flush: sr.journal.SyncSoon})
 	wall := time.Since(wallStart)
 	kept := filepath.Join(sr.dir, sweep.PartialRunsFile)
 	if errors.Is(err, context.Canceled) {
