@@ -79,14 +79,9 @@ type cimage struct {
 
 // boundPod is a pod bound to a node: what Unbind must take away again.
 type boundPod struct {
-	key     string
-	ns      int32
-	labels  labelSet
-	req     Resources
-	nonZero Resources
-	ports   []cport
-	node    NodeID
-	terms   []termUse
+	key      string
+	node     NodeID
+	*podSpec // the bound PodInfo's, read-only: namespace, labels, requests, ports, the terms it carries (own)
 }
 
 // Cluster is kube-scheduler's snapshot of the cluster for the scheduling
@@ -454,7 +449,7 @@ func (c *Cluster) Bind(p *PodInfo, id NodeID) error {
 	if _, dup := c.pods[p.key]; dup {
 		return fmt.Errorf("kube: pod %s: already bound", p.key)
 	}
-	bp := &boundPod{key: p.key, ns: p.ns, labels: p.labels, req: p.req, nonZero: p.nonZero, ports: p.ports, node: id, terms: p.own}
+	bp := &boundPod{key: p.key, node: id, podSpec: p.podSpec}
 	n.requested = n.requested.add(bp.req)
 	n.nonZero = n.nonZero.add(bp.nonZero)
 	n.ports = append(n.ports, bp.ports...)
@@ -521,7 +516,7 @@ func (c *Cluster) countPod(bp *boundPod, n *NodeInfo, delta int32) {
 			m.add(n, delta)
 		}
 	}
-	for _, u := range bp.terms {
+	for _, u := range bp.own {
 		u.t.add(n, int64(delta)*u.w)
 	}
 }
