@@ -102,7 +102,8 @@ type Cluster struct {
 	// its PreferNoSchedule taints times codeTaintStride plus (zone + 1)
 	// times spreadTabCounts; noCode when it has none (no hostname label,
 	// more than maxCodedTaints taints, a zone domain past maxCodedZones).
-	// Apart from hot, so that the scorer streams 2 bytes a node, not 48.
+	// Apart from hot, so that the scorer streams 2 bytes a node rather
+	// than a whole nodeHot entry.
 	hotCode  []uint16
 	res      resMemo
 	free     []NodeID
