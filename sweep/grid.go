@@ -185,23 +185,29 @@ func NewPlan(spec Spec) (*Plan, error) {
 	return p, nil
 }
 
+// checkDistinct reports, as bad input (scenarios.Problems naming the flag
+// and the key), a key given twice to --set and --vary together, or varied
+// over no values.
 func checkDistinct(spec Spec) error {
 	seen := map[string]bool{}
+	twice := func(flag, key string) error {
+		return scenarios.Problems{{File: flag, Key: key, Want: "each key set or varied once", Got: "it twice"}}
+	}
 	for _, o := range spec.Set {
 		k := strings.Join(o.Path, "\x00")
 		if seen[k] {
-			return fmt.Errorf("sweep: %s is set twice", o.Key)
+			return twice("--set", o.Key)
 		}
 		seen[k] = true
 	}
 	for _, a := range spec.Axes {
 		k := strings.Join(a.Path, "\x00")
 		if seen[k] {
-			return fmt.Errorf("sweep: %s is set or varied twice", a.Key)
+			return twice("--vary", a.Key)
 		}
 		seen[k] = true
 		if len(a.Values) == 0 {
-			return fmt.Errorf("sweep: %s has no values", a.Key)
+			return scenarios.Problems{{File: "--vary", Key: a.Key, Want: "at least one value", Got: "none"}}
 		}
 	}
 	return nil

@@ -105,6 +105,9 @@ func TestABadFixedOverrideIsReportedOnce(t *testing.T) {
 func TestAKeyIsVariedOnlyOnce(t *testing.T) {
 	_, err := NewPlan(spec(t, "web-and-batch", 1, "services.web.desired_count=4,5", "services.web.desired_count=6"))
 	assert.ErrorContains(t, err, "twice")
+	var ps scenarios.Problems
+	require.ErrorAs(t, err, &ps, "bad input, for the CLI's exit 2")
+	assert.Equal(t, "--vary: services.web.desired_count: want each key set or varied once, found it twice", ps[0].Error())
 	_, err = NewPlan(spec(t, "web-and-batch", 0))
 	assert.ErrorContains(t, err, "at least one seed")
 }
