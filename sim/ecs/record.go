@@ -23,7 +23,8 @@ type recorder struct {
 	spotInterruptions int // Fargate Spot tasks (EC2's are capacity's)
 	peakServiceTasks  int
 	usage             usageLog
-	warm              warmUp // the tallies at the end of the warm-up (slo.go)
+	warm              warmUp    // the tallies at the end of the warm-up (slo.go)
+	row               []float64 // onSample's row, reused: a row is copied into the series
 }
 
 func (w *World) initRecorder() {
@@ -287,9 +288,9 @@ func (w *World) onSample(now des.Time, _ int32) {
 			total[s] += n
 		}
 	}
-	row := []float64{float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
+	row := append(w.rec.row[:0], float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
 		float64(memReg), float64(memRes), float64(w.rec.fargate),
-		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning])}
+		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning]))
 	for si := range w.services {
 		c := w.rec.counts[si]
 		s := &w.services[si]
@@ -320,6 +321,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 	for i, v := range row {
 		w.rec.series.Columns[i].Values = append(w.rec.series.Columns[i].Values, v)
 	}
+	w.rec.row = row
 	next := now + des.At(w.cfg.Settings.SampleEvery)
 	if next <= des.At(w.cfg.Duration) {
 		w.eng.At(next, w.k.sample, 0)

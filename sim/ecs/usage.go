@@ -54,7 +54,14 @@ type usageLog = TaskUsages
 const usageChunk = 1 << 15
 
 func (l *TaskUsages) add(u TaskUsage) int32 {
-	if l.n%usageChunk == 0 {
+	switch {
+	case l.n == 0:
+		// A run that places a handful of tasks (each run of a sweep) must
+		// not zero a whole chunk: the first grows by append up to
+		// usageChunk, the rest are made whole. Records are reached by index,
+		// so the first chunk may move while it grows.
+		l.chunks = append(l.chunks, make([]TaskUsage, 0, 64))
+	case l.n%usageChunk == 0:
 		l.chunks = append(l.chunks, make([]TaskUsage, 0, usageChunk))
 	}
 	c := &l.chunks[len(l.chunks)-1]

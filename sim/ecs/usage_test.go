@@ -17,6 +17,11 @@ func TestTaskUsagesKeepEveryRecordInOrderAcrossChunks(t *testing.T) {
 	n := 2*usageChunk + 3
 	for i := range n {
 		require.Equal(t, int32(i), l.add(TaskUsage{Owner: int32(i % 7), Start: des.Time(i), Stop: -1}))
+		if i == 10 {
+			// A small run's log holds no whole chunk: the first grows.
+			require.Less(t, cap(l.chunks[0]), usageChunk)
+			l.at(3).Stop = 7 // stopped while the first chunk still grows (and moves)
+		}
 	}
 	require.Len(t, l.chunks, 3, "records fill fixed chunks")
 	l.at(usageChunk).Stop = 42 // the first record of the second chunk stops
@@ -26,6 +31,7 @@ func TestTaskUsagesKeepEveryRecordInOrderAcrossChunks(t *testing.T) {
 	assert.Nil(t, l.chunks)
 	require.Equal(t, n, got.Len())
 	assert.Equal(t, des.Time(42), got.At(usageChunk).Stop)
+	assert.Equal(t, des.Time(7), got.At(3).Stop, "a stop made before the first chunk moved is kept")
 	assert.Equal(t, des.Time(usageChunk-1), got.At(usageChunk-1).Start)
 
 	seen := 0
