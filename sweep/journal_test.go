@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -298,4 +299,50 @@ func TestSyncWaitsForTheBackgroundSync(t *testing.T) {
 	defer j.mu.Unlock()
 	assert.False(t, j.syncing, "no sync under way")
 	assert.False(t, j.unsynced, "every line synced")
+}
+
+// Background syncs start at least syncGap apart: lines added just after a
+// sync are not synced at once but by one sync at the end of the gap, with
+// no further call; Close stops that pending sync and syncs them itself.
+func TestBackgroundSyncsAreAGapApart(t *testing.T) {
+	p := smallPlan(t)
+	rows, err := Execute(p, p.Runs[:3], Options{Workers: 1})
+	require.NoError(t, err)
+	m := p.Manifest
+	m.Shard = Shard{0, 1}
+	j, err := OpenJournal(t.TempDir(), &m, false)
+	require.NoError(t, err)
+	state := func() (unsynced, pending bool, began time.Time) {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return j.unsynced, j.later != nil, j.synced
+	}
+
+	require.NoError(t, j.Add(rows[0]))
+	require.NoError(t, j.SyncSoon())
+	_, _, first := state()
+	require.False(t, first.IsZero(), "the first sync starts at once")
+	j.mu.Lock()
+	for j.syncing {
+		j.idle.Wait()
+	}
+	j.mu.Unlock()
+	require.NoError(t, j.Add(rows[1]))
+	require.NoError(t, j.SyncSoon())
+	_, pending, began := state()
+	assert.True(t, pending, "a sync within the gap is put off to its end")
+	assert.Equal(t, first, began, "and none starts now")
+	require.Eventually(t, func() bool {
+		unsynced, pending, _ := state()
+		return !unsynced && !pending
+	}, 10*time.Second, 5*time.Millisecond, "the put-off sync takes the line without another call")
+	_, _, second := state()
+	assert.GreaterOrEqual(t, second.Sub(first), syncGap)
+
+	require.NoError(t, j.Add(rows[2]))
+	require.NoError(t, j.SyncSoon()) // within the gap again
+	require.NoError(t, j.Close())
+	unsynced, pending, _ := state()
+	assert.False(t, unsynced, "Close syncs what the put-off sync would have")
+	assert.False(t, pending, "Close stops the put-off sync")
 }
