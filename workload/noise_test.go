@@ -2,6 +2,7 @@ package workload
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,4 +64,23 @@ func TestMeanReverting(t *testing.T) {
 	assert.InDelta(t, 0.1, std, 0.015)
 	// Lag-60 autocorrelation is exp(-1) for a one-hour time constant.
 	assert.InDelta(t, 0.368, stat.Correlation(xs[:len(xs)-60], xs[60:], nil), 0.05)
+}
+
+// minuteNormal's reused generator draws what a fresh PCG seeded from the
+// pair would, whatever it drew before and from any goroutine.
+func TestMinuteNormalIsAFreshGeneratorsFirstDraw(t *testing.T) {
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for k := int64(-50); k < 500; k++ {
+				seed := uint64(w)*7919 + uint64(k&3)
+				want := rand.New(rand.NewPCG(seed, splitmix64(uint64(k)))).NormFloat64()
+				if got := minuteNormal(seed, k); got != want {
+					t.Errorf("seed %d, minute %d: %v, a fresh generator draws %v", seed, k, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
