@@ -191,18 +191,20 @@ func round(x, scale float64) float64 { return math.Round(x*scale) / scale }
 type Options struct {
 	Workers int // <= 0: one per CPU (runtime.GOMAXPROCS)
 	// Progress, when set, is called after each finished run with the number
-	// finished so far, on Execute's goroutine.
+	// finished so far. The callbacks (Progress, OnRow, Flush) are called
+	// one at a time, by the worker that finished the run (and Flush's last
+	// call by Execute's goroutine): they need no lock of their own.
 	Progress func(done, total int)
 	// OnRow, when set, is called with each finished run's row as it
-	// finishes (in finishing order, not run order), on Execute's goroutine,
-	// before Progress: a Journal's Add, so that an interrupted sweep keeps
-	// what it finished. An error stops the sweep as a failed run does.
+	// finishes (in finishing order, not run order), before Progress: a
+	// Journal's Add, so that an interrupted sweep keeps what it finished.
+	// An error stops the sweep as a failed run does.
 	OnRow func(Row) error
-	// Flush, when set, is called on Execute's goroutine after OnRow has
-	// been given one or more rows and no further finished run is waiting,
-	// and once more before Execute returns: a Journal's SyncSoon, which
-	// has the rows synced to disk in the background, or its Sync, which
-	// waits. An error stops the sweep as OnRow's does.
+	// Flush, when set, is called after OnRow has been given one or more
+	// rows and no further finished run is waiting to be handed over, and
+	// once more before Execute returns: a Journal's SyncSoon, which has the
+	// rows synced to disk in the background, or its Sync, which waits. An
+	// error stops the sweep as OnRow's does.
 	Flush func() error
 }
 
@@ -230,20 +232,64 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, len(runs)))
-	type done struct {
-		pos int
-		row Row
-		err error
+	// A worker takes the next run from a counter and hands its row over
+	// itself, under a lock, before it takes another: no worker waits for
+	// another goroutine to be scheduled, and a stop (a failure, a cancel)
+	// leaves at most one run per worker to finish. A feeding goroutine and
+	// a collecting one, each waiting for a core the other worker held, made
+	// two workers 1.6x one.
+	var (
+		next    atomic.Int64
+		failed  atomic.Bool
+		waiting atomic.Int32 // workers with a finished run, not yet handed over
+		mu      sync.Mutex   // guards what follows, and the callbacks
+		errs    = make([]error, len(runs))
+		rows    []Row
+		// unflushed is the position of the last row given to OnRow since
+		// the last Flush, -1 when none.
+		unflushed = -1
+	)
+	flush := func() { // with mu held
+		if unflushed < 0 || opt.Flush == nil {
+			return
+		}
+		if err := opt.Flush(); err != nil {
+			errs[unflushed] = err
+			failed.Store(true)
+		}
+		unflushed = -1
 	}
-	// Workers take the next run from a counter, and hand their rows over on
-	// a channel with room for many: a worker never waits for another
-	// goroutine to be scheduled. With a feeding goroutine and a results
-	// channel as small as the pool, each run's end waited for the feeder and
-	// the collector to get a core the other worker held, and two workers ran
-	// 1.6x one.
-	var next atomic.Int64
-	results := make(chan done, min(len(runs), 1024))
-	var failed atomic.Bool
+	handOver := func(pos int, row Row, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		waiting.Add(-1)
+		errs[pos] = err
+		if err != nil {
+			failed.Store(true)
+			return
+		}
+		if failed.Load() && opt.OnRow != nil {
+			// The journal refused a row, or a run failed: the sweep
+			// stops, and a row finished meanwhile is neither recorded
+			// nor returned.
+			return
+		}
+		if opt.OnRow != nil {
+			if err := opt.OnRow(row); err != nil {
+				errs[pos] = err
+				failed.Store(true)
+				return
+			}
+			unflushed = pos
+		}
+		rows = append(rows, row)
+		if opt.Progress != nil {
+			opt.Progress(len(rows), len(runs))
+		}
+		if waiting.Load() == 0 { // none waiting: sync those that came
+			flush()
+		}
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -254,59 +300,12 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 					return
 				}
 				row, err := p.simulate(runs[pos], &last)
-				if err != nil {
-					failed.Store(true)
-				}
-				results <- done{pos, row, err}
+				waiting.Add(1)
+				handOver(pos, row, err)
 			}
 		})
 	}
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	errs := make([]error, len(runs))
-	var rows []Row
-	unflushed := -1 // the position of the last row given to OnRow since the last Flush
-	flush := func() {
-		if unflushed < 0 || opt.Flush == nil {
-			return
-		}
-		if err := opt.Flush(); err != nil {
-			errs[unflushed] = err
-			failed.Store(true)
-		}
-		unflushed = -1
-	}
-	for {
-		var d done
-		var ok bool
-		select {
-		case d, ok = <-results:
-		default: // none waiting: sync those that came, then wait
-			flush()
-			d, ok = <-results
-		}
-		if !ok {
-			break
-		}
-		errs[d.pos] = d.err
-		if d.err != nil {
-			continue
-		}
-		if opt.OnRow != nil {
-			if err := opt.OnRow(d.row); err != nil {
-				errs[d.pos] = err
-				failed.Store(true)
-				continue
-			}
-			unflushed = d.pos
-		}
-		rows = append(rows, d.row)
-		if opt.Progress != nil {
-			opt.Progress(len(rows), len(runs))
-		}
-	}
+	wg.Wait()
 	flush()
 	for _, err := range errs {
 		if err != nil {

@@ -134,7 +134,7 @@ func runSweep(sr sweepRun, stdout, stderr io.Writer) int {
 	bar := sweepProgress(len(shardRuns), resumed, stderr, sr.quiet)
 	defer sweepGC(sr.plan, sr.workers)() // memlimit.go
 	wallStart := time.Now()
-	saved := 0 // runs in the journal now; OnRow runs on Execute's goroutine, one at a time
+	saved := 0 // runs in the journal now; Execute calls OnRow one at a time
 	onRow := func(r sweep.Row) error {
 		err := sr.journal.Add(r)
 		if err == nil {
