@@ -41,6 +41,12 @@ type Config struct {
 	// Explain chooses the services whose placements explain.json lays out
 	// (an EKS run: EKS.Explain).
 	Explain []ecs.ExplainSelector
+	// NoSeries keeps an ECS run's per-minute series to its column names,
+	// with no rows: for what reads only the summary, the usage and the
+	// cost (a sweep's runs), the run is otherwise the same, and allocates
+	// half as much at the default scenario's size. An EKS run keeps its
+	// series (its idle cost reads it). Not a scenario key.
+	NoSeries bool
 }
 
 // TimelineEntry is one scheduled operation on the running cluster.
@@ -219,6 +225,7 @@ func (cfg *Config) ecsConfig() *ecs.Config {
 			ThrottleMax:                         s.ThrottleMax,
 			TaskEvents:                          s.TaskEvents,
 			ServiceSeries:                       s.ServiceSeries,
+			NoSeries:                            cfg.NoSeries,
 			MixedGroupsScaleByMinimumStep:       s.MixedGroupsScaleByMinimumStep,
 			WarmUp:                              s.WarmUp,
 			LaunchRates:                         s.LaunchRates,

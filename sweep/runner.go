@@ -340,6 +340,7 @@ func (p *Plan) simulate(r Run, last *parsed) (Row, error) {
 			*last = parsed{}
 			return Row{}, fmt.Errorf("variant %d: %w", v.ID, err)
 		}
+		sc.Config.NoSeries = true // an outcome reads no ECS series (OutcomeOf)
 		*last = parsed{variant: r.Variant, cfg: sc.Config}
 	}
 	cfg := last.cfg

@@ -63,6 +63,8 @@ type Settings struct {
 	TaskEvents bool
 	// ServiceSeries records per-service columns in the per-minute series.
 	ServiceSeries bool
+	// NoSeries keeps the series' column names and no rows (sim.Config.NoSeries).
+	NoSeries bool
 	// MixedGroupsScaleByMinimumStep takes the ManagedScaling API
 	// reference's reading for groups with several instance types or zones:
 	// scale out by exactly the minimum step. Off: the behaviour page's

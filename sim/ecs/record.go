@@ -68,6 +68,9 @@ func (w *World) initRecorder() {
 	if every := w.cfg.Settings.SampleEvery; every > 0 && w.cfg.Duration > 0 {
 		samples += int(w.cfg.Duration / every)
 	}
+	if w.cfg.Settings.NoSeries {
+		samples = 0 // the names only: the invariants name a column
+	}
 	room := make([]float64, samples*len(cols))
 	w.rec.series.Times = make([]des.Time, 0, samples)
 	for i, c := range cols {
@@ -317,9 +320,11 @@ func (w *World) onSample(now des.Time, _ int32) {
 	row = w.appendForecasts(now, row) // predictive scaling's forecasts (scaling.go)
 	w.sampleWarmUp(now, launching+active)
 	w.checkMinute(row)
-	w.rec.series.Times = append(w.rec.series.Times, now)
-	for i, v := range row {
-		w.rec.series.Columns[i].Values = append(w.rec.series.Columns[i].Values, v)
+	if !w.cfg.Settings.NoSeries {
+		w.rec.series.Times = append(w.rec.series.Times, now)
+		for i, v := range row {
+			w.rec.series.Columns[i].Values = append(w.rec.series.Columns[i].Values, v)
+		}
 	}
 	w.rec.row = row
 	next := now + des.At(w.cfg.Settings.SampleEvery)

@@ -1,0 +1,51 @@
+package sweep
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/fleetsim/fleetsim/report"
+	"github.com/fleetsim/fleetsim/scenarios"
+	"github.com/fleetsim/fleetsim/sim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A sweep's runs keep no ECS series (sim.Config.NoSeries): the run is the
+// same run, with the same summary, usage, events and outcome, and its series
+// keeps the column names with no rows.
+func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
+	for _, name := range []string{scenarios.DefaultName, "mixed-spot", "predictive-nasa-trace"} {
+		t.Run(name, func(t *testing.T) {
+			sc, _, err := Resolve(name)
+			require.NoError(t, err)
+			full, err := sim.New(sc.Config).Run()
+			require.NoError(t, err)
+			cfg := *sc.Config
+			cfg.NoSeries = true
+			bare, err := sim.New(&cfg).Run()
+			require.NoError(t, err)
+
+			require.NotEmpty(t, full.Series.Times)
+			assert.Empty(t, bare.Series.Times, "no rows")
+			require.Len(t, bare.Series.Columns, len(full.Series.Columns))
+			for i, c := range bare.Series.Columns {
+				assert.Equal(t, full.Series.Columns[i].Name, c.Name)
+				assert.Empty(t, c.Values)
+			}
+			// %+v: a summary's NaN is not equal to itself.
+			assert.Equal(t, fmt.Sprintf("%+v", full.Summary), fmt.Sprintf("%+v", bare.Summary))
+			assert.Equal(t, full.Events, bare.Events)
+			assert.Equal(t, fmt.Sprintf("%+v", full.State), fmt.Sprintf("%+v", bare.State))
+			require.Equal(t, full.Tasks.Len(), bare.Tasks.Len())
+			for i := range full.Tasks.Len() {
+				require.Equal(t, *full.Tasks.At(i), *bare.Tasks.At(i))
+			}
+			a, err := OutcomeOf(full, report.PricesFor(sc.Config))
+			require.NoError(t, err)
+			b, err := OutcomeOf(bare, report.PricesFor(&cfg))
+			require.NoError(t, err)
+			assert.Equal(t, fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b))
+		})
+	}
+}
