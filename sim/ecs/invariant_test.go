@@ -39,3 +39,16 @@ func TestBooksThatDisagreeWithTasksAreCaughtAtTheEnd(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvariant)
 	assert.Contains(t, err.Error(), "books say CPU 1024, memory 2148 reserved; its tasks reserve 1024, 2048")
 }
+
+// The minute's per-service checks (checkService, run in the sample's pass
+// over the services) catch a service whose tally of tasks started drifts
+// from its tasks, at the first sample after the drift.
+func TestAServiceWhoseTalliesDriftIsCaughtAtTheNextMinute(t *testing.T) {
+	w, fleet, eng := newWorld(t, 1, ServiceConfig{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
+	kindDrift := w.eng.Register(func(des.Time, int32) { w.services[0].started++ })
+	w.eng.At(des.At(5*time.Minute+time.Second), kindDrift, 0)
+	err := runWorld(w, fleet, eng)
+	require.ErrorIs(t, err, ErrInvariant)
+	assert.Contains(t, err.Error(), "service web: 3 tasks started but 2 live + 0 stopped")
+	assert.Contains(t, err.Error(), "2026-01-05T00:06:00Z")
+}

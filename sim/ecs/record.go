@@ -298,6 +298,7 @@ func (w *World) onSample(now des.Time, _ int32) {
 		c := w.rec.counts[si]
 		s := &w.services[si]
 		w.availability(s, now)
+		w.checkService(si)
 		if !w.cfg.Settings.ServiceSeries {
 			continue
 		}

@@ -16,7 +16,7 @@ import (
 // tasks PROVISIONING, PENDING or RUNNING, replacing those that stop.
 type service struct {
 	// What the minute's sample and checks read of every service, whatever
-	// it does (onSample, checkMinute, checkBooks), first and together: at
+	// it does (onSample, checkService, checkBooks), first and together: at
 	// a thousand services the rest of the record would not stay in cache
 	// from one minute to the next.
 	idx                   int32
