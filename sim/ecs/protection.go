@@ -247,11 +247,8 @@ func (w *World) ProtectTasks(e ProtectionUpdate) {
 // protectByRule applies the services' protection rules for the minute
 // that ends now (after their load was measured).
 func (w *World) protectByRule() {
-	for si := range w.services {
+	for _, si := range w.protRuled { // cfg.Protection.WhileProcessing, with a queue to process
 		s := &w.services[si]
-		if !s.protRule { // cfg.Protection.WhileProcessing, with a queue to process
-			continue
-		}
 		r := s.cfg.Protection
 		var running []int32
 		for _, t := range s.active.ts {

@@ -266,14 +266,14 @@ func (w *World) recountAggregate() aggregate {
 
 // onSample records one row of the series and schedules the next.
 func (w *World) onSample(now des.Time, _ int32) {
-	for si := range w.services {
-		w.measure(now, int32(si))
+	for _, si := range w.loaded {
+		w.measure(now, si)
 	}
 	w.protectByRule() // the minute's busy queue workers protect their tasks (protection.go)
 	if now > 0 {
 		w.manageCapacity(now)
-		for si := range w.services {
-			w.rebalanceZones(int32(si))
+		for _, si := range w.rebalancing {
+			w.rebalanceZones(si)
 		}
 	}
 	a := w.agg

@@ -55,6 +55,11 @@ type World struct {
 	jobs            []batchJob
 	specs           []placementSpec // one per (task definition, task group)
 
+	// The services each minute's sample visits for one purpose, in index
+	// order, fixed at New: a pass over all of them to read a flag missed the
+	// L1 cache on every service, every minute, at a thousand services.
+	loaded, protRuled, rebalancing []int32 // hasLoad (measure), protRule (protectByRule), rebalances (rebalanceZones)
+
 	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
 	busyQueues  []int       // the queues with tasks waiting (or just emptied), ascending
 	queueOf     map[queueKey]int
@@ -175,6 +180,16 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 	w.initProtection()
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
+		s := &w.services[i]
+		if s.hasLoad {
+			w.loaded = append(w.loaded, int32(i))
+		}
+		if s.protRule {
+			w.protRuled = append(w.protRuled, int32(i))
+		}
+		if s.rebalances {
+			w.rebalancing = append(w.rebalancing, int32(i))
+		}
 	}
 	w.tasks = make([]task, 0, initialTasks(cfg))
 	for i := range cfg.BatchJobs {
