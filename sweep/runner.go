@@ -268,7 +268,7 @@ func ExecuteContext(ctx context.Context, p *Plan, runs []Run, opt Options) ([]Ro
 			failed.Store(true)
 			return
 		}
-		if failed.Load() && opt.OnRow != nil {
+		if failed.Load() {
 			// The journal refused a row, or a run failed: the sweep
 			// stops, and a row finished meanwhile is neither recorded
 			// nor returned.

@@ -91,10 +91,11 @@ func (w *World) checkService(si int) {
 		w.breach("service %s: %d tasks healthy but %d running", s.cfg.Name, s.healthy, running)
 	}
 	peak := slices.Max(s.recentDesired[:])
+	_, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct)
 	// A staged blue and kept-above tasks only raise the bound: they are read
 	// (records of their own, out of cache) only when the count is above it.
-	if _, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct); running > max(maxTotal, peak, 1) && running > max(maxTotal, peak, 1)+w.stagedBlue(s)+w.keptAbove(s) {
-		w.breach("service %s: %d tasks running, above the maximum %d (maximumPercent %d of desired %d)", s.cfg.Name, running, max(maxTotal, peak, 1), s.maxPct, peak)
+	if bound := max(maxTotal, peak, 1); running > bound && running > bound+w.stagedBlue(s)+w.keptAbove(s) {
+		w.breach("service %s: %d tasks running, above the maximum %d (maximumPercent %d of desired %d)", s.cfg.Name, running, bound, s.maxPct, peak)
 	}
 	if s.scaler != nil {
 		lo, hi := s.scaler.target.Range()

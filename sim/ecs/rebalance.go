@@ -68,7 +68,7 @@ func (w *World) zoneCounts(s *service) (zones []string, counts []int, ok bool) {
 // minute: one move when the zones are out of balance and none is under way.
 func (w *World) rebalanceZones(si int32) {
 	s := &w.services[si]
-	if !s.rebalances || s.rebal >= 0 { // rebalancesZones, once for the run
+	if s.rebal >= 0 { // a move under way (onSample visits w.rebalancing's services)
 		return
 	}
 	zones, counts, ok := w.zoneCounts(s)

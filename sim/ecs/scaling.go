@@ -514,10 +514,7 @@ func (mm *modelMemo) respond(m workload.ServiceModel, rate float64, running int)
 // overload, recorded as it is. No RUNNING task: the datapoint is missing.
 func (w *World) measure(now des.Time, si int32) {
 	s := &w.services[si]
-	if !s.hasLoad {
-		return
-	}
-	lc := s.cfg.Load
+	lc := s.cfg.Load // non-nil: onSample measures w.loaded's services
 	minute := now - des.At(time.Minute)
 	if minute < 0 {
 		return

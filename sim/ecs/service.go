@@ -21,9 +21,6 @@ type service struct {
 	// from one minute to the next.
 	idx                   int32
 	rebal                 int32 // the task an AZ rebalancing move started, until healthy; -1 none
-	hasLoad               bool  // cfg.Load != nil (measure)
-	protRule              bool  // cfg.Protection protects while processing a queue (protectByRule)
-	rebalances            bool  // rebalancesZones (rebalanceZones)
 	daemon                bool  // cfg.Daemon (keptAbove)
 	desired               int
 	healthy               int     // RUNNING tasks that passed their health check
@@ -96,8 +93,7 @@ func newService(w *World, i int) service {
 	if s.maxPct == 0 {
 		s.maxPct = 200 // DeploymentConfiguration's default
 	}
-	s.hasLoad, s.daemon, s.rebalances = cfg.Load != nil, cfg.Daemon, w.rebalancesZones(&s)
-	s.protRule = cfg.Protection != nil && cfg.Protection.WhileProcessing && cfg.Load != nil && cfg.Load.Queue
+	s.daemon = cfg.Daemon
 	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
 	if cfg.Load != nil {
 		s.load = w.pattern(cfg.Name, cfg.Load)

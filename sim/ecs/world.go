@@ -58,7 +58,9 @@ type World struct {
 	// The services each minute's sample visits for one purpose, in index
 	// order, fixed at New: a pass over all of them to read a flag missed the
 	// L1 cache on every service, every minute, at a thousand services.
-	loaded, protRuled, rebalancing []int32 // hasLoad (measure), protRule (protectByRule), rebalances (rebalanceZones)
+	loaded      []int32 // with a load (measure)
+	protRuled   []int32 // protecting their tasks while processing a queue (protectByRule)
+	rebalancing []int32 // taking part in AZ rebalancing (rebalancesZones, rebalanceZones)
 
 	queues      []waitQueue // PROVISIONING tasks, one FIFO per (spec, provider)
 	busyQueues  []int       // the queues with tasks waiting (or just emptied), ascending
@@ -180,14 +182,14 @@ func New(cfg *Config, eng *des.Engine, fleet *capacity.Fleet, log *schema.Log) *
 	w.initProtection()
 	for i := range cfg.Services {
 		w.services = append(w.services, newService(w, i))
-		s := &w.services[i]
-		if s.hasLoad {
+		sc := &cfg.Services[i]
+		if sc.Load != nil {
 			w.loaded = append(w.loaded, int32(i))
+			if p := sc.Protection; p != nil && p.WhileProcessing && sc.Load.Queue {
+				w.protRuled = append(w.protRuled, int32(i))
+			}
 		}
-		if s.protRule {
-			w.protRuled = append(w.protRuled, int32(i))
-		}
-		if s.rebalances {
+		if w.rebalancesZones(&w.services[i]) {
 			w.rebalancing = append(w.rebalancing, int32(i))
 		}
 	}
