@@ -25,6 +25,7 @@ func TestAnEKSRowHasItsWaitPodsSLOAndControlPlane(t *testing.T) {
 	cfg.Duration = 12 * time.Hour // midnight to noon in New York: the morning's scale-up
 	d := &cfg.EKS.Deployments[0]
 	d.PodRequestsPerSecond, d.CPUSecondsPerRequest, d.LatencySLO = 0, 0.5/60, 50*time.Millisecond // a 500m pod serves 60 requests/s
+	cfg.EKS.Settings.PodEvents = true
 	res, err := sim.New(cfg).Run()
 	require.NoError(t, err)
 	prices := report.PricesFor(cfg)
@@ -37,6 +38,16 @@ func TestAnEKSRowHasItsWaitPodsSLOAndControlPlane(t *testing.T) {
 	assert.InDelta(t, web.PendingP95S, o.P95WaitS, 1e-3)
 	assert.Equal(t, res.EKS.PodsStarted, o.TasksStarted)
 	assert.GreaterOrEqual(t, o.TasksStarted, 8, "at least the 8 replicas the Deployment starts with")
+	// placement_failures: the pods with a FailedScheduling event, each once
+	// however many messages it got.
+	failed := map[string]bool{}
+	for _, e := range res.Events {
+		if e.Type == "FailedScheduling" {
+			failed[e.Subject] = true
+		}
+	}
+	assert.NotEmpty(t, failed, "the scale-up's pods wait for the Cluster Autoscaler's nodes")
+	assert.Equal(t, len(failed), o.PlacementFailures)
 	assert.Equal(t, *web.SLOAttainmentPct, o.SLOAttainmentPct)
 	assert.Equal(t, *web.AvailabilityPct, o.AvailabilityPct)
 	assert.Greater(t, o.SLOAttainmentPct, 0.0)

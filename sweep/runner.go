@@ -26,7 +26,7 @@ type Outcome struct {
 	PeakInstances     int
 	SpotInterruptions int // EC2 instances and Fargate Spot tasks
 	TasksStarted      int // tasks placed (one usage record each), services and batch jobs
-	PlacementFailures int // tasks that failed a placement at least once
+	PlacementFailures int // tasks (EKS: pods) that failed a placement at least once
 	Events            uint64
 	// SLOAttainmentPct is the share of requests served within their latency
 	// SLO over the services that have one, weighted by requests offered; NaN
@@ -146,6 +146,7 @@ func bestCommitment(res *sim.Result, cost *report.Cost, prices report.Prices) (r
 // requests (sim/eks service.go).
 func eksOutcome(res *sim.Result, o *Outcome, w *shares) {
 	o.TasksStarted = res.EKS.PodsStarted
+	o.PlacementFailures = res.EKS.PodsUnschedulable
 	for _, wl := range res.Summary.EKS.Workloads {
 		if wl.Kind != "daemonset" {
 			o.P95WaitS = max(o.P95WaitS, wl.PendingP95S)

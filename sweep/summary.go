@@ -23,7 +23,7 @@ var Metrics = []Metric{
 	{"peak_instances", "Peak EC2 instances", "", 1, func(o Outcome) float64 { return float64(o.PeakInstances) }},
 	{"spot_interruptions", "Spot interruptions", "", 1, func(o Outcome) float64 { return float64(o.SpotInterruptions) }},
 	{"tasks_started", "Tasks (EKS: pods) started", "", 0, func(o Outcome) float64 { return float64(o.TasksStarted) }},
-	{"placement_failures", "Tasks with a placement failure", "", 1, func(o Outcome) float64 { return float64(o.PlacementFailures) }},
+	{"placement_failures", "Tasks (EKS: pods) with a placement failure", "", 1, func(o Outcome) float64 { return float64(o.PlacementFailures) }},
 	{"events", "Events processed", "", 0, func(o Outcome) float64 { return float64(o.Events) }},
 	{"slo_attainment_pct", "Requests within latency SLO", "%", 2, func(o Outcome) float64 { return o.SLOAttainmentPct }},
 	{"objectives_met", "SLO objectives met", "", 1, objectivesMet},

@@ -126,6 +126,7 @@ func (w *World) toFargate(pi int32) bool {
 	if err != nil { // validated before the run; the fargate-scheduler leaves such a pod Pending
 		p.reason, p.message = "Unschedulable", "Pod not supported on Fargate: "+err.Error()
 		p.fg = nil
+		w.rec.failedScheduling(p)
 		w.podEvent(pi, EventFailedScheduling, p.message)
 		return true
 	}

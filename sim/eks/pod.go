@@ -69,6 +69,7 @@ type pod struct {
 	attempts   int
 	backoffEnd des.Time
 	lastMsg    string
+	failedOnce bool   // got a FailedScheduling at least once (recorder.failedScheduling)
 	reason     string // status.reason / the condition's reason
 	message    string
 
@@ -289,6 +290,7 @@ func (w *World) unschedulable(pi int32, msg string) {
 	w.eng.Cancel(p.backoffTmr)
 	p.backoffTmr = w.eng.At(w.now()+des.At(MaxInUnschedulable), w.k.podBackoff, pi)
 	w.kpPending(pi) // Karpenter's batch (karpenter_world.go)
+	w.rec.failedScheduling(p)
 	if msg != p.lastMsg {
 		p.lastMsg = msg
 		w.rec.unschedulable(p, msg)

@@ -118,6 +118,7 @@ type recorder struct {
 	peakInstances                            int
 	podsCreated, succeeded, failed           int
 	podsDeleted                              int
+	podsUnschedulable                        int // pods that failed scheduling at least once
 	preemptors, preempted                    int
 	evictions, evictionsBlocked              int
 }
@@ -230,6 +231,16 @@ func (r *recorder) ended(p *pod) {
 func (r *recorder) unschedulable(p *pod, msg string) {
 	r.workloads[p.workload].unsched[msg]++
 	r.unschedAll[msg]++
+}
+
+// failedScheduling counts a pod the first time it fails scheduling (a
+// FitError, or a pod the Fargate scheduler cannot run): the EKS side of
+// ECS's tasks with a placement failure (Outcome.PodsUnschedulable).
+func (r *recorder) failedScheduling(p *pod) {
+	if !p.failedOnce {
+		p.failedOnce = true
+		r.podsUnschedulable++
+	}
 }
 
 // podEvent logs a pod event (unless Settings.PodEvents is off; the summary

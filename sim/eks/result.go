@@ -24,6 +24,10 @@ type Outcome struct {
 	// PodsStarted counts the pods that reached Running, every workload's
 	// (a sweep's tasks_started).
 	PodsStarted int
+	// PodsUnschedulable counts the pods that failed scheduling at least
+	// once (a FailedScheduling event: no node fit, or Fargate cannot run
+	// the pod), every workload's (a sweep's placement_failures).
+	PodsUnschedulable int
 	// Fargate is each Fargate pod's usage, for its bill (fargate_world.go).
 	Fargate []FargatePodUsage
 }
@@ -173,7 +177,8 @@ func (w *World) Outcome() *Outcome {
 		return w.outcome
 	}
 	r := &w.rec
-	o := &Outcome{Series: r.series, NodeGroupOf: w.nodeGroupOf, PeakNodes: r.peakNodes, PeakInstances: r.peakInstances}
+	o := &Outcome{Series: r.series, NodeGroupOf: w.nodeGroupOf, PeakNodes: r.peakNodes, PeakInstances: r.peakInstances,
+		PodsUnschedulable: r.podsUnschedulable}
 	atEnd := len(w.sortedNodes())
 	o.PeakNodes = max(o.PeakNodes, atEnd)
 	s := Summary{Cluster: w.cfg.Name, Version: w.cfg.Version, Unschedulable: r.unschedAll,
