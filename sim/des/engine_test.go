@@ -198,3 +198,24 @@ func TestRegisterHandsOutKindsThatDoNotCollide(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"b", "a"}, got)
 }
+
+func TestEventsPastTheHorizonAreNotQueued(t *testing.T) {
+	e := New(1)
+	e.SetHorizon(100)
+	got := recorder(e, kindA)
+	e.At(100, kindA, 1) // at the horizon: fires
+	far := e.At(101, kindA, 2)
+	cancelled := e.At(500, kindA, 3)
+	assert.Equal(t, 1, e.Pending(), "only the event at the horizon is queued")
+	assert.True(t, e.Active(far), "a timer past the horizon stays active")
+	assert.True(t, e.Cancel(cancelled), "and can be cancelled")
+	assert.False(t, e.Active(cancelled))
+	// The sequence numbers are spent all the same: an event scheduled
+	// after the parked ones keeps its place at equal times.
+	e.At(50, kindA, 4)
+	e.At(50, kindA, 5)
+	_, err := e.Run(100)
+	require.NoError(t, err)
+	assert.Equal(t, []firing{{50, 4}, {50, 5}, {100, 1}}, *got)
+	assert.Panics(t, func() { e.Step(101) }, "running past the horizon is a programming error")
+}
