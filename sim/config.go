@@ -47,6 +47,12 @@ type Config struct {
 	// half as much at the default scenario's size. An EKS run keeps its
 	// series (its idle cost reads it). Not a scenario key.
 	NoSeries bool
+	// NoState builds no final state (state.json: ECS's describe calls, or
+	// an EKS run's nodes and pods): for what never writes state.json (a
+	// sweep's runs). Result.State and EKS.State stay empty; the run is
+	// otherwise the same. At 10,000 instances describing them and their
+	// tasks is a tenth of a day's run. Not a scenario key.
+	NoState bool
 }
 
 // TimelineEntry is one scheduled operation on the running cluster.
@@ -157,7 +163,7 @@ func (cfg *Config) capacityConfig() *capacity.Config {
 // eksEnv is what the EKS world needs of the run around it.
 func (cfg *Config) eksEnv() eks.Env {
 	return eks.Env{Start: cfg.Start, Region: cfg.Region, Duration: cfg.Duration,
-		SampleEvery: cmp.Or(cfg.EKS.Settings.SampleEvery, cfg.Settings.SampleEvery)}
+		SampleEvery: cmp.Or(cfg.EKS.Settings.SampleEvery, cfg.Settings.SampleEvery), NoState: cfg.NoState}
 }
 
 // DefaultSettings returns the documented (or observed, where undocumented)
@@ -226,6 +232,7 @@ func (cfg *Config) ecsConfig() *ecs.Config {
 			TaskEvents:                          s.TaskEvents,
 			ServiceSeries:                       s.ServiceSeries,
 			NoSeries:                            cfg.NoSeries,
+			NoState:                             cfg.NoState,
 			MixedGroupsScaleByMinimumStep:       s.MixedGroupsScaleByMinimumStep,
 			WarmUp:                              s.WarmUp,
 			LaunchRates:                         s.LaunchRates,

@@ -49,3 +49,42 @@ func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
 		})
 	}
 }
+
+// Nor do they describe the final state (sim.Config.NoState): state.json is
+// not a sweep's output. The run is the same run, ECS's or EKS's, with the
+// same summary, events and outcome; only the state is left empty.
+func TestARunWithoutItsStateIsTheSameRun(t *testing.T) {
+	for _, name := range []string{scenarios.DefaultName, "mixed-spot", "eks-hpa-cluster-autoscaler"} {
+		t.Run(name, func(t *testing.T) {
+			sc, _, err := Resolve(name)
+			require.NoError(t, err)
+			full, err := sim.New(sc.Config).Run()
+			require.NoError(t, err)
+			cfg := *sc.Config
+			cfg.NoState = true
+			bare, err := sim.New(&cfg).Run()
+			require.NoError(t, err)
+
+			if full.EKS != nil {
+				require.NotNil(t, bare.EKS)
+				require.NotEmpty(t, full.EKS.State.Items)
+				assert.Empty(t, bare.EKS.State.Items, "no nodes or pods described")
+				// The EKS summary is a pointer: compared by what it points to.
+				assert.Equal(t, full.Summary.EKS, bare.Summary.EKS)
+				full.Summary.EKS, bare.Summary.EKS = nil, nil
+			} else {
+				require.NotEmpty(t, full.State.ContainerInstances)
+				require.NotEmpty(t, full.State.Tasks)
+				assert.Empty(t, bare.State.ContainerInstances, "no instances described")
+				assert.Empty(t, bare.State.Tasks, "no tasks described")
+			}
+			assert.Equal(t, fmt.Sprintf("%+v", full.Summary), fmt.Sprintf("%+v", bare.Summary))
+			assert.Equal(t, full.Events, bare.Events)
+			a, err := OutcomeOf(full, report.PricesFor(sc.Config))
+			require.NoError(t, err)
+			b, err := OutcomeOf(bare, report.PricesFor(&cfg))
+			require.NoError(t, err)
+			assert.Equal(t, fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b))
+		})
+	}
+}

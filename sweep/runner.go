@@ -342,6 +342,7 @@ func (p *Plan) simulate(r Run, last *parsed) (Row, error) {
 			return Row{}, fmt.Errorf("variant %d: %w", v.ID, err)
 		}
 		sc.Config.NoSeries = true // an outcome reads no ECS series (OutcomeOf)
+		sc.Config.NoState = true  // nor the final state: a sweep writes no state.json
 		*last = parsed{variant: r.Variant, cfg: sc.Config}
 	}
 	cfg := last.cfg

@@ -65,6 +65,8 @@ type Settings struct {
 	ServiceSeries bool
 	// NoSeries keeps the series' column names and no rows (sim.Config.NoSeries).
 	NoSeries bool
+	// NoState leaves Outcome.State empty (sim.Config.NoState).
+	NoState bool
 	// MixedGroupsScaleByMinimumStep takes the ManagedScaling API
 	// reference's reading for groups with several instance types or zones:
 	// scale out by exactly the minimum step. Off: the behaviour page's

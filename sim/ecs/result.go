@@ -154,7 +154,9 @@ func (w *World) Outcome() *Outcome {
 		})
 	}
 	out.PeakInstances, out.PeakDuringWarmUp = w.peaksAroundWarmUp()
-	out.State = w.state()
+	if !w.cfg.Settings.NoState {
+		out.State = w.state()
+	}
 	w.tasks, w.freeTasks = nil, nil
 	out.Tasks, out.Providers, out.Owners = w.usageResult(w.eng.Now())
 	w.outcome = out

@@ -195,7 +195,9 @@ func (w *World) Outcome() *Outcome {
 	s.ClusterAutoscaler = w.caSummary()
 	o.Summary = s
 	w.fargateOutcome(o) // fargate_world.go
-	o.State = w.state()
+	if !w.env.NoState {
+		o.State = w.state()
+	}
 	w.outcome = o
 	return o
 }

@@ -21,6 +21,7 @@ type Env struct {
 	Region      string
 	Duration    time.Duration
 	SampleEvery time.Duration // zero: one minute
+	NoState     bool          // Outcome.State stays empty (sim.Config.NoState)
 }
 
 // Defaults of Settings, for the fields a Config leaves at zero.
