@@ -112,7 +112,7 @@ func (w *World) result() *Result {
 	explained := w.ecs.Explanations() // before Outcome, which lets the run's state go
 	o := w.ecs.Outcome()
 	f := w.fleet
-	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), State: o.State,
+	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.All(), Stats: w.eng.Stats(), State: o.State,
 		End: w.eng.Now(), Providers: o.Providers, Owners: o.Owners, Tasks: o.Tasks}
 	res.ECR = f.ECRUsage()
 	if len(explained) > 0 {
@@ -148,7 +148,7 @@ func (w *World) result() *Result {
 func (w *World) eksResult() *Result {
 	o := w.eks.Outcome()
 	f := w.fleet
-	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.Events, Stats: w.eng.Stats(), End: w.eng.Now(), EKS: o}
+	res := &Result{Config: w.cfg, Series: o.Series, Events: w.log.All(), Stats: w.eng.Stats(), End: w.eng.Now(), EKS: o}
 	res.ECR = f.ECRUsage()
 	if ps := w.eks.Explanations(); len(ps) > 0 {
 		res.Explain = &Explanations{Pods: ps}

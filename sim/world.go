@@ -34,7 +34,7 @@ type World struct {
 // does); New panics on references out of range, which is a programming
 // error. New never writes to cfg.
 func New(cfg *Config) *World {
-	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: &schema.Log{Events: make([]schema.Event, 0, startEvents(cfg))}}
+	w := &World{cfg: cfg, eng: des.New(cfg.Seed), log: schema.NewLog(startEvents(cfg))}
 	w.eng.SetHorizon(des.At(cfg.Duration)) // Run's end: later events never fire
 	w.fleet = capacity.New(cfg.capacityConfig(), w.eng, w.log)
 	if cfg.EKS != nil {

@@ -62,7 +62,7 @@ func fleet(t *testing.T, n int, change func(*GroupConfig)) (*Fleet, *fakeOrchest
 
 func count(log *schema.Log, typ schema.EventType) int {
 	n := 0
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type == typ {
 			n++
 		}
@@ -118,7 +118,8 @@ func TestAllProtectedScaleInLowersDesiredAndTerminatesAsProtectionLifts(t *testi
 	assert.Equal(t, 1, f.Group(0).Desired, "desired is decremented")
 	assert.Equal(t, 3, f.Group(0).InService, "nothing can be terminated yet")
 	require.Equal(t, 1, count(log, schema.ScaleInProtected))
-	assert.Equal(t, "2 kept", log.Events[len(log.Events)-2].Status)
+	ev := log.All()
+	assert.Equal(t, "2 kept", ev[len(ev)-2].Status)
 	o.protected[1] = false
 	f.ProtectionLifted(1)
 	assert.Equal(t, Terminated, f.Instance(1).Lifecycle, "terminated once its protection lifts")
@@ -251,7 +252,7 @@ func TestZoneRebalancingLaunchesFirstAndTerminatesOnceTheNewInstanceIsInService(
 	assert.Equal(t, []int{2, 2, 2}, f.groups[0].liveAZ, "balanced once the new ones are in service")
 	assert.Equal(t, InService, f.Instance(1).Lifecycle, "the protected instance stays")
 	launched, terminated := map[string]des.Time{}, map[string]des.Time{}
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		switch e.Type {
 		case schema.InstanceLaunch:
 			launched[e.Subject] = e.At

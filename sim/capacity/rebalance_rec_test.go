@@ -59,7 +59,7 @@ func TestRebalanceRecommendationComesLeadBeforeTheNotice(t *testing.T) {
 	f.Start()
 	eng.Run(des.At(48 * time.Hour))
 	recs, notices := map[string]des.Time{}, map[string]bool{}
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		switch e.Type {
 		case "EC2RebalanceRecommendation":
 			recs[e.Subject] = e.At

@@ -13,7 +13,7 @@ import (
 
 func refreshEvents(log *schema.Log) []schema.Event {
 	var out []schema.Event
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type == schema.InstanceRefresh {
 			out = append(out, e)
 		}

@@ -152,7 +152,7 @@ func TestTheDaemonStopsLastOnADrainingInstance(t *testing.T) {
 	_, err = eng.Run(des.At(20 * time.Minute))
 	require.NoError(t, err)
 	var webStopped, agentStopping des.Time = -1, -1
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type != schema.TaskStateChange || e.Instance != w.instances[0].id {
 			continue
 		}
@@ -245,7 +245,7 @@ func TestADaemonTaskWithoutRoomWaitsForResourcesOnItsInstance(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{0}, daemonTasksOn(w), "the new agent waits")
 	waited := false
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		waited = waited || (e.Type == schema.PlacementFailed && e.Subject == "agent" && e.Status == "RESOURCE:CPU")
 	}
 	assert.True(t, waited, "one service event says why")

@@ -39,7 +39,7 @@ func TestAManagedInstanceRunningOnlyDaemonTasksIsIdle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, fleet.Present(), "the agent alone does not keep the instance")
 	var stopped des.Time
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type == schema.TaskStateChange && e.Status == "STOPPED" && stopped == 0 {
 			stopped = e.At
 		}

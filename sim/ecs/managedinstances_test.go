@@ -188,7 +188,7 @@ func TestManagedInstancesTerminateAnIdleInstanceAfterScaleInAfter(t *testing.T) 
 	// The task stops after its 30 s stop timeout, at 30m30s at the
 	// latest; the instance goes scaleInAfter (600 s) after.
 	var stopped des.Time
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type == schema.TaskStateChange && e.Status == "STOPPED" {
 			stopped = e.At
 		}
@@ -244,7 +244,7 @@ func TestManagedInstancesConsolidateAnUnderutilizedInstanceDrainingFirst(t *test
 	assert.Equal(t, 2, fleet.Launched(), "no new instance was needed")
 	assert.Equal(t, 2, w.Outcome().Services[0].RunningAtEnd)
 	var drained, gone des.Time
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		switch {
 		case e.Type == schema.InstanceDraining && e.Reason == "underutilized":
 			drained = e.At
@@ -267,7 +267,7 @@ func TestManagedInstancesDrainForPatchingAtDay14AndGoByDay21(t *testing.T) {
 	require.NoError(t, err)
 	first := fleet.Instance(0)
 	var drained des.Time
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		if e.Type == schema.InstanceDraining && e.Subject == first.ID {
 			assert.Equal(t, "maintenance", e.Reason)
 			drained = e.At

@@ -80,7 +80,7 @@ func TestProtectedTasksHoldARollingDeploymentUntilUnset(t *testing.T) {
 	assert.Equal(t, 2, s.old)
 	assert.Equal(t, RolloutInProgress, s.deps[s.primary()].rollout, "the deployment waits for the protected tasks")
 	held := false
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		held = held || (e.Type == "TaskProtection" && e.Status == "HELD")
 	}
 	assert.True(t, held, "ECS vends a service event when protected tasks hold a deployment")
@@ -112,7 +112,7 @@ func TestProtectionRefusedBeyondTheDesiredCount(t *testing.T) {
 	w.ProtectTasks(ProtectionUpdate{Service: 0, Count: 3, Enabled: true, ExpiresIn: time.Hour})
 	assert.Equal(t, 4, w.protectedActive(&w.services[0]), "protected tasks never exceed the desired count")
 	blocked := false
-	for _, e := range log.Events {
+	for _, e := range log.All() {
 		blocked = blocked || (e.Type == "TaskProtection" && e.Status == "DEPLOYMENT_BLOCKED")
 	}
 	assert.True(t, blocked)

@@ -191,7 +191,7 @@ func TestCARunsAreDeterministic(t *testing.T) {
 		r.until(time.Hour)
 		r.w.ScaleDeployment(0, 2)
 		r.until(2 * time.Hour)
-		return r.log.Events
+		return r.log.All()
 	}
 	a, b := run(), run()
 	assert.Equal(t, a, b)

@@ -96,7 +96,7 @@ func (r *rig) podsOf(k int) []*pod {
 
 func (r *rig) events(typ schema.EventType) []schema.Event {
 	var out []schema.Event
-	for _, e := range r.log.Events {
+	for _, e := range r.log.All() {
 		if e.Type == typ {
 			out = append(out, e)
 		}

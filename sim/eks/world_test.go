@@ -430,7 +430,7 @@ func TestSameSeedSameRun(t *testing.T) {
 		r := newRig(t, cfg, []capacity.GroupConfig{group(t, "a", "m5.large", 3), gb}, 7, 2*time.Hour)
 		r.until(2 * time.Hour)
 		var evs []string
-		for _, e := range r.log.Events {
+		for _, e := range r.log.All() {
 			evs = append(evs, e.At.String()+" "+e.Type+" "+e.Subject+" "+e.Instance+" "+e.Reason)
 		}
 		return r.w.Outcome(), evs

@@ -196,3 +196,36 @@ func TestOutputsMdSaysWhichServiceMeasuresMayBeEmptyAsMayBeMissingDoes(t *testin
 		assert.Equal(t, want, cell, "service measure %q: \"may be empty\" must be %s (schema.MayBeMissing)", m, want)
 	}
 }
+
+// The log keeps every event in the order added, across its chunks, and
+// All's slice is not changed by later events.
+func TestLogKeepsOrderAcrossChunks(t *testing.T) {
+	for _, room := range []int{0, 10, 3 * maxChunk} {
+		l := NewLog(room)
+		const n = 3*maxChunk + 17 // several full chunks and a partial one
+		for i := range n {
+			l.Add(Event{Subject: strconv.Itoa(i)})
+			if i == 100 {
+				mid := l.All()
+				require.Len(t, mid, 101)
+				assert.Equal(t, "100", mid[100].Subject)
+			}
+		}
+		require.Equal(t, n, l.Len())
+		all := l.All()
+		require.Len(t, all, n)
+		for i, e := range all {
+			if e.Subject != strconv.Itoa(i) {
+				t.Fatalf("room %d: event %d is %q", room, i, e.Subject)
+			}
+		}
+		again := l.All()
+		assert.Same(t, &all[0], &again[0], "called again with nothing added, All copies nothing")
+		l.Add(Event{Subject: "late"})
+		assert.Len(t, all, n, "an Add after All leaves its slice as it was")
+		assert.Equal(t, "late", l.All()[n].Subject)
+	}
+	var zero Log
+	zero.Add(Event{Subject: "a"})
+	assert.Equal(t, []Event{{Subject: "a"}}, zero.All(), "the zero Log is ready")
+}
