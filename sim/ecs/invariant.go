@@ -28,8 +28,8 @@ var ErrInvariant = errors.New("sim: invariant broken")
 //     (checkService, checkMinute);
 //   - every minute, each service's books (books.go: its active tasks, those
 //     to be replaced, healthy, by deployment and by zone) agree with the
-//     recorder's tallies, and each day and at the end they agree with a
-//     recount from its tasks (checkBooks);
+//     recorder's tallies, and at the end of each day and of the run they
+//     agree with a recount from its tasks (checkBooks);
 //   - an instance is terminated at most once (finishTermination);
 //   - at the end, every instance's free resources equal its registered ones
 //     less what its tasks reserve (checkEnd).
@@ -104,8 +104,11 @@ func (w *World) checkService(si int) {
 		}
 	}
 	// The books reconcile reads: checked against the tallies each
-	// minute, recounted from the tasks each day (and at the end).
-	w.checkBooks(si, w.eng.Now()%des.At(24*time.Hour) == 0)
+	// minute, recounted from the tasks at the end of each day but the
+	// last, whose recount is CheckEnd's (at the same instant, a second
+	// recount would find what the first found).
+	now, day := w.eng.Now(), des.At(24*time.Hour)
+	w.checkBooks(si, now > 0 && now%day == 0 && now < des.At(w.cfg.Duration))
 }
 
 // checkMinute verifies the batch jobs' and the fleet's accounting and the

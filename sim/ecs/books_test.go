@@ -1,0 +1,55 @@
+package ecs
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fleetsim/fleetsim/sim/des"
+)
+
+// A drift only a recount from the tasks can see (a task's zone in its
+// service's active list) ends the run at the next day's end, or, in the
+// run's last day, at CheckEnd's recount.
+func TestARecountFindsBooksThatDrifted(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		duration time.Duration
+		caughtAt time.Duration // 0: by CheckEnd, the run itself ending without error
+	}{
+		{"at the next day's end", 72 * time.Hour, 48 * time.Hour},
+		{"at the run's end, by CheckEnd alone", 48 * time.Hour, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, fleet, eng := newWorld(t, 2, ServiceConfig{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
+			w.cfg.Duration = tc.duration
+			corrupt := eng.Register(func(_ des.Time, _ int32) {
+				a := &w.services[0].active
+				for i, tk := range a.ts {
+					if tk >= 0 {
+						a.zi[i] = 1 - a.zi[i] // the other of the two zones
+						return
+					}
+				}
+				t.Fatal("no active task to corrupt")
+			})
+			eng.At(des.At(30*time.Hour), corrupt, 0)
+			fleet.Start()
+			w.Start()
+			w.StartSampling()
+			_, err := eng.Run(des.At(w.cfg.Duration))
+			if tc.caughtAt > 0 {
+				require.ErrorIs(t, err, ErrInvariant)
+				assert.Contains(t, err.Error(), "listed in zone")
+				assert.Equal(t, des.At(tc.caughtAt), eng.Now(), "found by the day's recount")
+				return
+			}
+			require.NoError(t, err, "the minute's cheap checks cannot see it")
+			w.CheckEnd()
+			require.ErrorIs(t, eng.Err(), ErrInvariant)
+			assert.Contains(t, eng.Err().Error(), "listed in zone")
+		})
+	}
+}
