@@ -11,20 +11,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// runBothWays runs library scenario name as it is (full) and with set
+// applied to a copy of its config (bare, from cfg).
+func runBothWays(t *testing.T, name string, set func(*sim.Config)) (sc *scenarios.Scenario, cfg *sim.Config, full, bare *sim.Result) {
+	t.Helper()
+	sc, _, err := Resolve(name)
+	require.NoError(t, err)
+	full, err = sim.New(sc.Config).Run()
+	require.NoError(t, err)
+	c := *sc.Config
+	set(&c)
+	bare, err = sim.New(&c).Run()
+	require.NoError(t, err)
+	return sc, &c, full, bare
+}
+
 // A sweep's runs keep no ECS series (sim.Config.NoSeries): the run is the
 // same run, with the same summary, usage, events and outcome, and its series
 // keeps the column names with no rows.
 func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
 	for _, name := range []string{scenarios.DefaultName, "mixed-spot", "predictive-nasa-trace"} {
 		t.Run(name, func(t *testing.T) {
-			sc, _, err := Resolve(name)
-			require.NoError(t, err)
-			full, err := sim.New(sc.Config).Run()
-			require.NoError(t, err)
-			cfg := *sc.Config
-			cfg.NoSeries = true
-			bare, err := sim.New(&cfg).Run()
-			require.NoError(t, err)
+			sc, cfg, full, bare := runBothWays(t, name, func(c *sim.Config) { c.NoSeries = true })
 
 			require.NotEmpty(t, full.Series.Times)
 			assert.Empty(t, bare.Series.Times, "no rows")
@@ -43,7 +51,7 @@ func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
 			}
 			a, err := OutcomeOf(full, report.PricesFor(sc.Config))
 			require.NoError(t, err)
-			b, err := OutcomeOf(bare, report.PricesFor(&cfg))
+			b, err := OutcomeOf(bare, report.PricesFor(cfg))
 			require.NoError(t, err)
 			assert.Equal(t, fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b))
 		})
@@ -56,14 +64,7 @@ func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
 func TestARunWithoutItsStateIsTheSameRun(t *testing.T) {
 	for _, name := range []string{scenarios.DefaultName, "mixed-spot", "eks-hpa-cluster-autoscaler"} {
 		t.Run(name, func(t *testing.T) {
-			sc, _, err := Resolve(name)
-			require.NoError(t, err)
-			full, err := sim.New(sc.Config).Run()
-			require.NoError(t, err)
-			cfg := *sc.Config
-			cfg.NoState = true
-			bare, err := sim.New(&cfg).Run()
-			require.NoError(t, err)
+			sc, cfg, full, bare := runBothWays(t, name, func(c *sim.Config) { c.NoState = true })
 
 			if full.EKS != nil {
 				require.NotNil(t, bare.EKS)
@@ -82,7 +83,7 @@ func TestARunWithoutItsStateIsTheSameRun(t *testing.T) {
 			assert.Equal(t, full.Events, bare.Events)
 			a, err := OutcomeOf(full, report.PricesFor(sc.Config))
 			require.NoError(t, err)
-			b, err := OutcomeOf(bare, report.PricesFor(&cfg))
+			b, err := OutcomeOf(bare, report.PricesFor(cfg))
 			require.NoError(t, err)
 			assert.Equal(t, fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b))
 		})
