@@ -51,7 +51,8 @@ type Config struct {
 	// an EKS run's nodes and pods): for what never writes state.json (a
 	// sweep's runs). Result.State and EKS.State stay empty; the run is
 	// otherwise the same. At 10,000 instances describing them and their
-	// tasks is a tenth of a day's run. Not a scenario key.
+	// tasks was a sixth of a day's instructions (docs/sweeps.md). Not a
+	// scenario key.
 	NoState bool
 }
 
