@@ -37,7 +37,7 @@ var ErrNoHandler = errors.New("des: event kind has no handler")
 type Engine struct {
 	now      Time
 	seq      uint64
-	q        queue
+	q        timeline
 	handlers []Handler
 	slots    []uint32 // slot -> current generation; an event is live if its gen matches
 	free     []uint32 // free slots
@@ -55,7 +55,7 @@ type Engine struct {
 // New returns an Engine at time zero whose random streams derive from seed.
 func New(seed uint64) *Engine {
 	// slot 0 is reserved so that the zero Timer never matches a live event.
-	return &Engine{seed: seed, slots: []uint32{1}, horizon: Never}
+	return &Engine{seed: seed, slots: []uint32{1}, horizon: Never, q: newTimeline()}
 }
 
 // SetHorizon declares that the engine will never run past h: an event
@@ -78,7 +78,7 @@ func (e *Engine) Stats() Stats { return e.stats }
 
 // Pending is the number of events in the queue, cancelled ones included until
 // they reach the front (and those after the horizon excluded: SetHorizon).
-func (e *Engine) Pending() int { return len(e.q) }
+func (e *Engine) Pending() int { return e.q.n }
 
 // Handle registers h for events of kind k, replacing any earlier handler.
 func (e *Engine) Handle(k Kind, h Handler) {
@@ -107,7 +107,13 @@ func (e *Engine) At(t Time, k Kind, id int32) Timer {
 	slot := e.allocSlot()
 	gen := e.slots[slot]
 	if t <= e.horizon {
-		e.q.push(event{at: t, seq: e.seq, kind: k, id: id, slot: slot, gen: gen})
+		ev := event{at: t, seq: e.seq, kind: k, id: id, slot: slot, gen: gen}
+		if q := &e.q; t < q.edge { // timeline.push, with the heap's push inlined
+			q.n++
+			q.near.push(ev)
+		} else {
+			q.later(ev)
+		}
 	}
 	e.seq++
 	return Timer{slot: slot, gen: gen}
@@ -176,8 +182,11 @@ func (e *Engine) Step(until Time) bool {
 	if until > e.horizon {
 		panic(fmt.Sprintf("des: step until %v, past the horizon %v", until, e.horizon))
 	}
-	for len(e.q) > 0 {
-		ev := &e.q[0]
+	for {
+		ev := e.q.peek()
+		if ev == nil {
+			return false
+		}
 		if ev.at > until {
 			return false
 		}
@@ -198,7 +207,6 @@ func (e *Engine) Step(until Time) bool {
 		e.handlers[k](at, id)
 		return true
 	}
-	return false
 }
 
 // Run fires events in (time, sequence) order until none is left at or before

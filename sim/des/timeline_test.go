@@ -1,0 +1,104 @@
+package des
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// refQueue is the order the timeline must reproduce: every event held,
+// the earliest (time, sequence) out first.
+type refQueue []event
+
+func (r *refQueue) push(ev event) { *r = append(*r, ev) }
+
+func (r *refQueue) pop() event {
+	i := 0
+	for j := range *r {
+		if (*r)[j].before(&(*r)[i]) {
+			i = j
+		}
+	}
+	ev := (*r)[i]
+	*r = slices.Delete(*r, i, i+1)
+	return ev
+}
+
+// TestTimelineOrder pops what a hold model with mixed horizons pushes
+// (the same instant, the next seconds, the next hours, beyond the ring's
+// 34 hours, a year ahead, Never) and checks each pop against the plain
+// (time, sequence) order, with pushes between pops as handlers make them.
+func TestTimelineOrder(t *testing.T) {
+	spans := []Time{0, Time(time.Second), Time(time.Minute), Time(90 * time.Minute), Time(20 * time.Hour),
+		Time(40 * time.Hour), Time(200 * time.Hour), Time(365 * 24 * time.Hour)}
+	for seed := range uint64(20) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		tl, ref := newTimeline(), refQueue{}
+		var seq uint64
+		now := Time(0)
+		add := func() {
+			at := now
+			switch s := spans[r.IntN(len(spans))]; {
+			case s == 0:
+			case r.IntN(50) == 0:
+				at = Never
+			default:
+				at += Time(r.Int64N(int64(s)))
+			}
+			ev := event{at: at, seq: seq, id: int32(seq)}
+			seq++
+			tl.push(ev)
+			ref.push(ev)
+		}
+		for range 200 + r.IntN(800) {
+			add()
+		}
+		for pops := 0; len(ref) > 0; pops++ {
+			want := ref.pop()
+			got := tl.peek()
+			require.NotNil(t, got, "seed %d pop %d: timeline empty, want %+v", seed, pops, want)
+			require.Equal(t, want, *got, "seed %d pop %d", seed, pops)
+			tl.pop()
+			require.Equal(t, len(ref), tl.n, "seed %d: events held", seed)
+			now = want.at
+			if now == Never {
+				continue
+			}
+			if pops < 3000 {
+				for range r.IntN(3) {
+					add()
+				}
+			}
+		}
+		require.Nil(t, tl.peek(), "seed %d: drained", seed)
+	}
+}
+
+// TestTimelineSparse: events days apart, so that the ring is empty between
+// them and each round starts at the next event's minute, and events of the
+// same instant filed in far keep their sequence order.
+func TestTimelineSparse(t *testing.T) {
+	tl := newTimeline()
+	var want []event
+	for i := range 50 {
+		at := Time(i/2) * Time(72*time.Hour) // two events an instant, three days apart
+		ev := event{at: at, seq: uint64(100 - i), id: int32(i)}
+		tl.push(ev)
+		want = append(want, ev)
+	}
+	slices.SortFunc(want, func(a, b event) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.seq, b.seq))
+	})
+	for i, w := range want {
+		got := tl.peek()
+		require.NotNil(t, got, "pop %d", i)
+		require.Equal(t, w, *got, "pop %d", i)
+		tl.pop()
+	}
+	require.Nil(t, tl.peek())
+	require.Zero(t, tl.n)
+}
