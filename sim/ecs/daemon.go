@@ -140,7 +140,9 @@ func (w *World) daemonOn(si, i int32) {
 	if s.perItem == nil {
 		s.perItem = make([]int, len(s.strategy))
 	}
-	if k := w.itemOf(s, t); k >= 0 {
+	k := w.itemOf(s, t)
+	w.tasks[t].item = int8(k)
+	if k >= 0 {
 		s.perItem[k]++
 	}
 	s.started++

@@ -162,29 +162,37 @@ func (w *World) recordPlaced(ti int32) {
 
 // waitLog is an owner's placement waits, kept in chunks that double in
 // size (up to 64Ki waits), so that the list grows without copying what it
-// holds; the summary at the end reads it once.
+// holds; the summary at the end reads it once. The chunk being filled is
+// held in the record itself (cur), so that a wait costs no read of the
+// list of chunks.
 type waitLog struct {
-	chunks [][]time.Duration
-	n      int
+	cur  []time.Duration
+	full [][]time.Duration // the chunks before cur, in order
+	n    int
 }
 
 func (l *waitLog) add(d time.Duration) {
-	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
+	if len(l.cur) == cap(l.cur) {
 		size := 64
-		if k > 0 {
-			size = min(2*cap(l.chunks[k-1]), 1<<16)
+		if l.cur != nil {
+			size = min(2*cap(l.cur), 1<<16)
+			l.full = append(l.full, l.cur)
 		}
-		l.chunks = append(l.chunks, make([]time.Duration, 0, size))
+		l.cur = make([]time.Duration, 0, size)
 	}
-	c := &l.chunks[len(l.chunks)-1]
-	*c = append(*c, d)
+	l.cur = append(l.cur, d)
 	l.n++
+}
+
+// chunks is every wait, chunk by chunk in the order they came.
+func (l *waitLog) chunks() [][]time.Duration {
+	return append(l.full[:len(l.full):len(l.full)], l.cur)
 }
 
 // sorted returns every wait in one slice, sorted.
 func (l *waitLog) sorted() []time.Duration {
 	out := make([]time.Duration, 0, l.n)
-	for _, c := range l.chunks {
+	for _, c := range l.chunks() {
 		out = append(out, c...)
 	}
 	slices.Sort(out)

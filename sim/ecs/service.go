@@ -95,6 +95,12 @@ func newService(w *World, i int) service {
 	}
 	s.daemon = cfg.Daemon
 	s.deps = []deployment{{def: cfg.TaskDefinition, spec: s.spec}}
+	// The counts a task's launch and stop update, by strategy entry and by
+	// zone, in one allocation: each its own would be a line of its own to
+	// miss. (A zone found later grows its slices apart: bump.)
+	k, z := len(s.strategy), len(w.zones)
+	counts := make([]int, k+2*z)
+	s.perItem, s.activeIn, s.runningIn = counts[:k:k], counts[k:k+z:k+z], counts[k+z:]
 	if cfg.Load != nil {
 		s.load = w.pattern(cfg.Name, cfg.Load)
 	}
@@ -163,7 +169,7 @@ func pickProvider(items []strategyItem, counts []int) int {
 // apply.
 func (w *World) reconcile(si int32) {
 	s := &w.services[si]
-	if s.cfg.Daemon {
+	if s.daemon {
 		w.reconcileDaemon(si) // one task per instance (daemon.go)
 		return
 	}
@@ -191,7 +197,7 @@ func (w *World) reconcile(si int32) {
 // capacity provider strategy picks.
 func (w *World) launch(si int32) {
 	s := &w.services[si]
-	if s.cfg.Daemon {
+	if s.daemon {
 		return // a daemon's tasks go one per instance (reconcileDaemon)
 	}
 	w.launchSpec(si, s.spec, s.primary())
@@ -207,6 +213,7 @@ func (w *World) launchSpec(si, spec, dep int32) int32 {
 	item := pickProvider(s.strategy, s.perItem)
 	w.noteLaunch(si) // the service's launch rate (launchrate.go)
 	t := w.newTask(spec, si, -1, s.strategy[item].provider)
+	w.tasks[t].item = int8(w.itemOf(s, t)) // item, or the first entry of its provider (dropActive)
 	w.joinActive(s, t, dep)
 	s.perItem[item]++
 	s.started++
@@ -609,7 +616,7 @@ func (w *World) dropActive(s *service, t int32, wasRunning, wasHealthy bool) {
 	}
 	if w.tasks[t].activeAt >= 0 {
 		w.leaveActive(s, t, wasRunning, wasHealthy)
-		if k := w.itemOf(s, t); k >= 0 {
+		if k := w.tasks[t].item; k >= 0 { // itemOf, made at launch
 			s.perItem[k]--
 		}
 	}

@@ -203,7 +203,7 @@ func (l *waitLog) withinPct(d time.Duration, late int) float64 {
 		return 100
 	}
 	within := 0
-	for _, c := range l.chunks {
+	for _, c := range l.chunks() {
 		for _, x := range c {
 			if x <= d {
 				within++

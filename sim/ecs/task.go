@@ -78,7 +78,7 @@ type task struct {
 	healthy     bool  // passed its health check (service tasks)
 	zi          int8  // the Availability Zone it was placed in: its index in World.zones; -1 until placed
 	attempt     uint8 // batch retries: 0 for the first submission
-	item        int8  // batch tasks: their capacity provider strategy entry
+	item        int8  // its capacity provider strategy entry (a job's or service's); -1: none (a daemon's outside it)
 	old         bool  // counted as to be replaced (books.go)
 }
 
@@ -111,18 +111,22 @@ func taskID(n uint64) string {
 // placementSpec is what placement needs of a task: its reservation and its
 // rules. One per (task definition, group), shared by every task of it.
 type placementSpec struct {
+	// What a placement reads (poolSpec, reserve, the pull), first: with a
+	// thousand services a task's spec is rarely still in cache.
 	def      int
-	group    string // "service:web" or "family:etl"
 	cpu      int64
 	memMiB   int64
-	ports    []int
-	awsvpc   bool
-	images   []int32
-	imageSum int64
-	zone     string            // pinned to this Availability Zone (AZ rebalancing); "" anywhere
-	task     placement.Task    // placement's view, bound to a pool on first use
 	bound    []*placement.Spec // by pool number (World.poolSpec)
-	pinned   []int32           // by zone index: this spec pinned to the zone (zoneSpec); -1 not yet made
+	images   []int32
+	awsvpc   bool
+	fails    bool // the task definition's FailsToStart (onTaskRunning reads it here, not the definition)
+	imageSum int64
+	ports    []int
+
+	group  string         // "service:web" or "family:etl"
+	zone   string         // pinned to this Availability Zone (AZ rebalancing); "" anywhere
+	task   placement.Task // placement's view, bound to a pool on first use
+	pinned []int32        // by zone index: this spec pinned to the zone (zoneSpec); -1 not yet made
 }
 
 func (w *World) specFor(def int, group string) int32 {
@@ -144,6 +148,7 @@ func (w *World) specSized(def int, group string, cpu, mem int64) int32 {
 		memMiB:   mem,
 		ports:    td.StaticHostPorts(),
 		awsvpc:   td.NetworkMode == NetworkAWSVPC,
+		fails:    td.FailsToStart,
 		imageSum: td.ImageBytes(),
 	}
 	for _, c := range td.Containers {
@@ -345,7 +350,7 @@ func (w *World) release(t int32) {
 
 func (w *World) onTaskRunning(now des.Time, t int32) {
 	tk := &w.tasks[t]
-	if td := &w.cfg.TaskDefinitions[w.specs[tk.spec].def]; td.FailsToStart || tk.pullErr != 0 {
+	if tk.pullErr != 0 || w.specs[tk.spec].fails {
 		// Stop, count the failure (which sets the throttle's wait), then let
 		// the service replace it: the replacement waits out the throttle.
 		w.stopTask(t, StopTaskFailedToStart, w.cannotPullReason(t), 0, false)
