@@ -136,7 +136,8 @@ func (bc *boundCond) matches(v int32, in *interner) bool {
 // when it runs one of the list; =~ when one of its groups matches. The
 // negated forms hold when no running group qualifies (choice, see docs).
 func (bc *boundCond) testGroups(p *Pool, c *candidate) bool {
-	for _, gc := range c.groups {
+	for i := range c.groups.len() {
+		gc := c.groups.at(i)
 		switch bc.op {
 		case opEq, opIn:
 			if slices.Contains(bc.ids, gc.group) {

@@ -557,6 +557,9 @@ type version [4]int32
 func parseVersion(s string) (version, bool) {
 	var v version
 	s = strings.TrimPrefix(s, "v")
+	if s == "" {
+		return v, false // unknown (an instance with no agent version): no error to make
+	}
 	parts := strings.Split(s, ".")
 	if len(parts) > len(v) {
 		return v, false

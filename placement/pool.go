@@ -51,17 +51,58 @@ type candidate struct {
 	cpu, mem, enis, dynPorts       int32
 	gpus                           int32 // unreserved GPUs
 	running                        int32
-	gen                            uint32 // bumped on every Add into this slot
-	idVal                          int32  // interned instance ID
-	regAt                          int64  // Unix seconds
-	ver                            version
+	gen                            uint32  // bumped on every Add into this slot
+	idVal                          int32   // interned instance ID
+	regAt                          int64   // Unix seconds
 	attrs                          []int32 // value id by attribute-name id; 0 = absent
+	groups                         groupCounts
 	ports                          []uint16
-	groups                         []groupCount
+	ver                            version
 	id                             string
 }
 
 type groupCount struct{ group, n int32 }
+
+// groupCounts is an instance's running tasks by group, in the order the
+// groups came: the first two in the record itself (a Reserve or Release
+// then reads no other allocation for them; most instances run tasks of
+// one or two groups), the rest beside it.
+type groupCounts struct {
+	first [2]groupCount
+	n     int32 // entries held
+	more  []groupCount
+}
+
+func (gs *groupCounts) len() int { return int(gs.n) }
+
+func (gs *groupCounts) at(i int) *groupCount {
+	if i < len(gs.first) {
+		return &gs.first[i]
+	}
+	return &gs.more[i-len(gs.first)]
+}
+
+func (gs *groupCounts) add(gc groupCount) {
+	if int(gs.n) < len(gs.first) {
+		gs.first[gs.n] = gc
+	} else {
+		gs.more = append(gs.more, gc)
+	}
+	gs.n++
+}
+
+// del removes entry i, keeping the others' order.
+func (gs *groupCounts) del(i int) {
+	for j := i; j+1 < int(gs.n); j++ {
+		*gs.at(j) = *gs.at(j + 1)
+	}
+	gs.n--
+	if int(gs.n) >= len(gs.first) {
+		gs.more = gs.more[:len(gs.more)-1]
+	} else {
+		gs.first[gs.n] = groupCount{}
+	}
+}
 
 func (c *candidate) attr(name int32) int32 {
 	if name < 0 || int(name) >= len(c.attrs) {
@@ -71,38 +112,41 @@ func (c *candidate) attr(name int32) int32 {
 }
 
 func (c *candidate) groupCount(g int32) int32 {
-	for _, gc := range c.groups {
-		if gc.group == g {
-			return gc.n
-		}
+	if i := c.groupIndex(g); i >= 0 {
+		return c.groups.at(i).n
 	}
 	return 0
 }
 
 func (c *candidate) addGroup(g, d int32) {
-	for i := range c.groups {
-		if c.groups[i].group == g {
-			c.addGroupAt(i, d)
-			return
-		}
+	if i := c.groupIndex(g); i >= 0 {
+		c.addGroupAt(i, d)
+		return
 	}
-	c.groups = append(c.groups, groupCount{g, d})
+	c.groups.add(groupCount{g, d})
 }
 
 // groupIndex is the position of g in c.groups, -1 when c runs none.
 func (c *candidate) groupIndex(g int32) int {
-	for i := range c.groups {
-		if c.groups[i].group == g {
+	gs := &c.groups
+	for i := range min(int(gs.n), len(gs.first)) {
+		if gs.first[i].group == g {
 			return i
+		}
+	}
+	for i := range gs.more {
+		if gs.more[i].group == g {
+			return len(gs.first) + i
 		}
 	}
 	return -1
 }
 
 func (c *candidate) addGroupAt(i int, d int32) {
-	c.groups[i].n += d
-	if c.groups[i].n == 0 {
-		c.groups = slices.Delete(c.groups, i, i+1)
+	gc := c.groups.at(i)
+	gc.n += d
+	if gc.n == 0 {
+		c.groups.del(i)
 	}
 }
 
@@ -279,7 +323,8 @@ func (p *Pool) Remove(h Handle) {
 	for _, part := range p.parts {
 		part.remove(p, h)
 	}
-	for _, gc := range c.groups {
+	for i := range c.groups.len() {
+		gc := *c.groups.at(i)
 		for _, t := range p.tablesOf(gc.group) {
 			t.add(c.attr(t.attr), -gc.n)
 		}
@@ -315,10 +360,11 @@ func (p *Pool) Reserve(h Handle, s *Spec) error {
 	p.ver++
 	cpu, mem, n := c.cpu, c.mem, int32(0)
 	if gi := c.groupIndex(s.group); gi >= 0 {
-		n = c.groups[gi].n
-		c.groups[gi].n++
+		gc := c.groups.at(gi)
+		n = gc.n
+		gc.n++
 	} else {
-		c.groups = append(c.groups, groupCount{s.group, 1})
+		c.groups.add(groupCount{s.group, 1})
 	}
 	p.addGroupTasks(s.group, 1)
 	c.cpu, c.mem = c.cpu-s.cpu, c.mem-s.mem
@@ -344,7 +390,7 @@ func (p *Pool) Release(h Handle, s *Spec) error {
 		return fmt.Errorf("placement: release on %s: ports %v not in use", c.id, s.ports)
 	}
 	p.ver++
-	cpu, mem, n := c.cpu, c.mem, c.groups[gi].n
+	cpu, mem, n := c.cpu, c.mem, c.groups.at(gi).n
 	c.cpu, c.mem = c.cpu+s.cpu, c.mem+s.mem
 	releasePorts(c, s)
 	c.running--

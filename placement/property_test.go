@@ -38,7 +38,13 @@ func checkIndexes(t *testing.T, p *Pool) {
 	}
 	tasks := map[int32]int32{}
 	for _, h := range p.order {
-		for _, gc := range p.cands[h].groups {
+		gs := &p.cands[h].groups
+		seen := map[int32]bool{}
+		for i := range gs.len() {
+			gc := gs.at(i)
+			require.Positive(t, gc.n, "%s: group %d held with no task", p.cands[h].id, gc.group)
+			require.False(t, seen[gc.group], "%s: group %d held twice", p.cands[h].id, gc.group)
+			seen[gc.group] = true
 			tasks[gc.group] += gc.n
 		}
 	}

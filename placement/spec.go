@@ -80,25 +80,30 @@ type Task struct {
 // interned, indexes the strategies need created. Build it once per task
 // definition and group and reuse it for every task.
 type Spec struct {
+	// What Choose reads of every spec, in its first cache line: with a
+	// thousand services' specs a placement would otherwise miss on two or
+	// three lines of its spec before it looks at an instance.
 	pool     *Pool
-	cpu, mem int32
-	ports    []uint16 // sorted
-	dyn      int32
-	eni      bool
-	gpus     int32
-	group    int32
-	cons     []boundConstraint
-	strats   []boundStrategy
-	keyed    int  // strategies before the first random
-	random   bool // a random strategy ends the keyed chain
+	failVer  uint64 // memo, valid while the pool's version is unchanged: Choose found nothing
 	plan     plan
+	cpu, mem int32
+	group    int32
+	eni      bool
 	part     *partition
-	sub      *subset // the instances its static memberOf constraints allow; nil: all
+	strats   []boundStrategy
 
-	// Memos, valid while the pool's version is unchanged: Choose found
-	// nothing (failVer), and the reasons Explain counted (explVer, expl).
-	failVer, explVer uint64
-	expl             Decision
+	ports  []uint16 // sorted
+	dyn    int32
+	gpus   int32
+	cons   []boundConstraint
+	keyed  int     // strategies before the first random
+	random bool    // a random strategy ends the keyed chain
+	sub    *subset // the instances its static memberOf constraints allow; nil: all
+
+	// The reasons Explain counted, valid while the pool's version is
+	// unchanged (explVer).
+	explVer uint64
+	expl    Decision
 }
 
 type boundConstraint struct {

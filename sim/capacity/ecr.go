@@ -166,10 +166,8 @@ func (f *Fleet) PullFailure(i int32, image int32, recheck bool) string {
 		return ""
 	}
 	in := &f.instances[i]
-	if int(image) < len(in.imageReady) {
-		if at := in.imageReady[image]; at != 0 && at <= f.eng.Now() && !recheck {
-			return ""
-		}
+	if at := in.readyTime(image); at != 0 && at <= f.eng.Now() && !recheck {
+		return ""
 	}
 	return f.RegistryFailure(image)
 }

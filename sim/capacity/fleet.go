@@ -53,12 +53,16 @@ type Instance struct {
 func (in *Instance) counts() bool { return in.Lifecycle == Pending || in.Lifecycle == InService }
 
 type instance struct {
+	// When each image's pull is done (0: not pulled), by image ID: the
+	// first ones in the record, beside the slice of the rest, so that a
+	// pull of a run's first images reads one cache line (image.go).
+	ready      [inlineImages]des.Time
+	imageReady []des.Time // images inlineImages and up
 	Instance
 	regTimer   des.Timer // Pending -> InService
 	spotTimer  des.Timer // the Spot interruption notice, then the reclaim
 	recTimer   des.Timer // the rebalance recommendation (rebalance_rec.go)
 	registered des.Time  // when it came into service (refresh.go)
-	imageReady []des.Time
 }
 
 // ErrInvariant marks a breach of capacity's own books: a bug, never a

@@ -23,10 +23,8 @@ func (f *Fleet) ImageID(name string) int32 {
 func (f *Fleet) Pull(i int32, image int32, bytes int64, recheck bool) des.Time {
 	in := &f.instances[i]
 	now := f.eng.Now()
-	for int(image) >= len(in.imageReady) {
-		in.imageReady = append(in.imageReady, 0)
-	}
-	at := in.imageReady[image]
+	ready := in.readyAt(image)
+	at := *ready
 	if at != 0 && at <= now && recheck {
 		at = now + des.At(f.cfg.Settings.CachedPullTime)
 	}
@@ -35,9 +33,36 @@ func (f *Fleet) Pull(i int32, image int32, bytes int64, recheck bool) des.Time {
 		if at == 0 {
 			at = 1 // 0 means "absent"; an empty image is ready at once
 		}
-		in.imageReady[image] = at
+		*ready = at
 	}
 	return at
+}
+
+// inlineImages is how many images' ready times an instance record holds
+// itself.
+const inlineImages = 2
+
+// readyAt is where the instance keeps image's ready time.
+func (in *instance) readyAt(image int32) *des.Time {
+	if image < inlineImages {
+		return &in.ready[image]
+	}
+	k := int(image - inlineImages)
+	for k >= len(in.imageReady) {
+		in.imageReady = append(in.imageReady, 0)
+	}
+	return &in.imageReady[k]
+}
+
+// readyTime is image's ready time on the instance, 0 when not pulled.
+func (in *instance) readyTime(image int32) des.Time {
+	if image < inlineImages {
+		return in.ready[image]
+	}
+	if k := int(image - inlineImages); k < len(in.imageReady) {
+		return in.imageReady[k]
+	}
+	return 0
 }
 
 // PullTime is how long bytes take at perSecond.
