@@ -40,14 +40,30 @@ type timeline struct {
 	edge Time  // the start of minute cur + 1: events before it go to the heap
 	cur  int64 // the last minute loaded into the heap
 	end  int64 // the first minute in far; end - cur <= ringSize
-	ring [][]event
+	ring []bucket
 	used [ringSize / 64]uint64 // ring buckets that hold events
+	free *chunk                // chunks to reuse
 	far  []event
 	n    int // events held, cancelled ones included
 }
 
 func newTimeline() timeline {
-	return timeline{edge: bucketWidth, end: ringSize, ring: make([][]event, ringSize)}
+	return timeline{edge: bucketWidth, end: ringSize, ring: make([]bucket, ringSize)}
+}
+
+// bucket is one minute's filed events, in chunks drawn from the
+// timeline's free list: a bucket's own slice would keep, once loaded, the
+// room of the busiest minute it ever held, 2,048 times over (large-week's
+// ring held 63 MB that way).
+type bucket struct{ head, tail *chunk }
+
+// chunkLen is the events one chunk holds (1 KiB).
+const chunkLen = 32
+
+type chunk struct {
+	evs  [chunkLen]event
+	n    int
+	next *chunk
 }
 
 func minuteOf(at Time) int64 { return int64(at / bucketWidth) }
@@ -92,7 +108,24 @@ func (t *timeline) pop() {
 // file puts ev, of minute m (cur < m < end), in its bucket.
 func (t *timeline) file(m int64, ev event) {
 	k := m % ringSize
-	t.ring[k] = append(t.ring[k], ev)
+	b := &t.ring[k]
+	if b.tail == nil || b.tail.n == chunkLen {
+		c := t.free
+		if c != nil {
+			t.free = c.next
+			c.next = nil
+		} else {
+			c = &chunk{}
+		}
+		if b.tail == nil {
+			b.head = c
+		} else {
+			b.tail.next = c
+		}
+		b.tail = c
+	}
+	b.tail.evs[b.tail.n] = ev
+	b.tail.n++
 	t.used[k/64] |= 1 << (k % 64)
 }
 
@@ -114,11 +147,16 @@ func (t *timeline) advance() bool {
 		t.edge = Time(m+1) * bucketWidth
 	}
 	k := m % ringSize
-	for _, ev := range t.ring[k] {
-		t.near.push(ev)
+	b := &t.ring[k]
+	for c := b.head; c != nil; {
+		for _, ev := range c.evs[:c.n] {
+			t.near.push(ev)
+		}
+		next := c.next
+		c.n, c.next, t.free = 0, t.free, c
+		c = next
 	}
-	clear(t.ring[k])
-	t.ring[k] = t.ring[k][:0]
+	*b = bucket{}
 	t.used[k/64] &^= 1 << (k % 64)
 	return true
 }

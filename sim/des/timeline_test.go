@@ -102,3 +102,34 @@ func TestTimelineSparse(t *testing.T) {
 	require.Nil(t, tl.peek())
 	require.Zero(t, tl.n)
 }
+
+// TestTimelineChunks: a minute of more events than a chunk holds comes out
+// whole and in order, and the next minutes reuse its chunks rather than
+// keep room of their own.
+func TestTimelineChunks(t *testing.T) {
+	tl := newTimeline()
+	var seq uint64
+	for minute := int64(1); minute <= 3; minute++ {
+		for i := range 3*chunkLen + 5 {
+			at := Time(minute)*bucketWidth + Time(3*chunkLen+5-i)*Time(time.Millisecond) // later first
+			tl.push(event{at: at, seq: seq})
+			seq++
+		}
+		require.NotNil(t, tl.ring[minute].head.next.next.next, "minute %d: four chunks", minute)
+		last := Time(-1)
+		for range 3*chunkLen + 5 {
+			ev := tl.peek()
+			require.NotNil(t, ev)
+			require.Greater(t, ev.at, last)
+			last = ev.at
+			tl.pop()
+		}
+		require.Nil(t, tl.peek())
+		free := 0
+		for c := tl.free; c != nil; c = c.next {
+			require.Zero(t, c.n)
+			free++
+		}
+		require.Equal(t, 4, free, "minute %d: its chunks back on the free list, no new ones", minute)
+	}
+}
