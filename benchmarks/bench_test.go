@@ -20,6 +20,7 @@ import (
 	"github.com/fleetsim/fleetsim/scenarios"
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/capacity/catalog"
+	"github.com/fleetsim/fleetsim/sim/des"
 )
 
 // outcome reports a run's figures as benchmark metrics.
@@ -216,6 +217,34 @@ func BenchmarkClusterSize(b *testing.B) {
 	}
 }
 
+// BenchmarkClusterSizeRatio is the growth BenchmarkClusterSize measures,
+// 10,000 instances against 1,000, taken in one stretch: each iteration
+// runs five days of the small cluster, one of the large and five of the
+// small again, so that the machine's drift (a fifth from one minute to the
+// next on a shared machine) falls on both sides. x-1000 is the large day's
+// time over the small day's.
+func BenchmarkClusterSizeRatio(b *testing.B) {
+	small, large := sized(1000), sized(10000)
+	var tSmall, tLarge time.Duration
+	timed := func(cfg *sim.Config) time.Duration {
+		start := time.Now()
+		runOnce(b, cfg)
+		return time.Since(start)
+	}
+	for b.Loop() {
+		for range 5 {
+			tSmall += timed(small)
+		}
+		tLarge += timed(large)
+		for range 5 {
+			tSmall += timed(small)
+		}
+	}
+	b.ReportMetric(float64(tSmall)/1e6/float64(10*b.N), "ms-1000")
+	b.ReportMetric(float64(tLarge)/1e6/float64(b.N), "ms-10000")
+	b.ReportMetric(float64(tLarge)/(float64(tSmall)/10), "x-1000")
+}
+
 // BenchmarkLargeWeek is the scale scenario's simulation alone (no outputs
 // written): one week, 200 services, about 10,000 instances at the peak and a
 // million batch tasks. ns/event is the cost of one event with the whole
@@ -224,12 +253,22 @@ func BenchmarkClusterSize(b *testing.B) {
 // benchstat.
 //
 //	go test -run '^$' -bench LargeWeek -benchtime 1x -count 5 ./benchmarks/
+//
+// Alongside, after each run and off the clock, the kernel's hold model
+// (as sim/des BenchmarkHold/n=1000) fires as many events: hold-ns/event
+// and x-hold, the ratio of the two, taken minutes apart on a machine
+// whose speed drifts by a fifth from one minute to the next, would
+// measure the drift as much as the code.
 func BenchmarkLargeWeek(b *testing.B) {
 	cfg := load(b, "large-week")
 	var res *sim.Result
+	var hold float64
 	b.ReportAllocs()
 	for b.Loop() {
 		res = runOnce(b, cfg)
+		b.StopTimer()
+		hold += holdNs(int(res.Stats.Events))
+		b.StartTimer()
 	}
 	// The run did its work: a week of events, the daily peaks reached, the
 	// batch tasks submitted.
@@ -241,8 +280,32 @@ func BenchmarkLargeWeek(b *testing.B) {
 	if sub := res.Summary.BatchJobs[0].Submitted; sub < 900_000 {
 		b.Fatalf("large-week submitted %d batch tasks, want about 1,000,000", sub)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(res.Stats.Events), "ns/event")
+	perEvent := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(res.Stats.Events)
+	b.ReportMetric(perEvent, "ns/event")
 	b.ReportMetric(float64(res.Stats.Events), "events/op")
+	b.ReportMetric(hold/float64(b.N), "hold-ns/event")
+	b.ReportMetric(perEvent/(hold/float64(b.N)), "x-hold")
+}
+
+// holdNs runs the kernel's hold model, sim/des BenchmarkHold/n=1000, for
+// the given number of events and returns its ns an event: 1,000 events
+// pending, each that fires schedules one at now + Exp(mean 1 s), through
+// the Engine's public API.
+func holdNs(events int) float64 {
+	e := des.New(1)
+	r := e.Stream("hold")
+	var k des.Kind
+	k = e.Register(func(now des.Time, id int32) {
+		e.At(now+des.Time(r.ExpFloat64()*float64(time.Second)), k, id)
+	})
+	for i := range 1000 {
+		e.At(des.Time(r.ExpFloat64()*float64(time.Second)), k, int32(i))
+	}
+	start := time.Now()
+	for range events {
+		e.Step(des.Never)
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(events)
 }
 
 // serviceOf is three hours of one service of n tasks on a fixed group of
