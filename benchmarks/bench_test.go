@@ -13,6 +13,7 @@ import (
 	"github.com/fleetsim/fleetsim/sim/capacity"
 	"github.com/fleetsim/fleetsim/sim/ecs"
 	"math"
+	"runtime"
 	"testing"
 	"time"
 
@@ -218,15 +219,27 @@ func BenchmarkClusterSize(b *testing.B) {
 }
 
 // BenchmarkClusterSizeRatio is the growth BenchmarkClusterSize measures,
-// 10,000 instances against 1,000, taken in one stretch: each iteration
-// runs five days of the small cluster, one of the large and five of the
-// small again, so that the machine's drift (a fifth from one minute to the
-// next on a shared machine) falls on both sides. x-1000 is the large day's
-// time over the small day's.
+// 10,000 instances against 1,000, taken in one stretch (interleaved):
+// x-1000 is the large day's time over the small day's.
 func BenchmarkClusterSizeRatio(b *testing.B) {
-	small, large := sized(1000), sized(10000)
+	interleaved(b, sized(1000), sized(10000), "1000", "10000")
+}
+
+// BenchmarkServiceSizeRatio is BenchmarkServiceSize's growth, a service
+// of 100,000 tasks against one of 10,000, interleaved: x-10000.
+func BenchmarkServiceSizeRatio(b *testing.B) {
+	interleaved(b, serviceOf(10_000), serviceOf(100_000), "10000", "100000")
+}
+
+// interleaved times runs of small and large in one stretch, each iteration
+// five of small, one of large and five of small again, so that the
+// machine's drift (a fifth from one minute to the next on a shared machine,
+// which separate benchmark commands minutes apart measure as much as the
+// code) falls on both sides, and reports each run's time and the ratio.
+func interleaved(b *testing.B, small, large *sim.Config, smallName, largeName string) {
 	var tSmall, tLarge time.Duration
 	timed := func(cfg *sim.Config) time.Duration {
+		runtime.GC() // each run starts from a collected heap, as a fresh process's does, whatever ran before it
 		start := time.Now()
 		runOnce(b, cfg)
 		return time.Since(start)
@@ -240,9 +253,9 @@ func BenchmarkClusterSizeRatio(b *testing.B) {
 			tSmall += timed(small)
 		}
 	}
-	b.ReportMetric(float64(tSmall)/1e6/float64(10*b.N), "ms-1000")
-	b.ReportMetric(float64(tLarge)/1e6/float64(b.N), "ms-10000")
-	b.ReportMetric(float64(tLarge)/(float64(tSmall)/10), "x-1000")
+	b.ReportMetric(float64(tSmall)/1e6/float64(10*b.N), "ms-"+smallName)
+	b.ReportMetric(float64(tLarge)/1e6/float64(b.N), "ms-"+largeName)
+	b.ReportMetric(float64(tLarge)/(float64(tSmall)/10), "x-"+smallName)
 }
 
 // BenchmarkLargeWeek is the scale scenario's simulation alone (no outputs
