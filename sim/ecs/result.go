@@ -266,17 +266,24 @@ func (w *World) state() State {
 	for i := range w.instances {
 		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(d, int32(i)))
 	}
-	// Tasks in creation order: IDs are hex counters of equal width.
-	var live []int32
+	// Tasks in creation order: IDs are hex counters of equal width. The
+	// sort reads (number, index) pairs, not the tasks: at 100,000 tasks a
+	// comparison that read two task records missed the cache on each
+	// (half a million misses, more than the rest of the final state's).
+	type numbered struct {
+		num uint64
+		ti  int32
+	}
+	var live []numbered
 	for ti := range w.tasks {
-		if w.tasks[ti].counted >= 0 && w.tasks[ti].state < TaskStopped {
-			live = append(live, int32(ti))
+		if tk := &w.tasks[ti]; tk.counted >= 0 && tk.state < TaskStopped {
+			live = append(live, numbered{tk.num, int32(ti)})
 		}
 	}
-	slices.SortFunc(live, func(a, b int32) int { return cmp.Compare(w.tasks[a].num, w.tasks[b].num) })
+	slices.SortFunc(live, func(a, b numbered) int { return cmp.Compare(a.num, b.num) })
 	st.Tasks = slices.Grow(st.Tasks, len(live))
-	for _, ti := range live {
-		st.Tasks = append(st.Tasks, w.describeTask(d, ti))
+	for _, l := range live {
+		st.Tasks = append(st.Tasks, w.describeTask(d, l.ti))
 	}
 	for si := range w.services {
 		c := w.rec.counts[si]
