@@ -137,9 +137,6 @@ func (w *World) daemonOn(si, i int32) {
 	}
 	t := w.newDaemonTask(si, i)
 	w.joinActive(s, t, s.primary())
-	if s.perItem == nil {
-		s.perItem = make([]int, len(s.strategy))
-	}
 	k := w.itemOf(s, t)
 	w.tasks[t].item = int8(k)
 	if k >= 0 {

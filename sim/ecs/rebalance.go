@@ -114,9 +114,6 @@ func (w *World) rebalanceZones(si int32) {
 // provider service si's next task would use (Fargate: always).
 func (w *World) placeable(si, spec int32) bool {
 	s := &w.services[si]
-	if s.perItem == nil {
-		s.perItem = make([]int, len(s.strategy))
-	}
 	prov := s.strategy[pickProvider(s.strategy, s.perItem)].provider
 	if w.providers[prov].fargate {
 		return true

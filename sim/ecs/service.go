@@ -207,9 +207,6 @@ func (w *World) launch(si int32) {
 // spec and returns it.
 func (w *World) launchSpec(si, spec, dep int32) int32 {
 	s := &w.services[si]
-	if s.perItem == nil {
-		s.perItem = make([]int, len(s.strategy))
-	}
 	item := pickProvider(s.strategy, s.perItem)
 	w.noteLaunch(si) // the service's launch rate (launchrate.go)
 	t := w.newTask(spec, si, -1, s.strategy[item].provider)
