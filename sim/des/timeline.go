@@ -23,8 +23,8 @@ const (
 // walks a path through entries that will not fire for hours, a path that
 // at tens of thousands of entries no longer stays in cache. Filed by
 // minute instead, an event costs an append when it is scheduled and one
-// heap push when its minute comes; the heap holds the current and the
-// next minute's events.
+// heap push when its minute comes; the heap holds the current minute's
+// events only.
 //
 // Buckets are absolute minutes (at / bucketWidth). The heap takes every
 // event of minute cur or before; ring[m % ringSize] holds minute m for
