@@ -471,6 +471,9 @@ func (o *order) move(p *Pool, h Handle, old, v int32) {
 	if ri == len(o.runs) || o.runs[ri].hs[i] != h {
 		panic("placement: order lost an instance")
 	}
+	if o.shiftWithin(p, h, ri, i, old, v) {
+		return
+	}
 	if !o.legacy {
 		o.removeEntry(ri, i)
 		o.insertEntry(p, h, v)
@@ -480,6 +483,67 @@ func (o *order) move(p *Pool, h Handle, old, v int32) {
 	o.removeEntry(ri, i)
 	ri, i = o.insertEntry(p, h, v)
 	o.unzero(from, o.pos(ri, i))
+}
+
+// shiftWithin is move's common case (a third of large-week's moves): entry
+// i of run ri, h's, takes key v and its place stays inside the run, so the
+// run's entries between the two places shift by one and nothing else
+// changes size. It reports false, changing nothing, when the new place is
+// past either end of the run and another run lies that way: then move
+// removes and inserts. The entries end in the order a remove and an insert
+// would leave them (by key, then label; h's label is the same at both
+// places), so every search reads what it read before.
+func (o *order) shiftWithin(p *Pool, h Handle, ri, i int, old, v int32) bool {
+	r := o.runs[ri]
+	n := len(r.hs)
+	lbl, was := r.lbls[i], r.fits[i]
+	var j int // h's index once the entries between have shifted
+	if v > old {
+		a, b := i+1, n // the first entry after i not before (v, lbl)
+		for a < b {
+			m := int(uint(a+b) >> 1)
+			if before(r.keys[m], r.lbls[m], v, lbl) {
+				a = m + 1
+			} else {
+				b = m
+			}
+		}
+		if a == n && ri != len(o.runs)-1 {
+			return false // it may belong in a later run
+		}
+		j = a - 1
+		copy(r.hs[i:j], r.hs[i+1:j+1])
+		copy(r.keys[i:j], r.keys[i+1:j+1])
+		copy(r.lbls[i:j], r.lbls[i+1:j+1])
+		copy(r.fits[i:j], r.fits[i+1:j+1])
+	} else {
+		a, b := 0, i // the first entry before i not before (v, lbl)
+		for a < b {
+			m := int(uint(a+b) >> 1)
+			if before(r.keys[m], r.lbls[m], v, lbl) {
+				a = m + 1
+			} else {
+				b = m
+			}
+		}
+		if a == 0 && ri != 0 {
+			return false // it may belong in an earlier run
+		}
+		j = a
+		copy(r.hs[j+1:i+1], r.hs[j:i])
+		copy(r.keys[j+1:i+1], r.keys[j:i])
+		copy(r.lbls[j+1:i+1], r.lbls[j:i])
+		copy(r.fits[j+1:i+1], r.fits[j:i])
+	}
+	f := fitOf(&p.cands[h])
+	r.replaced(was, f)
+	r.hs[j], r.keys[j], r.lbls[j], r.fits[j] = h, v, lbl, f
+	o.touched(ri)
+	o.lastChanged(ri)
+	if o.legacy {
+		o.unzero(o.pos(ri, i), o.pos(ri, j))
+	}
+	return true
 }
 
 // refresh records that h's free resources or active flag changed. (legacy:

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -169,5 +170,85 @@ func TestFirstFitLooksPastANodeWhoseMaximaAloneFit(t *testing.T) {
 	}
 	for from, want := range []int{3, 3, 3, 3, -1, -1, -1, -1, -1} {
 		assert.Equal(t, want, o.firstFit(from, s), "from %d", from)
+	}
+}
+
+// A move whose new place stays inside its run shifts that run's entries
+// (order.shiftWithin); it must leave the order exactly as a remove and an
+// insert would: the same entries in the same order with the same keys and
+// free resources, the same summaries and, for a legacy order, the same
+// zeroed blocks. Twin orders take the same random moves, small (mostly
+// within a run) and large (across runs), one through move and one through
+// the remove and insert move falls back on.
+func TestAMoveWithinARunLeavesWhatARemoveAndAnInsertWould(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
+			p := NewPool()
+			var hs []Handle
+			for i := range 5 * runCap {
+				h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).obj())
+				require.NoError(t, err)
+				hs = append(hs, h)
+			}
+			fast, slow := &order{legacy: legacy}, &order{legacy: legacy}
+			keys := map[Handle]int32{}
+			rnd := rand.New(rand.NewPCG(1, 2))
+			for _, h := range hs {
+				keys[h] = int32(rnd.IntN(400))
+				fast.insert(p, h, keys[h])
+				slow.insert(p, h, keys[h])
+			}
+			shifted := 0
+			for step := range 4000 {
+				h := hs[rnd.IntN(len(hs))]
+				old := keys[h]
+				v := old + int32(rnd.IntN(7)) - 3
+				if step%5 == 0 {
+					v = int32(rnd.IntN(400))
+				}
+				if v == old {
+					continue
+				}
+				p.cands[h].cpu = int32(rnd.IntN(4096)) // the free resources change with the key
+				ri, i := fast.locate(old, p.cands[h].label)
+				if fast.shiftWithin(p, h, ri, i, old, v) {
+					shifted++
+				} else {
+					fast.move(p, h, old, v)
+				}
+				ri, i = slow.locate(old, p.cands[h].label)
+				from := slow.pos(ri, i)
+				slow.removeEntry(ri, i)
+				ri, i = slow.insertEntry(p, h, v)
+				if legacy {
+					slow.unzero(from, slow.pos(ri, i))
+				}
+				keys[h] = v
+				flat := func(o *order) (out []string) {
+					for _, r := range o.runs {
+						for k := range r.hs {
+							out = append(out, fmt.Sprintf("%d:%d:%v", r.hs[k], r.keys[k], r.fits[k]))
+						}
+					}
+					return out
+				}
+				require.Equal(t, flat(slow), flat(fast), "step %d", step)
+				for ri, r := range fast.runs {
+					want := blockMax{-1, -1, -1}
+					for _, f := range r.fits {
+						want = maxOf(want, f)
+					}
+					require.Equal(t, want, r.summary(), "step %d: run %d's summary", step, ri)
+					last := len(r.hs) - 1
+					require.Equal(t, lastEntry{lbl: r.lbls[last], key: r.keys[last]}, fast.lasts[ri], "step %d: run %d's last entry", step, ri)
+				}
+				if legacy {
+					for pos := range fast.n {
+						require.Equal(t, slow.zeroed(pos), fast.zeroed(pos), "step %d: block of %d", step, pos)
+					}
+				}
+			}
+			assert.Greater(t, shifted, 1000, "most small moves stay in their run")
+		})
 	}
 }
