@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -303,4 +304,38 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 	st, err := ParseStrategy("spread", "host")
 	require.NoError(t, err)
 	assert.Equal(t, Strategy{SpreadStrategy, "host"}, st)
+}
+
+// When random's draws all miss, the scan that follows reads the free
+// resources kept in the order; a spec needing a host port, a GPU or a
+// constraint must still be checked instance by instance. 300 instances,
+// two with room: on i-0100 the task's static port is taken, so i-0200 is
+// the only choice, whether a draw finds it or the scan does.
+func TestRandomsScanStillChecksPortsWhereResourcesFit(t *testing.T) {
+	var ins []Instance
+	for i := range 300 {
+		b := inst(fmt.Sprintf("i-%04d", i)).mem(100)
+		if i == 100 || i == 200 {
+			b = b.mem(4096)
+		}
+		ins = append(ins, b.obj())
+	}
+	p, hs := poolOf(t, ins...)
+	holder := mustSpec(t, p, Task{MemoryMiB: 512, HostPorts: []uint16{8080}, Group: "g"})
+	require.NoError(t, p.Reserve(hs[100], holder))
+	s := mustSpec(t, p, Task{MemoryMiB: 512, HostPorts: []uint16{8080}, Group: "g", Strategies: DefaultRunTaskStrategies()})
+	assert.False(t, s.bare)
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 200 {
+		assert.Equal(t, "i-0200", p.InstanceID(p.Place(s, r).Chosen))
+	}
+	bare := mustSpec(t, p, Task{MemoryMiB: 512, Group: "g", Strategies: DefaultRunTaskStrategies()})
+	assert.True(t, bare.bare)
+	seen := map[string]int{}
+	for range 200 {
+		seen[p.InstanceID(p.Place(bare, r).Chosen)]++
+	}
+	assert.Len(t, seen, 2, "without the port both fit: %v", seen)
+	assert.Positive(t, seen["i-0100"])
+	assert.Positive(t, seen["i-0200"])
 }

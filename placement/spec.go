@@ -89,6 +89,7 @@ type Spec struct {
 	cpu, mem int32
 	group    int32
 	eni      bool
+	bare     bool // no ports, GPUs or constraints: cpu, mem and eni are all a check reads
 	part     *partition
 	strats   []boundStrategy
 
@@ -141,6 +142,7 @@ func (p *Pool) NewSpec(t Task) (*Spec, error) {
 		}
 		s.strats = append(s.strats, bs)
 	}
+	s.bare = s.dyn == 0 && s.gpus == 0 && len(s.ports) == 0 && len(s.cons) == 0
 	s.sub = p.subsetFor(s, t)
 	p.planFor(s)
 	return s, nil
