@@ -2,6 +2,7 @@ package placement
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -128,4 +129,46 @@ func TestExplainTaskWithRandomNamesTheDrawAndChangesNothing(t *testing.T) {
 		return got
 	}
 	assert.Equal(t, place(false), place(true))
+}
+
+// Explain's counts for a spec that needs only CPU, memory and an ENI come
+// from the rank order's copies of the free resources; they must be the
+// first failed check of every active instance, as Fit reports it, through
+// reservations, releases and instances going inactive and back.
+func TestExplainOfABareSpecCountsWhatFitSays(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	var ins []Instance
+	for i := range 400 {
+		ins = append(ins, inst(fmt.Sprintf("i-%04d", i)).cpu(int32(256*rnd.IntN(9))).mem(int32(512*rnd.IntN(9))).enis(int32(rnd.IntN(3))).obj())
+	}
+	p, hs := poolOf(t, ins...)
+	for _, eni := range []bool{false, true} {
+		s := mustSpec(t, p, Task{CPUUnits: 512, MemoryMiB: 1024, NeedsENI: eni, Group: "g", Strategies: DefaultRunTaskStrategies()})
+		require.True(t, s.bare)
+		filler := mustSpec(t, p, Task{CPUUnits: 256, MemoryMiB: 512, Group: "f"})
+		for step := range 60 {
+			h := hs[rnd.IntN(len(hs))]
+			switch step % 3 {
+			case 0:
+				p.SetActive(h, !p.cands[h].active)
+			case 1:
+				_ = p.Reserve(h, filler) // where it fits
+			default:
+				_ = p.Release(h, filler) // where one is held
+			}
+			var want Decision
+			for _, h := range hs {
+				if !p.cands[h].active {
+					continue
+				}
+				want.Considered++
+				if r := p.Fit(h, s); r != Fits {
+					want.Rejected[r]++
+				}
+			}
+			got := p.Explain(s)
+			require.Equal(t, want.Considered, got.Considered, "eni=%v step %d", eni, step)
+			require.Equal(t, want.Rejected, got.Rejected, "eni=%v step %d", eni, step)
+		}
+	}
 }

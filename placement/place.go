@@ -103,6 +103,28 @@ func (p *Pool) explain(s *Spec) Decision {
 		return s.expl
 	}
 	d := Decision{Chosen: NoHandle}
+	if o := p.rankOrder(s); s.bare && s.part.attr < 0 && s.part.sub == nil && s.part.rank && o != nil {
+		// A bare spec whose partition is the whole pool by rank: what its
+		// check reads is in the rank order beside each entry (-1s: not
+		// active): the same counts without a candidate's record each.
+		for _, r := range o.runs {
+			for _, f := range r.fits {
+				switch {
+				case f.cpu < 0:
+					continue
+				case f.cpu < s.cpu:
+					d.Rejected[ReasonCPU]++
+				case f.mem < s.mem:
+					d.Rejected[ReasonMemory]++
+				case s.eni && f.enis < 1:
+					d.Rejected[ReasonENI]++
+				}
+				d.Considered++
+			}
+		}
+		s.explVer, s.expl = p.ver, d
+		return d
+	}
 	for _, h := range p.order {
 		c := &p.cands[h]
 		if !c.active {
