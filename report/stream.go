@@ -87,7 +87,7 @@ func writeJSONStream(w *bufio.Writer, v any) error {
 // non-empty slice element by element, anything else whole.
 func writeJSONValue(w *bufio.Writer, fv reflect.Value) error {
 	if fv.Kind() != reflect.Slice || fv.IsNil() || fv.Len() == 0 || fv.Type().Elem().Kind() == reflect.Uint8 {
-		b, err := json.MarshalIndent(fv.Interface(), "  ", "  ")
+		b, err := marshalIndent(fv.Interface(), "  ", "  ")
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func writeJSONValue(w *bufio.Writer, fv reflect.Value) error {
 		if j > 0 {
 			w.WriteString(",\n")
 		}
-		b, err := json.MarshalIndent(fv.Index(j).Interface(), "    ", "  ")
+		b, err := marshalIndent(fv.Index(j).Interface(), "    ", "  ")
 		if err != nil {
 			return err
 		}

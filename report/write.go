@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -417,10 +416,14 @@ func WriteFile(path string, fill func(*bufio.Writer) error) (err error) {
 	return os.Rename(tmp.Name(), path)
 }
 
+// writeJSON writes v as a json.Encoder with SetIndent("", "  ") would.
 func writeJSON(w *bufio.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := marshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	return w.WriteByte('\n')
 }
 
 // num formats a value; NaN (no data, e.g. utilisation with no running task)
