@@ -1,6 +1,12 @@
 package report
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// punct marks the bytes that end a number or a literal in compact JSON.
+var punct = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}
 
 // marshalIndent is json.MarshalIndent, byte for byte, with a faster
 // indenter: encoding/json indents by running its full syntax scanner over
@@ -32,15 +38,25 @@ func appendIndent(dst, src []byte, prefix, indent string) []byte {
 	for i := 0; i < len(src); i++ {
 		switch c := src[i]; c {
 		case '"':
-			// A string, copied whole: up to the quote no backslash escapes.
+			// A string, copied whole: up to the first quote after an even
+			// run of backslashes (an odd one escapes it).
 			j := i + 1
-			for j < len(src) && src[j] != '"' {
-				if src[j] == '\\' {
-					j++
+			for {
+				k := bytes.IndexByte(src[j:], '"')
+				if k < 0 {
+					j = len(src)
+					break
+				}
+				j += k
+				n := 0
+				for n < j-i-1 && src[j-1-n] == '\\' {
+					n++
 				}
 				j++
+				if n%2 == 0 {
+					break
+				}
 			}
-			j = min(j+1, len(src))
 			dst = append(dst, src[i:j]...)
 			i = j - 1
 		case '{', '[':
@@ -61,8 +77,13 @@ func appendIndent(dst, src []byte, prefix, indent string) []byte {
 			newline()
 		case ':':
 			dst = append(dst, ':', ' ')
-		default:
-			dst = append(dst, c)
+		default: // a number or a literal, up to the next punctuation
+			j := i + 1
+			for j < len(src) && !punct[src[j]] {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j - 1
 		}
 	}
 	return dst

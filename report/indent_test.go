@@ -61,3 +61,43 @@ func FuzzIndentIsEncodingJSONs(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkIndent indents a describe-tasks-like document (a thousand
+// tasks with ARNs, attributes and numbers): encoding/json's indenter
+// against appendIndent.
+func BenchmarkIndent(b *testing.B) {
+	type attr struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	type task struct {
+		TaskArn    string  `json:"taskArn"`
+		LastStatus string  `json:"lastStatus"`
+		CPU        int     `json:"cpu"`
+		Memory     int     `json:"memory"`
+		StartedAt  float64 `json:"startedAt"`
+		Attributes []attr  `json:"attributes"`
+	}
+	var ts []task
+	for i := range 1000 {
+		ts = append(ts, task{TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/large/0123456789abcdef0123456789abcdef", LastStatus: "RUNNING",
+			CPU: 256 * (i%4 + 1), Memory: 512, StartedAt: 1767571200.25 + float64(i), Attributes: []attr{{"ecs.availability-zone", "us-east-1a"}, {"ecs.instance-type", "m5.xlarge"}}})
+	}
+	src, err := json.Marshal(ts)
+	require.NoError(b, err)
+	b.Run("encoding-json", func(b *testing.B) {
+		var dst bytes.Buffer
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			dst.Reset()
+			_ = json.Indent(&dst, src, "  ", "  ")
+		}
+	})
+	b.Run("appendIndent", func(b *testing.B) {
+		var dst []byte
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			dst = appendIndent(dst[:0], src, "  ", "  ")
+		}
+	})
+}
