@@ -53,3 +53,26 @@ func TestARecountFindsBooksThatDrifted(t *testing.T) {
 		})
 	}
 }
+
+// The totals a minute's sample reads (the tallies summed over every owner,
+// kept as tasks change state) agree with the per-owner tallies through a
+// day of a service whose tasks fail and are replaced (every run checks
+// the same at its end, batch jobs included); one off by a task is a breach at
+// CheckEnd.
+func TestTheTalliesTotalsFollowTheTallies(t *testing.T) {
+	w, fleet, eng := newWorld(t, 2, ServiceConfig{Name: "web", DesiredCount: 4, TaskFailuresPerTaskHour: 0.5, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
+	w.cfg.Duration = 24 * time.Hour
+	fleet.Start()
+	w.Start()
+	w.StartSampling()
+	_, err := eng.Run(des.At(w.cfg.Duration))
+	require.NoError(t, err)
+	w.CheckEnd()
+	require.NoError(t, eng.Err())
+	require.Equal(t, 4, w.rec.serviceRunning)
+	require.Equal(t, 4, w.rec.total[TaskRunning])
+	w.rec.total[TaskRunning]++
+	w.CheckEnd()
+	require.ErrorIs(t, eng.Err(), ErrInvariant)
+	assert.Contains(t, eng.Err().Error(), "disagree with the totals kept")
+}

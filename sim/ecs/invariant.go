@@ -31,6 +31,8 @@ var ErrInvariant = errors.New("sim: invariant broken")
 //     recorder's tallies, and at the end of each day and of the run they
 //     agree with a recount from its tasks (checkBooks);
 //   - an instance is terminated at most once (finishTermination);
+//   - at the end, the task tallies summed over owners equal the totals
+//     kept beside them (checkTotals);
 //   - at the end, every instance's free resources equal its registered ones
 //     less what its tasks reserve (checkEnd).
 //
@@ -90,7 +92,7 @@ func (w *World) checkService(si int) {
 	if s.healthy > running {
 		w.breach("service %s: %d tasks healthy but %d running", s.cfg.Name, s.healthy, running)
 	}
-	peak := slices.Max(s.recentDesired[:])
+	peak := s.recentPeak // the most of s.recentDesired, as availability just found it
 	_, maxTotal := RollingBounds(peak, s.minHealthyPct, s.maxPct)
 	// A staged blue and kept-above tasks only raise the bound: they are read
 	// (records of their own, out of cache) only when the count is above it.
@@ -168,6 +170,7 @@ func (w *World) CheckEnd() {
 			w.breach("cluster aggregate %+v disagrees with its instances %+v", w.agg, fresh)
 		}
 		w.checkGroupCounts()
+		w.checkTotals()
 	}()
 	for si := range w.services {
 		w.checkBooks(si, true)
@@ -191,5 +194,23 @@ func (w *World) CheckEnd() {
 			w.breach("instance %s: books say CPU %d, memory %d reserved; its tasks reserve %d, %d",
 				in.id, in.cpuRegistered-in.cpuFree, in.memRegistered-in.memFree, cpu, mem)
 		}
+	}
+}
+
+// checkTotals verifies the recorder's sums over owners against the
+// per-owner tallies they are kept beside.
+func (w *World) checkTotals() {
+	var total [numTaskStates]int
+	running := 0
+	for o, c := range w.rec.counts {
+		for s, n := range c {
+			total[s] += n
+		}
+		if o < len(w.services) {
+			running += c[TaskRunning]
+		}
+	}
+	if total != w.rec.total || running != w.rec.serviceRunning {
+		w.breach("task tallies summed over owners %v (%d service tasks running) disagree with the totals kept %v (%d)", total, running, w.rec.total, w.rec.serviceRunning)
 	}
 }

@@ -178,13 +178,7 @@ func (w *World) noteLaunch(si int32) {
 }
 
 // provisioning counts the cluster's tasks in PROVISIONING.
-func (w *World) provisioning() int {
-	n := 0
-	for i := range w.rec.counts {
-		n += w.rec.counts[i][TaskProvisioning]
-	}
-	return n
-}
+func (w *World) provisioning() int { return w.rec.total[TaskProvisioning] }
 
 // FargateTokenWaits is how many Fargate tasks waited for a launch token.
 func (w *World) FargateTokenWaits() int { return w.rates.waited }

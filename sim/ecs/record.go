@@ -15,7 +15,12 @@ type recorder struct {
 
 	// counts[o][s]: tasks of owner o in state s; owners are services first,
 	// then batch jobs.
-	counts            [][numTaskStates]int
+	counts [][numTaskStates]int
+	// total[s] is counts' column s summed over every owner, and
+	// serviceRunning the services' RUNNING tasks: kept with counts so that
+	// a minute's sample does not visit every owner (CheckEnd recounts).
+	total             [numTaskStates]int
+	serviceRunning    int
 	waits             []waitLog      // per owner: creation to placement
 	reasons           map[string]int // placement failures by reason (first failure per task)
 	peakInstances     int
@@ -109,14 +114,23 @@ func (w *World) taskEvent(t *task, typ schema.EventType, reason string) {
 func (w *World) recountTask(t *task, state int8) {
 	o := w.owner(t)
 	fargate := w.providers[t.provider].fargate
+	service := o < len(w.services)
 	if t.counted >= 0 {
 		w.rec.counts[o][t.counted]--
+		w.rec.total[t.counted]--
+		if service && t.counted == int8(TaskRunning) {
+			w.rec.serviceRunning--
+		}
 		if fargate {
 			w.rec.fargate--
 		}
 	}
 	if state >= 0 {
 		w.rec.counts[o][state]++
+		w.rec.total[state]++
+		if service && state == int8(TaskRunning) {
+			w.rec.serviceRunning++
+		}
 		if fargate {
 			w.rec.fargate++
 		}
@@ -228,7 +242,12 @@ func (w *World) instanceEvent(in *instance, typ schema.EventType, reason string)
 // minimum healthy count of the lowest desired count of the last five minutes.
 func (w *World) availability(s *service, now des.Time) {
 	s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
-	if minHealthy, _ := RollingBounds(slices.Min(s.recentDesired[:]), s.minHealthyPct, s.maxPct); now > 0 {
+	lo, hi := s.recentDesired[0], s.recentDesired[0]
+	for _, d := range s.recentDesired[1:] {
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	s.recentPeak = hi // checkService's bound, read next
+	if minHealthy, _ := RollingBounds(lo, s.minHealthyPct, s.maxPct); now > 0 {
 		s.minutes++
 		if s.healthy >= minHealthy {
 			s.minutesUp++
@@ -288,17 +307,8 @@ func (w *World) onSample(now des.Time, _ int32) {
 	launching, active := w.fleet.Pending(), int(a.active)
 	cpuReg, cpuRes, memReg, memRes := a.cpuReg, a.cpuRes, a.memReg, a.memRes
 	w.rec.peakInstances = max(w.rec.peakInstances, launching+active)
-	serviceRunning := 0
-	for si := range w.services {
-		serviceRunning += w.rec.counts[si][TaskRunning]
-	}
-	w.rec.peakServiceTasks = max(w.rec.peakServiceTasks, serviceRunning)
-	var total [numTaskStates]int
-	for _, c := range w.rec.counts {
-		for s, n := range c {
-			total[s] += n
-		}
-	}
+	w.rec.peakServiceTasks = max(w.rec.peakServiceTasks, w.rec.serviceRunning)
+	total := &w.rec.total
 	row := append(w.rec.row[:0], float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
 		float64(memReg), float64(memRes), float64(w.rec.fargate),
 		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning]))

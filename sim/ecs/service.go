@@ -25,6 +25,7 @@ type service struct {
 	desired               int
 	healthy               int     // RUNNING tasks that passed their health check
 	recentDesired         [5]int  // desired count over the last five minutes
+	recentPeak            int     // the most of recentDesired, at the last sample
 	minHealthyPct, maxPct int     // the deployment configuration now (UpdateService changes it; the Config never)
 	minutesUp, minutes    int     // minutes with at least the minimum healthy count
 	started, stopped      int     // tasks launched; tasks that reached STOPPED
