@@ -76,3 +76,39 @@ func TestTheTalliesTotalsFollowTheTallies(t *testing.T) {
 	require.ErrorIs(t, eng.Err(), ErrInvariant)
 	assert.Contains(t, eng.Err().Error(), "disagree with the totals kept")
 }
+
+// The minute's cheap comparison of a service's books with its tallies runs
+// for the services whose books or tallies changed since it last ran (every
+// change goes through books.go's setters, recountTask or the health flags,
+// which mark the service); the day's recount compares them all. A drift
+// made where a setter would mark the service is found at the next sample;
+// one made behind the setters' backs, in a service whose tasks then do
+// nothing, at the end of the day.
+func TestTheMinutesCheckComparesTheBooksThatChanged(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		mark     bool
+		caughtAt time.Duration
+	}{
+		{"marked: at the next sample", true, 30*time.Hour + time.Minute},
+		{"unmarked: at the day's recount", false, 48 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, fleet, eng := newWorld(t, 2, ServiceConfig{Name: "web", DesiredCount: 4, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
+			w.cfg.Duration = 72 * time.Hour
+			corrupt := eng.Register(func(_ des.Time, _ int32) {
+				s := &w.services[0]
+				s.old++ // one more to replace than the unhealthy and healthy listed
+				s.booksDirty = tc.mark
+			})
+			eng.At(des.At(30*time.Hour+time.Second), corrupt, 0)
+			fleet.Start()
+			w.Start()
+			w.StartSampling()
+			_, err := eng.Run(des.At(w.cfg.Duration))
+			require.ErrorIs(t, err, ErrInvariant)
+			assert.Contains(t, err.Error(), "books of tasks to replace")
+			assert.Equal(t, des.At(tc.caughtAt), eng.Now())
+		})
+	}
+}

@@ -307,6 +307,7 @@ func (w *World) onTaskHealthy(now des.Time, t int32) {
 	tk.healthy = true
 	s := &w.services[tk.service]
 	s.healthy++
+	s.booksDirty = true
 	w.markHealthy(s, t)
 	if tk.deployment == s.primary() {
 		// AWS (circuit breaker): the failure count is consecutive; a task

@@ -591,6 +591,7 @@ func (w *World) restoreBlue(si int32) {
 			green = append(green, t)
 			continue
 		}
+		s.booksDirty = true
 		s.deps[r.blue].active--
 		s.deps[np].active++
 		tk.deployment = np
@@ -614,6 +615,7 @@ func (w *World) restoreBlue(si int32) {
 // unmarkOld takes a task out of the books of tasks to replace (restoreBlue:
 // it belongs to the PRIMARY again).
 func (w *World) unmarkOld(s *service, t int32) {
+	s.booksDirty = true
 	tk := &w.tasks[t]
 	if !tk.old {
 		return

@@ -28,7 +28,8 @@ var ErrInvariant = errors.New("sim: invariant broken")
 //     (checkService, checkMinute);
 //   - every minute, each service's books (books.go: its active tasks, those
 //     to be replaced, healthy, by deployment and by zone) agree with the
-//     recorder's tallies, and at the end of each day and of the run they
+//     recorder's tallies if either changed since they last agreed, and at
+//     the end of each day and of the run every service's books
 //     agree with a recount from its tasks (checkBooks);
 //   - an instance is terminated at most once (finishTermination);
 //   - at the end, the task tallies summed over owners equal the totals

@@ -115,6 +115,9 @@ func (w *World) recountTask(t *task, state int8) {
 	o := w.owner(t)
 	fargate := w.providers[t.provider].fargate
 	service := o < len(w.services)
+	if service {
+		w.services[o].booksDirty = true // checkBooks compares the books with these tallies
+	}
 	if t.counted >= 0 {
 		w.rec.counts[o][t.counted]--
 		w.rec.total[t.counted]--

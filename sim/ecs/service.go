@@ -22,6 +22,7 @@ type service struct {
 	idx                   int32
 	rebal                 int32 // the task an AZ rebalancing move started, until healthy; -1 none
 	daemon                bool  // cfg.Daemon (keptAbove)
+	booksDirty            bool  // the books or the tallies changed since checkBooks last compared them
 	desired               int
 	healthy               int     // RUNNING tasks that passed their health check
 	recentDesired         [5]int  // desired count over the last five minutes

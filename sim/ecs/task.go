@@ -406,6 +406,7 @@ func (w *World) stopTask(t int32, code, reason string, grace des.Time, replace b
 	if tk.healthy {
 		tk.healthy = false
 		w.services[tk.service].healthy--
+		w.services[tk.service].booksDirty = true
 	}
 	tk.state = TaskStopping
 	w.recordState(t, reason)
