@@ -6,8 +6,6 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	"github.com/fleetsim/fleetsim/sim/des"
 )
 
 // ErrInvariant marks a breach of the simulated cluster's own rules: a bug in
@@ -82,7 +80,8 @@ func hasDuplicate(ports []int) bool {
 // availability, while the service's records are in cache: with 1,000
 // services a pass of its own missed the L1 cache on every service, every
 // minute (cachegrind).
-func (w *World) checkService(si int) {
+// fullBooks: the books are recounted from the tasks (checkBooks).
+func (w *World) checkService(si int, fullBooks bool) {
 	s := &w.services[si]
 	c := w.rec.counts[si]
 	live := c[TaskProvisioning] + c[TaskPending] + c[TaskRunning] + c[TaskStopping]
@@ -106,12 +105,7 @@ func (w *World) checkService(si int) {
 			w.breach("service %s: desired count %d outside [%d, %d]", s.cfg.Name, s.desired, lo, hi)
 		}
 	}
-	// The books reconcile reads: checked against the tallies each
-	// minute, recounted from the tasks at the end of each day but the
-	// last, whose recount is CheckEnd's (at the same instant, a second
-	// recount would find what the first found).
-	now, day := w.eng.Now(), des.At(24*time.Hour)
-	w.checkBooks(si, now > 0 && now%day == 0 && now < des.At(w.cfg.Duration))
+	w.checkBooks(si, fullBooks) // the books reconcile reads
 }
 
 // checkMinute verifies the batch jobs' and the fleet's accounting and the

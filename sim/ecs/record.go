@@ -243,13 +243,13 @@ func (w *World) instanceEvent(in *instance, typ schema.EventType, reason string)
 
 // availability counts the minute as up when the service has at least the
 // minimum healthy count of the lowest desired count of the last five minutes.
-func (w *World) availability(s *service, now des.Time) {
-	s.recentDesired[int(now.Minutes())%len(s.recentDesired)] = s.desired
-	lo, hi := s.recentDesired[0], s.recentDesired[0]
-	for _, d := range s.recentDesired[1:] {
-		lo, hi = min(lo, d), max(hi, d)
-	}
-	s.recentPeak = hi // checkService's bound, read next
+// slot is now's place in the five minutes' ring (onSample's, for every
+// service).
+func (w *World) availability(s *service, now des.Time, slot int) {
+	r := &s.recentDesired
+	r[slot] = s.desired
+	lo := min(r[0], r[1], r[2], r[3], r[4])
+	s.recentPeak = max(r[0], r[1], r[2], r[3], r[4]) // checkService's bound, read next
 	if minHealthy, _ := RollingBounds(lo, s.minHealthyPct, s.maxPct); now > 0 {
 		s.minutes++
 		if s.healthy >= minHealthy {
@@ -315,11 +315,17 @@ func (w *World) onSample(now des.Time, _ int32) {
 	row := append(w.rec.row[:0], float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
 		float64(memReg), float64(memRes), float64(w.rec.fargate),
 		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning]))
+	// The books are recounted in full at each day's end but the last,
+	// whose recount is CheckEnd's (at the same instant, a second recount
+	// would find what the first found).
+	day := des.At(24 * time.Hour)
+	fullBooks := now > 0 && now%day == 0 && now < des.At(w.cfg.Duration)
+	slot := int(now.Minutes()) % len(service{}.recentDesired)
 	for si := range w.services {
 		c := w.rec.counts[si]
 		s := &w.services[si]
-		w.availability(s, now)
-		w.checkService(si)
+		w.availability(s, now, slot)
+		w.checkService(si, fullBooks)
 		if !w.cfg.Settings.ServiceSeries {
 			continue
 		}
