@@ -339,3 +339,40 @@ func TestRandomsScanStillChecksPortsWhereResourcesFit(t *testing.T) {
 	assert.Positive(t, seen["i-0100"])
 	assert.Positive(t, seen["i-0200"])
 }
+
+// A bare spec's fallback counts the fitting instances and walks to the one
+// drawn instead of listing them: it must choose what the listing scan
+// chooses and leave the generator where the scan leaves it (one draw, none
+// for a single fitting instance), on pools where none, one or many fit.
+func TestRandomsCountedDrawIsTheListingScans(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	for trial := range 60 {
+		var ins []Instance
+		size := 1 + rnd.IntN(400)
+		room := []int{0, 1, size / 3, size}[trial%4] // instances with room for the task
+		for i := range size {
+			mem := int32(256)
+			if i < room {
+				mem = 2048
+			}
+			ins = append(ins, inst(fmt.Sprintf("i-%04d", rnd.IntN(1<<20)*1000+i)).mem(mem).enis(int32(rnd.IntN(2))).obj())
+		}
+		p, hs := poolOf(t, ins...)
+		for _, h := range hs {
+			if rnd.IntN(10) == 0 {
+				p.SetActive(h, false)
+			}
+		}
+		s := mustSpec(t, p, Task{MemoryMiB: 1024, NeedsENI: trial%2 == 1, Group: "g", Strategies: DefaultRunTaskStrategies()})
+		require.True(t, s.bare)
+		o := p.rankOrder(s)
+		for range 5 {
+			seed := rnd.Uint64()
+			r1, r2 := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
+			want, _ := p.scanOrder(s, 0, o, r1)
+			got := p.drawFitting(s, o, r2)
+			require.Equal(t, want, got, "trial %d", trial)
+			require.Equal(t, r1.Uint64(), r2.Uint64(), "trial %d: the generators part", trial)
+		}
+	}
+}

@@ -25,8 +25,53 @@ func (p *Pool) randomBest(s *Spec, r *rand.Rand) Handle {
 			return h
 		}
 	}
-	h, _ := p.scanOrder(s, 0, p.rankOrder(s), r)
+	o := p.rankOrder(s)
+	if s.bare && o != nil {
+		return p.drawFitting(s, o, r)
+	}
+	h, _ := p.scanOrder(s, 0, o, r)
 	return h
+}
+
+// drawFitting is scanOrder's draw for a bare spec without the list: it
+// counts the instances whose free resources (kept in the order) fit, draws
+// one index as pickTie would from the list of them (no draw for one), and
+// walks to it. A fallback on a big cluster with room here and there lists
+// thousands of ties for one draw.
+func (p *Pool) drawFitting(s *Spec, o *order, r *rand.Rand) Handle {
+	fits := func(f blockMax) bool { return f.cpu >= s.cpu && f.mem >= s.mem && (!s.eni || f.enis >= 1) }
+	n := 0
+	for _, run := range o.runs {
+		if m := run.summary(); !m.fits(s) {
+			continue
+		}
+		for _, f := range run.fits {
+			if fits(f) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return NoHandle
+	}
+	k := 0
+	if n > 1 {
+		k = r.IntN(n)
+	}
+	for _, run := range o.runs {
+		if m := run.summary(); !m.fits(s) {
+			continue
+		}
+		for i, f := range run.fits {
+			if fits(f) {
+				if k == 0 {
+					return run.hs[i]
+				}
+				k--
+			}
+		}
+	}
+	panic("placement: drawFitting lost count")
 }
 
 // pickTie draws one of the instances left tied when a random strategy follows
