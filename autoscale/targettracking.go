@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/fleetsim/fleetsim/sim/des"
@@ -134,9 +135,7 @@ func (p *TargetTracking) scaleOut(now des.Time, in Input, v float64) (Decision, 
 	if want <= in.Current {
 		return Decision{}, false
 	}
-	return Decision{Desired: want, Reason: fmt.Sprintf(
-		"target tracking %q: %s in ALARM, %s %.4g > target %.4g: ceil(%d x %.4g / %.4g) = %d",
-		p.cfg.Name, p.high.Name(), p.cfg.Metric, v, p.cfg.TargetValue, from, v, p.cfg.TargetValue, want)}, true
+	return Decision{Desired: want, Reason: p.reason(p.high, " > target ", -1, v, from, want)}, true
 }
 
 // scaleIn removes capacity only as far as keeps the metric at or below
@@ -149,10 +148,43 @@ func (p *TargetTracking) scaleIn(in Input, v float64) (Decision, bool) {
 	if want >= in.Current {
 		return Decision{}, false
 	}
-	return Decision{Desired: want, Reason: fmt.Sprintf(
-		"target tracking %q: %s in ALARM, %s %.4g < %.4g x target %.4g: ceil(%d x %.4g / %.4g) = %d",
-		p.cfg.Name, p.low.Name(), p.cfg.Metric, v, p.cfg.LowFraction, p.cfg.TargetValue,
-		in.Current, v, p.cfg.TargetValue, want)}, true
+	return Decision{Desired: want, Reason: p.reason(p.low, " < ", p.cfg.LowFraction, v, in.Current, want)}, true
+}
+
+// reason words a decision as fmt's
+//
+//	"target tracking %q: %s in ALARM, %s %.4g > target %.4g: ceil(%d x %.4g / %.4g) = %d"
+//
+// (scale-out; scale-in has "< %.4g x target" with the low fraction, given
+// as frac >= 0) would print it, built with strconv: a week's target
+// tracking decides often enough for fmt's reflection to show
+// (TestTargetTrackingReasonIsFmts holds it to fmt's bytes).
+func (p *TargetTracking) reason(a *Alarm, cmp string, frac, v float64, from, want int) string {
+	g := func(b []byte, x float64) []byte { return strconv.AppendFloat(b, x, 'g', 4, 64) }
+	b := make([]byte, 0, 160)
+	b = append(b, "target tracking "...)
+	b = strconv.AppendQuote(b, p.cfg.Name)
+	b = append(b, ": "...)
+	b = append(b, a.Name()...)
+	b = append(b, " in ALARM, "...)
+	b = append(b, p.cfg.Metric...)
+	b = append(b, ' ')
+	b = g(b, v)
+	b = append(b, cmp...)
+	if frac >= 0 {
+		b = g(b, frac)
+		b = append(b, " x target "...)
+	}
+	b = g(b, p.cfg.TargetValue)
+	b = append(b, ": ceil("...)
+	b = strconv.AppendInt(b, int64(from), 10)
+	b = append(b, " x "...)
+	b = g(b, v)
+	b = append(b, " / "...)
+	b = g(b, p.cfg.TargetValue)
+	b = append(b, ") = "...)
+	b = strconv.AppendInt(b, int64(want), 10)
+	return string(b)
 }
 
 // ceilCapacity rounds up, forgiving float noise of a few ulps (16.000000000000004 -> 16).

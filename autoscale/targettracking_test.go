@@ -1,6 +1,8 @@
 package autoscale
 
 import (
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -140,4 +142,34 @@ func TestTargetTrackingCooldowns(t *testing.T) {
 func TestTargetTrackingRejectsBadTarget(t *testing.T) {
 	_, err := NewTargetTracking(TargetTrackingConfig{Name: "zero"})
 	assert.ErrorIs(t, err, ErrPolicyConfig)
+}
+
+// A decision's reason is what fmt printed before it was built with
+// strconv: names that need quoting, values small, large, negative, with
+// many digits, infinite and not a number.
+func TestTargetTrackingReasonIsFmts(t *testing.T) {
+	vals := []float64{0, 1, 61.25, 0.00012345, 1234567, -3.5, 99.99999, 1e21, math.Inf(1), math.Inf(-1), math.NaN(), 5e-324}
+	for _, name := range []string{"cpu50", `a "quoted" name`, "tab\there", "é ünïcode", ""} {
+		p := newTT(t, TargetTrackingConfig{Name: name, TargetValue: 60, LowFraction: 0.9})
+		for _, v := range vals {
+			for _, frac := range []float64{-1, 0.9, 1} {
+				want := fmt.Sprintf("target tracking %q: %s in ALARM, %s %.4g > target %.4g: ceil(%d x %.4g / %.4g) = %d",
+					p.cfg.Name, p.high.Name(), p.cfg.Metric, v, p.cfg.TargetValue, 7, v, p.cfg.TargetValue, 12)
+				cmp := " > target "
+				if frac >= 0 {
+					want = fmt.Sprintf("target tracking %q: %s in ALARM, %s %.4g < %.4g x target %.4g: ceil(%d x %.4g / %.4g) = %d",
+						p.cfg.Name, p.low.Name(), p.cfg.Metric, v, frac, p.cfg.TargetValue, 7, v, p.cfg.TargetValue, 12)
+					cmp = " < "
+				}
+				a := p.high
+				if frac >= 0 {
+					a = p.low
+				}
+				assert.Equal(t, want, p.reason(a, cmp, frac, v, 7, 12))
+			}
+		}
+		p.cfg.TargetValue = 1.0 / 3
+		assert.Equal(t, fmt.Sprintf("target tracking %q: %s in ALARM, %s %.4g > target %.4g: ceil(%d x %.4g / %.4g) = %d",
+			p.cfg.Name, p.high.Name(), p.cfg.Metric, 2.0, p.cfg.TargetValue, -1, 2.0, p.cfg.TargetValue, 0), p.reason(p.high, " > target ", -1, 2, -1, 0))
+	}
 }
