@@ -239,7 +239,7 @@ func (part *partition) keepResource(p *Pool, r resource) {
 	for _, v := range part.present {
 		b := part.buckets[v]
 		b.byRes[r] = part.fillFits(p, buildOrder(b.members, func(h Handle) int32 { return p.cands[h].resource(r) }))
-		b.byRes[r].legacy = true
+		b.byRes[r].legacy, b.byRes[r].hinted = true, true
 	}
 }
 
@@ -252,6 +252,7 @@ func (part *partition) keepRank(p *Pool) {
 	for _, v := range part.present {
 		b := part.buckets[v]
 		b.byRank = part.fillFits(p, buildOrder(b.members, func(Handle) int32 { return 0 }))
+		b.byRank.hinted = true
 	}
 }
 
@@ -286,11 +287,11 @@ func (part *partition) bucketFor(v int32) *bucket {
 		b := part.buckets[v]
 		for r := range b.byRes {
 			if part.keep[r] && b.byRes[r] == nil {
-				b.byRes[r] = &order{legacy: true}
+				b.byRes[r] = &order{legacy: true, hinted: true}
 			}
 		}
 		if part.rank && b.byRank == nil {
-			b.byRank = &order{}
+			b.byRank = &order{hinted: true}
 		}
 		for len(b.byGroup) < len(part.groups) {
 			b.byGroup = append(b.byGroup, &order{})

@@ -60,6 +60,44 @@ type order struct {
 	// demand after a run is split, merged, dropped or relabelled.
 	lasts   []lastEntry
 	lastsOK bool
+	// hints[h] is where h was last found (run, index), if hinted: a
+	// reservation refreshes or moves the same instance in the order by
+	// rank and the orders by resource, and an entry mostly stays where it
+	// was (at, which checks the hint against the run before trusting it).
+	// Only those orders keep hints: one array of every handle per order.
+	hinted bool
+	hints  []entryHint
+}
+
+// entryHint is an entry's last known run and index.
+type entryHint struct{ ri, i int32 }
+
+// at returns h's run and index: the hint's when the entry there is h,
+// otherwise locate's (ri == len(o.runs) if h is not there: the caller
+// panics), which it keeps as the hint.
+func (o *order) at(h Handle, key int32, label uint64) (ri, i int) {
+	if int(h) < len(o.hints) {
+		e := o.hints[h]
+		if int(e.ri) < len(o.runs) {
+			if r := o.runs[e.ri]; int(e.i) < len(r.hs) && r.hs[e.i] == h {
+				return int(e.ri), int(e.i)
+			}
+		}
+	}
+	ri, i = o.locate(key, label)
+	o.hint(h, ri, i)
+	return ri, i
+}
+
+// hint records that h is at (ri, i).
+func (o *order) hint(h Handle, ri, i int) {
+	if !o.hinted {
+		return
+	}
+	if int(h) >= len(o.hints) {
+		o.hints = append(o.hints, make([]entryHint, int(h)+1-len(o.hints))...)
+	}
+	o.hints[h] = entryHint{int32(ri), int32(i)}
 }
 
 // lastEntry is a run's last key and label.
@@ -423,7 +461,7 @@ func (o *order) insertEntry(p *Pool, h Handle, key int32) (int, int) {
 }
 
 func (o *order) remove(p *Pool, h Handle, key int32) {
-	ri, i := o.locate(key, p.cands[h].label)
+	ri, i := o.at(h, key, p.cands[h].label)
 	if ri == len(o.runs) || o.runs[ri].hs[i] != h {
 		panic("placement: order lost an instance")
 	}
@@ -467,7 +505,7 @@ func (o *order) move(p *Pool, h Handle, old, v int32) {
 	if old == v {
 		return
 	}
-	ri, i := o.locate(old, p.cands[h].label)
+	ri, i := o.at(h, old, p.cands[h].label)
 	if ri == len(o.runs) || o.runs[ri].hs[i] != h {
 		panic("placement: order lost an instance")
 	}
@@ -538,6 +576,7 @@ func (o *order) shiftWithin(p *Pool, h Handle, ri, i int, old, v int32) bool {
 	f := fitOf(&p.cands[h])
 	r.replaced(was, f)
 	r.hs[j], r.keys[j], r.lbls[j], r.fits[j] = h, v, lbl, f
+	o.hint(h, ri, j)
 	o.touched(ri)
 	o.lastChanged(ri)
 	if o.legacy {
@@ -549,7 +588,7 @@ func (o *order) shiftWithin(p *Pool, h Handle, ri, i int, old, v int32) bool {
 // refresh records that h's free resources or active flag changed. (legacy:
 // the old index recomputed the summary of h's block.)
 func (o *order) refresh(p *Pool, h Handle, key int32) {
-	ri, i := o.locate(key, p.cands[h].label)
+	ri, i := o.at(h, key, p.cands[h].label)
 	if ri == len(o.runs) || o.runs[ri].hs[i] != h {
 		panic("placement: order lost an instance")
 	}

@@ -102,6 +102,12 @@ func checkOrder(t *testing.T, p *Pool, o *order, members []Handle, key func(Hand
 			require.Equal(t, lastEntry{lbl: r.lbls[last], key: r.keys[last]}, o.lasts[ri], "run %d's last entry", ri)
 		}
 	}
+	for ri, r := range o.runs {
+		for i, h := range r.hs { // where at finds each entry, by its hint or by search
+			gr, gi := o.at(h, r.keys[i], r.lbls[i])
+			require.Equal(t, [2]int{ri, i}, [2]int{gr, gi}, "where the order finds %d", h)
+		}
+	}
 	for _, r := range o.runs {
 		require.NotEmpty(t, r.hs)
 		require.LessOrEqual(t, len(r.hs), runCap)
