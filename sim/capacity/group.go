@@ -123,25 +123,33 @@ func (f *Fleet) shrink(g *group, cause string) int {
 }
 
 // victimList is the counted, unprotected instances of a group, in its
-// order, kept across the victims of one scale-in.
+// order, kept across the victims of one scale-in. Entries may go stale as
+// the scale-in goes on (a victim no longer counts; an orchestrator's
+// reaction protects an instance): terminationVictim checks the ones it
+// would choose among, not the whole list each time (which made a scale-in
+// of k instances from n cost k x n asks of the orchestrator).
 type victimList struct {
 	cands []int32
 	made  bool
 }
 
-// refresh makes the list, or drops from it what is no longer counted or
-// now protected.
-func (vl *victimList) refresh(f *Fleet, g *group) {
-	if !vl.made {
-		vl.made = true
-		for _, i := range g.instances {
-			if f.instances[i].counts() && !f.orch.ScaleInProtected(i) {
-				vl.cands = append(vl.cands, i)
-			}
-		}
+// make lists the counted, unprotected instances, once.
+func (vl *victimList) make(f *Fleet, g *group) {
+	if vl.made {
 		return
 	}
-	vl.cands = slices.DeleteFunc(vl.cands, func(i int32) bool { return !f.instances[i].counts() || f.orch.ScaleInProtected(i) })
+	vl.made = true
+	for _, i := range g.instances {
+		if f.victimOK(i) {
+			vl.cands = append(vl.cands, i)
+		}
+	}
+}
+
+// victimOK reports whether instance i may be scaled in: counted and not
+// protected.
+func (f *Fleet) victimOK(i int32) bool {
+	return f.instances[i].counts() && !f.orch.ScaleInProtected(i)
 }
 
 // ProtectionLifted is the orchestrator saying that instance i's scale-in
@@ -352,12 +360,34 @@ func (g *group) instanceType(p PurchaseOption) catalog.InstanceType {
 // its share; (2) the Availability Zone with the most instances; (3) launch
 // template age (all equal here); (4) the instance closest to the next
 // billing hour; (5) random. Returns -1 when every instance is protected.
+//
+// The list may hold stale entries; the choice is made over it and stands
+// when every instance tied for it is still a valid victim, else those
+// that are not leave the list and the choice is made again. That is the
+// choice over the valid entries alone: the stale ones can only add zones
+// and instances, and a choice whose ties are all valid has a zone and a
+// billing minimum that valid instances reach (none of which can become a
+// victim again within one scale-in: terminating cannot unprotect).
 func (g *group) terminationVictim(f *Fleet, vl *victimList) int32 {
-	vl.refresh(f, g)
-	if len(vl.cands) == 0 {
-		return -1
+	vl.make(f, g)
+	for len(vl.cands) > 0 {
+		best := g.victimTies(f, vl.cands)
+		if !slices.ContainsFunc(best, func(i int32) bool { return !f.victimOK(i) }) {
+			v := best[g.pick.IntN(len(best))]
+			k := slices.Index(vl.cands, v) // it goes now: off the list
+			vl.cands = slices.Delete(vl.cands, k, k+1)
+			return v
+		}
+		stale := slices.DeleteFunc(slices.Clone(best), f.victimOK)
+		vl.cands = slices.DeleteFunc(vl.cands, func(i int32) bool { return slices.Contains(stale, i) })
 	}
-	cands := append(g.cands[:0], vl.cands...)
+	return -1
+}
+
+// victimTies applies the termination policy's steps (1)-(4) to the listed
+// instances: those tied for termination, in list order (step 5 draws one).
+func (g *group) victimTies(f *Fleet, list []int32) []int32 {
+	cands := append(g.cands[:0], list...)
 	defer func() { g.cands = cands[:0] }()
 	azCount := g.liveAZ // counted instances per zone
 	// Mixed groups choose the purchase option first, then balance zones
@@ -375,7 +405,7 @@ func (g *group) terminationVictim(f *Fleet, vl *victimList) int32 {
 		}
 	}
 	cands = slices.DeleteFunc(cands, func(i int32) bool { return f.instances[i].AZ != bestAZ })
-	return g.closestToBillingHour(f, cands)
+	return g.billingTies(f, cands)
 }
 
 // overAllocated says which purchase option the next termination should take:
@@ -403,10 +433,18 @@ func (g *group) overAllocated() (PurchaseOption, bool) {
 }
 
 func (g *group) closestToBillingHour(f *Fleet, cands []int32) int32 {
+	best := g.billingTies(f, cands)
+	return best[g.pick.IntN(len(best))]
+}
+
+// billingTies is the instances of cands closest to their next billing hour,
+// in cands' order: the last step's ties before the draw. The slice is the
+// group's scratch, valid until the next call.
+func (g *group) billingTies(f *Fleet, cands []int32) []int32 {
 	now := f.eng.Now()
 	hour := des.At(time.Hour)
 	best := g.best[:0]
-	defer func() { g.best = best[:0] }()
+	defer func() { g.best = best[:0] }() // keeps the room; best is returned as it is
 	var bestLeft des.Time
 	for _, i := range cands {
 		left := hour - (now-f.instances[i].Launched)%hour
@@ -417,7 +455,7 @@ func (g *group) closestToBillingHour(f *Fleet, cands []int32) int32 {
 			best = append(best, i)
 		}
 	}
-	return best[g.pick.IntN(len(best))]
+	return best
 }
 
 // GroupConfig returns a copy of group gi's configuration (the Cluster
