@@ -201,7 +201,12 @@ func (o *order) locate(key int32, label uint64) (ri, i int) {
 		return lo, 0
 	}
 	r := o.runs[lo]
-	a, b := 0, len(r.hs)
+	return lo, r.search(0, len(r.hs), key, label)
+}
+
+// search returns the first index in [a, b) of the run whose entry is not
+// before (key, label), b if none.
+func (r *run) search(a, b int, key int32, label uint64) int {
 	for a < b {
 		m := int(uint(a+b) >> 1)
 		if before(r.keys[m], r.lbls[m], key, label) {
@@ -210,7 +215,7 @@ func (o *order) locate(key int32, label uint64) (ri, i int) {
 			b = m
 		}
 	}
-	return lo, a
+	return a
 }
 
 // buildLasts rebuilds every run's last entry in O(runs).
@@ -537,15 +542,7 @@ func (o *order) shiftWithin(p *Pool, h Handle, ri, i int, old, v int32) bool {
 	lbl, was := r.lbls[i], r.fits[i]
 	var j int // h's index once the entries between have shifted
 	if v > old {
-		a, b := i+1, n // the first entry after i not before (v, lbl)
-		for a < b {
-			m := int(uint(a+b) >> 1)
-			if before(r.keys[m], r.lbls[m], v, lbl) {
-				a = m + 1
-			} else {
-				b = m
-			}
-		}
+		a := r.search(i+1, n, v, lbl) // the first entry after i not before (v, lbl)
 		if a == n && ri != len(o.runs)-1 {
 			return false // it may belong in a later run
 		}
@@ -555,15 +552,7 @@ func (o *order) shiftWithin(p *Pool, h Handle, ri, i int, old, v int32) bool {
 		copy(r.lbls[i:j], r.lbls[i+1:j+1])
 		copy(r.fits[i:j], r.fits[i+1:j+1])
 	} else {
-		a, b := 0, i // the first entry before i not before (v, lbl)
-		for a < b {
-			m := int(uint(a+b) >> 1)
-			if before(r.keys[m], r.lbls[m], v, lbl) {
-				a = m + 1
-			} else {
-				b = m
-			}
-		}
+		a := r.search(0, i, v, lbl) // the first entry before i not before (v, lbl)
 		if a == 0 && ri != 0 {
 			return false // it may belong in an earlier run
 		}

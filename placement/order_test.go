@@ -53,13 +53,7 @@ func TestOrdersSplitAndMergeTheirRuns(t *testing.T) {
 // of the entries before it, through inserts, removes, moves, splits and
 // merges, whether or not the tree was valid when they happened.
 func TestFlatPositionsCountTheEntriesBefore(t *testing.T) {
-	p := NewPool()
-	var hs []Handle
-	for i := range 6 * runCap {
-		h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).obj())
-		require.NoError(t, err)
-		hs = append(hs, h)
-	}
+	p, hs := numberedPool(t, 6*runCap)
 	o := &order{legacy: true}
 	keys := map[Handle]int32{}
 	naive := func(ri, i int) int {
@@ -183,13 +177,7 @@ func TestFirstFitLooksPastANodeWhoseMaximaAloneFit(t *testing.T) {
 func TestAMoveWithinARunLeavesWhatARemoveAndAnInsertWould(t *testing.T) {
 	for _, legacy := range []bool{false, true} {
 		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
-			p := NewPool()
-			var hs []Handle
-			for i := range 5 * runCap {
-				h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).obj())
-				require.NoError(t, err)
-				hs = append(hs, h)
-			}
+			p, hs := numberedPool(t, 5*runCap)
 			fast, slow := &order{legacy: legacy}, &order{legacy: legacy}
 			keys := map[Handle]int32{}
 			rnd := rand.New(rand.NewPCG(1, 2))
@@ -251,4 +239,17 @@ func TestAMoveWithinARunLeavesWhatARemoveAndAnInsertWould(t *testing.T) {
 			assert.Greater(t, shifted, 1000, "most small moves stay in their run")
 		})
 	}
+}
+
+// numberedPool is a pool of n default instances i-0000, i-0001, ...
+func numberedPool(t *testing.T, n int) (*Pool, []Handle) {
+	t.Helper()
+	p := NewPool()
+	var hs []Handle
+	for i := range n {
+		h, err := p.Add(inst(fmt.Sprintf("i-%04d", i)).obj())
+		require.NoError(t, err)
+		hs = append(hs, h)
+	}
+	return p, hs
 }
