@@ -16,11 +16,10 @@ type recorder struct {
 	// counts[o][s]: tasks of owner o in state s; owners are services first,
 	// then batch jobs.
 	counts [][numTaskStates]int
-	// total[s] is counts' column s summed over every owner, and
-	// serviceRunning the services' RUNNING tasks: kept with counts so that
-	// a minute's sample does not visit every owner (CheckEnd recounts).
+	// total[s] is counts' column s summed over every owner, kept with
+	// counts so that a minute's sample does not visit every owner
+	// (CheckEnd recounts).
 	total             [numTaskStates]int
-	serviceRunning    int
 	waits             []waitLog      // per owner: creation to placement
 	reasons           map[string]int // placement failures by reason (first failure per task)
 	peakInstances     int
@@ -114,16 +113,12 @@ func (w *World) taskEvent(t *task, typ schema.EventType, reason string) {
 func (w *World) recountTask(t *task, state int8) {
 	o := w.owner(t)
 	fargate := w.providers[t.provider].fargate
-	service := o < len(w.services)
-	if service {
+	if o < len(w.services) {
 		w.services[o].booksDirty = true // checkBooks compares the books with these tallies
 	}
 	if t.counted >= 0 {
 		w.rec.counts[o][t.counted]--
 		w.rec.total[t.counted]--
-		if service && t.counted == int8(TaskRunning) {
-			w.rec.serviceRunning--
-		}
 		if fargate {
 			w.rec.fargate--
 		}
@@ -131,9 +126,6 @@ func (w *World) recountTask(t *task, state int8) {
 	if state >= 0 {
 		w.rec.counts[o][state]++
 		w.rec.total[state]++
-		if service && state == int8(TaskRunning) {
-			w.rec.serviceRunning++
-		}
 		if fargate {
 			w.rec.fargate++
 		}
@@ -310,8 +302,12 @@ func (w *World) onSample(now des.Time, _ int32) {
 	launching, active := w.fleet.Pending(), int(a.active)
 	cpuReg, cpuRes, memReg, memRes := a.cpuReg, a.cpuRes, a.memReg, a.memRes
 	w.rec.peakInstances = max(w.rec.peakInstances, launching+active)
-	w.rec.peakServiceTasks = max(w.rec.peakServiceTasks, w.rec.serviceRunning)
 	total := &w.rec.total
+	serviceRunning := total[TaskRunning]
+	for _, c := range w.rec.counts[len(w.services):] { // the batch jobs'
+		serviceRunning -= c[TaskRunning]
+	}
+	w.rec.peakServiceTasks = max(w.rec.peakServiceTasks, serviceRunning)
 	row := append(w.rec.row[:0], float64(launching), float64(active), float64(cpuReg), float64(cpuRes),
 		float64(memReg), float64(memRes), float64(w.rec.fargate),
 		float64(total[TaskProvisioning]), float64(total[TaskPending]), float64(total[TaskRunning]))
