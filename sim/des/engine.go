@@ -110,6 +110,7 @@ func (e *Engine) At(t Time, k Kind, id int32) Timer {
 		ev := event{at: t, seq: e.seq, kind: k, id: id, slot: slot, gen: gen}
 		if q := &e.q; t < q.edge { // timeline.push, with the heap's push inlined
 			q.n++
+			q.near.room()
 			q.near.push(ev)
 		} else {
 			q.later(ev)

@@ -72,6 +72,7 @@ func minuteOf(at Time) int64 { return int64(at / bucketWidth) }
 func (t *timeline) push(ev event) {
 	if ev.at < t.edge {
 		t.n++
+		t.near.room()
 		t.near.push(ev)
 		return
 	}
@@ -83,6 +84,7 @@ func (t *timeline) later(ev event) {
 	t.n++
 	switch m := minuteOf(ev.at); {
 	case m <= t.cur: // at Never, past the last edge that can be written
+		t.near.room()
 		t.near.push(ev)
 	case m < t.end:
 		t.file(m, ev)
@@ -150,6 +152,7 @@ func (t *timeline) advance() bool {
 	b := &t.ring[k]
 	for c := b.head; c != nil; {
 		for _, ev := range c.evs[:c.n] {
+			t.near.room()
 			t.near.push(ev)
 		}
 		next := c.next

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -131,5 +132,51 @@ func TestTimelineChunks(t *testing.T) {
 			free++
 		}
 		require.Equal(t, 4, free, "minute %d: its chunks back on the free list, no new ones", minute)
+	}
+}
+
+// TestQueuePopsInOrderAndKeepsTheHeap: the heap gives back the (time,
+// sequence) order of the reference for random pushes and pops (many at the
+// same instant), every node is before its four children after each
+// operation, and once the heap is big enough for a page of its own each
+// block of four children starts on a 128-byte boundary.
+func TestQueuePopsInOrderAndKeepsTheHeap(t *testing.T) {
+	for seed := range uint64(10) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		var q queue
+		ref := refQueue{}
+		var seq uint64
+		check := func() {
+			for c := 1; c < len(q); c++ {
+				require.False(t, q[c].before(&q[(c-1)/4]), "seed %d: child %d before its parent", seed, c)
+			}
+			if cap(q)*int(unsafe.Sizeof(event{})) > 64<<10 {
+				addr := uintptr(unsafe.Pointer(&q[1]))
+				require.Zero(t, addr%128, "seed %d: the root's children at %#x, cap %d", seed, addr, cap(q))
+			}
+		}
+		for op := range 12000 {
+			if len(ref) == 0 || r.IntN(4) > 0 && op < 9000 {
+				ev := event{at: Time(r.IntN(40)), seq: seq, id: int32(seq)}
+				seq++
+				q.room()
+				q.push(ev)
+				ref.push(ev)
+			} else {
+				want := ref.pop()
+				require.Equal(t, want, q[0], "seed %d op %d", seed, op)
+				q.pop()
+			}
+			require.Equal(t, len(ref), len(q), "seed %d op %d", seed, op)
+			if op%97 == 0 {
+				check()
+			}
+		}
+		check()
+		for len(ref) > 0 {
+			require.Equal(t, ref.pop(), q[0], "seed %d: draining", seed)
+			q.pop()
+		}
+		require.Empty(t, q)
 	}
 }
