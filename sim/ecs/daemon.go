@@ -157,7 +157,7 @@ func (w *World) newDaemonTask(si, i int32) int32 {
 		idx = int32(len(w.tasks) - 1)
 	}
 	s := &w.services[si]
-	w.tasks[idx] = task{spec: s.spec, service: si, job: -1, provider: s.strategy[0].provider, instance: -1,
+	w.tasks[idx] = task{spec: s.spec, service: si, job: -1, provider: int32(s.strategy[0].provider), instance: -1,
 		state: TaskProvisioning, created: w.eng.Now(), counted: -1, usage: -1, zi: -1, activeAt: -1, uoAt: -1}
 	w.announce(idx)
 	in := &w.instances[i]

@@ -102,7 +102,7 @@ func (w *World) explainPlaced(i, t int32) {
 		return
 	}
 	x.placed[sel]++
-	id := w.poolNumber(tk.provider)
+	id := w.poolNumber(int(tk.provider))
 	in := &w.instances[i]
 	h := placement.NoHandle
 	ids, n := w.poolsOf(in)
@@ -111,7 +111,7 @@ func (w *World) explainPlaced(i, t int32) {
 			h = in.handles[k]
 		}
 	}
-	w.explainRecord(sel, tk.provider, tk.spec, id, h, tk.idString())
+	w.explainRecord(sel, int(tk.provider), tk.spec, id, h, tk.idString())
 }
 
 // explainUnplaced explains a placement through pool id that found no

@@ -2,8 +2,10 @@ package ecs
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +22,7 @@ func TestOvercommitEndsTheRunWithAnInvariantError(t *testing.T) {
 		// Force a fifth 512-unit task onto the full instance, bypassing placement.
 		s := &w.services[0]
 		extra := w.newTask(s.spec, -1, -1, provFargate)
-		w.tasks[extra].provider = s.strategy[0].provider
+		w.tasks[extra].provider = int32(s.strategy[0].provider)
 		w.reserve(0, extra)
 	})
 	w.eng.At(des.At(10*time.Minute), kindBreak, 0)
@@ -51,4 +53,22 @@ func TestAServiceWhoseTalliesDriftIsCaughtAtTheNextMinute(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvariant)
 	assert.Contains(t, err.Error(), "service web: 3 tasks started but 2 live + 0 stopped")
 	assert.Contains(t, err.Error(), "2026-01-05T00:06:00Z")
+}
+
+// A task's number is 32 bits (its record is two cache lines): the run that
+// would announce task 2^32 ends with an error instead of repeating an ID.
+func TestTheTaskNumbersRunningOutEndTheRun(t *testing.T) {
+	w, fleet, eng := newWorld(t, 1, ServiceConfig{Name: "web", DesiredCount: 2, ProviderStrategy: []StrategyItem{{Provider: "cp", Weight: 1}}})
+	w.nextTaskID = math.MaxUint32 - 1 // one number left: the service's two tasks need two
+	err := runWorld(w, fleet, eng)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 4294967295 tasks in one run")
+}
+
+// A task's record is two cache lines: an event that touches a task (its
+// exit, its health check, its stop) reads two lines of a cold record, not
+// three (at 144 bytes a record spanned three). A field added here takes
+// one from elsewhere, or goes beside the record (as victimMarks does).
+func TestATasksRecordIsTwoCacheLines(t *testing.T) {
+	assert.Equal(t, uintptr(128), unsafe.Sizeof(task{}))
 }

@@ -87,7 +87,7 @@ type ProtectionUpdate struct {
 type protections struct {
 	kind  des.Kind
 	until []des.Time  // when protectionEnabled resets to false
-	num   []uint64    // the task the entry belongs to; 0: none
+	num   []uint32    // the task the entry belongs to; 0: none
 	timer []des.Timer // its expiry
 	by    []bool      // set by the service's rule (quiet) rather than the timeline
 	used  []bool      // per service: it has protected a task (scale-in must look)
@@ -172,7 +172,7 @@ func (w *World) spareProtected(s *service, k int) int {
 	n := 0
 	for _, t := range s.active.ts {
 		if t >= 0 && w.taskProtected(t) {
-			w.tasks[t].victimMark = w.victimStamp
+			w.victimMarks[t] = w.victimStamp
 			n++
 		}
 	}

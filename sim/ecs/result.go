@@ -277,7 +277,7 @@ func (w *World) state() State {
 	var live []numbered
 	for ti := range w.tasks {
 		if tk := &w.tasks[ti]; tk.counted >= 0 && tk.state < TaskStopped {
-			live = append(live, numbered{tk.num, int32(ti)})
+			live = append(live, numbered{uint64(tk.num), int32(ti)})
 		}
 	}
 	slices.SortFunc(live, func(a, b numbered) int { return cmp.Compare(a.num, b.num) })

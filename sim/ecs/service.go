@@ -230,7 +230,7 @@ func (s *service) backlogOrNaN() float64 {
 // itemOf is the strategy entry a task's provider belongs to.
 func (w *World) itemOf(s *service, t int32) int {
 	for i, it := range s.strategy {
-		if it.provider == w.tasks[t].provider {
+		if it.provider == int(w.tasks[t].provider) {
 			return i
 		}
 	}
@@ -247,8 +247,11 @@ func (w *World) itemOf(s *service, t int32) int {
 // taken, so a batch costs O(k x active), not a rebuild per victim.
 func (w *World) scaleInVictims(s *service, k int) []int32 {
 	w.victimStamp++ // a task is taken when its mark is this stamp
-	taken := func(t int32) bool { return w.tasks[t].victimMark == w.victimStamp }
-	take := func(t int32) { w.tasks[t].victimMark = w.victimStamp }
+	if n := len(w.tasks); len(w.victimMarks) < n {
+		w.victimMarks = append(w.victimMarks, make([]uint32, n-len(w.victimMarks))...)
+	}
+	taken := func(t int32) bool { return w.victimMarks[t] == w.victimStamp }
+	take := func(t int32) { w.victimMarks[t] = w.victimStamp }
 	if k = w.spareProtected(s, k); k == 0 { // protected tasks are taken out (protection.go)
 		return nil
 	}

@@ -1,6 +1,8 @@
 package ecs
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -45,13 +47,17 @@ const (
 //
 // Its texts are ids in World.strs and its zone is an index in World.zones,
 // so that a task holds no pointer: a large run's tasks are one array the
-// garbage collector need not scan, and at 144 bytes a task is a third
-// smaller than with the strings.
+// garbage collector need not scan. It is 128 bytes, two cache lines of the
+// array (a large allocation starts on a page): the event that touches a
+// task whose record has gone cold reads two lines, not the three a 144-byte
+// record spanned. Hence the 32-bit number and provider, and the scale-in's
+// marks kept beside the array (World.victimMarks);
+// TestATasksRecordIsTwoCacheLines holds the size.
 type task struct {
-	num                              uint64 // the task ID as a number (idString); 0 until announced
+	num                              uint32 // the task ID as a number (idString); 0 until announced
+	provider                         int32  // index into World.providers
 	created, placed, started, stopAt des.Time
 	runFor                           des.Time  // batch tasks from a trace: their run time
-	provider                         int       // index into World.providers
 	timer                            des.Timer // the next lifecycle step: RUNNING, the essential container's exit, STOPPED
 	spotTimer                        des.Timer // Fargate Spot interruption notice
 	healthTimer                      des.Timer // the health check's verdict (service tasks)
@@ -65,8 +71,6 @@ type task struct {
 	// A service task's place in its service's books (books.go).
 	activeAt int32 // position in the service's active list; -1 when not active
 	uoAt     int32 // position in the service's unhealthy old tasks; -1 when not there
-
-	victimMark uint32 // World.victimStamp when taken by the scale-in being chosen
 
 	stopCode, stopReason textID // World.strs
 	lastReason           textID // the last placement failure's reason
@@ -92,7 +96,7 @@ func (w *World) taskZone(tk *task) string {
 
 // idString is the task's ID as ECS shows it: 32 hex digits. Tasks keep the
 // number and format it only when it is written.
-func (t *task) idString() string { return taskID(t.num) }
+func (t *task) idString() string { return taskID(uint64(t.num)) }
 
 // taskID formats a task number as fmt's %032x would, without fmt.
 func taskID(n uint64) string {
@@ -192,7 +196,7 @@ func (w *World) newTask(spec int32, svc, job int32, prov int) int32 {
 		spec:     spec,
 		service:  svc,
 		job:      job,
-		provider: prov,
+		provider: int32(prov),
 		instance: -1,
 		state:    TaskProvisioning,
 		created:  w.eng.Now(),
@@ -226,6 +230,10 @@ func (w *World) announce(t int32) {
 	if tk.num != 0 {
 		return
 	}
+	if w.nextTaskID == math.MaxUint32 { // a task's number is 32 bits (task)
+		w.eng.Fail(fmt.Errorf("ecs: more than %d tasks in one run: task IDs would repeat", uint64(math.MaxUint32)))
+		return
+	}
 	w.nextTaskID++
 	tk.num = w.nextTaskID
 	w.recordState(t, "")
@@ -254,7 +262,7 @@ func (w *World) tryPlace(t int32) bool {
 		w.startUsage(t, pullStart) // Fargate bills from the start of the image pull
 		return true
 	}
-	in, reason := w.choose(tk.provider, tk.spec, !tk.placeFailed)
+	in, reason := w.choose(int(tk.provider), tk.spec, !tk.placeFailed)
 	if in < 0 {
 		if reason != "" {
 			w.recordPlacementFailure(t, reason)
@@ -464,7 +472,7 @@ type waitQueue struct {
 }
 
 func (w *World) enqueue(t int32) {
-	k := queueKey{w.tasks[t].spec, w.tasks[t].provider}
+	k := queueKey{w.tasks[t].spec, int(w.tasks[t].provider)}
 	qi, ok := w.queueOf[k]
 	if !ok {
 		qi = len(w.queues)
@@ -484,7 +492,7 @@ func (w *World) enqueue(t int32) {
 
 // dequeue removes a PROVISIONING task that is stopped before placement.
 func (w *World) dequeue(t int32) {
-	qi, ok := w.queueOf[queueKey{w.tasks[t].spec, w.tasks[t].provider}]
+	qi, ok := w.queueOf[queueKey{w.tasks[t].spec, int(w.tasks[t].provider)}]
 	if !ok {
 		return // never queued: a Fargate task waiting for its launch token (launchrate.go)
 	}

@@ -77,7 +77,7 @@ type World struct {
 	fargateSpot *rand.Rand
 
 	nextFargateAZ int
-	nextTaskID    uint64
+	nextTaskID    uint32
 
 	zones       []string // every zone seen, the cluster's first and in its order; tasks keep the index
 	zoneScratch struct {
@@ -88,7 +88,8 @@ type World struct {
 	spreadScratch spreadCounts
 	needs         []autoscale.TaskNeed // scratch: managed scaling's estimate
 	spreadStamp   uint32
-	victimStamp   uint32 // scale-in victims being chosen (task.victimMark)
+	victimStamp   uint32   // scale-in victims being chosen (victimMarks)
+	victimMarks   []uint32 // by task: victimStamp when taken by the scale-in being chosen
 	lastStamp     struct {
 		t des.Time
 		s string
