@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetsim/fleetsim/sim"
 	"github.com/fleetsim/fleetsim/sim/capacity"
+	"github.com/fleetsim/fleetsim/sim/ecs"
 )
 
 // EKSCost is the EKS part of an EKS run's cost.json: the nodes' EC2 bill by
@@ -148,13 +149,24 @@ func costFile(res *sim.Result, c *Cost) (any, error) {
 	return eksCostFile{Cost: c, TotalUSD: total, PerDayUSD: perDay, EKS: ek}, nil
 }
 
-// stateFile is what state.json holds: ECS's describe calls, or for an EKS
-// run the nodes and pods as `kubectl get -o json` prints them.
-func stateFile(res *sim.Result) any {
+// writeState writes state.json: ECS's describe calls, or for an EKS run
+// the nodes and pods as `kubectl get -o json` prints them. An ECS run's
+// container instances and tasks are described one at a time as they are
+// written (ecs.StateSource.Each), the bytes writeJSONStream writes for
+// res.State.Describe().
+func writeState(w *bufio.Writer, res *sim.Result) error {
 	if res.EKS != nil {
-		return res.EKS.State
+		return writeJSONStream(w, res.EKS.State)
 	}
-	return res.State
+	instances, tasks := res.State.Each()
+	return writeJSONStreamWith(w, res.State.Header(), map[string]elements{
+		"ContainerInstances": func(yield func(any) error) error {
+			return instances(func(c *ecs.ContainerInstanceState) error { return yield(*c) })
+		},
+		"Tasks": func(yield func(any) error) error {
+			return tasks(func(t *ecs.TaskDescription) error { return yield(*t) })
+		},
+	})
 }
 
 // writeCost writes cost.json (costFile).

@@ -42,7 +42,18 @@ func gzipped(fill func(*bufio.Writer) error) func(*bufio.Writer) error {
 // copies made while it grows) in memory at once. Anything it cannot stream
 // the way encoding/json would write it (a custom marshaller, an embedded
 // struct, a ",string" option) goes to writeJSON whole.
-func writeJSONStream(w *bufio.Writer, v any) error {
+func writeJSONStream(w *bufio.Writer, v any) error { return writeJSONStreamWith(w, v, nil) }
+
+// elements yields a list's elements one at a time, stopping at the first
+// error yield returns.
+type elements func(yield func(any) error) error
+
+// writeJSONStreamWith is writeJSONStream with the elements of some
+// top-level slices made as they are written: the field of v named (in Go)
+// by a key of made is written from its elements, and v's own value of it
+// (an empty list) is what is written when they yield none. The bytes are
+// writeJSONStream's for v with those slices filled.
+func writeJSONStreamWith(w *bufio.Writer, v any, made map[string]elements) error {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
 		rv = rv.Elem()
@@ -71,6 +82,12 @@ func writeJSONStream(w *bufio.Writer, v any) error {
 		w.WriteString("  ")
 		w.Write(key)
 		w.WriteString(": ")
+		if each, ok := made[f.Name]; ok && rv.Field(i).Kind() == reflect.Slice {
+			if err := writeJSONElements(w, rv.Field(i), each); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := writeJSONValue(w, rv.Field(i)); err != nil {
 			return err
 		}
@@ -107,6 +124,35 @@ func writeJSONValue(w *bufio.Writer, fv reflect.Value) error {
 		w.Write(b)
 	}
 	_, err := w.WriteString("\n  ]")
+	return err
+}
+
+// writeJSONElements writes a top-level list as writeJSONValue writes a
+// slice, its elements from each; none writes empty (the field's own value).
+func writeJSONElements(w *bufio.Writer, empty reflect.Value, each elements) error {
+	n := 0
+	err := each(func(v any) error {
+		if n == 0 {
+			w.WriteString("[\n")
+		} else {
+			w.WriteString(",\n")
+		}
+		n++
+		b, err := marshalIndent(v, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		w.WriteString("    ")
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return writeJSONValue(w, empty)
+	}
+	_, err = w.WriteString("\n  ]")
 	return err
 }
 

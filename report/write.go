@@ -129,7 +129,7 @@ func writeRunFiles(ctx context.Context, dir string, res *sim.Result, source stri
 		func(w *bufio.Writer) error { return WriteSeries(w, res) },
 		func(w *bufio.Writer) error { return WriteEvents(w, res) },
 		func(w *bufio.Writer) error { return writeJSON(w, res.Summary) },
-		func(w *bufio.Writer) error { return writeJSONStream(w, stateFile(res)) },
+		func(w *bufio.Writer) error { return writeState(w, res) },
 		func(w *bufio.Writer) error { return writeCost(w, res, cost) },
 		func(w *bufio.Writer) error { return WriteHTML(w, res, cost, figs, source) },
 	}

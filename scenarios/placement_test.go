@@ -22,13 +22,13 @@ func TestPlacementRulesScenarioPutsTasksWhereTheRulesSay(t *testing.T) {
 	res, err := sim.New(sc.Config).Run()
 	require.NoError(t, err)
 	typeOf, zoneOf := map[string]string{}, map[string]string{}
-	for _, ci := range res.State.ContainerInstances {
+	for _, ci := range res.State.Describe().ContainerInstances {
 		typeOf[ci.ContainerInstanceArn] = ci.InstanceType
 		zoneOf[ci.ContainerInstanceArn] = ci.AvailabilityZone
 	}
 	cacheOn := map[string]int{}
 	webZones := map[string]int{}
-	for _, task := range res.State.Tasks {
+	for _, task := range res.State.Describe().Tasks {
 		switch task.Group {
 		case "service:cache":
 			cacheOn[task.ContainerInstance]++
@@ -115,12 +115,12 @@ func TestAZOutageEndsBalancedAcrossItsThreeZones(t *testing.T) {
 	res, err := sim.New(sc.Config).Run()
 	require.NoError(t, err)
 	instances, web := map[string]int{}, map[string]int{}
-	for _, ci := range res.State.ContainerInstances {
+	for _, ci := range res.State.Describe().ContainerInstances {
 		if ci.Status == "ACTIVE" {
 			instances[ci.AvailabilityZone]++
 		}
 	}
-	for _, task := range res.State.Tasks {
+	for _, task := range res.State.Describe().Tasks {
 		if task.Group == "service:web" {
 			web[task.AvailabilityZone]++
 		}

@@ -135,5 +135,5 @@ func TestAFailedRunTaskCreatesNoTask(t *testing.T) {
 		assert.Equal(t, "RESOURCE:CPU", f.Reason)
 		assert.Equal(t, "family:web", f.Group)
 	}
-	assert.Len(t, res.State.Tasks, 2)
+	assert.Len(t, res.State.Describe().Tasks, 2)
 }

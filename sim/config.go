@@ -47,12 +47,14 @@ type Config struct {
 	// half as much at the default scenario's size. An EKS run keeps its
 	// series (its idle cost reads it). Not a scenario key.
 	NoSeries bool
-	// NoState builds no final state (state.json: ECS's describe calls, or
+	// NoState keeps no final state (state.json: ECS's describe calls, or
 	// an EKS run's nodes and pods): for what never writes state.json (a
-	// sweep's runs). Result.State and EKS.State stay empty; the run is
-	// otherwise the same. At 10,000 instances describing them and their
-	// tasks was a sixth of a day's instructions (docs/sweeps.md). Not a
-	// scenario key.
+	// sweep's runs). Result.State describes State{} and EKS.State stays
+	// empty; the run is otherwise the same. An ECS run describes its final
+	// state only when asked (ecs.StateSource), so NoState lets its tasks
+	// go at the end; an EKS run's would be built (at 10,000 instances
+	// describing them and their tasks was a sixth of a day's instructions:
+	// docs/sweeps.md). Not a scenario key.
 	NoState bool
 }
 

@@ -96,7 +96,7 @@ func TestBlueGreenBakeTimeHoldsBothSetsThenStopsBlue(t *testing.T) {
 	}
 	done := lastEvent(t, res, "DeploymentCompleted", "")
 	assert.GreaterOrEqual(t, done.At, clean.At, "the deployment completes after CLEAN_UP")
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:2")
 	}
 }
@@ -207,10 +207,10 @@ func TestBlueGreenCircuitBreakerRestoresBlueAndStopsGreen(t *testing.T) {
 			assert.NotContains(t, e.Reason, "blue revision scaled down", "blue is never scaled down")
 		}
 	}
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:1", "only blue at the end")
 	}
-	assert.Len(t, res.State.Tasks, 10)
+	assert.Len(t, res.State.Describe().Tasks, 10)
 	completed := lastEvent(t, res, "DeploymentCompleted", "")
 	assert.Contains(t, completed.Reason, "web:1", "the rollback deployment completes once green is gone")
 	assert.Empty(t, stagesAfter(res, failed.At), "no stage after the failure")
@@ -244,7 +244,7 @@ func TestCanaryAlarmRollsBackBeforeFullShift(t *testing.T) {
 	}
 	s := res.Summary.Services[0]
 	assert.Equal(t, 1, s.RolledBack)
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:1")
 	}
 }
@@ -279,7 +279,7 @@ func TestLifecycleHooksDelayTheirStage(t *testing.T) {
 	failed := firstEvent(t, res, "DeploymentFailed", "")
 	assert.Equal(t, "lifecycle hook at POST_SCALE_UP: hook smoke FAILED after 2m0s", failed.Reason)
 	assert.Equal(t, 1, res.Summary.Services[0].RolledBack)
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:1")
 	}
 }

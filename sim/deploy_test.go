@@ -91,7 +91,7 @@ func TestRollingDeploymentNeverDropsBelowMinimumHealthy(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, s.AvailabilityPct, 99.0, "only the first minute, before the first tasks were healthy, is short")
 	// Every task at the end runs revision 2.
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:2")
 	}
 	assert.Equal(t, 20, s.TasksStarted)
@@ -113,7 +113,7 @@ func TestBrokenImageTripsTheCircuitBreakerAndRollsBack(t *testing.T) {
 	}
 	require.NotNil(t, failed)
 	assert.Contains(t, failed.Reason, "5 failed tasks, threshold 5", "0.5 x 10")
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		assert.Contains(t, td.TaskDefinitionArn, "task-definition/web:1", "rolled back to revision 1")
 	}
 	healthy := column(res, "service.web.healthy")
@@ -153,7 +153,7 @@ func TestZoneOutageLosesItsCapacityAndTheGroupRebalancesAfter(t *testing.T) {
 	assert.Len(t, eventsOf(res, "InstanceFailed"), 2)
 	assert.Len(t, eventsOf(res, "ZoneRecovered"), 1)
 	zones := map[string]int{}
-	for _, ci := range res.State.ContainerInstances {
+	for _, ci := range res.State.Describe().ContainerInstances {
 		if ci.Status == "ACTIVE" {
 			zones[ci.AvailabilityZone]++
 		}
@@ -252,8 +252,9 @@ func TestDrainingKeepsTheMinimumHealthy(t *testing.T) {
 	for m := 5; m < len(healthy); m++ {
 		assert.GreaterOrEqual(t, healthy[m], 4.0, "minute %d", m)
 	}
-	for _, task := range res.State.Tasks {
-		for _, ci := range res.State.ContainerInstances {
+	st := res.State.Describe()
+	for _, task := range st.Tasks {
+		for _, ci := range st.ContainerInstances {
 			if ci.ContainerInstanceArn == task.ContainerInstance {
 				assert.NotEqual(t, "DRAINING", ci.Status, "no task left on a draining instance")
 			}
@@ -366,7 +367,7 @@ func TestARunningVersionsFailedTaskIsReplacedWithItsOwnRevision(t *testing.T) {
 		}
 	}
 	require.Positive(t, rev2, "tasks were created after the deployment started")
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		if strings.Contains(td.TaskDefinitionArn, "task-definition/web:1") && td.LastStatus == "RUNNING" {
 			rev1After++
 		}
@@ -396,7 +397,7 @@ func TestAScaleOutDuringARollingDeploymentGrowsTheRunningVersion(t *testing.T) {
 	res := run(t, cfg)
 	require.Equal(t, 16, res.Summary.Services[0].DesiredAtEnd, "ceil(10 x 80 / 50)")
 	rev1 := 0
-	for _, td := range res.State.Tasks {
+	for _, td := range res.State.Describe().Tasks {
 		if strings.Contains(td.TaskDefinitionArn, "task-definition/web:1") && td.LastStatus == "RUNNING" {
 			rev1++
 		}

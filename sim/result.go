@@ -10,13 +10,14 @@ import (
 	"github.com/fleetsim/fleetsim/sim/schema"
 )
 
-// Result is what a run recorded. It is plain data: report writes it out.
+// Result is what a run recorded. It is plain data, but for State, which
+// describes the final ECS cluster when asked: report writes it out.
 type Result struct {
 	Config  *Config
 	Series  schema.Series
 	Events  []schema.Event
 	Summary Summary
-	State   ecs.State
+	State   ecs.StateSource // state.json's ECS describe calls: State.Describe(), or one at a time with Each
 	Stats   des.Stats
 
 	// Usage, for billing and utilisation.
@@ -27,7 +28,7 @@ type Result struct {
 	Tasks     ecs.TaskUsages  // in placement order
 
 	// EKS is what the EKS world recorded (nil for an ECS run): its series
-	// is Series, its summary Summary.EKS; State stays empty and EKS.State
+	// is Series, its summary Summary.EKS; State describes State{} and EKS.State
 	// holds the nodes and pods (state.json).
 	EKS *EKSOutcome
 	// ECR is the registry's books (Config.ECR; zero without one): storage

@@ -61,9 +61,9 @@ func TestServiceReachesDesiredCountOnFixedCluster(t *testing.T) {
 	assert.Equal(t, 6, s.TasksStarted)
 	assert.Equal(t, 0, s.TasksStopped)
 	// 6 tasks x 512 CPU on 2 x 2048: all fit; memory 6 x 1024 on 2 x 7985.
-	require.Len(t, res.State.ContainerInstances, 2)
+	require.Len(t, res.State.Describe().ContainerInstances, 2)
 	total := 0
-	for _, ci := range res.State.ContainerInstances {
+	for _, ci := range res.State.Describe().ContainerInstances {
 		total += ci.RunningTasksCount
 		assert.Equal(t, int64(2048), ci.RegisteredResources[0].IntegerValue)
 		assert.Equal(t, int64(7985), ci.RegisteredResources[1].IntegerValue, "m5.large registers 8192*7985/8192 MiB")
@@ -195,7 +195,7 @@ func TestScaleInUnderSpreadKeepsZonesBalanced(t *testing.T) {
 	cfg.Timeline = []TimelineEntry{{At: time.Hour, Action: "update_service", Service: 0, TaskDefinition: -1, Group: -1, DesiredCount: &four}}
 	res := run(t, cfg)
 	zones := map[string]int{}
-	for _, task := range res.State.Tasks {
+	for _, task := range res.State.Describe().Tasks {
 		zones[task.AvailabilityZone]++
 	}
 	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2}, zones)

@@ -44,7 +44,7 @@ func TestARunWithoutItsSeriesIsTheSameRun(t *testing.T) {
 			// %+v: a summary's NaN is not equal to itself.
 			assert.Equal(t, fmt.Sprintf("%+v", full.Summary), fmt.Sprintf("%+v", bare.Summary))
 			assert.Equal(t, full.Events, bare.Events)
-			assert.Equal(t, fmt.Sprintf("%+v", full.State), fmt.Sprintf("%+v", bare.State))
+			assert.Equal(t, fmt.Sprintf("%+v", full.State.Describe()), fmt.Sprintf("%+v", bare.State.Describe()))
 			require.Equal(t, full.Tasks.Len(), bare.Tasks.Len())
 			for i := range full.Tasks.Len() {
 				require.Equal(t, *full.Tasks.At(i), *bare.Tasks.At(i))
@@ -74,10 +74,10 @@ func TestARunWithoutItsStateIsTheSameRun(t *testing.T) {
 				assert.Equal(t, full.Summary.EKS, bare.Summary.EKS)
 				full.Summary.EKS, bare.Summary.EKS = nil, nil
 			} else {
-				require.NotEmpty(t, full.State.ContainerInstances)
-				require.NotEmpty(t, full.State.Tasks)
-				assert.Empty(t, bare.State.ContainerInstances, "no instances described")
-				assert.Empty(t, bare.State.Tasks, "no tasks described")
+				require.NotEmpty(t, full.State.Describe().ContainerInstances)
+				require.NotEmpty(t, full.State.Describe().Tasks)
+				assert.Empty(t, bare.State.Describe().ContainerInstances, "no instances described")
+				assert.Empty(t, bare.State.Describe().Tasks, "no tasks described")
 			}
 			assert.Equal(t, fmt.Sprintf("%+v", full.Summary), fmt.Sprintf("%+v", bare.Summary))
 			assert.Equal(t, full.Events, bare.Events)

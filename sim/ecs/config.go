@@ -65,7 +65,8 @@ type Settings struct {
 	ServiceSeries bool
 	// NoSeries keeps the series' column names and no rows (sim.Config.NoSeries).
 	NoSeries bool
-	// NoState leaves Outcome.State empty (sim.Config.NoState).
+	// NoState leaves Outcome.State the zero StateSource, which describes
+	// State{}, and lets the tasks go at the end (sim.Config.NoState).
 	NoState bool
 	// MixedGroupsScaleByMinimumStep takes the ManagedScaling API
 	// reference's reading for groups with several instance types or zones:

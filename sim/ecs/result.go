@@ -23,10 +23,10 @@ type Outcome struct {
 	BatchJobs         []JobSummary
 	PlacementFailures map[string]int // tasks by first failure reason
 	PeakServiceTasks  int
-	PeakInstances     int // launching + registered, at a minute's sample (after the warm-up, when there is one)
-	PeakDuringWarmUp  int // the same during Settings.WarmUp; 0 without one
-	FargateSpotStops  int // Fargate Spot interruptions
-	State             State
+	PeakInstances     int         // launching + registered, at a minute's sample (after the warm-up, when there is one)
+	PeakDuringWarmUp  int         // the same during Settings.WarmUp; 0 without one
+	FargateSpotStops  int         // Fargate Spot interruptions
+	State             StateSource // the final state, described when asked
 	Providers         []ProviderInfo
 	ProviderOfGroup   []int // per group, its capacity provider's index into Providers, or -1
 	Owners            []OwnerInfo
@@ -105,9 +105,9 @@ func waitStats(l *waitLog) WaitStats {
 
 // Outcome returns what the run recorded, at its end. The run is over:
 // what only running it needed (metrics, placement indexes, queues, and,
-// once the final state is described, the tasks) is let go first, so that
-// it is not kept while the result is put together. Called again, it
-// returns the same Outcome.
+// when no final state is wanted, the tasks) is let go first, so that it is
+// not kept while the result is put together. Called again, it returns the
+// same Outcome.
 func (w *World) Outcome() *Outcome {
 	if w.outcome != nil {
 		return w.outcome
@@ -155,9 +155,11 @@ func (w *World) Outcome() *Outcome {
 	}
 	out.PeakInstances, out.PeakDuringWarmUp = w.peaksAroundWarmUp()
 	if !w.cfg.Settings.NoState {
-		out.State = w.state()
+		out.State = StateSource{w} // described when written: the tasks stay
+	} else {
+		w.tasks = nil
 	}
-	w.tasks, w.freeTasks = nil, nil
+	w.freeTasks = nil
 	out.Tasks, out.Providers, out.Owners = w.usageResult(w.eng.Now())
 	w.outcome = out
 	return out
@@ -258,39 +260,111 @@ func (w *World) stamp(t des.Time) string {
 	return w.lastStamp.s
 }
 
-func (w *World) state() State {
-	w.syncInstances()
-	d := w.newDescriber()
+// StateSource describes the run's final state when asked: state.json's
+// writer describes one container instance and one task at a time (Each)
+// and so never holds the whole State, whose descriptions of a large run's
+// instances and tasks (their ARNs, attributes, resources) were a fifth of
+// a 10,000-instance day's allocations and its slowest memory to build; a
+// run whose state nobody writes (a sweep's, a benchmark's) describes
+// nothing. The zero StateSource (sim.Config.NoState, an EKS run)
+// describes State{}. The world it reads is over: describing does not
+// change what a run recorded, and describes the same bytes each time.
+type StateSource struct{ w *World }
+
+// Describe returns the whole final state.
+func (s StateSource) Describe() State {
+	st := s.Header()
+	if s.w == nil {
+		return st
+	}
+	instances, tasks := s.Each()
+	st.ContainerInstances = make([]ContainerInstanceState, 0, len(s.w.instances))
+	_ = instances(func(c *ContainerInstanceState) error {
+		st.ContainerInstances = append(st.ContainerInstances, *c)
+		return nil
+	})
+	_ = tasks(func(t *TaskDescription) error {
+		st.Tasks = append(st.Tasks, *t)
+		return nil
+	})
+	return st
+}
+
+// Header is the final state without its container instances and tasks
+// (empty lists, not nil): the cluster, the time and the services.
+func (s StateSource) Header() State {
+	w := s.w
+	if w == nil {
+		return State{}
+	}
 	st := State{ClusterName: w.cfg.Cluster.Name, At: w.stamp(w.eng.Now()),
-		ContainerInstances: make([]ContainerInstanceState, 0, len(w.instances)), Tasks: []TaskDescription{}}
-	for i := range w.instances {
-		st.ContainerInstances = append(st.ContainerInstances, w.describeInstance(d, int32(i)))
-	}
-	// Tasks in creation order: IDs are hex counters of equal width. The
-	// sort reads (number, index) pairs, not the tasks: at 100,000 tasks a
-	// comparison that read two task records missed the cache on each
-	// (half a million misses, more than the rest of the final state's).
-	type numbered struct {
-		num uint64
-		ti  int32
-	}
-	var live []numbered
-	for ti := range w.tasks {
-		if tk := &w.tasks[ti]; tk.counted >= 0 && tk.state < TaskStopped {
-			live = append(live, numbered{uint64(tk.num), int32(ti)})
-		}
-	}
-	slices.SortFunc(live, func(a, b numbered) int { return cmp.Compare(a.num, b.num) })
-	st.Tasks = slices.Grow(st.Tasks, len(live))
-	for _, l := range live {
-		st.Tasks = append(st.Tasks, w.describeTask(d, l.ti))
-	}
+		ContainerInstances: []ContainerInstanceState{}, Tasks: []TaskDescription{}}
 	for si := range w.services {
 		c := w.rec.counts[si]
 		st.Services = append(st.Services, ServiceDescription{ServiceName: w.services[si].cfg.Name,
 			DesiredCount: w.services[si].desired, RunningCount: c[TaskRunning], PendingCount: c[TaskPending]})
 	}
 	return st
+}
+
+// Each returns the two lists of the final state as functions that describe
+// their entries one at a time, in order, and stop at the first error
+// yield returns: instances, every container instance in the fleet's order,
+// and tasks, every task not yet STOPPED in creation order. The two share
+// the texts they repeat (an ARN is made once): call instances first. A
+// description passed to yield is valid until yield returns. Both describe
+// nothing for the zero StateSource.
+func (s StateSource) Each() (instances func(yield func(*ContainerInstanceState) error) error, tasks func(yield func(*TaskDescription) error) error) {
+	w := s.w
+	if w == nil {
+		none := func(func(*ContainerInstanceState) error) error { return nil }
+		return none, func(func(*TaskDescription) error) error { return nil }
+	}
+	w.syncInstances()
+	d := w.newDescriber()
+	instances = func(yield func(*ContainerInstanceState) error) error {
+		for i := range w.instances {
+			c := w.describeInstance(d, int32(i))
+			if err := yield(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tasks = func(yield func(*TaskDescription) error) error {
+		for _, ti := range w.liveTasks() {
+			t := w.describeTask(d, ti)
+			if err := yield(&t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return instances, tasks
+}
+
+// liveTasks is every task not yet STOPPED, in creation order: IDs are hex
+// counters of equal width. The sort reads (number, index) pairs, not the
+// tasks: at 100,000 tasks a comparison that read two task records missed
+// the cache on each (half a million misses, more than the rest of the
+// final state's).
+func (w *World) liveTasks() []int32 {
+	type numbered struct {
+		num uint32
+		ti  int32
+	}
+	var live []numbered
+	for ti := range w.tasks {
+		if tk := &w.tasks[ti]; tk.counted >= 0 && tk.state < TaskStopped {
+			live = append(live, numbered{tk.num, int32(ti)})
+		}
+	}
+	slices.SortFunc(live, func(a, b numbered) int { return cmp.Compare(a.num, b.num) })
+	out := make([]int32, len(live))
+	for i, l := range live {
+		out[i] = l.ti
+	}
+	return out
 }
 
 // describer holds the texts the final state repeats, each made once: a

@@ -67,7 +67,7 @@ func TestTheHarnessRunsAServiceToItsDesiredCount(t *testing.T) {
 	require.NoError(t, runWorld(w, fleet, eng))
 	o := w.Outcome()
 	assert.Equal(t, 6, o.Services[0].RunningAtEnd)
-	assert.Len(t, o.State.ContainerInstances, 2)
+	assert.Len(t, o.State.Describe().ContainerInstances, 2)
 }
 
 func TestBaseAndWeightSplitTasksAcrossProviders(t *testing.T) {
