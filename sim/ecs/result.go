@@ -268,7 +268,8 @@ func (w *World) stamp(t des.Time) string {
 // run whose state nobody writes (a sweep's, a benchmark's) describes
 // nothing. The zero StateSource (sim.Config.NoState, an EKS run)
 // describes State{}. The world it reads is over: describing does not
-// change what a run recorded, and describes the same bytes each time.
+// change what a run recorded, and describes the same bytes each time. It
+// is not for concurrent use (it reuses the world's scratch).
 type StateSource struct{ w *World }
 
 // Describe returns the whole final state.
