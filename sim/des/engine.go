@@ -3,6 +3,7 @@ package des
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -147,6 +148,9 @@ func (e *Engine) allocSlot() uint32 {
 		s := e.free[n-1]
 		e.free = e.free[:n-1]
 		return s
+	}
+	if len(e.slots) == cap(e.slots) { // doubled: append grows a large slice a quarter at a time
+		e.slots = slices.Grow(e.slots, len(e.slots))
 	}
 	e.slots = append(e.slots, 1)
 	return uint32(len(e.slots) - 1)

@@ -41,10 +41,10 @@ func (w *World) activeAdd(s *service, t int32) {
 	tk := &w.tasks[t]
 	a := &s.active
 	tk.activeAt = int32(len(a.ts))
-	a.ts = append(a.ts, t)
-	a.zi = append(a.zi, tk.zi)
-	a.inst = append(a.inst, tk.instance)
-	a.running = append(a.running, tk.state == TaskRunning)
+	a.ts = appendDoubling(a.ts, t)
+	a.zi = appendDoubling(a.zi, tk.zi)
+	a.inst = appendDoubling(a.inst, tk.instance)
+	a.running = appendDoubling(a.running, tk.state == TaskRunning)
 	a.n++
 }
 
@@ -216,7 +216,7 @@ type seqEntry struct {
 }
 
 func (h *seqHeap) push(num uint64, t int32) {
-	*h = append(*h, seqEntry{num, t})
+	*h = appendDoubling(*h, seqEntry{num, t})
 	q := *h
 	for i := len(q) - 1; i > 0; {
 		p := (i - 1) / 2

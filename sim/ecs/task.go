@@ -453,7 +453,19 @@ func (w *World) freeTask(t int32) {
 	w.eng.Cancel(tk.timer)
 	w.eng.Cancel(tk.spotTimer)
 	w.eng.Cancel(tk.healthTimer)
-	w.freeTasks = append(w.freeTasks, t)
+	w.freeTasks = appendDoubling(w.freeTasks, t)
+}
+
+// appendDoubling is append that doubles a full slice's room: append grows
+// a large slice by a quarter at a time, and a list that grows to a
+// rollout's 100,000 tasks (the active list, the healthy-old heap, the free
+// slots) was copied four times over, its copies a fifth of a
+// 100,000-task service's cache misses.
+func appendDoubling[S ~[]E, E any](s S, v E) S {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(len(s), 8))
+	}
+	return append(s, v)
 }
 
 // queueKey identifies tasks with identical placement needs: if one of them
