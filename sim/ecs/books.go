@@ -134,7 +134,7 @@ func (w *World) markOld(s *service, t int32) {
 	s.old++
 	if tk.healthy {
 		s.healthyOld++
-		s.ho.push(uint64(tk.num), t)
+		s.ho.push(tk.num, t)
 	} else {
 		w.uoAdd(s, t)
 	}
@@ -148,7 +148,7 @@ func (w *World) markHealthy(s *service, t int32) {
 	if tk.old {
 		w.uoRemove(s, t)
 		s.healthyOld++
-		s.ho.push(uint64(tk.num), t)
+		s.ho.push(tk.num, t)
 	}
 }
 
@@ -200,7 +200,7 @@ func (w *World) uoRemove(s *service, t int32) {
 func (w *World) popHealthyOld(s *service) (int32, bool) {
 	for len(s.ho) > 0 {
 		e := s.ho.pop()
-		if tk := &w.tasks[e.t]; uint64(tk.num) == e.num && tk.activeAt >= 0 && tk.old && tk.healthy {
+		if tk := &w.tasks[e.t]; tk.num == e.num && tk.activeAt >= 0 && tk.old && tk.healthy {
 			return e.t, true
 		}
 	}
@@ -211,11 +211,11 @@ func (w *World) popHealthyOld(s *service) (int32, bool) {
 type seqHeap []seqEntry
 
 type seqEntry struct {
-	num uint64
+	num uint32 // the task's number (task.num)
 	t   int32
 }
 
-func (h *seqHeap) push(num uint64, t int32) {
+func (h *seqHeap) push(num uint32, t int32) {
 	*h = appendDoubling(*h, seqEntry{num, t})
 	q := *h
 	for i := len(q) - 1; i > 0; {

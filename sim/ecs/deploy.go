@@ -172,7 +172,7 @@ func (w *World) rollingUpdate(si int32) {
 		w.replaceOld(s, t)
 	}
 	for _, t := range held {
-		s.ho.push(uint64(w.tasks[t].num), t)
+		s.ho.push(w.tasks[t].num, t)
 	}
 	w.sayHeld(s, len(held), "deployment")
 }
