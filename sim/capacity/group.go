@@ -378,8 +378,7 @@ func (g *group) terminationVictim(f *Fleet, vl *victimList) int32 {
 			vl.cands = slices.Delete(vl.cands, k, k+1)
 			return v
 		}
-		stale := slices.DeleteFunc(slices.Clone(best), f.victimOK)
-		vl.cands = slices.DeleteFunc(vl.cands, func(i int32) bool { return slices.Contains(stale, i) })
+		vl.cands = slices.DeleteFunc(vl.cands, func(i int32) bool { return slices.Contains(best, i) && !f.victimOK(i) })
 	}
 	return -1
 }
